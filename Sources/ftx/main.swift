@@ -1,0 +1,4 @@
+import CLI
+import Foundation
+
+exit(runFTX(Array(CommandLine.arguments.dropFirst())))

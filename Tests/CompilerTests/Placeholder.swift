@@ -1,0 +1,2 @@
+import XCTest
+final class CompilerPlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class DSLPlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class RuntimePlaceholderTests: XCTestCase { func testBuilds() {} }
