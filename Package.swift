@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "CLI", dependencies: ["DSL", "Compiler", "Runtime"], path: "Sources/CLI"),
         .executableTarget(name: "ftx", dependencies: ["CLI"], path: "Sources/ftx"),
         .testTarget(name: "DSLTests", dependencies: ["DSL"], path: "Tests/DSLTests"),
-        .testTarget(name: "CompilerTests", dependencies: ["DSL", "Compiler", "Runtime"], path: "Tests/CompilerTests"),
+        .testTarget(name: "CompilerTests", dependencies: ["DSL", "Compiler", "Runtime"], path: "Tests/CompilerTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], path: "Tests/RuntimeTests"),
         .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Compiler", "Runtime"], path: "Tests/CLITests"),
     ]

@@ -1,11 +1,113 @@
+import Foundation
+
+// Row-major float32 GEMM in the BLIS loop nest (BLISlab, "Anatomy of High-Performance
+// Matrix Multiplication", Goto & van de Geijn):
+//
+//   for jc in N by NC                      (each thread owns a range of N or M, see below)
+//     for pc in K by KC                    pack op(B)[pc.., jc..] → slivers of KC×NR   (L3 → L1)
+//       for ic in M by MC                  pack op(A)[ic.., pc..] → slivers of KC×MR   (L2)
+//         for jr in NC by NR
+//           for ir in MC by MR             MR×NR micro-kernel, SIMD16<Float> accumulators
+//
+// Packing pads the last sliver of each panel with zeros, so the micro-kernel always runs
+// on a full tile; a partial tile of C goes through a small scratch tile. Transposes are
+// absorbed by the packing routines. Every element of C is reduced in the same order
+// (KC blocks in order, p ascending inside a block, one FMA chain per element) whatever
+// the thread count: threads only split whole NR column slivers or MR row slivers.
+
+/// Block sizes of `gemm`, all in one place. Measured on the 2-core Zen 4 (AVX-512):
+/// see bench/README.md.
+public enum GEMMBlocking {
+    /// Rows of a register tile (broadcast from packed A).
+    public static let mr = 12
+    /// Columns of a register tile: two SIMD16<Float> vectors from packed B.
+    public static let nr = 32
+    /// Depth of a packed panel.
+    public static let kc = 256
+    /// Rows of op(A) packed at once (an MC×KC block stays in L2).
+    public static let mc = 96
+    /// Columns of op(B) packed at once (a KC×NC panel stays in L3).
+    public static let nc = 1024
+    /// At or below this many multiply-adds (m·n·k) the unpacked direct path runs.
+    public static let directWork = Int(ProcessInfo.processInfo.environment["GD"] ?? "") ?? 2097152
+    /// Below this many multiply-adds a GEMM runs on one thread.
+    public static let parallelWork = Int(ProcessInfo.processInfo.environment["GP"] ?? "") ?? 1048576
+    /// Threads used by default: all cores.
+    public static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
 /// C = alpha · op(A) · op(B) + beta · C for row-major float32 matrices.
 ///
 /// `op(X)` is X or Xᵀ as `transA`/`transB` say; transposes are never
 /// materialised. Shapes (after op): A (m, k), B (k, n), C (m, n).
 /// `lda`, `ldb`, `ldc` are row strides of the matrices as stored.
-///
-/// PLACEHOLDER: a plain triple loop until the packed BLIS-style kernel lands.
+/// When beta == 0, C is not read (NaNs in C do not propagate). Uses all cores
+/// for large problems; results are bit-identical for any thread count.
 public func gemm(
+    transA: Bool, transB: Bool,
+    m: Int, n: Int, k: Int,
+    alpha: Float,
+    a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+         threads: GEMMBlocking.defaultThreads)
+}
+
+/// `gemm` with an explicit upper bound on the number of threads (≥ 1). The result does
+/// not depend on `threads`, only the speed does.
+public func gemm(
+    transA: Bool, transB: Bool,
+    m: Int, n: Int, k: Int,
+    alpha: Float,
+    a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float,
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    threads: Int
+) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size")
+    if m == 0 || n == 0 { return }
+    if k == 0 || alpha == 0 {
+        scaleC(m: m, n: n, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    let work = m &* n &* k
+    let args = GEMMArgs(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    if work <= GEMMBlocking.directWork {
+        let buf = packPool.take()
+        gemmDirect(args, buf)
+        packPool.give(buf)
+        return
+    }
+    // Threads split M or N into whole register-tile slivers, so the set of tiles (and each
+    // element's arithmetic) is the same for any thread count. Each thread packs all of the
+    // operand along the dimension it does not split: splitting N repeats A's packing (m·k),
+    // splitting M repeats B's (k·n); a gathering pack (A as stored, Bᵀ) costs about twice a
+    // vector copy. Pick the cheaper split that still gives every thread a sliver.
+    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+    let nSlivers = (n + nr - 1) / nr, mSlivers = (m + mr - 1) / mr
+    var t = work < GEMMBlocking.parallelWork ? 1 : max(1, threads)
+    var splitN = m * k * (transA ? 1 : 2) <= k * n * (transB ? 2 : 1)
+    if splitN && nSlivers < t && mSlivers > nSlivers { splitN = false }
+    if !splitN && mSlivers < t && nSlivers > mSlivers { splitN = true }
+    t = min(t, splitN ? nSlivers : mSlivers)
+    if t == 1 {
+        let buf = packPool.take()
+        gemmPacked(args, rows: 0..<m, cols: 0..<n, buf)
+        packPool.give(buf)
+        return
+    }
+    let job = GEMMJob(args: args, parts: t, splitN: splitN, slivers: splitN ? nSlivers : mSlivers)
+    DispatchQueue.concurrentPerform(iterations: t) { i in job.run(part: i) }
+}
+
+/// The plain scalar twin of `gemm` (same contract), for tests.
+public func gemmReference(
     transA: Bool, transB: Bool,
     m: Int, n: Int, k: Int,
     alpha: Float,
@@ -24,5 +126,501 @@ public func gemm(
             }
             c[i * ldc + j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[i * ldc + j]
         }
+    }
+}
+
+// MARK: - Implementation
+
+private struct GEMMArgs {
+    let transA: Bool, transB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float
+    let a: UnsafePointer<Float>, lda: Int
+    let b: UnsafePointer<Float>, ldb: Int
+    let beta: Float
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+}
+
+/// One multithreaded GEMM: part `i` computes a contiguous range of slivers of C.
+private struct GEMMJob: @unchecked Sendable {
+    let args: GEMMArgs
+    let parts: Int
+    let splitN: Bool
+    let slivers: Int
+
+    func run(part: Int) {
+        let s0 = slivers * part / parts, s1 = slivers * (part + 1) / parts
+        let buf = packPool.take()
+        if splitN {
+            let nr = GEMMBlocking.nr
+            gemmPacked(args, rows: 0..<args.m, cols: (s0 * nr)..<min(args.n, s1 * nr), buf)
+        } else {
+            let mr = GEMMBlocking.mr
+            gemmPacked(args, rows: (s0 * mr)..<min(args.m, s1 * mr), cols: 0..<args.n, buf)
+        }
+        packPool.give(buf)
+    }
+}
+
+/// Per-thread packing space, cached across calls (grow-only, 64-byte aligned).
+private final class PackBuffers {
+    var a: UnsafeMutablePointer<Float>
+    var aCount = 0
+    var b: UnsafeMutablePointer<Float>
+    var bCount = 0
+    let tile: UnsafeMutablePointer<Float>
+
+    init() {
+        a = Self.allocate(0)
+        b = Self.allocate(0)
+        tile = Self.allocate(GEMMBlocking.mr * GEMMBlocking.nr)
+    }
+
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(count, 16) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 16))
+    }
+
+    func reserve(a na: Int, b nb: Int) {
+        if na > aCount { a.deallocate(); a = Self.allocate(na); aCount = na }
+        if nb > bCount { b.deallocate(); b = Self.allocate(nb); bCount = nb }
+    }
+}
+
+private final class PackPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [PackBuffers] = []
+
+    func take() -> PackBuffers {
+        lock.lock(); defer { lock.unlock() }
+        return free.popLast() ?? PackBuffers()
+    }
+
+    func give(_ buf: PackBuffers) {
+        lock.lock(); defer { lock.unlock() }
+        free.append(buf)
+    }
+}
+
+private let packPool = PackPool()
+
+@inline(__always) private func loadRow(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always) private func loadRow(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always) private func storeRow(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}
+
+/// C = beta · C (C: (m, n)); beta == 0 writes zeros without reading C.
+private func scaleC(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if beta == 1 { return }
+    for i in 0..<m {
+        let row = c + i * ldc
+        if beta == 0 { row.update(repeating: 0, count: n) } else { for j in 0..<n { row[j] *= beta } }
+    }
+}
+
+/// The packed BLIS path over C[rows, cols].
+private func gemmPacked(_ g: GEMMArgs, rows: Range<Int>, cols: Range<Int>, _ buf: PackBuffers) {
+    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+    let kcMax = min(GEMMBlocking.kc, g.k)
+    let mcMax = min(GEMMBlocking.mc, (rows.count + mr - 1) / mr * mr)
+    let ncMax = min(GEMMBlocking.nc, (cols.count + nr - 1) / nr * nr)
+    buf.reserve(a: mcMax * kcMax + 16, b: ncMax * kcMax + 16)  // + slack for transposeBlock
+    let pa = buf.a, pb = buf.b, tile = buf.tile
+    var jc = cols.lowerBound
+    while jc < cols.upperBound {
+        let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
+        var pc = 0
+        while pc < g.k {
+            let kc = min(GEMMBlocking.kc, g.k - pc)
+            let beta: Float = pc == 0 ? g.beta : 1
+            packB(g, pc: pc, kc: kc, jc: jc, nc: nc, into: pb)
+            var ic = rows.lowerBound
+            while ic < rows.upperBound {
+                let mc = min(GEMMBlocking.mc, rows.upperBound - ic)
+                packA(g, ic: ic, mc: mc, pc: pc, kc: kc, into: pa)
+                var ir = 0
+                while ir < mc {
+                    let mw = min(mr, mc - ir)
+                    let asl = pa + ir * kc
+                    var jr = 0
+                    while jr < nc {
+                        let nw = min(nr, nc - jr)
+                        let cp = g.c + (ic + ir) * g.ldc + jc + jr
+                        if mw == mr && nw == nr {
+                            microKernel(kc, asl, pb + jr * kc, cp, g.ldc, g.alpha, beta)
+                        } else {
+                            microKernel(kc, asl, pb + jr * kc, tile, nr, 1, 0)
+                            for r in 0..<mw {
+                                for j in 0..<nw {
+                                    let t = tile[r * nr + j], o = r * g.ldc + j
+                                    cp[o] = beta == 0 ? g.alpha * t : (beta * cp[o]).addingProduct(g.alpha, t)
+                                }
+                            }
+                        }
+                        jr += nr
+                    }
+                    ir += mr
+                }
+                ic += mc
+            }
+            pc += kc
+        }
+        jc += nc
+    }
+}
+
+/// Packs op(A)[ic..<ic+mc, pc..<pc+kc] as slivers of MR rows: sliver s holds, for each p,
+/// the MR values op(A)[ic+s·MR+r, pc+p] contiguously; rows past mc are zero.
+// out: (ceil(mc/MR), kc, MR)
+private func packA(_ g: GEMMArgs, ic: Int, mc: Int, pc: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
+    let mr = GEMMBlocking.mr
+    var i = 0
+    var d = dst
+    while i < mc {
+        let rowsHere = min(mr, mc - i)
+        if g.transA {
+            // op(A)[i, p] = a[p·lda + i]: MR contiguous floats per p.
+            let src = g.a + pc * g.lda + ic + i
+            if rowsHere == mr {
+                for p in 0..<kc {
+                    let s = src + p * g.lda
+                    for r in 0..<mr { d[p * mr + r] = s[r] }
+                }
+            } else {
+                for p in 0..<kc {
+                    let s = src + p * g.lda
+                    for r in 0..<mr { d[p * mr + r] = r < rowsHere ? s[r] : 0 }
+                }
+            }
+        } else {
+            // op(A)[i, p] = a[i·lda + p]: MR row streams, transposed 16 p at a time.
+            if rowsHere == mr {
+                transposeBlock(g.a + (ic + i) * g.lda + pc, ld: g.lda, rows: mr, len: kc, to: d, stride: mr)
+                d += mr * kc
+                i += mr
+                continue
+            }
+            for r in 0..<mr {
+                if r < rowsHere {
+                    let s = g.a + (ic + i + r) * g.lda + pc
+                    for p in 0..<kc { d[p * mr + r] = s[p] }
+                } else {
+                    for p in 0..<kc { d[p * mr + r] = 0 }
+                }
+            }
+        }
+        d += mr * kc
+        i += mr
+    }
+}
+
+/// Packs op(B)[pc..<pc+kc, jc..<jc+nc] as slivers of NR columns: sliver s holds, for each p,
+/// the NR values op(B)[pc+p, jc+s·NR+j] contiguously; columns past nc are zero.
+// out: (ceil(nc/NR), kc, NR)
+private func packB(_ g: GEMMArgs, pc: Int, kc: Int, jc: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
+    let nr = GEMMBlocking.nr
+    var j = 0
+    var d = dst
+    while j < nc {
+        let colsHere = min(nr, nc - j)
+        if !g.transB {
+            // op(B)[p, j] = b[p·ldb + j]: rows of NR contiguous floats.
+            let src = g.b + pc * g.ldb + jc + j
+            if colsHere == nr {
+                for p in 0..<kc {
+                    let s = src + p * g.ldb
+                    storeRow(d + p * nr, loadRow(s))
+                    storeRow(d + p * nr + 16, loadRow(s + 16))
+                }
+            } else {
+                for p in 0..<kc {
+                    let s = src + p * g.ldb
+                    for c in 0..<nr { d[p * nr + c] = c < colsHere ? s[c] : 0 }
+                }
+            }
+        } else {
+            // op(B)[p, j] = b[j·ldb + p]: NR column streams, transposed in 16×16 blocks.
+            if colsHere == nr {
+                let src = g.b + (jc + j) * g.ldb + pc
+                transposeBlock(src, ld: g.ldb, rows: 16, len: kc, to: d, stride: nr)
+                transposeBlock(src + 16 * g.ldb, ld: g.ldb, rows: 16, len: kc, to: d + 16, stride: nr)
+                d += nr * kc
+                j += nr
+                continue
+            }
+            for c in 0..<nr {
+                if c < colsHere {
+                    let s = g.b + (jc + j + c) * g.ldb + pc
+                    for p in 0..<kc { d[p * nr + c] = s[p] }
+                } else {
+                    for p in 0..<kc { d[p * nr + c] = 0 }
+                }
+            }
+        }
+        d += nr * kc
+        j += nr
+    }
+}
+
+private typealias V = SIMD16<Float>
+private typealias Block16 = (V, V, V, V, V, V, V, V, V, V, V, V, V, V, V, V)
+
+@inline(__always) private func zipLow(_ a: V, _ b: V) -> V {
+    V(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+}
+
+@inline(__always) private func zipHigh(_ a: V, _ b: V) -> V {
+    V(a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14], b[14], a[15], b[15])
+}
+
+/// One perfect-shuffle round; four rounds transpose a 16×16 block (row i ↔ column i).
+@inline(__always) private func shuffleRound(_ m: Block16) -> Block16 {
+    (zipLow(m.0, m.8), zipHigh(m.0, m.8), zipLow(m.1, m.9), zipHigh(m.1, m.9),
+     zipLow(m.2, m.10), zipHigh(m.2, m.10), zipLow(m.3, m.11), zipHigh(m.3, m.11),
+     zipLow(m.4, m.12), zipHigh(m.4, m.12), zipLow(m.5, m.13), zipHigh(m.5, m.13),
+     zipLow(m.6, m.14), zipHigh(m.6, m.14), zipLow(m.7, m.15), zipHigh(m.7, m.15))
+}
+
+/// dst[p·stride + r] = src[r·ld + p] for r < rows (≤ 16), p < len: 16 p at a time through a
+/// register transpose, then a scalar tail. Each vector store writes 16 lanes, so with
+/// rows < 16 it also writes 16 − rows floats past the row's end: callers store in increasing
+/// order (later stores overwrite them) and keep 16 floats of slack after the buffer.
+// src: (rows, len) row stride ld  →  dst: (len, stride)
+@inline(__always) private func transposeBlock(_ src: UnsafePointer<Float>, ld: Int, rows: Int, len: Int,
+                                              to dst: UnsafeMutablePointer<Float>, stride: Int) {
+    @inline(__always) func row(_ r: Int, _ p: Int) -> V { r < rows ? loadRow(src + r * ld + p) : V() }
+    var p = 0
+    while p + 16 <= len {
+        var m: Block16 = (row(0, p), row(1, p), row(2, p), row(3, p), row(4, p), row(5, p), row(6, p), row(7, p),
+                          row(8, p), row(9, p), row(10, p), row(11, p), row(12, p), row(13, p), row(14, p), row(15, p))
+        m = shuffleRound(shuffleRound(shuffleRound(shuffleRound(m))))
+        let d = dst + p * stride
+        storeRow(d, m.0); storeRow(d + stride, m.1); storeRow(d + 2 * stride, m.2); storeRow(d + 3 * stride, m.3)
+        storeRow(d + 4 * stride, m.4); storeRow(d + 5 * stride, m.5); storeRow(d + 6 * stride, m.6)
+        storeRow(d + 7 * stride, m.7); storeRow(d + 8 * stride, m.8); storeRow(d + 9 * stride, m.9)
+        storeRow(d + 10 * stride, m.10); storeRow(d + 11 * stride, m.11); storeRow(d + 12 * stride, m.12)
+        storeRow(d + 13 * stride, m.13); storeRow(d + 14 * stride, m.14); storeRow(d + 15 * stride, m.15)
+        p += 16
+    }
+    while p < len {
+        for r in 0..<rows { dst[p * stride + r] = src[r * ld + p] }
+        p += 1
+    }
+}
+
+/// The direct path for small problems: op(A) is read in place; B too when it is stored
+/// row-major, except the last partial 32-column strip, which is copied into a zero-padded
+/// (k, 32) strip (as is all of op(B) when B is transposed). Same tile arithmetic as the
+/// packed path; single-threaded.
+private func gemmDirect(_ g: GEMMArgs, _ buf: PackBuffers) {
+    let (sa, sp) = g.transA ? (1, g.lda) : (g.lda, 1)  // op(A)[i, p] = a[i·sa + p·sp]
+    let nFull = g.transB ? 0 : g.n / 32 * 32            // columns read from B in place
+    let strip = (g.n - nFull + 31) / 32 * 32            // columns copied to buf.b
+    if strip > 0 {
+        buf.reserve(a: 0, b: g.k * strip)
+        let d = buf.b
+        for jj in 0..<strip {
+            let j = nFull + jj
+            if j >= g.n {
+                for p in 0..<g.k { d[p * strip + jj] = 0 }
+            } else if g.transB {
+                let s = g.b + j * g.ldb  // op(B)[p, j] = b[j·ldb + p]: read a row of B
+                for p in 0..<g.k { d[p * strip + jj] = s[p] }
+            } else {
+                for p in 0..<g.k { d[p * strip + jj] = g.b[p * g.ldb + j] }
+            }
+        }
+    }
+    let tile = buf.tile, nr = GEMMBlocking.nr
+    var i = 0
+    while i < g.m {
+        let rows = min(6, g.m - i)
+        let ai = g.a + i * sa
+        var j = 0
+        while j < nFull {
+            directKernel(g.k, ai, sa, sp, rows, g.b + j, g.ldb, g.c + i * g.ldc + j, g.ldc, g.alpha, g.beta)
+            j += 32
+        }
+        while j < g.n {
+            let cols = min(32, g.n - j)
+            let bs = UnsafePointer(buf.b) + (j - nFull)
+            let cp = g.c + i * g.ldc + j
+            if cols == 32 {
+                directKernel(g.k, ai, sa, sp, rows, bs, strip, cp, g.ldc, g.alpha, g.beta)
+            } else {
+                directKernel(g.k, ai, sa, sp, rows, bs, strip, tile, nr, 1, 0)
+                for r in 0..<rows {
+                    for jj in 0..<cols {
+                        let t = tile[r * nr + jj], o = r * g.ldc + jj
+                        cp[o] = g.beta == 0 ? g.alpha * t : (g.beta * cp[o]).addingProduct(g.alpha, t)
+                    }
+                }
+            }
+            j += 32
+        }
+        i += 6
+    }
+}
+
+/// The direct path's 6×32 kernel: like `microKernel`, but reads op(A) and B in place.
+/// op(A)[r, p] = a[r·sa + p·sp] for r < rows (rows past `rows` repeat the last one and are
+/// not stored); B rows of 32 floats at b + p·ldb.
+// a: (rows ≤ 6, k) strided  b: (k, 32) row stride ldb  c: (rows, 32) row stride ldc
+@inline(__always)
+private func directKernel(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: Int, _ rows: Int,
+                          _ b: UnsafePointer<Float>, _ ldb: Int,
+                          _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float) {
+    let a0 = a + min(0, rows - 1) &* sa
+    let a1 = a + min(1, rows - 1) &* sa
+    let a2 = a + min(2, rows - 1) &* sa
+    let a3 = a + min(3, rows - 1) &* sa
+    let a4 = a + min(4, rows - 1) &* sa
+    let a5 = a + min(5, rows - 1) &* sa
+    var c0_0 = SIMD16<Float>(), c0_1 = SIMD16<Float>()
+    var c1_0 = SIMD16<Float>(), c1_1 = SIMD16<Float>()
+    var c2_0 = SIMD16<Float>(), c2_1 = SIMD16<Float>()
+    var c3_0 = SIMD16<Float>(), c3_1 = SIMD16<Float>()
+    var c4_0 = SIMD16<Float>(), c4_1 = SIMD16<Float>()
+    var c5_0 = SIMD16<Float>(), c5_1 = SIMD16<Float>()
+    var bp = b
+    var o = 0
+    for _ in 0..<k {
+        let b0 = loadRow(bp), b1 = loadRow(bp + 16)
+        do { let s = SIMD16<Float>(repeating: a0[o]); c0_0.addProduct(s, b0); c0_1.addProduct(s, b1) }
+        do { let s = SIMD16<Float>(repeating: a1[o]); c1_0.addProduct(s, b0); c1_1.addProduct(s, b1) }
+        do { let s = SIMD16<Float>(repeating: a2[o]); c2_0.addProduct(s, b0); c2_1.addProduct(s, b1) }
+        do { let s = SIMD16<Float>(repeating: a3[o]); c3_0.addProduct(s, b0); c3_1.addProduct(s, b1) }
+        do { let s = SIMD16<Float>(repeating: a4[o]); c4_0.addProduct(s, b0); c4_1.addProduct(s, b1) }
+        do { let s = SIMD16<Float>(repeating: a5[o]); c5_0.addProduct(s, b0); c5_1.addProduct(s, b1) }
+        bp += ldb
+        o += sp
+    }
+    let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
+    @inline(__always) func put(_ r: Int, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>) {
+        let p = c + r &* ldc
+        if beta == 0 {
+            storeRow(p, va * x0); storeRow(p + 16, va * x1)
+        } else {
+            storeRow(p, (vb * loadRow(p)).addingProduct(va, x0))
+            storeRow(p + 16, (vb * loadRow(p + 16)).addingProduct(va, x1))
+        }
+    }
+    put(0, c0_0, c0_1)
+    if rows > 1 { put(1, c1_0, c1_1) }
+    if rows > 2 { put(2, c2_0, c2_1) }
+    if rows > 3 { put(3, c3_0, c3_1) }
+    if rows > 4 { put(4, c4_0, c4_1) }
+    if rows > 5 { put(5, c5_0, c5_1) }
+}
+
+/// The 12×32 register micro-kernel: acc[12×32] = Σ_p a[p,0..<12] ⊗ b[p,0..<32], then
+/// C = alpha·acc + beta·C (C not read when beta == 0).
+// pa: packed A sliver (kc, 12)  pb: packed B sliver (kc, 32), 64-byte aligned  c: (12,32) with row stride ldc
+@inline(__always)
+private func microKernel(_ kc: Int, _ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>,
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float) {
+    var c0_0 = SIMD16<Float>(); var c0_1 = SIMD16<Float>();
+    var c1_0 = SIMD16<Float>(); var c1_1 = SIMD16<Float>();
+    var c2_0 = SIMD16<Float>(); var c2_1 = SIMD16<Float>();
+    var c3_0 = SIMD16<Float>(); var c3_1 = SIMD16<Float>();
+    var c4_0 = SIMD16<Float>(); var c4_1 = SIMD16<Float>();
+    var c5_0 = SIMD16<Float>(); var c5_1 = SIMD16<Float>();
+    var c6_0 = SIMD16<Float>(); var c6_1 = SIMD16<Float>();
+    var c7_0 = SIMD16<Float>(); var c7_1 = SIMD16<Float>();
+    var c8_0 = SIMD16<Float>(); var c8_1 = SIMD16<Float>();
+    var c9_0 = SIMD16<Float>(); var c9_1 = SIMD16<Float>();
+    var c10_0 = SIMD16<Float>(); var c10_1 = SIMD16<Float>();
+    var c11_0 = SIMD16<Float>(); var c11_1 = SIMD16<Float>();
+    var a = pa
+    var b = UnsafeRawPointer(pb)
+    for _ in 0..<kc {
+        let b0 = b.load(fromByteOffset: 0, as: SIMD16<Float>.self)
+        let b1 = b.load(fromByteOffset: 64, as: SIMD16<Float>.self)
+        let a0 = SIMD16<Float>(repeating: a[0])
+        c0_0.addProduct(a0, b0); c0_1.addProduct(a0, b1);
+        let a1 = SIMD16<Float>(repeating: a[1])
+        c1_0.addProduct(a1, b0); c1_1.addProduct(a1, b1);
+        let a2 = SIMD16<Float>(repeating: a[2])
+        c2_0.addProduct(a2, b0); c2_1.addProduct(a2, b1);
+        let a3 = SIMD16<Float>(repeating: a[3])
+        c3_0.addProduct(a3, b0); c3_1.addProduct(a3, b1);
+        let a4 = SIMD16<Float>(repeating: a[4])
+        c4_0.addProduct(a4, b0); c4_1.addProduct(a4, b1);
+        let a5 = SIMD16<Float>(repeating: a[5])
+        c5_0.addProduct(a5, b0); c5_1.addProduct(a5, b1);
+        let a6 = SIMD16<Float>(repeating: a[6])
+        c6_0.addProduct(a6, b0); c6_1.addProduct(a6, b1);
+        let a7 = SIMD16<Float>(repeating: a[7])
+        c7_0.addProduct(a7, b0); c7_1.addProduct(a7, b1);
+        let a8 = SIMD16<Float>(repeating: a[8])
+        c8_0.addProduct(a8, b0); c8_1.addProduct(a8, b1);
+        let a9 = SIMD16<Float>(repeating: a[9])
+        c9_0.addProduct(a9, b0); c9_1.addProduct(a9, b1);
+        let a10 = SIMD16<Float>(repeating: a[10])
+        c10_0.addProduct(a10, b0); c10_1.addProduct(a10, b1);
+        let a11 = SIMD16<Float>(repeating: a[11])
+        c11_0.addProduct(a11, b0); c11_1.addProduct(a11, b1);
+        a += 12
+        b += 128
+    }
+    let va = SIMD16<Float>(repeating: alpha)
+    if beta == 0 {
+        storeRow(c + 0 &* ldc + 0, va * c0_0)
+        storeRow(c + 0 &* ldc + 16, va * c0_1)
+        storeRow(c + 1 &* ldc + 0, va * c1_0)
+        storeRow(c + 1 &* ldc + 16, va * c1_1)
+        storeRow(c + 2 &* ldc + 0, va * c2_0)
+        storeRow(c + 2 &* ldc + 16, va * c2_1)
+        storeRow(c + 3 &* ldc + 0, va * c3_0)
+        storeRow(c + 3 &* ldc + 16, va * c3_1)
+        storeRow(c + 4 &* ldc + 0, va * c4_0)
+        storeRow(c + 4 &* ldc + 16, va * c4_1)
+        storeRow(c + 5 &* ldc + 0, va * c5_0)
+        storeRow(c + 5 &* ldc + 16, va * c5_1)
+        storeRow(c + 6 &* ldc + 0, va * c6_0)
+        storeRow(c + 6 &* ldc + 16, va * c6_1)
+        storeRow(c + 7 &* ldc + 0, va * c7_0)
+        storeRow(c + 7 &* ldc + 16, va * c7_1)
+        storeRow(c + 8 &* ldc + 0, va * c8_0)
+        storeRow(c + 8 &* ldc + 16, va * c8_1)
+        storeRow(c + 9 &* ldc + 0, va * c9_0)
+        storeRow(c + 9 &* ldc + 16, va * c9_1)
+        storeRow(c + 10 &* ldc + 0, va * c10_0)
+        storeRow(c + 10 &* ldc + 16, va * c10_1)
+        storeRow(c + 11 &* ldc + 0, va * c11_0)
+        storeRow(c + 11 &* ldc + 16, va * c11_1)
+    } else {
+        let vb = SIMD16<Float>(repeating: beta)
+        do { let p = c + 0 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c0_0)) }
+        do { let p = c + 0 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c0_1)) }
+        do { let p = c + 1 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c1_0)) }
+        do { let p = c + 1 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c1_1)) }
+        do { let p = c + 2 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c2_0)) }
+        do { let p = c + 2 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c2_1)) }
+        do { let p = c + 3 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c3_0)) }
+        do { let p = c + 3 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c3_1)) }
+        do { let p = c + 4 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c4_0)) }
+        do { let p = c + 4 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c4_1)) }
+        do { let p = c + 5 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c5_0)) }
+        do { let p = c + 5 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c5_1)) }
+        do { let p = c + 6 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c6_0)) }
+        do { let p = c + 6 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c6_1)) }
+        do { let p = c + 7 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c7_0)) }
+        do { let p = c + 7 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c7_1)) }
+        do { let p = c + 8 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c8_0)) }
+        do { let p = c + 8 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c8_1)) }
+        do { let p = c + 9 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c9_0)) }
+        do { let p = c + 9 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c9_1)) }
+        do { let p = c + 10 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c10_0)) }
+        do { let p = c + 10 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c10_1)) }
+        do { let p = c + 11 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c11_0)) }
+        do { let p = c + 11 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c11_1)) }
     }
 }

@@ -1,0 +1,73 @@
+import DSL
+import Foundation
+
+/// What checking a file produced: every diagnostic (sorted, de-duplicated)
+/// and the resolved experiment, complete when there are no errors.
+public struct CheckResult: Sendable {
+    public var diagnostics: [Diagnostic]
+    public var experiment: CheckedExperiment
+
+    /// Errors only (the CLI exits 1 when there are any).
+    public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// Gives a parsed `.ftx` file its meaning: names, types, units, ranges,
+/// references, files on disk and model parameters, all against `LanguageSchema`.
+public struct Checker: Sendable {
+    /// Whether to look at the file system: data headers, model folders,
+    /// checkpoints. Off, the checker validates the file alone (editors, docs).
+    public var checkFiles: Bool
+
+    public init(checkFiles: Bool = true) {
+        self.checkFiles = checkFiles
+    }
+
+    /// Checks a parsed file. Paths in the file are resolved against the directory of `file.path`.
+    public func check(_ unit: SourceUnit, file: SourceFile) -> CheckResult {
+        let run = CheckerRun(file: file, checkFiles: checkFiles)
+        let experiment = run.run(unit)
+        return CheckResult(diagnostics: run.diagnostics.sortedAndUnique(), experiment: experiment)
+    }
+}
+
+/// A file that could not be read at all (the CLI reports it and exits 2).
+public struct FileReadError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): cannot read: \(reason)" }
+}
+
+/// The outcome of `checkFile`: the source (for rendering), parser and checker diagnostics, and the checked experiment.
+public struct FileCheck: Sendable {
+    public var file: SourceFile
+    /// Parser and checker diagnostics, sorted and de-duplicated.
+    public var diagnostics: [Diagnostic]
+    public var experiment: CheckedExperiment
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// Codes of "missing" diagnostics, dropped when the parser already failed
+/// (the missing setting is most likely on the line that did not parse).
+let missingCodes: Set<String> = ["E0124", "E0125", "E0127"]
+
+/// Parses and checks source text held in memory (`path` is used for messages and relative paths).
+public func checkSource(_ file: SourceFile, checkFiles: Bool = true) -> FileCheck {
+    let (unit, parseDiagnostics) = Parser.parse(file)
+    let result = Checker(checkFiles: checkFiles).check(unit, file: file)
+    let parserFailed = parseDiagnostics.contains { $0.severity == .error }
+    let checkerDiagnostics = parserFailed ? result.diagnostics.filter { !missingCodes.contains($0.code) } : result.diagnostics
+    return FileCheck(file: file, diagnostics: (parseDiagnostics + checkerDiagnostics).sortedAndUnique(), experiment: result.experiment)
+}
+
+/// Reads, parses and checks the file at `path`. A file that cannot be read is a `FileReadError`.
+public func checkFile(path: String) -> Result<FileCheck, FileReadError> {
+    do {
+        let file = try SourceFile.load(path: path)
+        return .success(checkSource(file))
+    } catch {
+        let reason = FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file"
+        return .failure(FileReadError(path: path, reason: reason))
+    }
+}

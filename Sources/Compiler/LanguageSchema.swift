@@ -1,0 +1,388 @@
+import DSL
+
+/// The whole language as data: every section, key, call, parameter, type,
+/// default and range. The checker validates against it and
+/// `LanguageReference` prints it as docs/LANGUAGE.md, so the two cannot drift.
+public enum LanguageSchema {
+    // MARK: Vocabulary
+
+    /// Metric names a stage can compute.
+    public static let metricNames = ["accuracy", "f1", "loss", "mse"]
+    /// Splits a metric can be measured on.
+    public static let splitNames = ["train", "valid", "test"]
+    /// Activation functions, usable as `activation:` and as layers.
+    public static let activationNames = ["relu", "gelu", "tanh", "sigmoid"]
+    /// Units of step counts; singular spellings are accepted and printed plural.
+    public static let unitNames = ["steps", "epochs"]
+    /// Sweep kinds: `sweep grid {…}`, `sweep zip {…}`, `sweep random(trials:, seed:) {…}`.
+    public static let sweepKinds = ["grid", "zip", "random"]
+    /// Value generators of random sweeps.
+    public static let generatorNames = ["choice", "uniform", "loguniform", "int"]
+    /// Stage keys a sweep may not range over.
+    public static let unsweepableStageKeys: Set<String> = ["init", "select", "ensemble", "prune"]
+    /// A grid or stage expanding to more trials than this gets a warning.
+    public static let largeSweepThreshold = 1000
+
+    // MARK: Sections
+
+    /// `schedule { … }` inside a stage.
+    public static let schedule = SectionSpec(
+        "schedule", label: .none,
+        keys: [
+            ParamSpec("epochs", .number(.count), .required, doc: "Passes over the training split.", example: "epochs = 10"),
+            ParamSpec("batch_size", .number(.count), .defaulted(num(32)), doc: "Rows per optimizer step; the last batch of an epoch may be smaller.", example: "batch_size = 64"),
+            ParamSpec("lr", .call(family: "schedule"), .defaulted(call("constant")), doc: "The learning-rate schedule `f(t)`: the rate at step `t` is the optimizer's `lr · f(t)`.", example: "lr = cosine(warmup: 0.1)"),
+            ParamSpec("shuffle", .bool, .defaulted(bool(true)), doc: "Reshuffle the training rows every epoch; `false` takes consecutive slices in file order.", example: "shuffle = false"),
+            ParamSpec("clip_grad_norm", .number(.positive), doc: "Clip the global L2 norm of all trainable gradients to this value (PyTorch's `clip_grad_norm_`). Off when absent.", example: "clip_grad_norm = 1.0"),
+            ParamSpec("clip_grad_value", .number(.positive), doc: "Clamp every gradient element to `[-v, v]` (PyTorch's `clip_grad_value_`). Off when absent.", example: "clip_grad_value = 0.5"),
+            ParamSpec("early_stop", .record([
+                ParamSpec("metric", .metric, .required, doc: "The metric watched after each epoch; losses are minimised, accuracy and f1 maximised.", example: "valid.loss"),
+                ParamSpec("patience", .number(.count), .defaulted(num(3)), doc: "Epochs without improvement before stopping.", example: "2"),
+                ParamSpec("min_delta", .number(.nonNegative), .defaulted(num(0)), doc: "The smallest change that counts as an improvement.", example: "0.001"),
+            ]), doc: "Stop training when a metric stops improving. Off when absent.", example: "early_stop = {metric: valid.loss, patience: 2}"),
+        ],
+        required: true,
+        doc: "How a stage trains: epochs, batch size, learning-rate schedule, clipping and early stopping.",
+        example: """
+        schedule {
+          epochs = 12
+          batch_size = 32
+          lr = linear(warmup: 0.1)
+          clip_grad_norm = 1.0
+        }
+        """)
+
+    /// `sweep grid|zip|random(trials:, seed:) { axis = values }`.
+    public static let sweep = SectionSpec(
+        "sweep", label: .sweepKind, keys: [], repeatable: true,
+        doc: """
+        A search over settings. Each line is an axis: a dotted path to a stage setting (`optimizer.lr`, \
+        `schedule.batch_size`, `freeze`, `seed`, `optimizer`) and its values. `grid` takes every combination \
+        of list axes; `zip` pairs list axes of equal length; `random(trials:, seed:)` draws `trials` points \
+        from generators (`choice(...)`, `uniform(a, b)`, `loguniform(a, b)`, `int(a, b)`), which may also \
+        appear inside the arguments of a chosen call (a conditional search space). Several sweep blocks in \
+        one stage combine as a cartesian product. An axis must name a setting that exists and is live for \
+        the chosen optimizer or schedule.
+        """,
+        example: """
+        sweep grid {
+          optimizer.lr = [3e-4, 1e-3, 3e-3]
+          schedule.batch_size = [16, 32]
+        }
+        """)
+
+    /// `experiment NAME { … }`.
+    public static let experiment = SectionSpec(
+        "experiment", label: .name,
+        keys: [
+            ParamSpec("seed", .number(.naturalNumber), .defaulted(num(0)), doc: "The seed of every stage that does not set its own: initialisation, shuffling, dropout.", example: "seed = 0"),
+        ],
+        doc: "Names the experiment (at most one per file; default: the file's name) and sets its seed.",
+        example: """
+        experiment digits_transfer {
+          seed = 0
+        }
+        """)
+
+    /// `data NAME { … }`.
+    public static let data = SectionSpec(
+        "data", label: .name,
+        keys: [
+            ParamSpec("source", .call(family: "source"), .required, doc: "The file to read, relative to the `.ftx` file.", example: "source = csv(\"../data/digits.csv\")"),
+            ParamSpec("label", .column, .required, doc: "The column holding the target. Integer labels are class ids; string labels become ids in sorted order.", example: "label = \"label\""),
+            ParamSpec("text", .column, doc: "A text column, for models with a tokenizer. Absent for numeric data.", example: "text = \"text\""),
+            ParamSpec("features", .list(.column, nonEmpty: true), doc: "The input columns, in this order. Default: every column other than `label` and `text`, in file order.", example: "features = [\"pixel_0_0\", \"pixel_0_1\"]"),
+            ParamSpec("normalize", .call(family: "normalize"), doc: "How numeric features are scaled. None when absent.", example: "normalize = scale(1 / 16)"),
+            ParamSpec("split", .call(family: "split"), .defaulted(call("random", ("train", num(0.8)), ("valid", num(0.2)), ("seed", num(0)))), doc: "How rows are divided into train, valid and test.", example: "split = random(train: 0.8, valid: 0.2, seed: 0)"),
+            ParamSpec("augment", .list(.call(family: "augment"), nonEmpty: false), .defaulted(list([])), doc: "Augmentations applied to training batches only.", example: "augment = [noise(0.05)]"),
+        ],
+        doc: "A data set: where it comes from, which column is the label, how it is normalised and split. Stages refer to it by name and may filter it with `where`.",
+        example: """
+        data digits {
+          source = csv("../data/digits.csv")
+          label = "label"
+          normalize = scale(1 / 16)
+          split = random(train: 0.8, valid: 0.2, seed: 0)
+        }
+        """)
+
+    /// `model NAME { … }`.
+    public static let model = SectionSpec(
+        "model", label: .name,
+        keys: [
+            ParamSpec("input", .number(.count), doc: "The number of input features; checked against the data. Default: inferred from the data.", example: "input = 64"),
+            ParamSpec("layers", .layers, .defaulted(list([])), doc: "The hidden layers in order, like `nn.Sequential`: parameters are named `layers.{i}.weight` and `layers.{i}.bias`, where `i` counts every entry (dropout and activations included).", example: "layers = [dense(128, activation: relu), dropout(0.1), dense(128, activation: relu)]"),
+            ParamSpec("head", .call(family: "head"), doc: "The task head (parameters `head.weight`, `head.bias`); a stage may replace it.", example: "head = dense(10)"),
+            ParamSpec("pretrained", .call(family: "pretrained"), doc: "A pretrained encoder from a folder holding `config.json` and `model.safetensors`; its parameters keep their Hugging Face names. Excludes `layers` and `input`.", example: "pretrained = bert(\"../models/all-MiniLM-L6-v2\")"),
+            ParamSpec("tokenizer", .call(family: "tokenizer"), doc: "How text is turned into tokens; only with `pretrained`. Default: `wordpiece()`.", example: "tokenizer = wordpiece(max_length: 64)"),
+            ParamSpec("pooling", .symbol(["mean", "cls"]), doc: "How token states become one vector; only with `pretrained`. Default: `mean` (over non-padding tokens).", example: "pooling = mean"),
+        ],
+        doc: "A network: an MLP built from `layers` and a `head`, or a `pretrained` encoder with a tokenizer, pooling and a head.",
+        example: """
+        model mlp {
+          input = 64
+          layers = [dense(128, activation: relu), dropout(0.1)]
+          head = dense(10)
+        }
+        """)
+
+    /// `stage NAME { … }`.
+    public static let stage = SectionSpec(
+        "stage", label: .name,
+        keys: [
+            ParamSpec("model", .reference(.model), doc: "The model to train. Default: the model of the `init` stage.", example: "model = mlp"),
+            ParamSpec("init", .anyOf([.reference(.stage), .call(family: "init")]), doc: "Where the weights start: another stage's checkpoint (`pretrain`, or `best(pretrain)` after a sweep), or `checkpoint(\"file.safetensors\")` matched by parameter name. Default: fresh initialisation.", example: "init = pretrain"),
+            ParamSpec("data", .dataset, .required, doc: "The data to train and evaluate on, optionally filtered by a condition on its columns.", example: "data = digits where label >= 5"),
+            ParamSpec("freeze", .list(.string, nonEmpty: false), .defaulted(list([])), doc: "Parameters that are not trained: name prefixes (`\"layers.0\"`) or globs (`\"encoder.*\"`). Every pattern must match a parameter of the model.", example: "freeze = [\"layers.0\"]"),
+            ParamSpec("unfreeze", .list(.record([
+                ParamSpec("at", .steps(fraction: false), .required, doc: "When the parameters start training.", example: "2 epochs"),
+                ParamSpec("layers", .list(.string, nonEmpty: true), .required, doc: "Patterns of frozen parameters to release.", example: "[\"encoder.layer.5.*\"]"),
+            ]), nonEmpty: false), .defaulted(list([])), doc: "Gradual unfreezing: frozen parameters that start training at a given step.", example: "unfreeze = [{at: 2 epochs, layers: [\"layers.0\"]}]"),
+            ParamSpec("head", .call(family: "head"), doc: "A new task head replacing the model's (freshly initialised).", example: "head = dense(10)"),
+            ParamSpec("optimizer", .call(family: "optimizer"), .required, doc: "The optimizer and its hyperparameters, with PyTorch's defaults.", example: "optimizer = adamw(lr: 3e-4, weight_decay: 0.01)"),
+            ParamSpec("loss", .loss, .defaulted(call("cross_entropy", ("label_smoothing", num(0)))), doc: "The training loss plus optional penalties `k * l1()` and `k * l2()` over trainable weights.", example: "loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()"),
+            ParamSpec("metrics", .list(.symbol(metricNames), nonEmpty: true), .defaulted(list([sym("accuracy"), sym("loss")])), doc: "Metrics computed on every split after each epoch. Default: `[accuracy, loss]` (`[mse, loss]` with `mse()`).", example: "metrics = [accuracy, f1, loss]"),
+            ParamSpec("seed", .number(.naturalNumber), doc: "Overrides the experiment's seed for this stage.", example: "seed = 1"),
+            ParamSpec("select", .call(family: "select"), doc: "Which trial of a sweep the stage hands on (to `init = best(stage)`).", example: "select = best(valid.accuracy)"),
+            ParamSpec("ensemble", .call(family: "ensemble"), doc: "An ensemble of the best trials, averaging their predicted probabilities; evaluated like a trial.", example: "ensemble = top(3, by: valid.accuracy)"),
+            ParamSpec("prune", .call(family: "prune"), doc: "Early termination of unpromising trials of a sweep.", example: "prune = asha(metric: valid.loss, min_epochs: 3, reduction: 3)"),
+        ],
+        sections: [schedule, sweep],
+        doc: "A training task: which model starts from which weights, on which data, with which optimizer, schedule and loss; optionally a sweep over its settings.",
+        example: """
+        stage pretrain {
+          model = mlp
+          data = digits where label < 5
+          optimizer = adamw(lr: 1e-3, weight_decay: 0.01)
+          schedule {
+            epochs = 10
+            batch_size = 64
+            lr = cosine(warmup: 0.05)
+          }
+          loss = cross_entropy()
+        }
+        """)
+
+    /// Top-level declarations.
+    public static let topLevel: [SectionSpec] = [experiment, data, model, stage]
+
+    // MARK: Calls
+
+    static let layerDecay = ParamSpec("lr_decay", .number(.unitLeftOpen), .defaulted(num(1)), doc: "Layer-wise (discriminative) decay: each layer below the head trains at `lr_decay` times the rate of the layer above it; 1 disables it.", example: "0.9")
+    static let betas = ParamSpec("betas", .list(.number(.unitOpen), nonEmpty: true), .defaulted(list([num(0.9), num(0.999)])), doc: "Coefficients of the running averages of the gradient and its square.", example: "[0.9, 0.98]")
+
+    static func optimizer(_ name: String, lr: Double, weightDecay: Double, extra: [ParamSpec], doc: String, example: String) -> CallSpec {
+        CallSpec(name, family: "optimizer", params: [
+            ParamSpec("lr", .number(.positive), .defaulted(num(lr)), positional: true, doc: "The base learning rate.", example: "1e-3"),
+        ] + extra + [
+            ParamSpec("weight_decay", .number(.nonNegative), .defaulted(num(weightDecay)), doc: name == "adamw" ? "Decoupled weight decay." : "An L2 term added to the gradient.", example: "0.01"),
+            layerDecay,
+        ], rules: name == "sgd" ? [.nesterovNeedsMomentum] : extra.contains { $0.name == "betas" } ? [.count("betas", 2)] : [], doc: doc, example: example)
+    }
+
+    static let warmup = ParamSpec("warmup", .steps(fraction: true), .defaulted(num(0)), doc: "Linear warm-up from 0: a fraction in [0, 1) of all steps, or `N steps` / `N epochs`.", example: "0.1")
+
+    /// Every call of the language, grouped by family (where it may appear).
+    public static let calls: [CallSpec] = [
+        // Data sources.
+        CallSpec("csv", family: "source", params: [ParamSpec("path", .path, .required, positional: true, doc: "The CSV file; the first line is the header.", example: "\"../data/digits.csv\"")], doc: "A CSV file with a header line.", example: "csv(\"../data/digits.csv\")"),
+        CallSpec("jsonl", family: "source", params: [ParamSpec("path", .path, .required, positional: true, doc: "The JSON Lines file: one object per line.", example: "\"train.jsonl\"")], doc: "A JSON Lines file; the keys of the first object are the columns.", example: "jsonl(\"train.jsonl\")"),
+        // Normalisation.
+        CallSpec("scale", family: "normalize", params: [ParamSpec("k", .number(.positive), .required, positional: true, doc: "The factor every feature is multiplied by.", example: "1 / 16")], doc: "Multiply every feature by `k`.", example: "scale(1 / 16)"),
+        CallSpec("standardize", family: "normalize", doc: "Subtract each feature's mean and divide by its standard deviation, both measured on the training split.", example: "standardize()"),
+        // Splits.
+        CallSpec("random", family: "split", params: splitParams(seed: true), rules: [.fractionsSumToOne(["train", "valid", "test"])], doc: "A seeded random split.", example: "random(train: 0.8, valid: 0.2, seed: 0)"),
+        CallSpec("stratified", family: "split", params: splitParams(seed: true), rules: [.fractionsSumToOne(["train", "valid", "test"])], doc: "A seeded random split keeping each class's proportion in every part.", example: "stratified(train: 0.7, valid: 0.15, test: 0.15, seed: 2)"),
+        CallSpec("ordered", family: "split", params: splitParams(seed: false), rules: [.fractionsSumToOne(["train", "valid", "test"])], doc: "The first `round(train·N)` rows in file order are train, the next valid, the rest test.", example: "ordered(train: 0.8, valid: 0.2)"),
+        // Augmentation.
+        CallSpec("noise", family: "augment", params: [ParamSpec("std", .number(.positive), .required, positional: true, doc: "Standard deviation of the Gaussian noise.", example: "0.05")], doc: "Add Gaussian noise to the features.", example: "noise(0.05)"),
+        CallSpec("mixup", family: "augment", params: [ParamSpec("alpha", .number(.positive), .required, positional: true, doc: "The Beta(α, α) parameter of the mixing weight.", example: "0.2")], doc: "Mix pairs of rows and their labels.", example: "mixup(0.2)"),
+        CallSpec("token_dropout", family: "augment", params: [ParamSpec("p", .number(.unitOpen), .required, positional: true, doc: "The probability of dropping a token.", example: "0.1")], doc: "Drop tokens of text inputs.", example: "token_dropout(0.1)"),
+        // Layers.
+        CallSpec("dense", family: "layer", params: [
+            ParamSpec("units", .number(.count), .required, positional: true, doc: "Output size.", example: "128"),
+            ParamSpec("activation", .symbol(["none"] + activationNames), .defaulted(sym("none")), doc: "Applied after the affine map.", example: "relu"),
+        ], doc: "A fully connected layer `y = act(x·Wᵀ + b)`, `W` of shape `[units, in]`.", example: "dense(128, activation: relu)"),
+        CallSpec("dropout", family: "layer", params: [ParamSpec("p", .number(.unitOpen), .required, positional: true, doc: "The probability of zeroing an element while training.", example: "0.1")], doc: "Dropout (no parameters; off during evaluation).", example: "dropout(0.1)"),
+        CallSpec("layer_norm", family: "layer", params: [ParamSpec("eps", .number(.positive), .defaulted(num(1e-5)), doc: "Added to the variance.", example: "1e-5")], doc: "Layer normalisation with a learned scale and shift.", example: "layer_norm()"),
+        CallSpec("relu", family: "layer", doc: "The activation `max(0, x)`; may be written without parentheses.", example: "relu"),
+        CallSpec("gelu", family: "layer", doc: "The exact (erf) GELU activation.", example: "gelu"),
+        CallSpec("tanh", family: "layer", doc: "The hyperbolic tangent activation.", example: "tanh"),
+        CallSpec("sigmoid", family: "layer", doc: "The logistic activation.", example: "sigmoid"),
+        // Heads.
+        CallSpec("dense", family: "head", params: [ParamSpec("units", .number(.count), .required, positional: true, doc: "Outputs: the number of classes (1 for `bce()` or a single regression target).", example: "10")], doc: "A linear task head producing logits.", example: "dense(10)"),
+        // Pretrained encoders.
+        CallSpec("bert", family: "pretrained", params: [ParamSpec("path", .path, .required, positional: true, doc: "A folder with `config.json` and `model.safetensors` (Hugging Face layout).", example: "\"../models/all-MiniLM-L6-v2\"")], doc: "A BERT encoder; its shape comes from `config.json`.", example: "bert(\"../models/all-MiniLM-L6-v2\")"),
+        CallSpec("wordpiece", family: "tokenizer", params: [
+            ParamSpec("vocab", .path, doc: "The vocabulary file. Default: `vocab.txt` in the pretrained folder.", example: "\"../models/all-MiniLM-L6-v2/vocab.txt\""),
+            ParamSpec("max_length", .number(.count), .defaulted(num(128)), doc: "Longer inputs are truncated (special tokens included).", example: "64"),
+            ParamSpec("lowercase", .bool, .defaulted(bool(true)), doc: "Lower-case and strip accents first.", example: "true"),
+        ], doc: "BERT's WordPiece tokenizer.", example: "wordpiece(max_length: 64)"),
+        // Initialisation.
+        CallSpec("best", family: "init", params: [ParamSpec("stage", .reference(.stage), .required, positional: true, doc: "A stage; its `select` picks the trial.", example: "pretrain")], doc: "The checkpoint of the trial another stage selected.", example: "best(pretrain)"),
+        CallSpec("checkpoint", family: "init", params: [ParamSpec("path", .path, .required, positional: true, doc: "A safetensors file; tensors are matched to parameters by name.", example: "\"weights.safetensors\"")], doc: "Weights from a file.", example: "checkpoint(\"weights.safetensors\")"),
+        // Optimizers (PyTorch's, with PyTorch's defaults).
+        optimizer("sgd", lr: 1e-3, weightDecay: 0, extra: [
+            ParamSpec("momentum", .number(.unitOpen), .defaulted(num(0)), doc: "Momentum factor.", example: "0.9"),
+            ParamSpec("dampening", .number(.unitOpen), .defaulted(num(0)), doc: "Dampening for momentum.", example: "0"),
+            ParamSpec("nesterov", .bool, .defaulted(bool(false)), doc: "Nesterov momentum (needs `momentum > 0` and `dampening = 0`).", example: "true"),
+        ], doc: "Stochastic gradient descent (`torch.optim.SGD`).", example: "sgd(lr: 0.05, momentum: 0.9, nesterov: true)"),
+        optimizer("adam", lr: 1e-3, weightDecay: 0, extra: [
+            betas,
+            ParamSpec("eps", .number(.positive), .defaulted(num(1e-8)), doc: "Added to the denominator.", example: "1e-8"),
+            ParamSpec("amsgrad", .bool, .defaulted(bool(false)), doc: "Use the AMSGrad variant.", example: "true"),
+        ], doc: "Adam (`torch.optim.Adam`); `weight_decay` is an L2 term added to the gradient.", example: "adam(lr: 1e-3)"),
+        optimizer("adamw", lr: 1e-3, weightDecay: 0.01, extra: [
+            betas,
+            ParamSpec("eps", .number(.positive), .defaulted(num(1e-8)), doc: "Added to the denominator.", example: "1e-8"),
+            ParamSpec("amsgrad", .bool, .defaulted(bool(false)), doc: "Use the AMSGrad variant.", example: "true"),
+        ], doc: "AdamW (`torch.optim.AdamW`) with decoupled weight decay.", example: "adamw(lr: 2e-5, weight_decay: 0.01)"),
+        optimizer("rmsprop", lr: 1e-2, weightDecay: 0, extra: [
+            ParamSpec("alpha", .number(.unitOpen), .defaulted(num(0.99)), doc: "Smoothing constant.", example: "0.9"),
+            ParamSpec("eps", .number(.positive), .defaulted(num(1e-8)), doc: "Added to the denominator.", example: "1e-8"),
+            ParamSpec("momentum", .number(.unitOpen), .defaulted(num(0)), doc: "Momentum factor.", example: "0.9"),
+            ParamSpec("centered", .bool, .defaulted(bool(false)), doc: "Normalise by the estimated variance of the gradient.", example: "true"),
+        ], doc: "RMSprop (`torch.optim.RMSprop`).", example: "rmsprop(lr: 1e-3, alpha: 0.9)"),
+        optimizer("adagrad", lr: 1e-2, weightDecay: 0, extra: [
+            ParamSpec("initial_accumulator_value", .number(.nonNegative), .defaulted(num(0)), doc: "Starting value of the sum of squares.", example: "0.1"),
+            ParamSpec("eps", .number(.positive), .defaulted(num(1e-10)), doc: "Added to the denominator.", example: "1e-10"),
+        ], doc: "Adagrad (`torch.optim.Adagrad`); PyTorch's time-based `lr_decay` is not offered, `lr_decay` here is layer-wise.", example: "adagrad(lr: 0.1)"),
+        // Learning-rate schedules.
+        CallSpec("constant", family: "schedule", doc: "`f(t) = 1`.", example: "constant()"),
+        CallSpec("step", family: "schedule", params: [
+            ParamSpec("every", .steps(fraction: false), .required, positional: true, doc: "The period `E`; a bare integer counts steps.", example: "2 epochs"),
+            ParamSpec("gamma", .number(.unitLeftOpen), .defaulted(num(0.1)), doc: "The factor applied every period.", example: "0.5"),
+        ], doc: "`f(t) = gamma^⌊t/E⌋` (PyTorch's `StepLR`, counted in steps).", example: "step(every: 10, gamma: 0.5)"),
+        CallSpec("multistep", family: "schedule", params: [
+            ParamSpec("milestones", .list(.steps(fraction: false), nonEmpty: true), .required, positional: true, doc: "Increasing steps at which the rate is multiplied by `gamma`.", example: "[5 epochs, 8 epochs]"),
+            ParamSpec("gamma", .number(.unitLeftOpen), .defaulted(num(0.1)), doc: "The factor applied at each milestone.", example: "0.1"),
+        ], rules: [.increasing("milestones")], doc: "PyTorch's `MultiStepLR`, counted in steps.", example: "multistep([5 epochs, 8 epochs], gamma: 0.1)"),
+        CallSpec("exponential", family: "schedule", params: [
+            ParamSpec("gamma", .number(.unitLeftOpen), .required, positional: true, doc: "The factor applied after every epoch.", example: "0.95"),
+        ], doc: "`f(t) = gamma^(epoch index)` (PyTorch's `ExponentialLR` stepped per epoch).", example: "exponential(0.95)"),
+        CallSpec("cosine", family: "schedule", params: [
+            warmup,
+            ParamSpec("min", .number(.nonNegative), .defaulted(num(0)), doc: "The absolute learning rate at the end.", example: "1e-6"),
+        ], doc: "Linear warm-up, then cosine decay from `lr` to `min` (Hugging Face's cosine schedule with warm-up).", example: "cosine(warmup: 0.05)"),
+        CallSpec("linear", family: "schedule", params: [warmup], doc: "Linear warm-up, then linear decay to 0 (Hugging Face's linear schedule; step 0 uses lr 0 when warming up).", example: "linear(warmup: 0.1)"),
+        CallSpec("one_cycle", family: "schedule", params: [
+            ParamSpec("max", .number(.positive), .required, positional: true, doc: "The peak learning rate (`max_lr`).", example: "1e-2"),
+            ParamSpec("pct_start", .number(.unitExclusive), .defaulted(num(0.3)), doc: "The fraction of steps spent rising.", example: "0.25"),
+            ParamSpec("anneal", .symbol(["cos", "linear"]), .defaulted(sym("cos")), doc: "The annealing strategy.", example: "linear"),
+            ParamSpec("div_factor", .number(.positive), .defaulted(num(25)), doc: "Initial rate = max / div_factor.", example: "25"),
+            ParamSpec("final_div_factor", .number(.positive), .defaulted(num(1e4)), doc: "Final rate = initial rate / final_div_factor.", example: "1e4"),
+            ParamSpec("three_phase", .bool, .defaulted(bool(false)), doc: "Use PyTorch's three-phase variant.", example: "true"),
+        ], doc: "PyTorch's `OneCycleLR` over all steps of the stage (the optimizer's `lr` is ignored).", example: "one_cycle(max: 1e-2)"),
+        CallSpec("cosine_restarts", family: "schedule", params: [
+            ParamSpec("period", .steps(fraction: false), .required, positional: true, doc: "The first period `T_0`.", example: "2 epochs"),
+            ParamSpec("mult", .number(.count), .defaulted(num(1)), doc: "`T_mult`: each period is this many times longer.", example: "2"),
+            ParamSpec("min", .number(.nonNegative), .defaulted(num(0)), doc: "`eta_min`, the absolute lowest rate.", example: "1e-6"),
+        ], doc: "PyTorch's `CosineAnnealingWarmRestarts`, counted in steps.", example: "cosine_restarts(period: 2 epochs, mult: 2)"),
+        CallSpec("plateau", family: "schedule", params: [
+            ParamSpec("factor", .number(.unitExclusive), .defaulted(num(0.1)), doc: "The factor applied when `valid.loss` stops improving.", example: "0.5"),
+            ParamSpec("patience", .number(.naturalNumber), .defaulted(num(10)), doc: "Epochs without improvement before reducing.", example: "3"),
+            ParamSpec("threshold", .number(.nonNegative), .defaulted(num(1e-4)), doc: "Relative improvement that counts.", example: "1e-4"),
+            ParamSpec("cooldown", .number(.naturalNumber), .defaulted(num(0)), doc: "Epochs to wait after a reduction.", example: "1"),
+            ParamSpec("min", .number(.nonNegative), .defaulted(num(0)), doc: "The lowest rate (`min_lr`).", example: "1e-6"),
+        ], doc: "PyTorch's `ReduceLROnPlateau` (mode min) on `valid.loss`, evaluated after each epoch.", example: "plateau(factor: 0.5, patience: 3)"),
+        // Losses and penalties.
+        CallSpec("cross_entropy", family: "loss", params: [
+            ParamSpec("label_smoothing", .number(.unitOpen), .defaulted(num(0)), doc: "PyTorch's label smoothing.", example: "0.1"),
+        ], doc: "Softmax cross-entropy over the head's logits (needs at least 2 outputs).", example: "cross_entropy(label_smoothing: 0.1)"),
+        CallSpec("mse", family: "loss", doc: "Mean squared error (regression).", example: "mse()"),
+        CallSpec("bce", family: "loss", doc: "Binary cross-entropy with logits on a single output (`head = dense(1)`).", example: "bce()"),
+        CallSpec("l1", family: "penalty", doc: "Σ|w| over trainable weights (dense and embedding weights; not biases or norms); added as `k * l1()`.", example: "1e-4 * l1()"),
+        CallSpec("l2", family: "penalty", doc: "Σw² over trainable weights (dense and embedding weights; not biases or norms); added as `k * l2()`.", example: "1e-4 * l2()"),
+        // Selection.
+        CallSpec("best", family: "select", params: [ParamSpec("metric", .metric, .required, positional: true, doc: "Losses are minimised, accuracy and f1 maximised.", example: "valid.accuracy")], doc: "The trial with the best value of a metric at its last epoch.", example: "best(valid.accuracy)"),
+        CallSpec("top", family: "select", params: topParams, doc: "The `k` best trials.", example: "top(3, by: valid.accuracy)"),
+        CallSpec("top", family: "ensemble", params: topParams, doc: "Average the predicted probabilities of the `k` best trials.", example: "top(3, by: valid.accuracy)"),
+        CallSpec("asha", family: "prune", params: [
+            ParamSpec("metric", .metric, .required, doc: "The metric compared at each rung.", example: "valid.loss"),
+            ParamSpec("min_epochs", .number(.count), .defaulted(num(1)), doc: "Epochs every trial gets before its first rung.", example: "3"),
+            ParamSpec("reduction", .number(NumberRange(lower: 2, integer: true)), .defaulted(num(3)), doc: "Keep the best 1/reduction of trials at each rung.", example: "3"),
+        ], doc: "Asynchronous successive halving.", example: "asha(metric: valid.loss, min_epochs: 3, reduction: 3)"),
+        // Sweeps.
+        CallSpec("random", family: "sweep", params: [
+            ParamSpec("trials", .number(.count), .required, doc: "How many points to draw.", example: "16"),
+            ParamSpec("seed", .number(.naturalNumber), .defaulted(num(0)), doc: "The seed of the draws.", example: "3"),
+        ], doc: "Random search: `sweep random(trials: 16, seed: 3) { … }`.", example: "random(trials: 16, seed: 3)"),
+        CallSpec("choice", family: "generator", doc: "One of the listed values (any number of them, each a valid value of the axis), uniformly.", example: "choice(8, 16, 32)"),
+        CallSpec("uniform", family: "generator", params: boundParams, rules: [.ordered("a", "b")], doc: "A number drawn uniformly from `[a, b)`.", example: "uniform(0.5, 0.99)"),
+        CallSpec("loguniform", family: "generator", params: boundParams, rules: [.positiveBounds("a", "b"), .ordered("a", "b")], doc: "A number whose logarithm is uniform in `[log a, log b)`; `0 < a < b`.", example: "loguniform(1e-4, 1e-2)"),
+        CallSpec("int", family: "generator", params: [
+            ParamSpec("a", .number(NumberRange(integer: true)), .required, positional: true, doc: "Lowest value.", example: "1"),
+            ParamSpec("b", .number(NumberRange(integer: true)), .required, positional: true, doc: "Highest value (inclusive).", example: "4"),
+        ], rules: [.ordered("a", "b")], doc: "An integer drawn uniformly from `a…b` inclusive.", example: "int(1, 4)"),
+    ]
+
+    static let topParams = [
+        ParamSpec("k", .number(.count), .required, positional: true, doc: "How many trials.", example: "3"),
+        ParamSpec("by", .metric, .required, doc: "The metric that ranks trials.", example: "valid.accuracy"),
+    ]
+
+    static let boundParams = [
+        ParamSpec("a", .number(.any), .required, positional: true, doc: "Lower bound.", example: "1e-4"),
+        ParamSpec("b", .number(.any), .required, positional: true, doc: "Upper bound.", example: "1e-2"),
+    ]
+
+    static func splitParams(seed: Bool) -> [ParamSpec] {
+        var params = [
+            ParamSpec("train", .number(.unitLeftOpen), .required, doc: "Fraction of rows for training.", example: "0.8"),
+            ParamSpec("valid", .number(.unitExclusive), doc: "Fraction for validation (metrics `valid.*`). None when absent.", example: "0.2"),
+            ParamSpec("test", .number(.unitExclusive), doc: "Fraction held out for testing (metrics `test.*`). None when absent.", example: "0.1"),
+        ]
+        if seed { params.append(ParamSpec("seed", .number(.naturalNumber), .defaulted(num(0)), doc: "The seed of the shuffle.", example: "0")) }
+        return params
+    }
+
+    // MARK: Families
+
+    /// Families in reference order, with how messages name them.
+    public static let families: [(name: String, text: String)] = [
+        ("source", "a data source"), ("normalize", "a normalisation"), ("split", "a split"), ("augment", "an augmentation"),
+        ("layer", "a layer"), ("head", "a head"), ("pretrained", "a pretrained architecture"), ("tokenizer", "a tokenizer"),
+        ("init", "an initialisation"), ("optimizer", "an optimizer"), ("schedule", "a learning-rate schedule"),
+        ("loss", "a loss"), ("penalty", "a penalty"), ("select", "a selection"), ("ensemble", "an ensemble"),
+        ("prune", "a pruner"), ("sweep", "a sweep kind"), ("generator", "a sweep generator"),
+    ]
+
+    private static let callIndex: [String: [String: CallSpec]] = {
+        var index: [String: [String: CallSpec]] = [:]
+        for spec in calls { index[spec.family, default: [:]][spec.name] = spec }
+        return index
+    }()
+
+    /// The call `name` of `family`, if the language has it.
+    public static func call(_ name: String, in family: String) -> CallSpec? { callIndex[family]?[name] }
+
+    /// The calls of a family, in schema order.
+    public static func calls(in family: String) -> [CallSpec] { calls.filter { $0.family == family } }
+
+    /// Families other than `family` that define a call named `name`.
+    static func otherFamilies(of name: String, besides family: String) -> [String] {
+        families.map(\.name).filter { $0 != family && callIndex[$0]?[name] != nil }
+    }
+
+    /// "an optimizer (`sgd`, `adam`, …)".
+    public static func familyText(_ family: String) -> String {
+        let noun = families.first { $0.name == family }?.text ?? family
+        let names = calls(in: family).map { "`\($0.name)`" }
+        return noun + " (" + names.joined(separator: ", ") + ")"
+    }
+
+    /// The noun for a family: "an optimizer".
+    static func familyNoun(_ family: String) -> String {
+        families.first { $0.name == family }?.text ?? family
+    }
+
+    // MARK: Value builders for defaults
+
+    static func num(_ n: Double) -> Value { Value(.number(n)) }
+    static func bool(_ b: Bool) -> Value { Value(.bool(b)) }
+    static func sym(_ s: String) -> Value { Value(.symbol(s)) }
+    static func list(_ items: [Value]) -> Value { Value(.list(items)) }
+    static func call(_ name: String, _ named: (String, Value)...) -> Value {
+        Value(.call(name: name, positional: [], named: named.map { Value.Field($0.0, $0.1) }))
+    }
+}

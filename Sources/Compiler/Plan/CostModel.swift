@@ -1,0 +1,93 @@
+import Foundation
+import Runtime
+
+/// The estimated work of one train task, in floating-point operations.
+public struct TrainEstimate: Sendable, Hashable {
+    /// Rows read per epoch (all splits; before any `where` filter, so an upper bound).
+    public var rows: Int
+    /// Optimizer steps over the whole stage (without early stopping).
+    public var steps: Int
+    /// Forward + backward over the train split, plus the per-epoch evaluation of every split.
+    public var flops: Double
+
+    public init(rows: Int, steps: Int, flops: Double) {
+        self.rows = rows
+        self.steps = steps
+        self.flops = flops
+    }
+
+    /// Seconds at `gflops` billion operations per second.
+    public func seconds(gflops: Double) -> Double { flops / (max(gflops, 1e-9) * 1e9) }
+}
+
+/// FLOP counts from a model's shapes: a dense layer costs `2·in·out` per row
+/// forward; training costs ≈ 3× forward (forward, input gradient, weight
+/// gradient), frozen bottom layers of a pretrained encoder 1×.
+public enum CostModel {
+    /// A BERT encoder's shape, from `config.json`.
+    public struct EncoderShape: Sendable, Hashable {
+        public var layers: Int
+        public var hidden: Int
+        public var intermediate: Int
+        public init(layers: Int, hidden: Int, intermediate: Int) {
+            self.layers = layers
+            self.hidden = hidden
+            self.intermediate = intermediate
+        }
+    }
+
+    /// The estimate for `spec` on a data file of `records` rows.
+    public static func estimate(_ spec: TrainingSpec, records: Int, encoder: EncoderShape?) -> TrainEstimate {
+        let split = spec.data.split
+        let trainRows = Int((Double(records) * split.train).rounded())
+        let stepsPerEpoch = spec.schedule.batchSize > 0 ? (trainRows + spec.schedule.batchSize - 1) / spec.schedule.batchSize : 0
+        let steps = stepsPerEpoch * spec.schedule.epochs
+
+        var trainPerRow = 0.0, forwardPerRow = 0.0
+        var width = Double(spec.model.input)
+        if let pretrained = spec.model.pretrained, let shape = encoder {
+            let h = Double(shape.hidden), i = Double(shape.intermediate), length = Double(pretrained.maxLength)
+            // Per token and layer: Q, K, V, output projections (4·2h²), the MLP (2·2hi), attention scores and mix (2·2Lh).
+            let layer = length * (8 * h * h + 4 * h * i + 4 * length * h)
+            let frozen = Double(frozenBottomLayers(freeze: spec.freeze, layers: shape.layers))
+            forwardPerRow += layer * Double(shape.layers)
+            trainPerRow += layer * (frozen + 3 * (Double(shape.layers) - frozen))
+            width = h
+        }
+        for layer in spec.model.layers + (spec.model.head.map { [$0] } ?? []) {
+            switch layer {
+            case .dense(let units, _):
+                let f = 2 * width * Double(units)
+                forwardPerRow += f
+                trainPerRow += 3 * f
+                width = Double(units)
+            case .layerNorm:
+                forwardPerRow += 8 * width
+                trainPerRow += 24 * width
+            case .dropout, .activation:
+                break
+            }
+        }
+        let epochs = Double(spec.schedule.epochs)
+        let flops = epochs * (trainPerRow * Double(trainRows) + forwardPerRow * Double(records))
+        return TrainEstimate(rows: records, steps: steps, flops: flops)
+    }
+
+    /// How many encoder layers from the bottom are frozen (their backward pass is skipped).
+    static func frozenBottomLayers(freeze: [String], layers: Int) -> Int {
+        var n = 0
+        while n < layers, freeze.contains(where: { ParameterPattern.matches($0, "encoder.layer.\(n).attention.self.query.weight") }) { n += 1 }
+        return n
+    }
+
+    /// Reads the shape of a BERT folder's `config.json`.
+    public static func encoderShape(folder: String) -> EncoderShape? {
+        let path = (folder as NSString).appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let layers = (object["num_hidden_layers"] as? NSNumber)?.intValue,
+              let hidden = (object["hidden_size"] as? NSNumber)?.intValue else { return nil }
+        let intermediate = (object["intermediate_size"] as? NSNumber)?.intValue ?? 4 * hidden
+        return EncoderShape(layers: layers, hidden: hidden, intermediate: intermediate)
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Runtime
+
+/// What `ftx plan` prints: trials and tasks with their status in the store,
+/// the reason each pending task must run, and the estimated training time.
+public struct PlanReport {
+    /// A conservative GEMM throughput (GFLOP/s) for estimates when the machine
+    /// has not been measured with `ftx bench gemm`.
+    public static let defaultGFLOPS = 10.0
+
+    public let plan: Plan
+    /// The calibration used to turn FLOPs into seconds.
+    public let gflops: Double
+    private let done: Set<String>
+
+    /// `isComplete` says whether a task key is complete in the store.
+    public init(plan: Plan, isComplete: (String) -> Bool, gflops: Double = PlanReport.defaultGFLOPS) {
+        self.plan = plan
+        self.gflops = gflops
+        self.done = Set(plan.graph.tasks.map(\.key).filter(isComplete))
+    }
+
+    /// Whether the task is complete in the store.
+    public func isDone(_ key: String) -> Bool { done.contains(key) }
+
+    /// A trial is done when its train and eval tasks are.
+    public func isDone(trial: PlannedTrial) -> Bool { done.contains(trial.id) && done.contains(trial.evalKey) }
+
+    /// Why the task needs to run, or `done`.
+    public func reason(_ task: PlannedTask) -> String {
+        if done.contains(task.key) { return "done" }
+        let pending = task.deps.filter { !done.contains($0) }
+        if pending.isEmpty { return "not in store" }
+        let names = pending.map { key -> String in
+            let kind = plan.graph.task(key)?.kind.rawValue ?? "task"
+            return "\(kind) \(TaskKey.short(key))"
+        }
+        return "upstream " + names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "") + " must run first"
+    }
+
+    /// Estimated seconds of every pending train task.
+    public var pendingSeconds: Double {
+        plan.graph.tasks.filter { $0.kind == .train && !done.contains($0.key) }
+            .compactMap { plan.estimates[$0.key]?.seconds(gflops: gflops) }
+            .reduce(0, +)
+    }
+
+    // MARK: JSON
+
+    /// The `--json` object of CLI.md:
+    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status"}]}`.
+    public func jsonValue() -> JSONValue {
+        let trials: [JSONValue] = plan.graph.trials.map { trial in
+            .object([
+                ("id", .string(trial.id)),
+                ("stage", .string(trial.stage)),
+                ("settings", .object(trial.settings.map { ($0.key, Self.json($0.value)) })),
+                ("status", .string(isDone(trial: trial) ? "done" : "pending")),
+            ])
+        }
+        let tasks: [JSONValue] = plan.graph.tasks.map { task in
+            .object([
+                ("id", .string(task.key)),
+                ("kind", .string(task.kind.rawValue)),
+                ("deps", .array(task.deps.map { .string($0) })),
+                ("status", .string(done.contains(task.key) ? "done" : "pending")),
+            ])
+        }
+        return .object([("experiment", .string(plan.graph.experiment)), ("trials", .array(trials)), ("tasks", .array(tasks))])
+    }
+
+    /// `jsonValue()` as one line of text.
+    public func json() -> String { JSONWriter.encode(jsonValue()) }
+
+    /// A setting as JSON: integral numbers print without a fraction.
+    public static func json(_ value: SettingValue) -> JSONValue {
+        switch value {
+        case .number(let n):
+            if n == n.rounded(), abs(n) < 9e15 { return .int(Int(n)) }
+            return .double(n)
+        case .string(let s), .text(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        }
+    }
+
+    /// A setting as the text table shows it.
+    public static func text(_ value: SettingValue) -> String {
+        switch value {
+        case .number(let n): return (n == n.rounded() && abs(n) < 9e15) ? String(Int(n)) : JSONWriter.format(n)
+        case .string(let s), .text(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        }
+    }
+
+    // MARK: Text
+
+    /// The human report: trials, tasks by kind, totals; with `explain`, every task and its reason.
+    public func text(explain: Bool = false) -> String {
+        let graph = plan.graph
+        var lines: [String] = []
+        let doneTrials = graph.trials.filter(isDone(trial:)).count
+        lines.append("experiment \(graph.experiment): \(graph.trials.count) trial\(graph.trials.count == 1 ? "" : "s") (\(doneTrials) done, \(graph.trials.count - doneTrials) pending)")
+        lines.append("")
+
+        // Trials table.
+        let header = ["trial", "stage", "status", "settings"]
+        let rows: [[String]] = graph.trials.map { trial in
+            let settings = trial.settings.map { setting -> String in
+                let value = setting.key == "init" ? TaskKey.short(Self.text(setting.value)) : Self.text(setting.value)
+                return "\(setting.key)=\(value)"
+            }.joined(separator: " ")
+            return [TaskKey.short(trial.id), trial.stage, isDone(trial: trial) ? "done" : "pending", settings]
+        }
+        lines += Self.table(header: header, rows: rows)
+        lines.append("")
+
+        // Tasks by kind.
+        lines.append("tasks:")
+        let kinds: [PlannedTask.Kind] = [.data, .features, .train, .eval, .select, .ensemble]
+        for kind in kinds {
+            let ofKind = graph.tasks.filter { $0.kind == kind }
+            if ofKind.isEmpty { continue }
+            let doneCount = ofKind.filter { done.contains($0.key) }.count
+            var line = "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))\(String(ofKind.count).leftPadded(4))  (\(doneCount) done, \(ofKind.count - doneCount) pending)"
+            if kind == .train {
+                let seconds = ofKind.filter { !done.contains($0.key) }.compactMap { plan.estimates[$0.key]?.seconds(gflops: gflops) }.reduce(0, +)
+                if seconds > 0 { line += "  ~\(Self.duration(seconds))" }
+            }
+            lines.append(line)
+            if explain {
+                for task in ofKind {
+                    var detail = "      \(TaskKey.short(task.key))  \(task.stage.isEmpty ? "-" : task.stage)  \(reason(task))"
+                    if task.kind == .train, !done.contains(task.key), let e = plan.estimates[task.key] {
+                        detail += String(format: "  (%d steps, %.2g GFLOP, ~%@)", e.steps, e.flops / 1e9, Self.duration(e.seconds(gflops: gflops)))
+                    }
+                    lines.append(detail)
+                }
+            }
+        }
+        lines.append("")
+        let pendingTasks = graph.tasks.filter { !done.contains($0.key) }.count
+        var total = "total: \(graph.tasks.count) task\(graph.tasks.count == 1 ? "" : "s"), \(pendingTasks) pending"
+        if pendingTasks > 0 {
+            total += String(format: "; estimated training time ~%@ at %g GFLOP/s", Self.duration(pendingSeconds), gflops)
+        } else {
+            total += "; nothing to run"
+        }
+        lines.append(total)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `1.2s`, `3m 05s`, `2h 10m`.
+    public static func duration(_ seconds: Double) -> String {
+        if seconds < 60 { return seconds < 10 ? String(format: "%.1fs", seconds) : String(format: "%.0fs", seconds) }
+        let s = Int(seconds.rounded())
+        if s < 3600 { return String(format: "%dm %02ds", s / 60, s % 60) }
+        return String(format: "%dh %02dm", s / 3600, (s % 3600) / 60)
+    }
+
+    static func table(header: [String], rows: [[String]]) -> [String] {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func render(_ cells: [String]) -> String {
+            var parts: [String] = []
+            for (i, cell) in cells.enumerated() {
+                parts.append(i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0))
+            }
+            return parts.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        return [render(header)] + rows.map(render)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

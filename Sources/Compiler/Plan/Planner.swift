@@ -1,0 +1,181 @@
+import DSL
+import Foundation
+import Runtime
+
+/// A planned experiment: the task graph plus what `ftx plan` reports about it.
+public struct Plan: Sendable {
+    public var graph: TaskGraph
+    /// The planner's warnings (`W02xx`), sorted by position.
+    public var warnings: [Diagnostic]
+    /// Estimated work per train task key.
+    public var estimates: [String: TrainEstimate]
+
+    public init(graph: TaskGraph, warnings: [Diagnostic], estimates: [String: TrainEstimate]) {
+        self.graph = graph
+        self.warnings = warnings
+        self.estimates = estimates
+    }
+}
+
+/// Builds the content-addressed task graph of a checked experiment.
+///
+/// Stages are planned in `init` order. Each data declaration a stage reads
+/// becomes one `data` task (load, normalise, split; the stage's `where`
+/// filter is part of its train tasks' specs, since normalisation statistics
+/// come from the unfiltered train split). Each sweep point becomes a `train`
+/// and an `eval` task. `init = stage` fans out: one downstream trial per
+/// upstream trial, depending on that trial's train task. `init = best(stage)`
+/// depends on the upstream stage's `select` task. `select` and `ensemble`
+/// become tasks over the stage's eval tasks. Trials whose specs coincide (a
+/// random sweep drawing the same point twice) are one trial.
+public struct Planner: Sendable {
+    /// File digests; share one instance across plans to hash each file once.
+    public let digests: FileDigests
+
+    public init(digests: FileDigests = FileDigests()) {
+        self.digests = digests
+    }
+
+    /// The task graph `ftx run` executes.
+    public func plan(_ checked: CheckedExperiment, file: SourceFile) throws -> TaskGraph {
+        try makePlan(checked, file: file).graph
+    }
+
+    /// The task graph with warnings and cost estimates.
+    public func makePlan(_ checked: CheckedExperiment, file: SourceFile) throws -> Plan {
+        var builder = GraphBuilder(experiment: checked, digests: digests)
+        for stage in checked.stagesInDependencyOrder {
+            try builder.add(stage)
+        }
+        let warnings = checked.stages.flatMap(SweepLinter.lint).sortedAndUnique()
+        return Plan(graph: TaskGraph(experiment: checked.name, tasks: builder.tasks, trials: builder.trials),
+                    warnings: warnings, estimates: builder.estimates)
+    }
+}
+
+/// The mutable state of one planning run.
+struct GraphBuilder {
+    let experiment: CheckedExperiment
+    let digests: FileDigests
+    let lowering: TrialLowering
+    var tasks: [PlannedTask] = []
+    var trials: [PlannedTrial] = []
+    var estimates: [String: TrainEstimate] = [:]
+    private var taskIndex: [String: Int] = [:]
+    /// Trials of each planned stage, in order.
+    private var stageTrials: [String: [PlannedTrial]] = [:]
+    /// The select task of each stage that has one.
+    private var stageSelect: [String: String] = [:]
+    private var encoderShapes: [String: CostModel.EncoderShape?] = [:]
+
+    init(experiment: CheckedExperiment, digests: FileDigests) {
+        self.experiment = experiment
+        self.digests = digests
+        self.lowering = TrialLowering(experiment: experiment)
+    }
+
+    /// Adds a task unless one with its key exists; returns the key.
+    @discardableResult
+    private mutating func addTask(kind: PlannedTask.Kind, stage: String, deps: [String], payload: PlannedTask.Payload) throws -> String {
+        let key = try TaskKey.compute(kind: kind, payload: payload, deps: deps, digests: digests)
+        if taskIndex[key] == nil {
+            taskIndex[key] = tasks.count
+            tasks.append(PlannedTask(key: key, kind: kind, stage: stage, deps: deps, payload: payload))
+        }
+        return key
+    }
+
+    mutating func add(_ stage: CheckedStage) throws {
+        // Where each trial's weights come from: nothing, each upstream trial, or the upstream selection.
+        var upstreams: [(key: String?, settings: [(key: String, value: SettingValue)])] = [(nil, [])]
+        switch stage.initialization {
+        case .stage(let name):
+            guard let ups = stageTrials[name], !ups.isEmpty else {
+                throw PlanError("`init` names stage `\(name)`, which has no trials", stage: stage.name)
+            }
+            upstreams = ups.map { ($0.id, [(key: "init", value: SettingValue.string($0.id))]) }
+        case .best(let name):
+            upstreams = [(try selectTask(of: name), [])]
+        case .fresh, .checkpoint:
+            break
+        }
+
+        var seen = Set<String>()
+        var planned: [PlannedTrial] = []
+        let points = SweepExpander.expand(stage)
+        for upstream in upstreams {
+            for point in points {
+                let spec = try lowering.lower(stage: stage, point: point, upstream: upstream.key)
+                let dataKey = try addTask(kind: .data, stage: "", deps: [], payload: .data(spec.data))
+                let trainDeps = [dataKey] + (upstream.key.map { [$0] } ?? [])
+                let trainKey = try addTask(kind: .train, stage: stage.name, deps: trainDeps, payload: .train(spec))
+                guard seen.insert(trainKey).inserted else { continue }
+                let evalKey = try addTask(kind: .eval, stage: stage.name, deps: [trainKey, dataKey], payload: .eval(trainKey: trainKey, spec: spec))
+                let trial = PlannedTrial(id: trainKey, stage: stage.name, settings: point.settings + upstream.settings, evalKey: evalKey)
+                planned.append(trial)
+                if estimates[trainKey] == nil { estimates[trainKey] = try estimate(spec) }
+            }
+        }
+        trials += planned
+        stageTrials[stage.name] = planned
+
+        if stage.select != nil {
+            _ = try selectTask(of: stage.name)
+        }
+        if let ensemble = stage.ensemble {
+            guard let metric = metricArgument(ensemble, named: "by", position: 1) else {
+                throw PlanError("cannot read the metric of `ensemble = \(ensemble)`", stage: stage.name)
+            }
+            let k = Int(ensemble["k"]?.number ?? positional(ensemble, 0)?.number ?? 1)
+            let candidates = planned.map(\.evalKey)
+            try addTask(kind: .ensemble, stage: stage.name, deps: candidates,
+                        payload: .ensemble(metric: metric, minimize: TrialLowering.minimizes(metric), k: k, candidates: candidates))
+        }
+    }
+
+    /// The select task of a planned stage: its declared `select = best(metric)`
+    /// (`top(k, by:)` selects by `by`), else the lowest `valid.loss`.
+    private mutating func selectTask(of name: String) throws -> String {
+        if let key = stageSelect[name] { return key }
+        guard let stage = experiment.stage(named: name), let candidates = stageTrials[name]?.map(\.evalKey), !candidates.isEmpty else {
+            throw PlanError("`best(\(name))` names a stage with no trials")
+        }
+        var metric = "valid.loss"
+        if let select = stage.select {
+            guard let m = metricArgument(select, named: select.callName == "top" ? "by" : "metric", position: select.callName == "top" ? 1 : 0) else {
+                throw PlanError("cannot read the metric of `select = \(select)`", stage: name)
+            }
+            metric = m
+        }
+        let key = try addTask(kind: .select, stage: name, deps: candidates,
+                              payload: .select(metric: metric, minimize: TrialLowering.minimizes(metric), candidates: candidates))
+        stageSelect[name] = key
+        return key
+    }
+
+    private func metricArgument(_ call: Value, named name: String, position: Int) -> String? {
+        let v = call[name] ?? positional(call, position)
+        return v?.symbol ?? v?.string
+    }
+
+    private func positional(_ value: Value, _ index: Int) -> Value? {
+        guard case .call(_, let positional, _) = value.kind, index < positional.count else { return nil }
+        return positional[index]
+    }
+
+    private mutating func estimate(_ spec: TrainingSpec) throws -> TrainEstimate {
+        let digest = try digests.digest(ofFile: spec.data.source.path)
+        let hasHeader: Bool
+        if case .csv = spec.data.source { hasHeader = true } else { hasHeader = false }
+        var shape: CostModel.EncoderShape?
+        if let folder = spec.model.pretrained?.directory {
+            if let cached = encoderShapes[folder] {
+                shape = cached
+            } else {
+                shape = CostModel.encoderShape(folder: folder)
+                encoderShapes[folder] = shape
+            }
+        }
+        return CostModel.estimate(spec, records: digest.records(hasHeader: hasHeader), encoder: shape)
+    }
+}

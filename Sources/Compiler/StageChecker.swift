@@ -1,0 +1,251 @@
+import DSL
+import Foundation
+
+/// A stage whose own settings are resolved; cross-stage checks come after all stages are drafted.
+struct StageDraft {
+    var name: String
+    var section: Section
+    var nameSpan: Span
+    var settings: CheckerRun.SectionSettings
+    var schedule: CheckerRun.SectionSettings?
+    var sweeps: [Section]
+    var metricUses: [MetricUse]
+    var initialization: StageInit
+    var seed: Int
+}
+
+extension CheckerRun {
+    func draftStage(_ section: Section, name: String, experimentSeed: Int) {
+        let title = "stage `\(name)`"
+        metricUses = []
+        let settings = checkSection(section, LanguageSchema.stage, title: title, optionalKeys: ["model"])
+        var schedule: SectionSettings?
+        if let block = settings.sections["schedule"]?.first {
+            schedule = checkSection(block, LanguageSchema.schedule, title: "the `schedule` of stage `\(name)`", keyPrefix: "schedule.")
+        }
+        var initialization = StageInit.fresh
+        if let value = settings.values["init"] {
+            switch value.kind {
+            case .symbol(let upstream): initialization = .stage(upstream)
+            case .call("best", _, _): initialization = value["stage"]?.symbol.map { .best($0) } ?? .fresh
+            case .call("checkpoint", _, _):
+                if let pathValue = value["path"], let p = pathValue.string {
+                    let resolved = resolvePath(p)
+                    if checkFiles, !FileManager.default.fileExists(atPath: resolved) {
+                        emit(CheckerDiagnostics.fileNotFound(kind: "checkpoint", path: p, resolved: resolved, span: pathValue.span))
+                    }
+                    initialization = .checkpoint(path: resolved)
+                }
+            default: break
+            }
+        }
+        let seed = settings.values["seed"]?.number.map { Int($0) } ?? experimentSeed
+        stages[name] = StageDraft(name: name, section: section, nameSpan: section.name?.span ?? section.keyword.span, settings: settings,
+                                  schedule: schedule, sweeps: settings.sections["sweep"] ?? [], metricUses: metricUses,
+                                  initialization: initialization, seed: seed)
+        metricUses = []
+    }
+
+    func upstream(of draft: StageDraft) -> String? {
+        switch draft.initialization {
+        case .stage(let s), .best(let s): return s
+        default: return nil
+        }
+    }
+
+    /// Reports every cycle through `init` once, as the whole path `a → b → a`; returns the stages on cycles.
+    func findInitCycles(_ order: [String]) -> Set<String> {
+        var state: [String: Int] = [:] // 1 = on the path, 2 = done
+        var onCycle = Set<String>()
+        var reported = Set<[String]>()
+        for start in order where state[start] == nil {
+            var path: [String] = []
+            var current: String? = start
+            while let name = current, state[name] == nil {
+                state[name] = 1
+                path.append(name)
+                current = stages[name].flatMap(upstream(of:))
+                if let next = current, state[next] == 1, let i = path.firstIndex(of: next) {
+                    let cycle = Array(path[i...])
+                    // Start the message at the cycle member declared first.
+                    let first = cycle.min { order.firstIndex(of: $0)! < order.firstIndex(of: $1)! }!
+                    let k = cycle.firstIndex(of: first)!
+                    let rotated = Array(cycle[k...] + cycle[..<k])
+                    if reported.insert(rotated).inserted {
+                        let spans = rotated.compactMap { stages[$0]?.settings.values["init"]?.span }
+                        emit(CheckerDiagnostics.initCycle(cycle: rotated + [rotated[0]], span: spans[0], others: Array(spans.dropFirst())))
+                    }
+                    onCycle.formUnion(cycle)
+                    break
+                }
+            }
+            for name in path { state[name] = 2 }
+        }
+        return onCycle
+    }
+
+    /// The model a stage trains: its own, else its `init` stage's (nil when unknown or on a cycle).
+    func effectiveModel(_ name: String, onCycle: Set<String>, depth: Int = 0) -> String? {
+        guard let draft = stages[name], !onCycle.contains(name), depth < 10_000 else { return nil }
+        if let own = draft.settings.values["model"]?.symbol { return own }
+        if draft.settings.given["model"] != nil { return nil }
+        guard let up = upstream(of: draft) else { return nil }
+        return effectiveModel(up, onCycle: onCycle, depth: depth + 1)
+    }
+
+    func finishStages() -> [CheckedStage] {
+        let order = declarationOrder[.stage] ?? []
+        let onCycle = findInitCycles(order)
+        var out: [CheckedStage] = []
+        for name in order {
+            guard let draft = stages[name] else { continue }
+            out.append(finishStage(draft, onCycle: onCycle))
+        }
+        return out
+    }
+
+    func finishStage(_ draft: StageDraft, onCycle: Set<String>) -> CheckedStage {
+        let name = draft.name
+        let values = draft.settings.values
+        // The model: own or inherited.
+        let modelName = effectiveModel(name, onCycle: onCycle)
+        if modelName == nil, draft.settings.given["model"] == nil, !onCycle.contains(name) {
+            let upstreamKnown = upstream(of: draft).map { stages[$0] != nil } ?? false
+            if !upstreamKnown, draft.settings.given["init"] == nil || values["init"] != nil {
+                let models = declarationOrder[.model] ?? []
+                emit(CheckerDiagnostics.missingKey(key: "model", section: "stage `\(name)`", example: "model = \(models.first ?? "mlp")", span: draft.nameSpan))
+            }
+        }
+        if let up = upstream(of: draft), let upDraft = stages[up], !onCycle.contains(name) {
+            if let own = values["model"]?.symbol, let theirs = effectiveModel(up, onCycle: onCycle), own != theirs {
+                emit(CheckerDiagnostics.initModelMismatch(stage: name, model: own, upstream: up, upstreamModel: theirs, span: values["model"]!.span))
+            }
+            if !upDraft.sweeps.isEmpty, upDraft.settings.given["select"] == nil, let initValue = values["init"] {
+                let trials = upDraft.sweeps.reduce(1) { satMul($0, roughPointCount($1)) }
+                emit(CheckerDiagnostics.ambiguousInit(stage: name, upstream: up, trials: trials, span: initValue.span))
+            }
+        }
+        let model = modelName.flatMap { checkedModels[$0] }
+        let dataName: String? = values["data"].flatMap { $0.symbol ?? firstPositional($0)?.symbol }
+        let data = dataName.flatMap { checkedData[$0] }
+        let dataSpan = values["data"]?.span ?? draft.nameSpan
+        // Model and data fit together.
+        if let model, let data {
+            switch model.architecture {
+            case .bert:
+                if data.text == nil { emit(CheckerDiagnostics.textColumnMissing(model: model.name, data: data.name, span: dataSpan)) }
+            case .mlp:
+                if data.text != nil {
+                    emit(CheckerDiagnostics.textModelRequired(model: model.name, data: data.name, span: dataSpan))
+                } else if let input = model.settings["input"]?.number, let features = data.features, Int(input) != features.count {
+                    emit(CheckerDiagnostics.inputSizeMismatch(model: model.name, input: Int(input), data: data.name, features: features.count, span: model.settings["input"]!.span))
+                }
+            }
+        }
+        // The head and the loss.
+        let headValue = values["head"] ?? model?.settings["head"]
+        let headUnits = headValue?["units"]?.number.map { Int($0) }
+        if let model, headValue == nil, draft.settings.given["head"] == nil, !modelsWithInvalidHead.contains(model.name), draft.settings.given["model"] != nil || modelName != nil {
+            emit(CheckerDiagnostics.headMissing(stage: name, model: model.name, span: draft.nameSpan))
+        }
+        let loss = values["loss"] ?? (draft.settings.given["loss"] == nil ? draft.settings.record(LanguageSchema.stage)["loss"] : nil)
+        if let units = headUnits, let lossName = loss?.callName {
+            if lossName == "bce", units != 1 {
+                emit(CheckerDiagnostics.headSizeForLoss(loss: "bce", units: units, span: loss!.span))
+            } else if lossName == "cross_entropy", units < 2 {
+                emit(CheckerDiagnostics.headSizeForLoss(loss: "cross_entropy", units: units, span: loss!.span))
+            }
+        }
+        // Metrics: declared, else by loss.
+        var metrics = values["metrics"]?.list?.compactMap(\.symbol) ?? ["accuracy", "loss"]
+        if values["metrics"] == nil, loss?.callName == "mse" { metrics = ["mse", "loss"] }
+        for use in draft.metricUses {
+            if let data, !data.splits.contains(use.split) {
+                emit(CheckerDiagnostics.metricSplitMissing(metric: "\(use.split).\(use.name)", split: use.split, data: data.name, span: use.span))
+            } else if use.name != "loss", draft.settings.given["metrics"] == nil || values["metrics"] != nil, !metrics.contains(use.name) {
+                emit(CheckerDiagnostics.metricNotComputed(metric: "\(use.split).\(use.name)", name: use.name, stage: name, computed: metrics, span: use.span))
+            } else if use.split == "test", ["`best`", "`top`", "`asha`"].contains(where: { use.context.contains($0) }) {
+                emit(CheckerDiagnostics.selectionOnTest(metric: "\(use.split).\(use.name)", span: use.span))
+            }
+        }
+        // Parameter names with the stage's head; freeze patterns.
+        var parameterNames = model?.parameterNames
+        if let names = parameterNames, values["head"] != nil, !names.contains("head.weight") {
+            parameterNames = names + ["head.weight", "head.bias"]
+        }
+        if let model, let names = parameterNames {
+            if let freeze = values["freeze"]?.list {
+                checkPatterns(freeze, model: model, names: names)
+                let patterns = freeze.compactMap(\.string)
+                if !patterns.isEmpty, !names.isEmpty, names.allSatisfy({ n in patterns.contains { ParameterPattern.matches($0, n) } }) {
+                    emit(CheckerDiagnostics.everythingFrozen(stage: name, span: values["freeze"]!.span))
+                }
+            }
+            for entry in values["unfreeze"]?.list ?? [] {
+                checkPatterns(entry["layers"]?.list ?? [], model: model, names: names)
+            }
+        }
+        // The settings record every trial starts from.
+        var extra: [Value.Field] = []
+        if let schedule = draft.schedule { extra.append(Value.Field("schedule", schedule.record(LanguageSchema.schedule))) }
+        var record = draft.settings.record(LanguageSchema.stage, extra: extra)
+        if case .record(var fields) = record.kind {
+            fields.removeAll { ["select", "ensemble", "prune"].contains($0.name) }
+            if values["model"] == nil, let modelName { fields.insert(Value.Field("model", Value(.symbol(modelName), span: draft.nameSpan)), at: 0) }
+            if values["seed"] == nil { fields.append(Value.Field("seed", Value(.number(Double(draft.seed)), span: draft.nameSpan))) }
+            if values["metrics"] == nil, let i = fields.firstIndex(where: { $0.name == "metrics" }) {
+                fields[i].value = Value(.list(metrics.map { Value(.symbol($0), span: draft.nameSpan) }), span: draft.nameSpan)
+            }
+            record.kind = .record(fields)
+        }
+        let sweeps = checkSweeps(draft, base: record, model: model, names: parameterNames)
+        return CheckedStage(name: name, span: draft.nameSpan, model: modelName, data: dataName, initialization: draft.initialization,
+                            settings: record, sweeps: sweeps, select: values["select"], ensemble: values["ensemble"], prune: values["prune"],
+                            seed: draft.seed, parameterNames: parameterNames)
+    }
+
+    func firstPositional(_ v: Value) -> Value? {
+        if case .call(_, let positional, _) = v.kind { return positional.first }
+        return nil
+    }
+
+    /// Reports `freeze`/`unfreeze` patterns that select no parameter.
+    func checkPatterns(_ patterns: [Value], model: CheckedModel, names: [String]) {
+        for p in patterns {
+            guard let pattern = p.string, !names.contains(where: { ParameterPattern.matches(pattern, $0) }) else { continue }
+            let prefixes = ParameterPattern.prefixes(of: names)
+            var note: String?
+            let parts = pattern.split(separator: ".")
+            if parts.count >= 2, parts[0] == "layers", let i = Int(parts[1]), let layers = model.settings["layers"]?.list {
+                if i < layers.count {
+                    note = "`layers.\(i)` is `\(layers[i])`, which has no parameters"
+                } else {
+                    note = "model `\(model.name)` has \(layers.count) layer\(layers.count == 1 ? "" : "s") (`layers.0` … `layers.\(max(0, layers.count - 1))`)"
+                }
+            } else if case .bert(_, let config?) = model.architecture, parts.count >= 3, parts[0] == "encoder", parts[1] == "layer", let i = Int(parts[2]), i >= config.numHiddenLayers {
+                note = "model `\(model.name)` has \(config.numHiddenLayers) encoder layers (`encoder.layer.0` … `encoder.layer.\(config.numHiddenLayers - 1)`)"
+            }
+            var suggestion: String?
+            if pattern.hasSuffix(".*") {
+                let stem = String(pattern.dropLast(2))
+                if let s = Suggestions.closest(to: stem, in: prefixes) { suggestion = s + ".*" }
+            }
+            if suggestion == nil { suggestion = Suggestions.closest(to: pattern, in: prefixes) }
+            emit(CheckerDiagnostics.freezePatternMatchesNothing(pattern: pattern, model: model.name, suggestion: suggestion, note: note, span: p.span))
+        }
+    }
+
+    /// An upper estimate of a sweep block's points from syntax alone (for messages about upstream stages).
+    func roughPointCount(_ sweep: Section) -> Int {
+        if case .call(_, let args)? = sweep.label?.kind,
+           let trials = args.first(where: { $0.label?.name == "trials" }), case .number(let n, _) = trials.value.kind {
+            return Int(n)
+        }
+        var count = 1
+        let isZip: Bool = { if case .reference(let d)? = sweep.label?.kind { return d.text == "zip" } else { return false } }()
+        for case .setting(let s) in sweep.items {
+            if case .list(let items) = s.value.kind { count = isZip ? items.count : satMul(count, items.count) }
+        }
+        return count
+    }
+}

@@ -1,0 +1,65 @@
+/// An elementwise nonlinearity (LANGUAGE.md's activations).
+public enum Activation: String, Sendable, CaseIterable {
+    /// max(x, 0)
+    case relu
+    /// ½x(1 + erf(x/√2)) — PyTorch `gelu(approximate='none')`.
+    case gelu
+    /// ½x(1 + tanh(√(2/π)(x + 0.044715x³))) — PyTorch `gelu(approximate='tanh')`.
+    case geluTanh = "gelu_tanh"
+    /// tanh(x)
+    case tanh
+    /// 1/(1 + e^−x)
+    case sigmoid
+}
+
+/// Which penalty a `penalty` node computes.
+public enum PenaltyKind: Sendable {
+    /// Σ|w|
+    case l1
+    /// Σw²
+    case l2
+}
+
+/// How a tape node was produced: its inputs (node ids) and whatever the
+/// backward rule needs that is not an input's value. Rules live in
+/// `Derivatives.swift`; forward kernels next to their op.
+enum Operation {
+    /// An input, a parameter, or any node nothing needs to differentiate through.
+    case leaf
+    /// y = x·Wᵀ + b.   x: (N, in)  w: (out, in)  b: (out)  y: (N, out)
+    case linear(x: Int, w: Int, b: Int?)
+    /// Batched matmul with broadcast batch dims.   a: (…, m, k)  b: (…, k, n)
+    case matmul(a: Int, b: Int)
+    /// Broadcasting a + b, a − b, a ⊙ b.
+    case binary(Broadcast.BinaryOp, Int, Int)
+    /// y = k·x
+    case scale(Int, Float)
+    /// y = f(x)
+    case activation(Int, Activation)
+    /// Row-wise softmax over the last dim.
+    case softmax(Int)
+    /// Row-wise log-softmax over the last dim.
+    case logSoftmax(Int)
+    /// Layer norm over the last dim; `stats` holds (mean, rstd) per row.
+    case layerNorm(x: Int, w: Int?, b: Int?, stats: Tensor)
+    /// Rows of `table` picked by `indices`.
+    case embedding(table: Int, indices: [Int])
+    /// y = x ⊙ mask  (mask holds 0 or 1/(1−p))
+    case dropout(Int, mask: Tensor)
+    /// Same elements, new shape.
+    case reshape(Int)
+    /// Scaled dot-product attention over heads packed in the last dim.
+    case attention(q: Int, k: Int, v: Int, heads: Int, probs: Tensor)
+    /// Mean over time of (B, T, C) weighted by a 0/1 mask (B, T).
+    case maskedMeanPool(Int, mask: Tensor)
+    /// Σx or mean(x) to a scalar.
+    case sum(Int, mean: Bool)
+    /// Cross-entropy (mean) of logits (N, C) against class ids; `probs` = softmax(logits).
+    case crossEntropy(logits: Int, targets: [Int], smoothing: Float, probs: Tensor)
+    /// mean((a − b)²)
+    case mse(Int, Int)
+    /// mean(max(x,0) − x·t + log(1 + e^−|x|))
+    case bceWithLogits(Int, Int)
+    /// coefficient · Σ|w| or Σw² over the store's trainable penalised slots.
+    case penalty(ParameterStore, PenaltyKind, Float)
+}

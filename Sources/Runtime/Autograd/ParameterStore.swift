@@ -1,0 +1,174 @@
+/// What a parameter is, which decides whether `l1()`/`l2()` penalties apply.
+public enum ParameterRole: String, Sendable {
+    /// A dense/linear weight matrix `[out, in]` (penalised).
+    case weight
+    /// An embedding table `[vocab, dim]` (penalised).
+    case embedding
+    /// A bias vector (not penalised).
+    case bias
+    /// A normalisation gain or shift (not penalised).
+    case norm
+
+    /// Whether `l1()`/`l2()` penalties cover this role (LANGUAGE.md: dense and embedding weights only).
+    public var isPenalized: Bool { self == .weight || self == .embedding }
+}
+
+/// A parameter to allocate: its model-path name, shape and role.
+public struct ParameterSpec: Sendable, Equatable {
+    /// Model-path name (`layers.0.weight`, `head.bias`, `encoder.layer.0.attention.self.query.weight`).
+    public var name: String
+    /// Shape; dense weights are `[out, in]`.
+    public var shape: [Int]
+    /// What the tensor is.
+    public var role: ParameterRole
+
+    /// A spec.
+    public init(name: String, shape: [Int], role: ParameterRole) {
+        self.name = name; self.shape = shape; self.role = role
+    }
+}
+
+/// One parameter tensor's place in the flat buffers (with its shape and role;
+/// `ParameterStore.group` gives the optimizer's `ParameterSlot` view).
+public struct ParameterEntry: Sendable, Equatable {
+    /// Model-path name.
+    public let name: String
+    /// Shape of the tensor.
+    public let shape: [Int]
+    /// What the tensor is.
+    public let role: ParameterRole
+    /// First element in `ParameterStore.values` / `.gradients`.
+    public let offset: Int
+    /// Number of elements.
+    public let count: Int
+    /// False when frozen: no gradient is computed, and optimizers must skip it.
+    public var trainable: Bool
+}
+
+/// All parameters of a model in ONE flat value buffer and ONE flat gradient
+/// buffer, with named per-tensor views, so an optimizer step, a gradient norm
+/// or a zeroing is a single loop (llm.c's layout).
+///
+/// Slots are laid out in declaration order, each starting on a 16-float
+/// boundary so per-tensor SIMD loops stay aligned. Frozen slots keep a gradient
+/// region that stays zero; backward never writes it.
+public final class ParameterStore {
+    /// Every slot in declaration order.
+    public private(set) var slots: [ParameterEntry]
+    /// Flat parameter values (length `totalCount`; padding between slots is zero).
+    public let values: TensorStorage
+    /// Flat gradients, same layout as `values`.
+    public let gradients: TensorStorage
+    /// Length of the flat buffers, padding included.
+    public let totalCount: Int
+    private let indexByName: [String: Int]
+
+    /// Allocates zeroed buffers for `specs` (names must be unique).
+    public init(_ specs: [ParameterSpec]) {
+        var slots: [ParameterEntry] = []
+        var index: [String: Int] = [:]
+        var offset = 0
+        for spec in specs {
+            precondition(index[spec.name] == nil, "duplicate parameter name \(spec.name)")
+            let n = spec.shape.reduce(1, *)
+            index[spec.name] = slots.count
+            slots.append(ParameterEntry(name: spec.name, shape: spec.shape, role: spec.role,
+                                       offset: offset, count: n, trainable: true))
+            offset += (n + 15) / 16 * 16
+        }
+        self.slots = slots
+        self.indexByName = index
+        self.totalCount = offset
+        self.values = TensorStorage(capacity: offset)
+        self.gradients = TensorStorage(capacity: offset)
+    }
+
+    /// The slot index of `name`, if present.
+    public func index(of name: String) -> Int? { indexByName[name] }
+
+    /// The slot named `name` (precondition: it exists).
+    public func slot(_ name: String) -> ParameterEntry {
+        guard let i = indexByName[name] else { preconditionFailure("no parameter named \(name)") }
+        return slots[i]
+    }
+
+    /// A view of slot `i`'s values.
+    public func value(at i: Int) -> Tensor {
+        Tensor(storage: values, offset: slots[i].offset, shape: slots[i].shape)
+    }
+
+    /// A view of slot `i`'s gradient.
+    public func gradient(at i: Int) -> Tensor {
+        Tensor(storage: gradients, offset: slots[i].offset, shape: slots[i].shape)
+    }
+
+    /// A view of the values of `name`.
+    public func value(_ name: String) -> Tensor { value(at: index(of: name) ?? { preconditionFailure("no parameter named \(name)") }()) }
+
+    /// A view of the gradient of `name`.
+    public func gradient(_ name: String) -> Tensor { gradient(at: index(of: name) ?? { preconditionFailure("no parameter named \(name)") }()) }
+
+    /// Marks slot `i` trainable or frozen; freezing zeroes its gradient region.
+    public func setTrainable(_ trainable: Bool, at i: Int) {
+        slots[i].trainable = trainable
+        if !trainable { gradient(at: i).fill(0) }
+    }
+
+    /// Freezes every parameter whose name matches `pattern`: a name prefix at a
+    /// dot boundary (`"layers.0"` matches `layers.0.weight`, not `layers.01.weight`)
+    /// or a glob with `*` (any run of characters) and `?`. Returns how many matched.
+    @discardableResult
+    public func freeze(matching pattern: String) -> Int {
+        var n = 0
+        for i in slots.indices where Self.matches(pattern, slots[i].name) {
+            setTrainable(false, at: i); n += 1
+        }
+        return n
+    }
+
+    /// Whether a `freeze` pattern selects parameter `name`.
+    public static func matches(_ pattern: String, _ name: String) -> Bool {
+        if pattern.contains("*") || pattern.contains("?") { return glob(Array(pattern.utf8)[...], Array(name.utf8)[...]) }
+        return name == pattern || name.hasPrefix(pattern + ".")
+    }
+
+    private static func glob(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+        guard let c = p.first else { return s.isEmpty }
+        if c == UInt8(ascii: "*") {
+            var rest = s
+            while true {
+                if glob(p.dropFirst(), rest) { return true }
+                if rest.isEmpty { return false }
+                rest = rest.dropFirst()
+            }
+        }
+        guard let d = s.first else { return false }
+        return (c == UInt8(ascii: "?") || c == d) && glob(p.dropFirst(), s.dropFirst())
+    }
+
+    /// Sets every gradient to zero (one loop over the flat buffer).
+    public func zeroGradients() { gradients.pointer.update(repeating: 0, count: totalCount) }
+
+    /// Copies values of equally named, equally shaped parameters from `other`;
+    /// returns the names copied (e.g. initialising from a checkpoint or an earlier stage).
+    @discardableResult
+    public func copyValues(from other: ParameterStore) -> [String] {
+        var copied: [String] = []
+        for (i, s) in slots.enumerated() {
+            guard let j = other.index(of: s.name), other.slots[j].shape == s.shape else { continue }
+            value(at: i).assign(other.value(at: j))
+            copied.append(s.name)
+        }
+        return copied
+    }
+
+    /// The layout as the optimizers' `ParameterGroup` (name, offset, count, trainable),
+    /// built fresh so it reflects the current frozen set.
+    public var group: ParameterGroup {
+        try! ParameterGroup(slots: slots.map { ParameterSlot(name: $0.name, offset: $0.offset, count: $0.count, trainable: $0.trainable) },
+                            count: totalCount)
+    }
+
+    /// Number of trainable scalars.
+    public var trainableCount: Int { slots.filter(\.trainable).reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// A loaded `data` declaration: every row of the file with its features (as
+/// read, before normalisation), label and text, and the split assignment.
+///
+/// Load once per data content, then `prepare(filter:)` once per stage: the split
+/// depends only on the spec, so stages with different `where` filters share it.
+///
+/// - Features are the columns other than `label` and `text`, in file order, or the
+///   declared `features` in their declared order.
+/// - Labels follow `spec.target` (see `TargetKind`).
+public struct Dataset: Sendable {
+    /// The spec this was loaded from.
+    public let spec: DataSpec
+    /// The parsed file (kept so filters can read any column).
+    public let table: RecordTable
+    /// Feature column names in matrix order.
+    public let featureNames: [String]
+    /// Class names by id (`classes`/`binary`): the integers `"0"…"max"` for integer
+    /// labels, the sorted distinct strings otherwise; empty for `regression` or no label.
+    public let classNames: [String]
+    /// Number of rows.
+    public let rowCount: Int
+    /// Raw feature values, (rowCount, featureCount) row-major, as float64 from the file.
+    public let rawFeatures: [Double]
+    /// Class id per row (`classes`/`binary`); empty otherwise.
+    public let labels: [Int32]
+    /// Float target per row (`binary`: 0/1, `regression`: the value); empty for `classes`.
+    public let targets: [Float]
+    /// The text column per row; empty without `text`.
+    public let texts: [String]
+    /// Which rows belong to which split.
+    public let assignment: SplitAssignment
+
+    /// Number of features per row.
+    public var featureCount: Int { featureNames.count }
+    /// Number of classes (`classNames.count`).
+    public var classCount: Int { classNames.count }
+
+    /// Reads `spec.source` and builds features, labels and the split.
+    public static func load(_ spec: DataSpec) throws -> Dataset {
+        let table: RecordTable
+        switch spec.source {
+        case let .csv(path): table = try CSVReader.read(path: path)
+        case let .jsonl(path): table = try JSONLReader.read(path: path)
+        }
+        return try Dataset(spec: spec, table: table)
+    }
+
+    /// Builds a data set from an already parsed table (`spec.source` is not read).
+    public init(spec: DataSpec, table: RecordTable) throws {
+        self.spec = spec
+        self.table = table
+        let path = table.path
+        let n = table.rowCount
+        rowCount = n
+
+        let labelColumn = try spec.label.map { try table.columnIndex($0) }
+        let textColumn = try spec.text.map { try table.columnIndex($0) }
+        let featureColumns: [Int]
+        if let declared = spec.features {
+            featureColumns = try declared.map { try table.columnIndex($0) }
+            if let bad = featureColumns.first(where: { $0 == labelColumn || $0 == textColumn }) {
+                throw DataError(path: path, reason: .invalidSpec(
+                    detail: "column '\(table.header[bad])' cannot be both a feature and the label or text column"))
+            }
+        } else {
+            featureColumns = table.header.indices.filter { $0 != labelColumn && $0 != textColumn }
+        }
+        featureNames = featureColumns.map { table.header[$0] }
+
+        var raw = [Double](repeating: 0, count: n * featureColumns.count)
+        try raw.withUnsafeMutableBufferPointer { buf in
+            if let base = buf.baseAddress {
+                try table.gatherNumbers(columns: featureColumns, into: base, stride: featureColumns.count)
+            }
+        }
+        rawFeatures = raw
+
+        texts = textColumn.map { c in (0..<n).map { table.string(row: $0, column: c) } } ?? []
+
+        if let labelColumn {
+            (labels, targets, classNames) = try Dataset.encodeLabels(table, column: labelColumn, target: spec.target)
+        } else {
+            (labels, targets, classNames) = ([], [], [])
+        }
+
+        let stratifyBy: [Int32]? = labels.isEmpty ? nil : labels
+        if case .stratified = spec.split.kind, stratifyBy == nil {
+            throw DataError(path: path, reason: .classLabelsRequired(rule: "a stratified"))
+        }
+        assignment = try SplitPlanner.assign(spec.split, rowCount: n, classIDs: stratifyBy, path: path)
+    }
+
+    /// Labels → (class ids, float targets, class names) per `TargetKind`.
+    private static func encodeLabels(_ table: RecordTable, column c: Int, target: TargetKind)
+        throws -> ([Int32], [Float], [String])
+    {
+        let n = table.rowCount
+        let name = table.header[c]
+        func emptyCheck(_ r: Int) throws {
+            if table.isMissing(row: r, column: c) || table.string(row: r, column: c).isEmpty {
+                throw DataError(path: table.path, line: table.line(ofRow: r), reason: .emptyValue(column: name, row: r))
+            }
+        }
+        if target == .regression {
+            var targets = [Float](repeating: 0, count: n)
+            for r in 0..<n { targets[r] = Float(try table.requireNumber(row: r, column: c)) }
+            return ([], targets, [])
+        }
+        // Numeric labels if every value is a number; otherwise string labels.
+        var numbers = [Double](repeating: 0, count: n)
+        var allNumeric = true
+        for r in 0..<n {
+            try emptyCheck(r)
+            guard let v = table.number(row: r, column: c) else { allNumeric = false; break }
+            numbers[r] = v
+        }
+        var ids = [Int32](repeating: 0, count: n)
+        var names: [String]
+        if allNumeric {
+            let expected = target == .binary ? "0 or 1 (bce needs a 0/1 label)" : "a class id (an integer ≥ 0)"
+            var maxID = -1
+            for r in 0..<n {
+                let v = numbers[r]
+                let ok = v == v.rounded() && v >= 0 && v < (target == .binary ? 2 : 1_000_000)
+                guard ok else {
+                    throw DataError(path: table.path, line: table.line(ofRow: r), reason: .invalidLabel(
+                        column: name, row: r, value: table.string(row: r, column: c), expected: expected))
+                }
+                ids[r] = Int32(v)
+                maxID = max(maxID, Int(v))
+            }
+            names = (0..<(target == .binary ? 2 : maxID + 1)).map { String($0) }
+        } else {
+            var strings = [String](); strings.reserveCapacity(n)
+            for r in 0..<n { strings.append(table.string(row: r, column: c)) }
+            names = Array(Set(strings)).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            if target == .binary && names.count != 2 {
+                throw DataError(path: table.path, reason: .invalidSpec(
+                    detail: "bce needs a 0/1 label or exactly two label values; column '\(name)' has \(names.count): \(names.prefix(5).joined(separator: ", "))"))
+            }
+            var idOf: [String: Int32] = [:]
+            for (i, s) in names.enumerated() { idOf[s] = Int32(i) }
+            for r in 0..<n { ids[r] = idOf[strings[r]]! }
+        }
+        let targets = target == .binary ? ids.map { Float($0) } : []
+        return (ids, targets, names)
+    }
+}

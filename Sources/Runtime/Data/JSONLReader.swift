@@ -1,0 +1,90 @@
+import Foundation
+
+/// JSON Lines: one flat JSON object per line, read into the same `RecordTable`
+/// shape as CSV.
+///
+/// Columns are the keys in order of first appearance (the first object's keys
+/// in their written order, then any new keys from later lines). A key absent
+/// from a line, or `null`, is a missing value — an error only if that column is
+/// used. Strings keep their text; numbers keep a decimal that round-trips them;
+/// booleans become `true`/`false` (so a boolean label is a two-class string label).
+/// Arrays and objects as values are rejected. Blank lines are skipped; a UTF-8
+/// byte-order mark is skipped. Parsing uses the runtime's strict `JSONParser`.
+public enum JSONLReader {
+    /// Reads and parses the file at `path`.
+    public static func read(path: String) throws -> RecordTable {
+        try parse(bytes: CSVReader.readFile(path), path: path)
+    }
+
+    /// Parses JSON Lines text already in memory; `path` is used only in errors.
+    public static func parse(bytes input: [UInt8], path: String) throws -> RecordTable {
+        var header: [String] = []
+        var columnOf: [String: Int] = [:]
+        var rows: [[(column: Int, text: String?)]] = []
+        var rowLines: [Int32] = []
+
+        try input.withUnsafeBufferPointer { buf in
+            var i = 0
+            if buf.count >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { i = 3 }
+            var line = 0
+            while i < buf.count {
+                line += 1
+                var end = i
+                while end < buf.count, buf[end] != 0x0A { end += 1 }
+                let next = end + 1
+                var s = i
+                while s < end, buf[s] == 0x20 || buf[s] == 0x09 || buf[s] == 0x0D { s += 1 }
+                defer { i = next }
+                if s == end { continue }
+                let value: JSONValue
+                do { value = try JSONParser.parse(bytes: UnsafeBufferPointer(rebasing: buf[i..<end])) } catch {
+                    let detail = (error as? JSONParseError).map { "\($0.message) (column \($0.offset + 1))" } ?? "\(error)"
+                    throw DataError(path: path, line: line, reason: .invalidJSON(detail: detail))
+                }
+                guard let members = value.objectValue else {
+                    throw DataError(path: path, line: line, reason: .invalidJSON(detail: "expected an object {…} on each line"))
+                }
+                var row: [(column: Int, text: String?)] = []
+                row.reserveCapacity(members.count)
+                for (key, v) in members {
+                    let column: Int
+                    if let c = columnOf[key] { column = c } else {
+                        column = header.count
+                        columnOf[key] = column
+                        header.append(key)
+                    }
+                    let text: String?
+                    switch v {
+                    case .null: text = nil
+                    case let .bool(b): text = b ? "true" : "false"
+                    case let .int(n): text = String(n)
+                    case let .double(d): text = d.description
+                    case let .float(f): text = Double(f).description
+                    case let .string(str): text = str
+                    case .array, .object:
+                        throw DataError(path: path, line: line, reason: .invalidJSON(
+                            detail: "key '\(key)' holds an \(v.arrayValue != nil ? "array" : "object"); values must be strings, numbers, booleans or null"))
+                    }
+                    row.append((column, text))
+                }
+                rows.append(row)
+                rowLines.append(Int32(truncatingIfNeeded: line))
+            }
+        }
+        if rows.isEmpty { throw DataError(path: path, reason: .emptyFile) }
+
+        let width = header.count
+        var bytes: [UInt8] = []
+        var spans = [UInt32](repeating: RecordTable.missing, count: 2 * width * rows.count)
+        for (r, row) in rows.enumerated() {
+            for (column, text) in row {
+                guard let text else { continue }
+                let k = 2 * (r * width + column)
+                spans[k] = UInt32(bytes.count)
+                bytes.append(contentsOf: text.utf8)
+                spans[k + 1] = UInt32(bytes.count)
+            }
+        }
+        return RecordTable(path: path, header: header, rowCount: rows.count, bytes: bytes, spans: spans, rowLines: rowLines)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// The executor's view of time, behind a protocol so tests can fake it (ninja).
+public protocol ExecutorClock: Sendable {
+    /// Seconds since an arbitrary origin, monotonic.
+    func now() -> Double
+    /// Blocks the calling thread for about `seconds`.
+    func sleep(seconds: Double)
+}
+
+/// The real clock.
+public struct SystemClock: ExecutorClock {
+    public init() {}
+    public func now() -> Double { ProcessInfo.processInfo.systemUptime }
+    public func sleep(seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
+}
+
+/// What the executor reports while it runs (the CLI renders a live line on a
+/// terminal — trial, epoch, loss, ETA — and plain lines otherwise).
+public enum ExecutionEvent: Sendable {
+    /// The task's result was already in the store.
+    case cached(key: String, kind: PlannedTask.Kind, stage: String, status: TaskStatus)
+    /// The task started (`resumedAt` > 0: a trial continuing from that many completed epochs).
+    case started(key: String, kind: PlannedTask.Kind, stage: String, resumedAt: Int)
+    /// A trial completed an epoch.
+    case epoch(stage: String, progress: TrialProgress)
+    /// ASHA stopped a trial at a rung.
+    case pruned(key: String, stage: String, epoch: Int)
+    /// The task ended with `status` after `seconds`.
+    case finished(key: String, kind: PlannedTask.Kind, stage: String, status: TaskStatus, seconds: Double)
+    /// The task failed (or could not run because a dependency failed).
+    case failed(key: String, kind: PlannedTask.Kind, stage: String, message: String)
+    /// Another process (pid, if known) holds the task's lock; this run waits for its result.
+    case waiting(key: String, holder: Int32?)
+    /// Something the user should know (a corrupt store entry recomputed, …).
+    case warning(String)
+}
+
+/// What `Executor.run` did.
+public struct ExecutionSummary: Sendable {
+    /// Final status of every task of the graph, by key (`running` = interrupted, resumable).
+    public var statuses: [String: TaskStatus]
+    /// Tasks that did work in this run, in plan order.
+    public var executed: [String]
+    /// Tasks whose results were already stored, in plan order.
+    public var cached: [String]
+    /// Failed tasks with their messages, in plan order.
+    public var failures: [(key: String, message: String)]
+
+    /// No task failed.
+    public var succeeded: Bool { failures.isEmpty }
+}

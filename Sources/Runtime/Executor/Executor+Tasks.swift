@@ -1,0 +1,267 @@
+import Foundation
+
+/// Running one unit of work: a task, or a cohort trial up to a rung.
+extension Executor {
+    func execute(_ unit: Unit) -> UnitResult {
+        let task = graph.tasks[unit.index]
+        do {
+            switch task.payload {
+            case .train(let spec): return try runTrain(task, spec: spec, limit: unit.limit)
+            case let .eval(trainKey, spec): return try runEval(task, trainKey: trainKey, spec: spec)
+            case let .select(metric, minimize, candidates): return try runSelect(task, metric: metric, minimize: minimize, candidates: candidates)
+            case let .ensemble(metric, minimize, k, candidates):
+                return try runEnsemble(task, metric: metric, minimize: minimize, k: k, candidates: candidates)
+            case .data(let spec): return try runData(task, spec: spec)
+            case .features: return try runMarker(task)
+            }
+        } catch {
+            let message = "\(error)"
+            try? store.markStatus(.failed, for: task.key, extra: [("error", .string(message))])
+            report(.failed(key: task.key, kind: task.kind, stage: task.stage, message: message))
+            return .failed(message)
+        }
+    }
+
+    /// Runs `body` under the task's lock unless the task is already sealed; reports start/finish.
+    private func sealedOr(_ task: PlannedTask, _ body: () throws -> UnitResult) throws -> UnitResult {
+        try withLock(task.key) {
+            if let s = store.completedStatus(task.key) {
+                report(.cached(key: task.key, kind: task.kind, stage: task.stage, status: s))
+                return .status(s, worked: false)
+            }
+            try store.prepareEntry(task.key)
+            try store.writeJSON(SpecJSON.encode(task), "spec.json", for: task.key)
+            report(.started(key: task.key, kind: task.kind, stage: task.stage, resumedAt: 0))
+            let start = clock.now()
+            let result = try body()
+            if case .status(let s, _) = result {
+                report(.finished(key: task.key, kind: task.kind, stage: task.stage, status: s, seconds: clock.now() - start))
+            }
+            return result
+        }
+    }
+
+    // MARK: Train
+
+    /// The weights file an `.upstream` key names: a train task's final checkpoint,
+    /// or the trial a select task chose (or an eval task's trial).
+    func resolveWeights(_ key: String) throws -> String {
+        guard let task = graph.task(key) else { throw TrainingError("upstream task \(key) is not in the plan") }
+        switch task.payload {
+        case .train, .features:
+            guard let s = store.completedStatus(key), s == .done || s == .pruned else {
+                throw TrainingError("upstream trial \(key) has no final checkpoint (status \(store.status(of: key).rawValue))")
+            }
+            return store.path("final.safetensors", for: key)
+        case .select:
+            guard let chosen = store.metrics(for: key)?["selected"]?.stringValue else {
+                throw TrainingError("upstream selection \(key) has no result")
+            }
+            return try resolveWeights(chosen)
+        case .eval(let trainKey, _):
+            return try resolveWeights(trainKey)
+        case .data, .ensemble:
+            throw TrainingError("a trial cannot start from a \(task.kind.rawValue) task (\(key))")
+        }
+    }
+
+    func runTrain(_ task: PlannedTask, spec: TrainingSpec, limit: Int?) throws -> UnitResult {
+        let key = task.key
+        return try withLock(key) {
+            if let s = store.completedStatus(key) {
+                if s != .pruned {
+                    report(.cached(key: key, kind: .train, stage: task.stage, status: s))
+                    return .status(s, worked: false)
+                }
+                if let limit, Trainer.epochsCompleted(key: key, store: store) >= limit { return .reached(worked: false) }
+                if limit == nil && !store.exists("last-state.json", for: key) {
+                    report(.cached(key: key, kind: .train, stage: task.stage, status: s))
+                    return .status(s, worked: false)
+                }
+                store.unseal(key)  // promoted by a later plan: continue from the checkpoint
+            }
+            try store.prepareEntry(key)
+            if !store.exists("spec.json", for: key) { try store.writeJSON(SpecJSON.encode(task), "spec.json", for: key) }
+            let done = store.exists("last-state.json", for: key) ? Trainer.epochsCompleted(key: key, store: store) : 0
+            if let limit, done >= limit { return .reached(worked: false) }
+            report(.started(key: key, kind: .train, stage: task.stage, resumedAt: done))
+            let start = clock.now()
+            var initPath: String?
+            switch spec.initialization {
+            case .random: break
+            case .checkpoint(let path): initPath = path
+            case .upstream(let k): initPath = try resolveWeights(k)
+            }
+            var effective = limit
+            if let stop = interruptAfterEpochs[key] { effective = min(effective ?? stop, stop) }
+            let stage = task.stage
+            let hook = onStep
+            let options = Trainer.Options(epochLimit: effective,
+                                          onStep: hook.map { h in { t, loss in h(key, t, loss) } },
+                                          onEpoch: { [weak self] p in self?.report(.epoch(stage: stage, progress: p)) },
+                                          clock: { [clock] in clock.now() })
+            let trainer = Trainer(spec: spec, key: key, store: store, initialWeightsPath: initPath,
+                                  reinitializeHead: spec.reinitializeHead)
+            let outcome = try trainer.run(options)
+            let status: TaskStatus
+            switch outcome {
+            case .finished: status = .done
+            case .diverged: status = .diverged
+            case .paused(let e):
+                if let limit, e >= limit { return .reached(worked: true) }
+                return .interrupted
+            }
+            report(.finished(key: key, kind: .train, stage: task.stage, status: status, seconds: clock.now() - start))
+            return .status(status, worked: true)
+        }
+    }
+
+    // MARK: Eval
+
+    func runEval(_ task: PlannedTask, trainKey: String, spec: TrainingSpec) throws -> UnitResult {
+        try withLock(task.key) {
+            guard let trainStatus = store.completedStatus(trainKey) else {
+                throw TrainingError("trial \(trainKey) has not finished")
+            }
+            let weightsHash = store.recordedHash("final.safetensors", for: trainKey)
+            if let s = store.completedStatus(task.key), let m = store.metrics(for: task.key) {
+                // Re-evaluate if the trial's checkpoint changed since (a pruned trial promoted later).
+                if m["status"]?.stringValue == trainStatus.rawValue && m["weights_sha256"]?.stringValue == weightsHash {
+                    report(.cached(key: task.key, kind: .eval, stage: task.stage, status: s))
+                    return .status(s, worked: false)
+                }
+                store.unseal(task.key)
+            }
+            try store.prepareEntry(task.key)
+            try store.writeJSON(SpecJSON.encode(task), "spec.json", for: task.key)
+            let history = store.history(for: trainKey).compactMap(EpochRecord.init(json:))
+            var metrics: [(key: String, value: Double)] = []
+            if weightsHash != nil, trainStatus != .diverged {
+                let model = try MLPModel(spec: spec.model)
+                try model.load(from: store.path("final.safetensors", for: trainKey))
+                let data = try Trainer.prepareData(spec, model: model)
+                metrics = TrialEvaluation.evaluate(model, data: data, criterion: spec.loss.criterion, requested: spec.metrics,
+                                                   splits: [.train, .valid, .test])
+            } else if let last = history.last {
+                metrics = last.metrics
+            }
+            let json: JSONValue = [
+                "train": .string(trainKey), "status": .string(trainStatus.rawValue), "epochs": .int(history.count),
+                "metrics": .object(metrics.map { (key: $0.key, value: JSONValue.double($0.value)) }),
+                "weights_sha256": weightsHash.map { .string($0) } ?? .null,
+            ]
+            try store.writeJSON(json, "metrics.json", for: task.key)
+            try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
+            return .status(.done, worked: true)
+        }
+    }
+
+    // MARK: Select and ensemble
+
+    /// Candidates (eval keys) that finished `done`, with their metric value, in plan order.
+    func ranked(_ candidates: [String], metric: String, minimize: Bool) -> [(eval: String, train: String, value: Double)] {
+        let name = metric.contains(".") ? metric : "valid." + metric
+        var rows: [(eval: String, train: String, value: Double)] = []
+        for c in candidates {
+            guard let m = store.metrics(for: c), m["status"]?.stringValue == TaskStatus.done.rawValue,
+                  let train = m["train"]?.stringValue, let v = m["metrics"]?[name]?.doubleValue, !v.isNaN
+            else { continue }
+            rows.append((c, train, v))
+        }
+        // Stable: ties keep plan order.
+        return rows.enumerated().sorted { a, b in
+            a.element.value != b.element.value ? (minimize ? a.element.value < b.element.value : a.element.value > b.element.value)
+                : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    func runSelect(_ task: PlannedTask, metric: String, minimize: Bool, candidates: [String]) throws -> UnitResult {
+        try sealedOr(task) {
+            let rows = ranked(candidates, metric: metric, minimize: minimize)
+            guard let best = rows.first else {
+                throw TrainingError("stage \(task.stage): no trial finished with a \(metric) to select by")
+            }
+            let json: JSONValue = [
+                "metric": .string(metric), "minimize": .bool(minimize), "selected": .string(best.train),
+                "selected_eval": .string(best.eval), "value": .double(best.value),
+                "ranking": .array(rows.map { ["trial": .string($0.train), "value": .double($0.value)] }),
+            ]
+            try store.writeJSON(json, "metrics.json", for: task.key)
+            try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
+            return .status(.done, worked: true)
+        }
+    }
+
+    func runEnsemble(_ task: PlannedTask, metric: String, minimize: Bool, k: Int, candidates: [String]) throws -> UnitResult {
+        try sealedOr(task) {
+            let members = Array(ranked(candidates, metric: metric, minimize: minimize).prefix(max(k, 1)))
+            guard !members.isEmpty else { throw TrainingError("stage \(task.stage): no trial finished to ensemble") }
+            var data: PreparedData?
+            var criterion: LossSpec.Criterion = .mse
+            var requested: [String] = []
+            var width = 0
+            var sums: [SplitName: [Double]] = [:]
+            for member in members {
+                guard case .eval(_, let spec)? = graph.task(member.eval)?.payload else {
+                    throw TrainingError("ensemble member \(member.eval) is not an eval task")
+                }
+                let model = try MLPModel(spec: spec.model)
+                try model.load(from: store.path("final.safetensors", for: member.train))
+                if data == nil {
+                    data = try Trainer.prepareData(spec, model: model)
+                    criterion = spec.loss.criterion
+                    requested = spec.metrics
+                    width = model.outputs
+                }
+                guard model.outputs == width else { throw TrainingError("ensemble members have different output widths") }
+                for name in [SplitName.valid, .test] where data![name].rowCount > 0 {
+                    let p = TrialEvaluation.probabilities(outputs: TrialEvaluation.outputs(of: model, on: data![name]),
+                                                          width: width, criterion: criterion)
+                    var acc = sums[name] ?? [Double](repeating: 0, count: p.count)
+                    for j in p.indices { acc[j] += Double(p[j]) }
+                    sums[name] = acc
+                }
+            }
+            var metrics: [(key: String, value: Double)] = []
+            for name in [SplitName.valid, .test] {
+                guard let s = sums[name] else { continue }
+                let mean = s.map { Float($0 / Double(members.count)) }
+                metrics += TrialEvaluation.metrics(probabilities: mean, width: width, split: data![name], criterion: criterion,
+                                                   requested: requested, prefix: name.rawValue)
+            }
+            let json: JSONValue = [
+                "metric": .string(metric), "k": .int(k), "members": .array(members.map { .string($0.train) }),
+                "member_evals": .array(members.map { .string($0.eval) }),
+                "metrics": .object(metrics.map { (key: $0.key, value: JSONValue.double($0.value)) }),
+            ]
+            try store.writeJSON(json, "metrics.json", for: task.key)
+            try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
+            return .status(.done, worked: true)
+        }
+    }
+
+    // MARK: Data and features
+
+    func runData(_ task: PlannedTask, spec: DataSpec) throws -> UnitResult {
+        try sealedOr(task) {
+            let data = try Dataset.load(spec).prepare()
+            let json: JSONValue = [
+                "rows": .int(data.train.rowCount + data.valid.rowCount + data.test.rowCount),
+                "features": .int(data.featureCount), "classes": .array(data.classNames.map { .string($0) }),
+                "train": .int(data.train.rowCount), "valid": .int(data.valid.rowCount), "test": .int(data.test.rowCount),
+            ]
+            try store.writeJSON(json, "summary.json", for: task.key)
+            try store.seal(task.key, status: .done, files: ["spec.json", "summary.json"])
+            return .status(.done, worked: true)
+        }
+    }
+
+    /// `features` tasks: the MLP trainer computes frozen prefixes inline, so the
+    /// task only records its spec.
+    func runMarker(_ task: PlannedTask) throws -> UnitResult {
+        try sealedOr(task) {
+            try store.seal(task.key, status: .done, files: ["spec.json"])
+            return .status(.done, worked: true)
+        }
+    }
+}

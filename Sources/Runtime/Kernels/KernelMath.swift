@@ -1,0 +1,93 @@
+import Foundation
+
+/// SIMD16<Float> building blocks for the pointwise and row kernels: transcendental
+/// approximations (one AVX-512 register per call) and partial loads/stores for tails.
+///
+/// - `exp`: Cephes `expf` — range reduction by ln 2 (split in two constants), degree-6
+///   polynomial, scaling by 2ⁿ through the exponent bits; input clamped to
+///   [-87.3, 88.4]; relative error ≲ 2 ulp.
+/// - `tanh`: Cephes `tanhf` — odd polynomial for |x| < 0.625, 1 − 2/(e^{2|x|}+1) above.
+/// - `erf`: Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7.
+///
+/// The kernels' scalar twins use Foundation's libm instead, so tests measure these
+/// approximations too.
+enum KernelMath {
+    typealias V = SIMD16<Float>
+
+    @inline(__always) static func exp(_ x0: V) -> V {
+        // Clamp (NaN-free inputs assumed): results stay finite and normal, e^-87.3 ≈ 1.2e-38.
+        var x = x0.replacing(with: -87.336_54, where: x0 .< -87.336_54)
+        x.replace(with: 88.376_26, where: x .> 88.376_26)
+        // n = round-to-nearest-even(x·log2 e) by the 1.5·2²³ trick: the sum's low mantissa bits
+        // hold n, so neither a rounding call nor a float→int conversion is needed.
+        let magic: Float = 12_582_912
+        let t = x * 1.442_695_04 + magic
+        let fx = t - magic
+        let n = unsafeBitCast(t, to: SIMD16<Int32>.self) &- Int32(bitPattern: magic.bitPattern)
+        var r = x - fx * 0.693_359_375
+        r = r + fx * 2.121_944_4e-4
+        var y = V(repeating: 1.987_569_15e-4)
+        y = y * r + 1.398_199_95e-3
+        y = y * r + 8.333_451_9e-3
+        y = y * r + 4.166_579_59e-2
+        y = y * r + 1.666_666_55e-1
+        y = y * r + 5.000_000_1e-1
+        y = y * (r * r) + r + 1
+        return y * unsafeBitCast((n &+ 127) &<< 23, to: V.self)
+    }
+
+    @inline(__always) static func tanh(_ x: V) -> V {
+        let a = abs(x)
+        let z = x * x
+        var p = V(repeating: -5.704_988_727_45e-3)
+        p = p * z + 2.063_908_879_54e-2
+        p = p * z - 5.373_971_555_31e-2
+        p = p * z + 1.333_144_220_36e-1
+        p = p * z - 3.333_328_194_22e-1
+        let small = p * z * x + x
+        let e = exp(a + a)
+        var large = 1 - 2 / (e + 1)
+        large.replace(with: -large, where: x .< 0)
+        large.replace(with: small, where: a .< 0.625)
+        return large
+    }
+
+    @inline(__always) static func erf(_ x: V) -> V {
+        let a = abs(x)
+        let t = 1 / (a * 0.327_591_1 + 1)
+        var p = V(repeating: 1.061_405_429)
+        p = p * t - 1.453_152_027
+        p = p * t + 1.421_413_741
+        p = p * t - 0.284_496_736
+        p = p * t + 0.254_829_592
+        var y = 1 - p * t * exp(-a * a)
+        y.replace(with: -y, where: x .< 0)
+        return y
+    }
+
+    @inline(__always) static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
+
+    @inline(__always) static func abs(_ x: V) -> V {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
+    }
+
+    /// Lanes 0..<count from p, the rest `fill`.
+    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> V {
+        var v = V(repeating: fill)
+        for i in 0..<count { v[i] = p[i] }
+        return v
+    }
+
+    /// Stores lanes 0..<count of v to p.
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        for i in 0..<count { p[i] = v[i] }
+    }
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+extension Tape {
+    /// mean((prediction − target)²), PyTorch's `F.mse_loss` (same shapes).
+    public func mse(_ prediction: Variable, _ target: Variable) -> Variable {
+        let a = value(prediction), b = value(target)
+        precondition(a.count == b.count, "mse: prediction \(a.shape) vs target \(b.shape)")
+        var s: Double = 0
+        for i in 0..<a.count { let d = Double(a.pointer[i] - b.pointer[i]); s += d * d }
+        let y = scratch([])
+        y.pointer[0] = Float(s / Double(max(a.count, 1)))
+        return record(y, .mse(prediction.id, target.id), inputs: prediction.id, target.id)
+    }
+
+    /// mean(max(x, 0) − x·t + log(1 + e^−|x|)): binary cross-entropy with logits in
+    /// its stable form, PyTorch's `F.binary_cross_entropy_with_logits` (same element count).
+    public func binaryCrossEntropyWithLogits(_ logits: Variable, _ target: Variable) -> Variable {
+        let x = value(logits), t = value(target)
+        precondition(x.count == t.count, "bce: logits \(x.shape) vs target \(t.shape)")
+        var s: Double = 0
+        for i in 0..<x.count {
+            let xi = x.pointer[i], ti = t.pointer[i]
+            s += Double(max(xi, 0) - xi * ti + log1p(Foundation.exp(-abs(xi))))
+        }
+        let y = scratch([])
+        y.pointer[0] = Float(s / Double(max(x.count, 1)))
+        return record(y, .bceWithLogits(logits.id, target.id), inputs: logits.id, target.id)
+    }
+}

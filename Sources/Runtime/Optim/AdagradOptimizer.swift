@@ -1,0 +1,71 @@
+import Foundation
+
+/// Adagrad, PyTorch's `torch.optim.Adagrad` (single-tensor path).
+///
+/// Per slot at its step `t = 1, 2, …`, slot lr `η`, gradient `g`:
+///
+///     g ← g + λ·p                          if λ ≠ 0
+///     η_t = η / (1 + (t − 1)·lr_decay)
+///     s ← s + g·g                          (s starts at initial_accumulator_value)
+///     p ← p − η_t·g / (√s + ε)
+public final class AdagradOptimizer: Optimizer, @unchecked Sendable {
+    /// Hyperparameters; defaults as PyTorch's.
+    public struct Config: Sendable, Equatable {
+        public var lr: Double
+        public var lrDecay: Double
+        public var weightDecay: Double
+        public var initialAccumulatorValue: Double
+        public var eps: Double
+
+        public init(lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
+                    initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
+            self.lr = lr
+            self.lrDecay = lrDecay
+            self.weightDecay = weightDecay
+            self.initialAccumulatorValue = initialAccumulatorValue
+            self.eps = eps
+        }
+    }
+
+    /// The hyperparameters.
+    public var config: Config
+
+    /// State: `sum` for trainable slots.
+    public init(group: ParameterGroup, config: Config = Config()) throws {
+        guard config.lr >= 0, config.lrDecay >= 0, config.weightDecay >= 0, config.initialAccumulatorValue >= 0, config.eps >= 0 else {
+            throw OptimizerError("adagrad needs lr, lr_decay, weight_decay, initial_accumulator_value and eps ≥ 0")
+        }
+        self.config = config
+        super.init(kind: "adagrad", group: group, learningRate: config.lr,
+                   stateBuffers: [("sum", Float(config.initialAccumulatorValue))])
+    }
+
+    override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
+        typealias V = OptimVec.V
+        let n = run.count
+        let wd = Float(run.decays ? config.weightDecay : 0)
+        let clr = lr / (1 + Double(step - 1) * config.lrDecay)
+        let negCLR = Float(-clr)
+        let eps = Float(config.eps)
+        let s = state(0, run)
+        let simdEnd = OptimVec.simdCount(n, vectorized)
+        var i = 0
+        while i < simdEnd {
+            let pv = OptimVec.load(p, i)
+            var gv = OptimVec.load(g, i)
+            if wd != 0 { gv = gv.addingProduct(pv, V(repeating: wd)) }
+            let sv = OptimVec.load(s, i) + gv * gv
+            OptimVec.store(s, i, sv)
+            OptimVec.store(p, i, pv + V(repeating: negCLR) * gv / (OptimVec.sqrt(sv) + V(repeating: eps)))
+            i += 16
+        }
+        while i < n {
+            var gs = g[i]
+            if wd != 0 { gs = gs.addingProduct(p[i], wd) }
+            let ss = s[i] + gs * gs
+            s[i] = ss
+            p[i] = p[i] + negCLR * gs / (ss.squareRoot() + eps)
+            i += 1
+        }
+    }
+}

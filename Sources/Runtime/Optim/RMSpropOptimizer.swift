@@ -1,0 +1,123 @@
+import Foundation
+
+/// RMSprop, PyTorch's `torch.optim.RMSprop` (single-tensor path).
+///
+/// Per slot, slot lr `η`, smoothing `α`, gradient `g`:
+///
+///     g ← g + λ·p                          if λ ≠ 0
+///     v ← α·v + (1 − α)·g·g
+///     ḡ ← ḡ + (1 − α)·(g − ḡ)              centered (torch.lerp)
+///     d ← √(v − ḡ·ḡ) + ε   (centered)   or   d ← √v + ε
+///     b ← μ·b + g / d,  p ← p − η·b        if μ > 0
+///     p ← p − η·g / d                      otherwise
+public final class RMSpropOptimizer: Optimizer, @unchecked Sendable {
+    /// Hyperparameters; defaults as PyTorch's.
+    public struct Config: Sendable, Equatable {
+        public var lr: Double
+        public var alpha: Double
+        public var eps: Double
+        public var weightDecay: Double
+        public var momentum: Double
+        public var centered: Bool
+
+        public init(lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
+                    momentum: Double = 0, centered: Bool = false) {
+            self.lr = lr
+            self.alpha = alpha
+            self.eps = eps
+            self.weightDecay = weightDecay
+            self.momentum = momentum
+            self.centered = centered
+        }
+    }
+
+    /// The hyperparameters.
+    public var config: Config
+
+    /// State: `square_avg`, plus `momentum_buffer` (μ > 0) and `grad_avg` (centered).
+    public init(group: ParameterGroup, config: Config = Config()) throws {
+        guard config.lr >= 0, config.eps >= 0, config.weightDecay >= 0, config.momentum >= 0, config.alpha >= 0 else {
+            throw OptimizerError("rmsprop needs lr, alpha, eps, momentum and weight_decay ≥ 0")
+        }
+        self.config = config
+        var buffers: [(name: String, initialValue: Float)] = [("square_avg", 0)]
+        if config.momentum > 0 { buffers.append(("momentum_buffer", 0)) }
+        if config.centered { buffers.append(("grad_avg", 0)) }
+        super.init(kind: "rmsprop", group: group, learningRate: config.lr, stateBuffers: buffers)
+    }
+
+    override public var cycledMomentum: Double? {
+        get { stateBufferNames.contains("momentum_buffer") ? config.momentum : nil }
+        set { if let m = newValue, stateBufferNames.contains("momentum_buffer") { config.momentum = m } }
+    }
+
+    override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
+        typealias V = OptimVec.V
+        let n = run.count
+        let c = config
+        let wd = Float(run.decays ? c.weightDecay : 0)
+        let a = Float(c.alpha)
+        let oneMinusA = Float(1 - c.alpha)
+        let eps = Float(c.eps)
+        let negLR = Float(-lr)
+        let sq = state(0, run)
+        let hasMomentum = stateBufferNames.count > 1 && stateBufferNames[1] == "momentum_buffer"
+        let buf: UnsafeMutablePointer<Float>? = hasMomentum ? state(1, run) : nil
+        let gavg: UnsafeMutablePointer<Float>? = c.centered ? state(hasMomentum ? 2 : 1, run) : nil
+        let mu = Float(c.momentum)
+        let simdEnd = OptimVec.simdCount(n, vectorized)
+
+        var i = 0
+        while i < simdEnd {
+            let pv = OptimVec.load(p, i)
+            var gv = OptimVec.load(g, i)
+            if wd != 0 { gv = gv.addingProduct(pv, V(repeating: wd)) }
+            var sv = OptimVec.load(sq, i) * V(repeating: a)
+            sv = sv + V(repeating: oneMinusA) * gv * gv
+            OptimVec.store(sq, i, sv)
+            var avg: V
+            if let gavg {
+                var ga = OptimVec.load(gavg, i)
+                ga = ga.addingProduct(V(repeating: oneMinusA), gv - ga)
+                OptimVec.store(gavg, i, ga)
+                avg = OptimVec.sqrt(sv + V(repeating: -1) * ga * ga)
+            } else {
+                avg = OptimVec.sqrt(sv)
+            }
+            avg = avg + V(repeating: eps)
+            if let buf {
+                let bv = OptimVec.load(buf, i) * V(repeating: mu) + gv / avg
+                OptimVec.store(buf, i, bv)
+                OptimVec.store(p, i, pv.addingProduct(bv, V(repeating: negLR)))
+            } else {
+                OptimVec.store(p, i, pv + V(repeating: negLR) * gv / avg)
+            }
+            i += 16
+        }
+        while i < n {
+            let ps = p[i]
+            var gs = g[i]
+            if wd != 0 { gs = gs.addingProduct(ps, wd) }
+            var ss = sq[i] * a
+            ss = ss + oneMinusA * gs * gs
+            sq[i] = ss
+            var avg: Float
+            if let gavg {
+                let ga = gavg[i].addingProduct(oneMinusA, gs - gavg[i])
+                gavg[i] = ga
+                avg = (ss + -1 * ga * ga).squareRoot()
+            } else {
+                avg = ss.squareRoot()
+            }
+            avg = avg + eps
+            if let buf {
+                let bs = buf[i] * mu + gs / avg
+                buf[i] = bs
+                p[i] = ps.addingProduct(bs, negLR)
+            } else {
+                p[i] = ps + negLR * gs / avg
+            }
+            i += 1
+        }
+    }
+}

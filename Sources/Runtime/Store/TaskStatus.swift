@@ -1,0 +1,46 @@
+import Foundation
+
+/// Where a task stands in the store.
+public enum TaskStatus: String, Sendable, Hashable, CaseIterable {
+    /// Not started (no entry, or an entry without progress).
+    case pending
+    /// Started; `last.safetensors` holds the last completed epoch (a killed run resumes from it).
+    case running
+    /// Finished normally.
+    case done
+    /// A training loss turned NaN or infinite; the trial stopped there (the sweep goes on).
+    case diverged
+    /// Stopped by ASHA at a rung; resumable if a later plan promotes it.
+    case pruned
+    /// Crashed (unreadable data, shape mismatch, …); never cached, retried on the next run.
+    case failed
+
+    /// Whether an entry sealed with this status is a cached result that is not recomputed.
+    public var isFinal: Bool { self == .done || self == .diverged || self == .pruned }
+}
+
+/// Errors of the store: a clear message, never a crash.
+public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What went wrong, naming the store or entry.
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+
+    /// The store was written by a format this build does not read.
+    public static func unsupportedVersion(root: String, found: String) -> StoreError {
+        StoreError("the store at '\(root)' has format version \(found); this ftx reads version \(TaskStore.formatVersion). "
+            + "Use the ftx that wrote it, or pass another --store (or delete the directory to start over)")
+    }
+}
+
+/// What `TaskStore.verify` found for a key.
+public enum EntryState: Sendable, Equatable {
+    /// No entry.
+    case missing
+    /// Started but not sealed (running, or killed); resumable.
+    case incomplete
+    /// Sealed, every file matches its manifest hash.
+    case complete(TaskStatus)
+    /// Sealed but a file is missing or its hash differs; the reason names the file.
+    case corrupt(String)
+}

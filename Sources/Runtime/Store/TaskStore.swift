@@ -1,0 +1,244 @@
+import Foundation
+
+/// The content-addressed store of task results (Nix's store, DVC's run cache).
+///
+/// Layout under `root` (default `.ftx/` beside the experiment):
+/// ```
+/// store.json                 {"format":"ftx-store","version":1}
+/// locks/KEY.lock             per-task flock (see TaskLock)
+/// tasks/KEY/spec.json        the resolved payload, human-readable
+/// tasks/KEY/status.json      status + versions
+/// tasks/KEY/history.jsonl    one line per epoch (train tasks)
+/// tasks/KEY/final.safetensors    trained weights (PyTorch names)
+/// tasks/KEY/last.safetensors     last completed epoch's weights  ┐ resume state,
+/// tasks/KEY/last-state.safetensors  optimizer buffers            │ replaced each
+/// tasks/KEY/last-state.json      counters, schedule, history     ┘ epoch
+/// tasks/KEY/metrics.json     eval / select / ensemble results
+/// tasks/KEY/manifest.json    SHA-256 of every result file; written LAST
+/// ```
+/// Every file is written atomically (temp file in the same directory + rename).
+/// An entry is complete iff its manifest exists and every file it lists has
+/// the recorded hash; anything else is recomputed (a corrupt entry is reported
+/// through `warn` naming the entry and file, then discarded).
+public final class TaskStore: @unchecked Sendable {
+    /// The on-disk format this build reads and writes.
+    public static let formatVersion = 1
+
+    /// The store directory.
+    public let root: String
+    /// Receives warnings (a corrupt entry found and discarded, …).
+    public var warn: @Sendable (String) -> Void
+
+    private let mutex = NSLock()
+    private var verified: [String: TaskStatus] = [:]
+
+    /// Opens (and with `create`, initialises) the store at `root`. Throws a
+    /// `StoreError` for an unknown format version or an unreadable version file.
+    public init(root: String, create: Bool = true, warn: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.root = (root as NSString).standardizingPath
+        self.warn = warn
+        let fm = FileManager.default
+        let versionPath = (self.root as NSString).appendingPathComponent("store.json")
+        if fm.fileExists(atPath: versionPath) {
+            guard let data = fm.contents(atPath: versionPath), let json = try? JSONParser.parse(data),
+                  json["format"]?.stringValue == "ftx-store", let v = json["version"]
+            else {
+                throw StoreError("'\(versionPath)' is not an ftx store version file; pass another --store or delete the directory")
+            }
+            guard v.intValue == Self.formatVersion else {
+                throw StoreError.unsupportedVersion(root: self.root, found: v.description)
+            }
+        } else if create {
+            do {
+                try fm.createDirectory(atPath: (self.root as NSString).appendingPathComponent("tasks"), withIntermediateDirectories: true)
+                try fm.createDirectory(atPath: (self.root as NSString).appendingPathComponent("locks"), withIntermediateDirectories: true)
+                let json: JSONValue = ["format": "ftx-store", "version": .int(Self.formatVersion)]
+                try AtomicFile.write(JSONWriter.encode(json) + "\n", to: versionPath)
+            } catch {
+                throw StoreError("cannot create the store at '\(self.root)': \(error)")
+            }
+        }
+    }
+
+    // MARK: Paths
+
+    /// Whether `key` is safe as a directory name (hex digits, letters, `-`, `_`, `.`; not `.`/`..`).
+    public static func isValidKey(_ key: String) -> Bool {
+        !key.isEmpty && key != "." && key != ".." && key.utf8.count <= 200
+            && key.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.".unicodeScalars.contains($0) }
+    }
+
+    /// The entry directory of `key`.
+    public func directory(for key: String) -> String {
+        precondition(Self.isValidKey(key), "invalid task key '\(key)'")
+        return ((root as NSString).appendingPathComponent("tasks") as NSString).appendingPathComponent(key)
+    }
+
+    /// The path of `file` in `key`'s entry.
+    public func path(_ file: String, for key: String) -> String {
+        (directory(for: key) as NSString).appendingPathComponent(file)
+    }
+
+    /// The per-task lock of `key` (not acquired).
+    public func lock(for key: String) -> TaskLock {
+        let dir = (root as NSString).appendingPathComponent("locks")
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return TaskLock(path: (dir as NSString).appendingPathComponent(key + ".lock"))
+    }
+
+    // MARK: Reading
+
+    /// The bytes of `file` in `key`'s entry, if present.
+    public func read(_ file: String, for key: String) -> Data? {
+        FileManager.default.contents(atPath: path(file, for: key))
+    }
+
+    /// `file` parsed as JSON, if present and valid.
+    public func readJSON(_ file: String, for key: String) -> JSONValue? {
+        read(file, for: key).flatMap { try? JSONParser.parse($0) }
+    }
+
+    /// Whether `file` exists in `key`'s entry.
+    public func exists(_ file: String, for key: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(file, for: key))
+    }
+
+    /// Checks `key`'s entry against its manifest (hashes every listed file).
+    public func verify(_ key: String) -> EntryState {
+        mutex.lock()
+        if let s = verified[key] { mutex.unlock(); return .complete(s) }
+        mutex.unlock()
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: directory(for: key)) else { return .missing }
+        guard let manifestData = read("manifest.json", for: key) else { return .incomplete }
+        guard let manifest = try? JSONParser.parse(manifestData), let files = manifest["files"]?.arrayValue,
+              let statusText = manifest["status"]?.stringValue, let status = TaskStatus(rawValue: statusText)
+        else { return .corrupt("manifest.json is not a valid manifest") }
+        for f in files {
+            guard let name = f["name"]?.stringValue, let hash = f["sha256"]?.stringValue else {
+                return .corrupt("manifest.json is not a valid manifest")
+            }
+            guard let data = read(name, for: key) else { return .corrupt("\(name) is missing") }
+            if SHA256.hash(data).hex != hash { return .corrupt("\(name) does not match its recorded SHA-256") }
+        }
+        mutex.lock(); verified[key] = status; mutex.unlock()
+        return .complete(status)
+    }
+
+    /// The task's status: a verified sealed status, `running` for an entry with
+    /// resume state, `pending` otherwise (a corrupt entry counts as pending).
+    public func status(of key: String) -> TaskStatus {
+        switch verify(key) {
+        case .complete(let s): return s
+        case .incomplete: return exists("last-state.json", for: key) ? .running : .pending
+        case .missing, .corrupt: return .pending
+        }
+    }
+
+    /// The sealed result of `key` if complete; a corrupt entry is reported
+    /// (warning naming entry and file), discarded, and nil returned.
+    public func completedStatus(_ key: String) -> TaskStatus? {
+        switch verify(key) {
+        case .complete(let s): return s
+        case .corrupt(let why):
+            warn("store entry \(key) is corrupt (\(why)); recomputing it")
+            try? discard(key)
+            return nil
+        case .missing, .incomplete: return nil
+        }
+    }
+
+    /// Per-epoch history lines of a train task (empty if none).
+    public func history(for key: String) -> [JSONValue] {
+        guard let data = read("history.jsonl", for: key) else { return [] }
+        return (try? JSONLines.decode(String(decoding: data, as: UTF8.self))) ?? []
+    }
+
+    /// `metrics.json` of an eval, select or ensemble task.
+    public func metrics(for key: String) -> JSONValue? { readJSON("metrics.json", for: key) }
+
+    // MARK: Writing
+
+    /// Creates `key`'s entry directory if needed.
+    public func prepareEntry(_ key: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory(for: key), withIntermediateDirectories: true)
+        } catch {
+            throw StoreError("cannot create store entry '\(directory(for: key))': \(error)")
+        }
+    }
+
+    /// Writes `data` as `file` of `key` atomically.
+    public func write(_ data: Data, _ file: String, for key: String) throws {
+        try prepareEntry(key)
+        try AtomicFile.write(data, to: path(file, for: key))
+    }
+
+    /// Writes `value` as pretty JSON (declared key order) atomically.
+    public func writeJSON(_ value: JSONValue, _ file: String, for key: String) throws {
+        try write(Data((JSONWriter.encode(value, options: .init(pretty: true)) + "\n").utf8), file, for: key)
+    }
+
+    /// Removes `file` of `key` if present.
+    public func remove(_ file: String, for key: String) {
+        try? FileManager.default.removeItem(atPath: path(file, for: key))
+    }
+
+    /// Writes `status.json` for an unfinished task (running / failed).
+    public func markStatus(_ status: TaskStatus, for key: String, extra: [(key: String, value: JSONValue)] = []) throws {
+        try writeJSON(statusJSON(status, extra: extra), "status.json", for: key)
+    }
+
+    private func statusJSON(_ status: TaskStatus, extra: [(key: String, value: JSONValue)]) -> JSONValue {
+        .object([("status", .string(status.rawValue)), ("store_format", .int(Self.formatVersion)),
+                 ("runtime", .string(RuntimeVersion.current))] + extra)
+    }
+
+    /// Seals `key`: writes `status.json`, then `manifest.json` (last) listing the
+    /// SHA-256 of `files` and `status.json`. The entry counts as complete from
+    /// the manifest's rename on.
+    public func seal(_ key: String, status: TaskStatus, files: [String], extra: [(key: String, value: JSONValue)] = []) throws {
+        try markStatus(status, for: key, extra: extra)
+        var entries: [JSONValue] = []
+        for name in files + ["status.json"] {
+            guard let data = read(name, for: key) else { throw StoreError("cannot seal store entry \(key): \(name) was not written") }
+            entries.append(["name": .string(name), "sha256": .string(SHA256.hash(data).hex), "bytes": .int(data.count)])
+        }
+        let manifest: JSONValue = ["key": .string(key), "status": .string(status.rawValue),
+                                   "store_format": .int(Self.formatVersion), "files": .array(entries)]
+        try writeJSON(manifest, "manifest.json", for: key)
+        mutex.lock(); verified[key] = status; mutex.unlock()
+    }
+
+    /// Removes the manifest so the entry is recomputed (resume state is kept).
+    public func unseal(_ key: String) {
+        remove("manifest.json", for: key)
+        mutex.lock(); verified[key] = nil; mutex.unlock()
+    }
+
+    /// Deletes `key`'s whole entry.
+    public func discard(_ key: String) throws {
+        mutex.lock(); verified[key] = nil; mutex.unlock()
+        let dir = directory(for: key)
+        if FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.removeItem(atPath: dir) } catch {
+                throw StoreError("cannot remove corrupt store entry '\(dir)': \(error)")
+            }
+        }
+    }
+
+    /// The SHA-256 the manifest of `key` records for `file`, if sealed.
+    public func recordedHash(_ file: String, for key: String) -> String? {
+        readJSON("manifest.json", for: key)?["files"]?.arrayValue?.first { $0["name"]?.stringValue == file }?["sha256"]?.stringValue
+    }
+
+    /// Forgets every cached verification result (start of a run).
+    public func forgetAllVerification() {
+        mutex.lock(); verified.removeAll(); mutex.unlock()
+    }
+
+    /// Forgets cached verification results (after another process may have written).
+    public func forgetVerification(_ key: String) {
+        mutex.lock(); verified[key] = nil; mutex.unlock()
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Transcendental functions on `SIMD16<Float>` (16 lanes = one AVX-512 register)
+/// with plain scalar twins used for tails and in tests.
+///
+/// `exp` is Cephes' `expf` (range reduction by ln 2, degree-6 polynomial,
+/// ≤ 2 ulp on [-87, 88]); `tanh` is Cephes' `tanhf` (odd polynomial below
+/// 0.625, exp-based above); `erf` is Abramowitz–Stegun 7.1.26 (|error| ≤ 1.5e-7),
+/// the formula PyTorch's vectorised CPU `erf` uses.
+public enum VectorMath {
+    public typealias V = SIMD16<Float>
+
+    /// e^x per lane; clamps to [-87.3, 88.7] (results underflow to ~1e-38, not 0).
+    @inline(__always) public static func exp(_ x0: V) -> V {
+        let x = pointwiseMin(pointwiseMax(x0, V(repeating: -87.336_54)), V(repeating: 88.722_83))
+        let fx = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        var r = x - fx * 0.693_359_375
+        r = r + fx * 2.121_944_4e-4
+        var y = V(repeating: 1.987_569_15e-4)
+        y = y * r + 1.398_199_95e-3
+        y = y * r + 8.333_451_9e-3
+        y = y * r + 4.166_579_59e-2
+        y = y * r + 1.666_666_55e-1
+        y = y * r + 5.000_000_1e-1
+        y = y * r * r + r + 1
+        let n = SIMD16<Int32>(fx, rounding: .towardZero) &+ 127
+        let scale = unsafeBitCast(n &<< 23, to: V.self)
+        return y * scale
+    }
+
+    /// Scalar twin of `exp(_:)` (same algorithm, same clamping).
+    @inline(__always) public static func exp(_ x0: Float) -> Float {
+        let x = min(max(x0, -87.336_54), 88.722_83)
+        let fx = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        var r = x - fx * 0.693_359_375
+        r = r + fx * 2.121_944_4e-4
+        var y: Float = 1.987_569_15e-4
+        y = y * r + 1.398_199_95e-3
+        y = y * r + 8.333_451_9e-3
+        y = y * r + 4.166_579_59e-2
+        y = y * r + 1.666_666_55e-1
+        y = y * r + 5.000_000_1e-1
+        y = y * r * r + r + 1
+        return y * Float(bitPattern: UInt32(Int32(fx) + 127) << 23)
+    }
+
+    /// tanh per lane.
+    @inline(__always) public static func abs(_ x: V) -> V { pointwiseMax(x, -x) }
+
+    @inline(__always) public static func tanh(_ x: V) -> V {
+        let a = abs(x)
+        let z = x * x
+        var p = V(repeating: -5.704_988_727_45e-3)
+        p = p * z + 2.063_908_879_54e-2
+        p = p * z - 5.373_971_555_31e-2
+        p = p * z + 1.333_144_220_36e-1
+        p = p * z - 3.333_328_194_22e-1
+        let small = p * z * x + x
+        let e = exp(pointwiseMin(a + a, V(repeating: 88)))
+        let l: V = 1 - 2 / (e + 1)
+        let neg: V = V(repeating: 0) - l
+        let large = l.replacing(with: neg, where: x .< 0)
+        return small.replacing(with: large, where: a .>= 0.625)
+    }
+
+    /// Scalar twin of `tanh(_:)`.
+    @inline(__always) public static func tanh(_ x: Float) -> Float {
+        let a = Swift.abs(x)
+        if a < 0.625 {
+            let z = x * x
+            var p: Float = -5.704_988_727_45e-3
+            p = p * z + 2.063_908_879_54e-2
+            p = p * z - 5.373_971_555_31e-2
+            p = p * z + 1.333_144_220_36e-1
+            p = p * z - 3.333_328_194_22e-1
+            return p * z * x + x
+        }
+        let e = exp(min(a + a, 88))
+        let t = 1 - 2 / (e + 1)
+        return x < 0 ? -t : t
+    }
+
+    /// erf per lane (Abramowitz–Stegun 7.1.26).
+    @inline(__always) public static func erf(_ x: V) -> V {
+        let a: V = abs(x)
+        let t: V = 1 / (a * 0.327_591_1 + 1)
+        var r = V(repeating: 1.061_405_429)
+        r = r * t - 1.453_152_027
+        r = r * t + 1.421_413_741
+        r = r * t - 0.284_496_736
+        r = r * t + 0.254_829_592
+        let e: V = exp(V(repeating: 0) - a * a)
+        let y: V = 1 - r * t * e
+        return y.replacing(with: V(repeating: 0) - y, where: x .< 0)
+    }
+
+    /// Scalar twin of `erf(_:)`.
+    @inline(__always) public static func erf(_ x: Float) -> Float {
+        let a = Swift.abs(x)
+        let t = 1 / (a * 0.327_591_1 + 1)
+        var r: Float = 1.061_405_429
+        r = r * t - 1.453_152_027
+        r = r * t + 1.421_413_741
+        r = r * t - 0.284_496_736
+        r = r * t + 0.254_829_592
+        let y = 1 - r * t * exp(-(a * a))
+        return x < 0 ? -y : y
+    }
+
+    /// Logistic sigmoid 1 / (1 + e^-x) per lane.
+    @inline(__always) public static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
+
+    /// Scalar twin of `sigmoid(_:)`.
+    @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+
+    /// Loads 16 floats (unaligned).
+    @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+
+    /// Stores 16 floats (unaligned).
+    @inline(__always) public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+}

@@ -1,0 +1,103 @@
+/// The plan the compiler builds and the executor runs: content-addressed tasks
+/// and their dependencies. A task's `key` is the SHA-256 (hex) of a canonical
+/// encoding of its resolved payload, its inputs' keys, the contents of the data
+/// files it reads and `RuntimeVersion.current` — never paths or timestamps — so
+/// a task whose key is already complete in the store never runs again.
+public struct TaskGraph: Sendable {
+    /// The experiment's name (`experiment digits_transfer {…}`).
+    public var experiment: String
+    /// In topological order: every task comes after all of its dependencies.
+    public var tasks: [PlannedTask]
+    /// One entry per trial (a train task and what it was made from), in stage order.
+    public var trials: [PlannedTrial]
+
+    public init(experiment: String, tasks: [PlannedTask], trials: [PlannedTrial]) {
+        self.experiment = experiment
+        self.tasks = tasks
+        self.trials = trials
+    }
+
+    /// The task with this key.
+    public func task(_ key: String) -> PlannedTask? { tasks.first { $0.key == key } }
+}
+
+/// One node of the graph.
+public struct PlannedTask: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        /// Load, filter, normalise and split a data set.
+        case data
+        /// A frozen prefix (e.g. a frozen pretrained encoder) computed once and shared.
+        case features
+        /// Train one trial.
+        case train
+        /// Evaluate a trained trial's final checkpoint on every split.
+        case eval
+        /// Pick the best trial of a stage by a metric.
+        case select
+        /// Average the members' predicted probabilities and evaluate.
+        case ensemble
+    }
+
+    /// What to do, fully resolved.
+    public enum Payload: Sendable, Hashable {
+        case data(DataSpec)
+        case features(TrainingSpec)
+        case train(TrainingSpec)
+        /// Evaluate the train task `trainKey`.
+        case eval(trainKey: String, spec: TrainingSpec)
+        /// Best of the eval tasks `candidates` by `metric` (ties: first in order).
+        case select(metric: String, minimize: Bool, candidates: [String])
+        /// Top `k` of the eval tasks `candidates` by `metric`, evaluated together.
+        case ensemble(metric: String, minimize: Bool, k: Int, candidates: [String])
+    }
+
+    public var key: String
+    public var kind: Kind
+    /// The stage it belongs to (empty for data tasks).
+    public var stage: String
+    public var deps: [String]
+    public var payload: Payload
+
+    public init(key: String, kind: Kind, stage: String, deps: [String], payload: Payload) {
+        self.key = key
+        self.kind = kind
+        self.stage = stage
+        self.deps = deps
+        self.payload = payload
+    }
+}
+
+/// A trial as `ftx plan` and `ftx results` list it.
+public struct PlannedTrial: Sendable, Hashable {
+    /// The train task's key (also the trial's id; shown shortened).
+    public var id: String
+    public var stage: String
+    /// The sweep point: dotted setting paths → canonical values as text (`optimizer.lr` → `0.001`),
+    /// in the sweep's declared axis order; upstream trial ids under `init`.
+    public var settings: [(key: String, value: SettingValue)]
+    /// The key of the eval task holding its final metrics.
+    public var evalKey: String
+
+    public init(id: String, stage: String, settings: [(key: String, value: SettingValue)], evalKey: String) {
+        self.id = id
+        self.stage = stage
+        self.settings = settings
+        self.evalKey = evalKey
+    }
+
+    public static func == (a: PlannedTrial, b: PlannedTrial) -> Bool {
+        a.id == b.id && a.stage == b.stage && a.evalKey == b.evalKey
+            && a.settings.map(\.key) == b.settings.map(\.key) && a.settings.map(\.value) == b.settings.map(\.value)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}
+
+/// A sweep setting's value as JSON will show it.
+public enum SettingValue: Sendable, Hashable {
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+    /// A structured value (a call such as `sgd(lr: 0.01)`, a list) in canonical text.
+    case text(String)
+}

@@ -1,0 +1,268 @@
+/// Everything one training trial needs, fully resolved: what the compiler
+/// lowers a checked stage and one sweep point into, and what the trainer
+/// executes. Plain values only — no paths relative to anything, no defaults
+/// left to fill in — so a canonical encoding of it is the trial's identity.
+public struct TrainingSpec: Sendable, Hashable {
+    /// The data the stage reads, with its split; `filter` is the stage's `where`.
+    public var data: DataSpec
+    public var filter: RowPredicate?
+    public var model: ModelSpec
+    /// Where the starting weights come from.
+    public var initialization: Initialization
+    /// Parameter-name patterns kept frozen (prefixes such as `layers.0` or globs such as `encoder.*`).
+    public var freeze: [String]
+    /// Gradual unfreezing: at the start of epoch `epoch` (0-based) these patterns become trainable.
+    public var unfreeze: [UnfreezeStep]
+    public var optimizer: OptimizerSpec
+    public var schedule: ScheduleSpec
+    public var loss: LossSpec
+    /// Metrics computed on every split after each epoch (`accuracy`, `f1`, `loss`, `mse`).
+    public var metrics: [String]
+    /// The trial's seed: initialisation, dropout, shuffling and augmentation derive from it.
+    public var seed: UInt64
+    /// ASHA pruning, when the stage declares it.
+    public var prune: PruneSpec?
+    /// The stage declares its own `head`: with `.upstream`/`.checkpoint` init, the
+    /// `head.*` parameters are freshly initialised from the seed instead of loaded.
+    /// (Added by the executor/trainer owner; part of the trial's identity.)
+    public var reinitializeHead: Bool = false
+
+    public init(data: DataSpec, filter: RowPredicate?, model: ModelSpec, initialization: Initialization,
+                freeze: [String], unfreeze: [UnfreezeStep], optimizer: OptimizerSpec, schedule: ScheduleSpec,
+                loss: LossSpec, metrics: [String], seed: UInt64, prune: PruneSpec?) {
+        self.data = data
+        self.filter = filter
+        self.model = model
+        self.initialization = initialization
+        self.freeze = freeze
+        self.unfreeze = unfreeze
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.loss = loss
+        self.metrics = metrics
+        self.seed = seed
+        self.prune = prune
+    }
+}
+
+/// Where a trial's starting weights come from.
+public enum Initialization: Sendable, Hashable {
+    /// PyTorch's default initialisation from the trial's seed.
+    case random
+    /// A safetensors file matched by parameter name (`checkpoint("w.safetensors")`).
+    case checkpoint(path: String)
+    /// The final checkpoint of an upstream trial (`init = pretrain`, `init = best(pretrain)`),
+    /// named by its task key; the executor resolves it to the stored file.
+    case upstream(taskKey: String)
+}
+
+/// `unfreeze` entry: from `epoch` on, parameters matching `patterns` train.
+public struct UnfreezeStep: Sendable, Hashable {
+    public var epoch: Int
+    public var patterns: [String]
+    public init(epoch: Int, patterns: [String]) {
+        self.epoch = epoch
+        self.patterns = patterns
+    }
+}
+
+/// The network: an MLP from a layer list, or a pretrained encoder, plus a task head.
+public struct ModelSpec: Sendable, Hashable {
+    /// Number of input features (MLP); ignored for pretrained encoders.
+    public var input: Int
+    /// Entries of `layers`, each counted in parameter names (`layers.{i}`) like `nn.Sequential`.
+    public var layers: [LayerSpec]
+    /// The task head (`head = dense(10)`): parameters `head.weight`, `head.bias`.
+    public var head: LayerSpec?
+    /// A pretrained encoder the layers sit on, if any.
+    public var pretrained: PretrainedSpec?
+
+    public init(input: Int, layers: [LayerSpec], head: LayerSpec?, pretrained: PretrainedSpec? = nil) {
+        self.input = input
+        self.layers = layers
+        self.head = head
+        self.pretrained = pretrained
+    }
+}
+
+/// One entry of a layer list.
+public enum LayerSpec: Sendable, Hashable {
+    case dense(units: Int, activation: Activation?)
+    case dropout(p: Double)
+    case layerNorm(eps: Double)
+    case activation(Activation)
+}
+
+/// `pretrained = bert(DIR)` with its tokenizer and pooling.
+public struct PretrainedSpec: Sendable, Hashable {
+    public enum Architecture: String, Sendable, Hashable { case bert }
+    public enum Pooling: String, Sendable, Hashable { case mean, cls }
+    public var architecture: Architecture
+    /// The model folder (absolute): config.json, model.safetensors, vocab.txt.
+    public var directory: String
+    public var maxLength: Int
+    public var pooling: Pooling
+
+    public init(architecture: Architecture, directory: String, maxLength: Int, pooling: Pooling) {
+        self.architecture = architecture
+        self.directory = directory
+        self.maxLength = maxLength
+        self.pooling = pooling
+    }
+}
+
+/// An optimizer and its hyperparameters, with PyTorch's defaults already filled in.
+public struct OptimizerSpec: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable { case sgd, adam, adamw, rmsprop, adagrad }
+    public var kind: Kind
+    public var lr: Double
+    public var weightDecay: Double
+    /// SGD / RMSprop momentum.
+    public var momentum: Double
+    public var dampening: Double
+    public var nesterov: Bool
+    /// Adam / AdamW.
+    public var beta1: Double
+    public var beta2: Double
+    public var eps: Double
+    public var amsgrad: Bool
+    /// RMSprop smoothing constant and centring.
+    public var alpha: Double
+    public var centered: Bool
+    /// Adagrad's own per-step lr decay and initial accumulator.
+    public var adagradLRDecay: Double
+    public var initialAccumulator: Double
+    /// Layer-wise lr decay (discriminative rates): layer `i` of `L` from the top gets `lr · d^(L−i)`; 1 = off.
+    public var layerLRDecay: Double
+
+    public init(kind: Kind, lr: Double, weightDecay: Double = 0, momentum: Double = 0, dampening: Double = 0,
+                nesterov: Bool = false, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
+                amsgrad: Bool = false, alpha: Double = 0.99, centered: Bool = false,
+                adagradLRDecay: Double = 0, initialAccumulator: Double = 0, layerLRDecay: Double = 1) {
+        self.kind = kind
+        self.lr = lr
+        self.weightDecay = weightDecay
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.amsgrad = amsgrad
+        self.alpha = alpha
+        self.centered = centered
+        self.adagradLRDecay = adagradLRDecay
+        self.initialAccumulator = initialAccumulator
+        self.layerLRDecay = layerLRDecay
+    }
+}
+
+/// A count of optimizer steps as the user wrote it; resolved once the number
+/// of batches per epoch is known.
+public enum StepCount: Sendable, Hashable {
+    case steps(Int)
+    case epochs(Double)
+    /// A fraction of all optimizer steps of the stage (`warmup: 0.1`).
+    case fraction(Double)
+
+    /// The count in optimizer steps.
+    public func resolve(stepsPerEpoch: Int, totalSteps: Int) -> Int {
+        switch self {
+        case .steps(let n): return n
+        case .epochs(let e): return Int((e * Double(stepsPerEpoch)).rounded())
+        case .fraction(let f): return Int((f * Double(totalSteps)).rounded(.down))
+        }
+    }
+}
+
+/// The learning-rate schedule `f(t)`, per LANGUAGE.md "Exact training semantics".
+public enum LRScheduleSpec: Sendable, Hashable {
+    case constant
+    case step(every: StepCount, gamma: Double)
+    case multistep(milestones: [StepCount], gamma: Double)
+    /// `gamma^(epoch index)`.
+    case exponential(gamma: Double)
+    case cosine(warmup: StepCount, min: Double)
+    case linear(warmup: StepCount)
+    case cosineRestarts(period: StepCount, multiplier: Int, min: Double)
+    case oneCycle(maxLR: Double, pctStart: Double, anneal: String, divFactor: Double, finalDivFactor: Double, threePhase: Bool)
+    /// ReduceLROnPlateau on `valid.loss` after each epoch.
+    case plateau(factor: Double, patience: Int, threshold: Double, cooldown: Int, minLR: Double)
+}
+
+/// `early_stop = {metric:, patience:}`.
+public struct EarlyStopSpec: Sendable, Hashable {
+    public var metric: String
+    public var patience: Int
+    /// Minimise (`loss`, `mse`) or maximise (`accuracy`, `f1`).
+    public var minimize: Bool
+    public init(metric: String, patience: Int, minimize: Bool) {
+        self.metric = metric
+        self.patience = patience
+        self.minimize = minimize
+    }
+}
+
+/// The `schedule { … }` block.
+public struct ScheduleSpec: Sendable, Hashable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var shuffle: Bool
+    public var lr: LRScheduleSpec
+    public var clipGradNorm: Double?
+    public var clipGradValue: Double?
+    public var earlyStop: EarlyStopSpec?
+
+    public init(epochs: Int, batchSize: Int, shuffle: Bool = true, lr: LRScheduleSpec = .constant,
+                clipGradNorm: Double? = nil, clipGradValue: Double? = nil, earlyStop: EarlyStopSpec? = nil) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.lr = lr
+        self.clipGradNorm = clipGradNorm
+        self.clipGradValue = clipGradValue
+        self.earlyStop = earlyStop
+    }
+}
+
+/// The loss: a base criterion plus weighted penalties.
+public struct LossSpec: Sendable, Hashable {
+    public enum Criterion: Sendable, Hashable {
+        case crossEntropy(labelSmoothing: Double)
+        case mse
+        /// Binary cross-entropy with logits on a single output.
+        case bce
+    }
+    public enum Penalty: String, Sendable, Hashable { case l1, l2 }
+    public var criterion: Criterion
+    /// `k * l2()` terms: Σw² (or Σ|w|) over trainable weights, times `k`.
+    public var penalties: [WeightedPenalty]
+
+    public struct WeightedPenalty: Sendable, Hashable {
+        public var penalty: Penalty
+        public var weight: Double
+        public init(_ penalty: Penalty, weight: Double) {
+            self.penalty = penalty
+            self.weight = weight
+        }
+    }
+
+    public init(criterion: Criterion, penalties: [WeightedPenalty] = []) {
+        self.criterion = criterion
+        self.penalties = penalties
+    }
+}
+
+/// `prune = asha(metric:, min_epochs:, reduction:)`: asynchronous successive halving.
+public struct PruneSpec: Sendable, Hashable {
+    public var metric: String
+    public var minimize: Bool
+    public var minEpochs: Int
+    public var reduction: Int
+    public init(metric: String, minimize: Bool, minEpochs: Int, reduction: Int) {
+        self.metric = metric
+        self.minimize = minimize
+        self.minEpochs = minEpochs
+        self.reduction = reduction
+    }
+}

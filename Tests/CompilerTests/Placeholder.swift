@@ -1,2 +1,0 @@
-import XCTest
-final class CompilerPlaceholderTests: XCTestCase { func testBuilds() {} }

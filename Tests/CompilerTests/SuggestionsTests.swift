@@ -1,0 +1,69 @@
+import Compiler
+import XCTest
+
+final class SuggestionsTests: XCTestCase {
+    func testEditDistance() {
+        XCTAssertEqual(Suggestions.editDistance("", ""), 0)
+        XCTAssertEqual(Suggestions.editDistance("abc", ""), 3)
+        XCTAssertEqual(Suggestions.editDistance("", "abc"), 3)
+        XCTAssertEqual(Suggestions.editDistance("kitten", "sitting"), 3)
+        XCTAssertEqual(Suggestions.editDistance("adamw", "adamw"), 0)
+        XCTAssertEqual(Suggestions.editDistance("adamx", "adamw"), 1)
+        XCTAssertEqual(Suggestions.editDistance("optimiser", "optimizer"), 1)
+        XCTAssertEqual(Suggestions.editDistance("lable", "label"), 1, "a transposition is one edit")
+        XCTAssertEqual(Suggestions.editDistance("é", "e"), 1, "scalars, not bytes")
+    }
+
+    func testClosestSuggestion() {
+        let optimizers = ["sgd", "adam", "adamw", "rmsprop", "adagrad"]
+        XCTAssertEqual(Suggestions.closest(to: "adamx", in: optimizers), "adam")
+        XCTAssertEqual(Suggestions.closest(to: "rmsprob", in: optimizers), "rmsprop")
+        XCTAssertEqual(Suggestions.closest(to: "AdamW", in: optimizers), "adamw")
+        XCTAssertNil(Suggestions.closest(to: "lbfgs", in: optimizers), "nothing close: no suggestion")
+        XCTAssertNil(Suggestions.closest(to: "adam", in: ["adam"]), "never suggests the name itself")
+        XCTAssertEqual(Suggestions.closest(to: "batchsize", in: ["epochs", "batch_size", "lr"]), "batch_size")
+    }
+
+    func testPrefixPatterns() {
+        XCTAssertTrue(ParameterPattern.matches("layers.0", "layers.0.weight"))
+        XCTAssertTrue(ParameterPattern.matches("layers.0", "layers.0"))
+        XCTAssertTrue(ParameterPattern.matches("layers", "layers.0.bias"))
+        XCTAssertFalse(ParameterPattern.matches("layers.1", "layers.10.weight"), "prefixes end at a dot")
+        XCTAssertFalse(ParameterPattern.matches("layer", "layers.0.weight"))
+        XCTAssertFalse(ParameterPattern.matches("head.weight.x", "head.weight"))
+    }
+
+    func testGlobPatterns() {
+        XCTAssertTrue(ParameterPattern.matches("encoder.*", "encoder.layer.0.attention.self.query.weight"))
+        XCTAssertTrue(ParameterPattern.matches("embeddings.*", "embeddings.LayerNorm.bias"))
+        XCTAssertFalse(ParameterPattern.matches("encoder.*", "embeddings.word_embeddings.weight"))
+        XCTAssertTrue(ParameterPattern.matches("encoder.layer.*.attention", "encoder.layer.3.attention.output.dense.bias"), "globs match dot-boundary prefixes")
+        XCTAssertTrue(ParameterPattern.matches("*.bias", "layers.2.bias"))
+        XCTAssertFalse(ParameterPattern.matches("*.bias", "layers.2.weight"))
+        XCTAssertTrue(ParameterPattern.matches("encoder.layer.1*", "encoder.layer.11.output.dense.weight"))
+        XCTAssertTrue(ParameterPattern.glob("a*b*c", "aXXbYYc"))
+        XCTAssertFalse(ParameterPattern.glob("a*b*c", "aXXbYY"))
+        XCTAssertTrue(ParameterPattern.glob("*", ""))
+        XCTAssertTrue(ParameterPattern.glob("**", "abc"))
+        XCTAssertFalse(ParameterPattern.glob("", "a"))
+    }
+
+    func testPrefixesForSuggestions() {
+        XCTAssertEqual(ParameterPattern.prefixes(of: ["layers.0.weight", "layers.0.bias", "head.weight"]),
+                       ["layers", "layers.0", "layers.0.weight", "layers.0.bias", "head", "head.weight"])
+    }
+
+    func testBertParameterNames() {
+        let names = ModelParameters.bert(.init(numHiddenLayers: 2, hiddenSize: 8), hasHead: true)
+        XCTAssertEqual(names.count, 5 + 2 * 16 + 2 + 2)
+        XCTAssertEqual(names.first, "embeddings.word_embeddings.weight")
+        XCTAssertTrue(names.contains("encoder.layer.1.output.LayerNorm.weight"))
+        XCTAssertFalse(names.contains("embeddings.position_ids"), "a buffer, not a parameter")
+        XCTAssertEqual(Array(names.suffix(2)), ["head.weight", "head.bias"])
+    }
+
+    func testMLPParameterNamesCountEveryEntry() {
+        XCTAssertEqual(ModelParameters.mlp(layers: ["dense", "dropout", "relu", "layer_norm"], hasHead: false),
+                       ["layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"])
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Locations of test inputs, found from this file's path (no SwiftPM resources).
+enum TestPaths {
+    /// Tests/CompilerTests.
+    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+    static let fixtures = testsDirectory + "/Fixtures"
+    /// The package root.
+    static let root = URL(fileURLWithPath: testsDirectory + "/../..").standardizedFileURL.path
+    /// The shared examples and golden files beside the package, when present.
+    static let shared = URL(fileURLWithPath: root + "/../shared").standardizedFileURL.path
+
+    static var recording: Bool { ProcessInfo.processInfo.environment["FTX_RECORD"] == "1" }
+
+    static func ftxFiles(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".ftx") }.sorted().map { directory + "/" + $0 }
+    }
+}

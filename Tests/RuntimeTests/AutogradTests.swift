@@ -1,0 +1,106 @@
+import Foundation
+import Runtime
+import XCTest
+
+final class AutogradTests: XCTestCase {
+    func testReusedVariableAccumulatesGradient() {
+        // y = x·x + 3x  → dy/dx = 2x + 3
+        let tape = Tape()
+        let x = tape.input(Tensor(shape: [3], data: [1, -2, 0.5]), requiresGradient: true)
+        let y = tape.sum(tape.add(tape.mul(x, x), tape.scale(x, by: 3)))
+        tape.backward(y)
+        XCTAssertEqual(tape.gradient(x)!.toArray(), [5, -1, 4])
+    }
+
+    func testInputsWithoutGradientRecordNothingToDifferentiate() {
+        let tape = Tape()
+        let x = tape.input(Tensor(shape: [2], data: [1, 2]))
+        let y = tape.relu(x)
+        XCTAssertFalse(tape.requiresGradient(y))
+        XCTAssertNil(tape.gradient(x))
+        tape.backward(tape.sum(y))  // a no-op, not a crash
+    }
+
+    func testFrozenParametersGetNoGradientAndFirstLayerNoInputGradient() {
+        var rng = SeededGenerator(seed: 0)
+        let model = Sequential(inputSize: 4, layers: [.dense(units: 5, activation: .relu), .dense(units: 3, activation: nil)],
+                               head: .dense(units: 2, activation: nil), rng: &rng)
+        let store = model.parameters
+        XCTAssertEqual(store.freeze(matching: "layers.0"), 2)
+        XCTAssertEqual(store.freeze(matching: "layers.*.bias"), 2)
+        XCTAssertEqual(store.slots.filter(\.trainable).map(\.name), ["layers.1.weight", "head.weight", "head.bias"])
+        store.gradients.pointer.update(repeating: 0, count: store.totalCount)
+        let tape = Tape()
+        let x = tape.input(randomTensor([6, 4], &rng))
+        var drop = SeededGenerator(seed: 1)
+        let loss = tape.crossEntropy(model.forward(x, on: tape, training: true, rng: &drop), targets: [0, 1, 0, 1, 1, 0])
+        tape.backward(loss)
+        XCTAssertNil(tape.gradient(x))
+        for s in store.slots {
+            let g = store.gradient(s.name).toArray()
+            if s.trainable {
+                XCTAssertTrue(g.contains { $0 != 0 }, "\(s.name) should have a gradient")
+            } else {
+                XCTAssertTrue(g.allSatisfy { $0 == 0 }, "\(s.name) is frozen")
+            }
+        }
+        let group = store.group
+        XCTAssertEqual(group.slots.map(\.name), store.slots.map(\.name))
+        XCTAssertEqual(group.slots.map(\.trainable), store.slots.map(\.trainable))
+    }
+
+    func testFreezePatterns() {
+        XCTAssertTrue(ParameterStore.matches("layers.0", "layers.0.weight"))
+        XCTAssertFalse(ParameterStore.matches("layers.0", "layers.01.weight"))
+        XCTAssertTrue(ParameterStore.matches("encoder.*", "encoder.layer.3.attention.self.query.weight"))
+        XCTAssertFalse(ParameterStore.matches("encoder.*", "head.weight"))
+        XCTAssertTrue(ParameterStore.matches("layers.?.bias", "layers.2.bias"))
+    }
+
+    func testParameterGradientsAccumulateUntilZeroed() {
+        let store = ParameterStore([ParameterSpec(name: "w", shape: [2, 2], role: .weight)])
+        store.value("w").assign(Tensor(shape: [2, 2], data: [1, 2, 3, 4]))
+        let tape = Tape()
+        for _ in 0..<2 {
+            tape.reset()
+            let x = tape.input(Tensor(shape: [1, 2], data: [1, 1]))
+            tape.backward(tape.sum(tape.linear(x, weight: tape.parameter(store, "w"))))
+        }
+        XCTAssertEqual(store.gradient("w").toArray(), [2, 2, 2, 2])
+        store.zeroGradients()
+        XCTAssertEqual(store.gradient("w").toArray(), [0, 0, 0, 0])
+    }
+
+    /// After the first step a reset tape serves every buffer from its arenas.
+    func testTrainingStepsReuseTapeMemory() {
+        var rng = SeededGenerator(seed: 0)
+        let model = Sequential(inputSize: 8, layers: [.dense(units: 16, activation: .gelu), .dropout(p: 0.1), .layerNorm(eps: 1e-5)],
+                               head: .dense(units: 3, activation: nil), rng: &rng)
+        let tape = Tape()
+        let x = randomTensor([5, 8], &rng)
+        var held: (Int, Int) = (0, 0)
+        for step in 0..<3 {
+            tape.reset()
+            model.parameters.zeroGradients()
+            let loss = tape.crossEntropy(model.forward(tape.input(x), on: tape, training: true, rng: &rng), targets: [0, 1, 2, 0, 1])
+            tape.backward(loss)
+            if step == 0 { held = tape.floatsHeld } else {
+                XCTAssertEqual(tape.floatsHeld.values, held.0)
+                XCTAssertEqual(tape.floatsHeld.gradients, held.1)
+            }
+        }
+    }
+
+    func testGradientsDisabledForEvaluation() {
+        var rng = SeededGenerator(seed: 0)
+        let model = Sequential(inputSize: 3, layers: [.dense(units: 4, activation: .tanh), .dropout(p: 0.5)],
+                               head: .dense(units: 2, activation: nil), rng: &rng)
+        let tape = Tape()
+        tape.gradientsEnabled = false
+        let x = tape.input(Tensor(shape: [1, 3], data: [1, 2, 3]))
+        let a = tape.value(model.forward(x, on: tape, training: false, rng: &rng)).toArray()
+        let out = model.forward(x, on: tape, training: false, rng: &rng)
+        XCTAssertEqual(a, tape.value(out).toArray())  // dropout off in eval
+        XCTAssertFalse(tape.requiresGradient(out))
+    }
+}
