@@ -233,25 +233,25 @@ public enum CheckerDiagnostics {
                    help: ["for example: `sgd(lr: 0.05, momentum: 0.9, nesterov: true)`"])
     }
 
-    /// `multistep([8 epochs, 5 epochs])`.
-    public static func notIncreasing(what: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0130", message: "\(what) must be strictly increasing",
-                   primary: Label(span, "not after the previous value"),
-                   help: ["sort the values, e.g. `[5 epochs, 8 epochs]`"])
-    }
-
     /// A block written where a setting belongs: `optimizer { … }`.
     public static func notASection(key: String, section: String, example: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0131", message: "`\(key)` is a setting of \(section), not a block",
+        Diagnostic(code: "E0130", message: "`\(key)` is a setting of \(section), not a block",
                    primary: Label(span, "written as a block"),
                    help: ["write `\(example)`"])
     }
 
     /// A setting written where a block belongs: `schedule = …`.
     public static func notASetting(keyword: String, example: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0132", message: "`\(keyword)` is a block, not a setting",
+        Diagnostic(code: "E0131", message: "`\(keyword)` is a block, not a setting",
                    primary: Label(span, "written as a setting"),
                    help: ["write it as a block: `\(example)`"])
+    }
+
+    /// `multistep([8 epochs, 5 epochs])`.
+    public static func notIncreasing(what: String, span: Span) -> Diagnostic {
+        Diagnostic(code: "E0132", message: "\(what) must be strictly increasing",
+                   primary: Label(span, "not after the previous value"),
+                   help: ["sort the values, e.g. `[5 epochs, 8 epochs]`"])
     }
 
     /// A number outside its allowed range, or not an integer.
@@ -312,7 +312,7 @@ public enum CheckerDiagnostics {
     public static func sweepGeneratorExpected(path: String, span: Span) -> Diagnostic {
         Diagnostic(code: "E0140", message: "axis `\(path)` of a random sweep needs a generator",
                    primary: Label(span, "expected `choice(...)`, `uniform(a, b)`, `loguniform(a, b)` or `int(a, b)`"),
-                   help: ["for example: `\(path) = choice(16, 32)`"])
+                   help: ["for example: `\(path) = choice(a, b)`, or `loguniform(a, b)` for a positive number"])
     }
 
     /// A non-list value in a grid or zip sweep.
@@ -428,18 +428,18 @@ public enum CheckerDiagnostics {
                    fixIts: [FixIt(span: span, replacement: "\(value) steps")])
     }
 
-    /// Zip axes of different lengths.
-    public static func zipLengthMismatch(path: String, count: Int, first: String, firstCount: Int, span: Span, firstSpan: Span) -> Diagnostic {
-        Diagnostic(code: "E0155", message: "zip axes must have the same length: `\(path)` has \(count) values, `\(first)` has \(firstCount)",
-                   primary: Label(span, "\(count) values"), secondary: [Label(firstSpan, "\(firstCount) values")],
-                   help: ["give every axis of a `sweep zip` the same number of values, or use `sweep grid` for all combinations"])
-    }
-
     /// `betas: [0.9]`.
     public static func wrongListLength(what: String, expected: Int, found: Int, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0156", message: "\(what) needs exactly \(expected) values, found \(found)",
+        Diagnostic(code: "E0155", message: "\(what) needs exactly \(expected) values, found \(found)",
                    primary: Label(span, "\(found) value\(found == 1 ? "" : "s")"),
                    help: ["for example: `betas: [0.9, 0.999]`"])
+    }
+
+    /// Zip axes of different lengths.
+    public static func zipLengthMismatch(path: String, count: Int, first: String, firstCount: Int, span: Span, firstSpan: Span) -> Diagnostic {
+        Diagnostic(code: "E0156", message: "zip axes must have the same length: `\(path)` has \(count) values, `\(first)` has \(firstCount)",
+                   primary: Label(span, "\(count) values"), secondary: [Label(firstSpan, "\(firstCount) values")],
+                   help: ["give every axis of a `sweep zip` the same number of values, or use `sweep grid` for all combinations"])
     }
 
     // MARK: Warnings

@@ -187,7 +187,9 @@ public enum LanguageReference {
             case "head": t.set("model", "head", "head = " + call.example)
             case "pretrained": t = .text; t.set("model", "pretrained", "pretrained = " + call.example)
             case "tokenizer": t = .text; t.set("model", "tokenizer", "tokenizer = " + call.example)
-            case "init": t.set("stage", "init", "init = " + call.example); files = call.name != "checkpoint"
+            case "init":
+                t.set("stage", "init", "init = " + call.example)
+                if call.name == "checkpoint" { t.set("stage", "model", "model = mlp"); files = false }
             case "optimizer": t.set("stage", "optimizer", "optimizer = " + call.example)
             case "schedule": t.set("schedule", "lr", "lr = " + call.example)
             case "loss":

@@ -35,7 +35,8 @@ public struct NumberRange: Sendable, Hashable {
 
     public func contains(_ x: Double) -> Bool {
         if !x.isFinite { return false }
-        if integer, x != x.rounded() { return false }
+        // Integers must be exact in a Double (and fit an Int when converted).
+        if integer, x != x.rounded() || abs(x) > 9_007_199_254_740_992 { return false }
         if let lower, lowerInclusive ? x < lower : x <= lower { return false }
         if let upper, upperInclusive ? x > upper : x >= upper { return false }
         return true
@@ -119,6 +120,10 @@ public indirect enum ValueType: Sendable {
         case .metric: return "metrics"
         case .path: return "path strings"
         case .column: return "column names"
+        case .call(let family): return "calls of " + LanguageSchema.familyText(family)
+        case .record(let fields): return "records {" + fields.map { "\($0.name): …" }.joined(separator: ", ") + "}"
+        case .symbol(let names): return "names among " + names.map { "`\($0)`" }.joined(separator: ", ")
+        case .steps: return "counts such as `5 epochs`"
         default: return text
         }
     }

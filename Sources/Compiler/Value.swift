@@ -140,7 +140,17 @@ public struct Value: Sendable, CustomStringConvertible {
     /// Shortest round-tripping spelling; integers without a fraction.
     public static func format(_ n: Double) -> String {
         if n.isFinite, n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
-        return "\(n)"
+        // Swift spells 1e-8 as "1e-08": drop the exponent's plus sign and leading zeros.
+        let text = "\(n)"
+        guard let e = text.firstIndex(of: "e") else { return text }
+        var exponent = text[text.index(after: e)...]
+        var sign = ""
+        if exponent.first == "-" || exponent.first == "+" {
+            sign = exponent.first == "-" ? "-" : ""
+            exponent = exponent.dropFirst()
+        }
+        let digits = exponent.drop { $0 == "0" }
+        return text[..<e] + "e" + sign + (digits.isEmpty ? "0" : digits)
     }
 }
 

@@ -121,15 +121,15 @@ extension CheckerRun {
     // MARK: Numbers
 
     /// Folds numeric arithmetic (`1 / 16`, `-3e-4`); reports non-numbers.
-    func evaluateNumber(_ expr: Expr, what: String, expected: String, example: String?) -> Double? {
+    func evaluateNumber(_ expr: Expr, what: @autoclosure () -> String, expected: @autoclosure () -> String, example: String?) -> Double? {
         switch expr.kind {
         case .number(let value, _):
             return value
         case .unary(.negate, let operand):
-            return evaluateNumber(operand, what: what, expected: expected, example: example).map { -$0 }
+            return evaluateNumber(operand, what: what(), expected: expected(), example: example).map { -$0 }
         case .binary(let op, let lhs, let rhs) where [.add, .subtract, .multiply, .divide].contains(op):
-            let a = evaluateNumber(lhs, what: what, expected: expected, example: example)
-            let b = evaluateNumber(rhs, what: what, expected: expected, example: example)
+            let a = evaluateNumber(lhs, what: what(), expected: expected(), example: example)
+            let b = evaluateNumber(rhs, what: what(), expected: expected(), example: example)
             guard let a, let b else { return nil }
             switch op {
             case .add: return a + b
@@ -145,7 +145,7 @@ extension CheckerRun {
         case .invalid:
             return nil
         default:
-            mismatch(expr, what: what, expected: expected, example: example)
+            mismatch(expr, what: what(), expected: expected(), example: example)
             return nil
         }
     }

@@ -318,9 +318,14 @@ extension SyntaxParser {
     }
 
     private mutating func reportUnclosed(open: Token, closer: TokenKind, found: Token) {
-        let at = found.kind == .newline || found.kind == .eof || found.kind == .identifier
-            ? Span(start: tokens[max(0, pos - 1)].span.start, end: tokens[max(0, pos - 1)].span.start)
-            : found.span
+        var at = found.span
+        if found.kind == .newline || found.kind == .eof || found.kind == .identifier {
+            // Point just after the last token of the bracket's content.
+            var i = pos - 1
+            while i > 0, tokens[i].kind == .newline { i -= 1 }
+            let end = i >= 0 ? tokens[i].span.end : 0
+            at = Span(start: end, end: end)
+        }
         let shown = found.kind == .identifier ? "a new setting on the next line" : describe(found)
         report(ParserDiagnostics.unclosedDelimiter(
             open: open.span, opener: text(open), closer: closer.rawValue, found: shown, at: at))

@@ -17,7 +17,7 @@ extension SyntaxParser {
             case .identifier:
                 panicking = false
                 let start = pos
-                if case .section(let section)? = parseItem(topLevel: true, container: nil) { sections.append(section) }
+                if case .section(let section)? = parseItem(topLevel: true) { sections.append(section) }
                 if pos == start { advance() }
             case .rightBrace, .rightParen, .rightBracket:
                 panicking = false
@@ -68,7 +68,7 @@ extension SyntaxParser {
 
     /// A setting or a section, starting at an identifier. Returns nil when the
     /// item is too broken to keep (the error is reported).
-    mutating func parseItem(topLevel: Bool, container: String?) -> Item? {
+    mutating func parseItem(topLevel: Bool) -> Item? {
         let key = parseDottedName()
         let token = peek()
         switch token.kind {
@@ -172,7 +172,7 @@ extension SyntaxParser {
             case .identifier:
                 panicking = false
                 let start = pos
-                if let item = parseItem(topLevel: false, container: header) { items.append(item) }
+                if let item = parseItem(topLevel: false) { items.append(item) }
                 if pos == start { advance() }
             case .rightParen, .rightBracket:
                 panicking = false

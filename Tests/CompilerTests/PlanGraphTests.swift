@@ -161,8 +161,10 @@ final class PlanGraphTests: XCTestCase {
         // digits.csv: 1797 rows; 80% train = 1438 rows; batches of 64 → 23 steps per epoch, 10 epochs.
         XCTAssertEqual(estimate.rows, 1797)
         XCTAssertEqual(estimate.steps, 230)
-        let forward = 2.0 * (64 * 128 + 128 * 128 + 128 * 10)
-        XCTAssertEqual(estimate.flops, 10 * (3 * forward * 1438 + forward * 1797), accuracy: 1)
+        let forward: Double = 2.0 * Double(64 * 128 + 128 * 128 + 128 * 10)
+        let train: Double = 3 * forward * 1438
+        let evaluate: Double = forward * 1797
+        XCTAssertEqual(estimate.flops, 10 * (train + evaluate), accuracy: 1)
         XCTAssertEqual(estimate.seconds(gflops: 1), estimate.flops / 1e9, accuracy: 1e-12)
     }
 }

@@ -13,7 +13,7 @@ final class PlanReportTests: XCTestCase {
         let sandbox = try PlanSandbox()
         let plan = try digitsPlan(sandbox)
         let pretrain = try XCTUnwrap(plan.graph.trials.first { $0.stage == "pretrain" })
-        let done: Set<String> = [pretrain.id, pretrain.evalKey] .union(plan.graph.tasks.filter { $0.kind == .data }.map(\.key))
+        let done = Set([pretrain.id, pretrain.evalKey] + plan.graph.tasks.filter { $0.kind == .data }.map(\.key))
         let report = PlanReport(plan: plan, isComplete: { done.contains($0) })
         let json = try JSONParser.parse(report.json())
 

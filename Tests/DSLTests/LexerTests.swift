@@ -31,7 +31,7 @@ final class LexerTests: XCTestCase {
     }
 
     func testStringsAndEscapes() {
-        let file = SourceFile(path: "t", text: #""a \"b\" \\ \n" "x"#)
+        let file = SourceFile(path: "t", text: #""a \"b\" \\ \n" "x""#)
         let tokens = Lexer.tokenize(file)
         XCTAssertEqual(tokens.map(\.kind), [.string, .string, .eof])
         XCTAssertEqual(StringLiteral.decode(file.bytes, tokens[0].span).value, "a \"b\" \\ \n")

@@ -51,7 +51,7 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(section.keyword.span, Span(start: 0, end: 5))
         guard case .setting(let setting) = section.items[0] else { return XCTFail() }
         XCTAssertEqual(setting.span, Span(start: 12, end: 29))
-        XCTAssertEqual(setting.value.dump(spans: true), "(call f(number 1 =1.0)@19-20 k@22-23:(list (number 2 =2.0)@26-27)@25-28)@17-29")
+        XCTAssertEqual(setting.value.dump(spans: true), "(call f@17-18 (number 1 =1.0)@19-20 k@22-23:(list (number 2 =2.0)@26-27)@25-28)@17-29")
     }
 
     func testValues() {
@@ -130,7 +130,7 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(positions("e x {\n  a =\n  b = .5\n  c = valid.\n  d = [1\n    2]\n  f = (1 2)\n  g = where\n}"),
                        ["2:6 E0014", "3:7 E0006", "4:13 E0031", "6:5 E0033", "7:10 E0040", "8:7 E0019"])
         XCTAssertEqual(positions("e x {\n  a = f(k: 1, 2)\n  b = {1: 2}\n  c = 1e999\n  d = x where y = 1\n}"),
-                       ["2:16 E0038", "3:8 E0035", "4:7 E0007", "5:19 E0015"])
+                       ["2:15 E0038", "3:8 E0035", "4:7 E0007", "5:17 E0015"])
     }
 
     func testLexicalErrors() {
@@ -144,7 +144,7 @@ final class ParserTests: XCTestCase {
         let diagnostics = parse(text).1
         XCTAssertEqual(diagnostics.map(\.code), ["E0017"])
         XCTAssertEqual(diagnostics[0].primary.span, Span(start: 8, end: 9))
-        XCTAssertEqual(diagnostics[0].secondary.map(\.span.start), [text.utf8.count, 36])
+        XCTAssertEqual(diagnostics[0].secondary.map(\.span.start), [text.utf8.count, 33])
     }
 
     func testUnclosedBracketBeforeNextSetting() {

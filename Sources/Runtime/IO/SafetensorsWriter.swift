@@ -2,8 +2,11 @@ import Foundation
 
 /// A Float32 tensor to be written to a safetensors file.
 public struct SafetensorsTensor: Sendable {
+    /// Tensor name (model path).
     public var name: String
+    /// Dimensions, outermost first; `[]` for a scalar.
     public var shape: [Int]
+    /// Row-major values; `shape`'s product of them.
     public var values: [Float]
 
     public init(name: String, shape: [Int], values: [Float]) {

@@ -51,7 +51,7 @@ public class Optimizer: @unchecked Sendable {
     /// Completed steps per run (PyTorch's per-parameter `state['step']`).
     var steps: [Int] = []
     /// One buffer per state name, `group.trainableCount` floats each.
-    private(set) var buffers: [FloatStorage] = []
+    private(set) var buffers: [OptimizerBuffer] = []
 
     init(kind: String, group: ParameterGroup, learningRate: Double, stateBuffers: [(name: String, initialValue: Float)]) {
         self.kind = kind
@@ -64,14 +64,14 @@ public class Optimizer: @unchecked Sendable {
 
     /// Rebuilds runs and state for `group`, carrying over the state of slots
     /// that were trainable before (matched by name).
-    private func layout(previous: (runs: [Run], steps: [Int], buffers: [FloatStorage], group: ParameterGroup)?) {
+    private func layout(previous: (runs: [Run], steps: [Int], buffers: [OptimizerBuffer], group: ParameterGroup)?) {
         var runs = [Run]()
         var offset = 0
         for (i, s) in group.slots.enumerated() where s.trainable {
             runs.append(Run(slotIndex: i, offset: s.offset, stateOffset: offset, count: s.count, lrScale: s.lrScale, decays: s.decays))
             offset += s.count
         }
-        let buffers = stateInitialValues.map { FloatStorage(count: offset, value: $0) }
+        let buffers = stateInitialValues.map { OptimizerBuffer(count: offset, value: $0) }
         var steps = [Int](repeating: 0, count: runs.count)
         if let previous {
             var old = [String: (run: Run, step: Int)]()
@@ -201,7 +201,7 @@ public class Optimizer: @unchecked Sendable {
 
 /// An owned, fixed-size float allocation (no copy-on-write, no exclusivity
 /// checks in the hot loop).
-final class FloatStorage: @unchecked Sendable {
+final class OptimizerBuffer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 

@@ -12,15 +12,24 @@ import Foundation
 /// JSONWriter.encode(v)   // {"trial":"a1b2","loss":0.25,"epochs":3}
 /// ```
 public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
+    /// `null`.
     case null
+    /// `true` / `false`.
     case bool(Bool)
+    /// An integer, printed exactly.
     case int(Int)
+    /// A float64, printed as the shortest decimal that round-trips it.
     case double(Double)
+    /// A float32, printed as the shortest decimal that round-trips it as a `Float`.
     case float(Float)
+    /// A string (escaped on output).
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object whose members keep their order.
     case object([(key: String, value: JSONValue)])
 
+    /// Structural equality (NaN equals NaN, so a value equals its own round trip).
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true

@@ -1,0 +1,53 @@
+import Foundation
+
+/// A BERT `vocab.txt`: one token per line, the line number is the id.
+public struct WordPieceVocabulary: Sendable {
+    public let tokens: [String]
+    public let ids: [String: Int32]
+    public let unknownID: Int32
+    public let classID: Int32
+    public let separatorID: Int32
+    public let paddingID: Int32
+
+    /// Why a vocabulary cannot be used, naming the file.
+    public struct LoadError: Error, CustomStringConvertible {
+        public let path: String
+        public let problem: String
+        public var description: String { "\(path): \(problem)" }
+    }
+
+    /// Reads `vocab.txt`; the special tokens `[UNK]`, `[CLS]`, `[SEP]` and `[PAD]` must be present.
+    public init(path: String) throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw LoadError(path: path, problem: "cannot read the vocabulary (\(error.localizedDescription))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw LoadError(path: path, problem: "the vocabulary is not UTF-8 text")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        if lines.last == "" { lines.removeLast() }
+        try self.init(tokens: lines, path: path)
+    }
+
+    /// A vocabulary from its tokens in id order (`path` only names it in errors).
+    public init(tokens: [String], path: String = "<vocabulary>") throws {
+        var ids: [String: Int32] = [:]
+        ids.reserveCapacity(tokens.count)
+        for (i, t) in tokens.enumerated() where ids[t] == nil { ids[t] = Int32(i) }
+        func special(_ name: String) throws -> Int32 {
+            guard let id = ids[name] else {
+                throw LoadError(path: path, problem: "the vocabulary has no `\(name)` token; a BERT WordPiece vocabulary needs [UNK], [CLS], [SEP] and [PAD]")
+            }
+            return id
+        }
+        self.tokens = tokens
+        self.ids = ids
+        self.unknownID = try special("[UNK]")
+        self.classID = try special("[CLS]")
+        self.separatorID = try special("[SEP]")
+        self.paddingID = try special("[PAD]")
+    }
+}
