@@ -15,7 +15,7 @@ enum FmtCommand {
         if args.has("--check") && args.has("--stdout") {
             throw UsageError("`--check` and `--stdout` cannot be combined")
         }
-        var failed = false, wouldChange = false
+        var failed = false, wouldChange = false  // exit 2 / exit 1
         for path in args.positionals {
             let file: SourceFile
             do {
@@ -32,7 +32,7 @@ enum FmtCommand {
                     console.err(DiagnosticRenderer.render(d, in: file, color: console.colorErr) + "\n")
                 }
                 console.err("ftx fmt: `\(path)` has syntax errors; not formatted\n")
-                failed = true
+                wouldChange = true  // a negative answer (exit 1), like `check`: the file is not canonical
                 continue
             }
             if args.has("--stdout") {

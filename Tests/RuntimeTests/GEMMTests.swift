@@ -94,13 +94,19 @@ final class GEMMTests: XCTestCase {
     /// leave partial edge tiles, threaded and not.
     func testLargeShapesCrossBlocks() {
         let shapes = [(1000, 33, 17), (17, 1000, 65), (130, 1100, 300), (301, 97, 520), (64, 1024, 784), (1, 1000, 1000),
-                      (65, 1000, 33), (1000, 7, 300), (17, 333, 1000), (7, 2000, 200)]
+                      (65, 1000, 33), (1000, 7, 300), (17, 333, 1000), (7, 2000, 200), (500, 301, 900)]
         for (m, n, k) in shapes {
             for ta in [false, true] { for tb in [false, true] {
                 check(Case(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.75, beta: 0.5, pad: 1))
             } }
         }
         check(Case(m: 200, n: 2100, k: 40))
+    }
+
+    func testBlockSizesAlignWithTiles() {
+        XCTAssertEqual(GEMMBlocking.mc % GEMMBlocking.mr, 0)
+        XCTAssertEqual(GEMMBlocking.nc % GEMMBlocking.nr, 0)
+        XCTAssertEqual(GEMMBlocking.nr, 32)
     }
 
     func testDegenerateSizes() {
@@ -114,7 +120,9 @@ final class GEMMTests: XCTestCase {
     /// The bits of C do not depend on the number of threads (each element's reduction
     /// order is fixed by the blocking, never by the partition).
     func testThreadCountIndependence() {
-        let shapes = [(200, 300, 100), (500, 40, 100), (33, 1000, 65), (257, 513, 300), (1100, 70, 30)]
+        // Direct path (small B panel) and packed path (N split, M split), threaded.
+        let shapes = [(200, 300, 100), (500, 40, 100), (33, 1000, 65), (257, 513, 300), (1100, 70, 30),
+                      (130, 1100, 300), (700, 300, 900), (40, 2000, 300)]
         for (m, n, k) in shapes {
             for ta in [false, true] { for tb in [false, true] {
                 var rng = SeededGenerator(seed: UInt64(m * 31 + n))

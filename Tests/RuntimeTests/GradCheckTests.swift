@@ -116,6 +116,7 @@ final class GradCheckTests: XCTestCase {
     func testMaskedMeanPool() {
         let mask = Tensor(shape: [2, 7], data: [1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1])
         checkGradients("masked mean pool", inputs: [r([2, 7, 17])]) { t, v in t.maskedMeanPool(v[0], mask: mask) }
+        checkGradients("time slice", inputs: [r([2, 7, 17])]) { t, v in t.timeSlice(v[0], at: 3) }
     }
 
     func testLosses() {

@@ -155,6 +155,62 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// The MLP runs' first step: PyTorch's step-1 gradients through our
+    /// clipping and optimizer reproduce its step-1 weights (multi-slot, SIMD path).
+    func testMLPTrajectoryFirstStep() throws {
+        let dir = "/work/shared/golden/mlp_trajectory"
+        guard FileManager.default.fileExists(atPath: dir) else { throw XCTSkip("golden files not present") }
+        let names = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+        let initial = try SafetensorsFile(contentsOf: "\(dir)/init.safetensors")
+        let group = ParameterGroup.packed(try names.map { (name: $0, count: try initial.requireInfo($0).elementCount) })
+        for (file, make, clip) in [
+            ("checkpoints", { try AdamOptimizer(group: group, config: .adamW(lr: 1e-3, weightDecay: 0.01)) } as () throws -> Optimizer, nil as Double?),
+            ("sgd_checkpoints", { try SGDOptimizer(group: group, config: .init(lr: 0.5, momentum: 0.9)) }, 1.0),
+        ] {
+            let ck = try SafetensorsFile(contentsOf: "\(dir)/\(file).safetensors")
+            var p = try names.flatMap { try initial.floats($0) }
+            var g = try names.flatMap { try ck.floats("grad_step1.\($0)") }
+            if let clip {
+                let norm = GradientClipping.clipNorm(&g, group: group, maxNorm: clip)
+                XCTAssertGreaterThan(norm, 0)
+            }
+            let opt = try make()
+            opt.step(parameters: &p, gradients: g)
+            for slot in group.slots {
+                assertClose(Array(p[slot.range]), try ck.floats("step1.\(slot.name)"), "\(file) step1 \(slot.name)")
+            }
+        }
+    }
+
+    /// Clipping on large and awkward slot sizes (SIMD path) against a float64 reference.
+    func testClippingOnLargeBuffers() throws {
+        var rng = SeededGenerator(seed: 21)
+        let group = ParameterGroup.packed([(name: "a", count: 100_003), (name: "b", count: 17), (name: "c", count: 4096)])
+        let g0 = randomBuffer(group.count, &rng, scale: 0.01)
+        var ref = 0.0
+        for slot in group.slots {
+            let n = Float(slot.range.reduce(0.0) { $0 + Double(g0[$1]) * Double(g0[$1]) }.squareRoot())
+            ref += Double(n) * Double(n)
+        }
+        var g = g0
+        let norm = GradientClipping.clipNorm(&g, group: group, maxNorm: 0.5)
+        XCTAssertEqual(Double(norm), ref.squareRoot(), accuracy: 2e-7 * ref.squareRoot())
+        let coef = (1 / (norm + Float(1e-6))) * Float(0.5)
+        XCTAssertLessThan(coef, 1)
+        XCTAssertEqual(g, g0.map { $0 * coef })
+        var unclipped = g0
+        GradientClipping.clipNorm(&unclipped, group: group, maxNorm: 1e6)
+        XCTAssertEqual(unclipped, g0)
+
+        var v = g0
+        v[5] = .nan
+        GradientClipping.clipValue(&v, group: group, clipValue: 0.01)
+        XCTAssertTrue(v[5].isNaN)
+        for i in v.indices where i != 5 {
+            XCTAssertEqual(v[i], min(max(g0[i], -Float(0.01)), Float(0.01)))
+        }
+    }
+
     // MARK: scalar twin, layout, state
 
     static let allSpecs: [(String, Factory)] = [

@@ -112,6 +112,13 @@ extension Tape {
                 }
             }
 
+        case let .timeSlice(x, index):
+            if let dx = accumulator(x) {
+                let xv = nodes[x].value
+                let (b, t, c) = (xv.shape[0], xv.shape[1], xv.shape[2])
+                for i in 0..<b { Elementwise.axpy(c, 1, g.pointer + i * c, dx + (i * t + index) * c) }
+            }
+
         case let .sum(x, mean):
             if let dx = accumulator(x) {
                 let n = nodes[x].value.count

@@ -52,6 +52,8 @@ enum Operation {
     case attention(q: Int, k: Int, v: Int, heads: Int, probs: Tensor)
     /// Mean over time of (B, T, C) weighted by a 0/1 mask (B, T).
     case maskedMeanPool(Int, mask: Tensor)
+    /// y[b, :] = x[b, index, :]  (CLS pooling).
+    case timeSlice(Int, index: Int)
     /// Σx or mean(x) to a scalar.
     case sum(Int, mean: Bool)
     /// Cross-entropy (mean) of logits (N, C) against class ids; `probs` = softmax(logits).

@@ -50,3 +50,28 @@ public struct ExecutionSummary: Sendable {
     /// No task failed.
     public var succeeded: Bool { failures.isEmpty }
 }
+
+extension ExecutionEvent {
+    /// A plain one-line rendering (for logs and non-terminal output); keys shortened to 8 characters.
+    public var line: String {
+        func short(_ k: String) -> String { String(k.prefix(8)) }
+        func num(_ d: Double) -> String { d.isFinite ? String(format: "%.4f", d) : "\(d)" }
+        switch self {
+        case let .cached(key, kind, stage, status): return "\(stage) \(kind.rawValue) \(short(key)): \(status.rawValue) (cached)"
+        case let .started(key, kind, stage, at):
+            return "\(stage) \(kind.rawValue) \(short(key)): " + (at > 0 ? "resuming after epoch \(at)" : "started")
+        case let .epoch(stage, p):
+            var s = "\(stage) trial \(short(p.key)): epoch \(p.record.epoch)/\(p.totalEpochs) loss \(num(p.record.trainLoss))"
+            if let v = p.record.value("valid.loss") { s += " valid.loss \(num(v))" }
+            if let a = p.record.value("valid.accuracy") { s += " valid.accuracy \(num(a))" }
+            return s + " ETA \(Int(p.eta.rounded()))s"
+        case let .pruned(key, stage, epoch): return "\(stage) trial \(short(key)): pruned at epoch \(epoch)"
+        case let .finished(key, kind, stage, status, seconds):
+            return "\(stage) \(kind.rawValue) \(short(key)): \(status.rawValue) in \(String(format: "%.1f", seconds))s"
+        case let .failed(key, kind, stage, message): return "\(stage) \(kind.rawValue) \(short(key)): failed: \(message)"
+        case let .waiting(key, holder):
+            return "waiting for task \(short(key)), locked by " + (holder.map { "pid \($0)" } ?? "another ftx run")
+        case .warning(let w): return "warning: \(w)"
+        }
+    }
+}

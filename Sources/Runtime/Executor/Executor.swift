@@ -99,7 +99,10 @@ public final class Executor: @unchecked Sendable {
                 guard let j = indexOf[d] else { return (false, "dependency \(d) is not in the plan") }
                 switch states[j] {
                 case .finished: continue
-                case .failed: return (false, "dependency \(d) (\(tasks[j].kind.rawValue)) failed")
+                case .failed:
+                    // A selection or ensemble ranks the trials that did finish (as with diverged ones).
+                    if tasks[i].kind == .select || tasks[i].kind == .ensemble { continue }
+                    return (false, "dependency \(d) (\(tasks[j].kind.rawValue)) failed")
                 case .waiting, .running, .interrupted: return (false, nil)
                 }
             }
@@ -260,6 +263,7 @@ public final class Executor: @unchecked Sendable {
         }
         defer { lock.release() }
         store.forgetVerification(key)
+        store.removeStrayTemporaryFiles(key)
         return try body()
     }
 }

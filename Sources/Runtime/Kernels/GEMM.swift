@@ -28,8 +28,12 @@ public enum GEMMBlocking {
     public static let mc = 96
     /// Columns of op(B) packed at once (a KC×NC panel stays in L3).
     public static let nc = 1024
-    /// At or below this many multiply-adds (m·n·k) the unpacked direct path runs.
+    /// The direct path (no packing of A, B read in place or as (k, 32) strips) runs at or
+    /// below this many multiply-adds (m·n·k) …
     public static let directWork = Int(ProcessInfo.processInfo.environment["GD"] ?? "") ?? 2097152
+    /// … or when op(B), padded to whole 32-column strips, has at most this many floats (1 MB:
+    /// it stays in L2 while every 6-row block of A streams over it).
+    public static let directPanel = 262_144
     /// Below this many multiply-adds a GEMM runs on one thread.
     public static let parallelWork = Int(ProcessInfo.processInfo.environment["GP"] ?? "") ?? 1048576
     /// Threads used by default: all cores.
@@ -78,9 +82,19 @@ public func gemm(
     let work = m &* n &* k
     let args = GEMMArgs(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-    if work <= GEMMBlocking.directWork {
+    let panel = (n + GEMMBlocking.nr - 1) / GEMMBlocking.nr * GEMMBlocking.nr * k
+    if work <= GEMMBlocking.directWork || panel <= GEMMBlocking.directPanel {
+        // Direct path: B strips prepared once, then row blocks of 6, split across threads.
         let buf = packPool.take()
-        gemmDirect(args, buf)
+        let strips = directStrips(args, buf)
+        let blocks = (m + 5) / 6
+        let t = work < GEMMBlocking.parallelWork ? 1 : min(max(1, threads), blocks)
+        if t == 1 {
+            gemmDirect(args, strips, rows: 0..<m, tile: buf.tile)
+        } else {
+            let job = DirectJob(args: args, strips: strips, parts: t, blocks: blocks)
+            DispatchQueue.concurrentPerform(iterations: t) { i in job.run(part: i) }
+        }
         packPool.give(buf)
         return
     }
@@ -158,6 +172,21 @@ private struct GEMMJob: @unchecked Sendable {
             let mr = GEMMBlocking.mr
             gemmPacked(args, rows: (s0 * mr)..<min(args.m, s1 * mr), cols: 0..<args.n, buf)
         }
+        packPool.give(buf)
+    }
+}
+
+/// A multithreaded direct-path GEMM: part `i` computes a contiguous range of 6-row blocks.
+private struct DirectJob: @unchecked Sendable {
+    let args: GEMMArgs
+    let strips: DirectStrips
+    let parts: Int
+    let blocks: Int
+
+    func run(part: Int) {
+        let b0 = blocks * part / parts, b1 = blocks * (part + 1) / parts
+        let buf = packPool.take()
+        gemmDirect(args, strips, rows: (b0 * 6)..<min(args.m, b1 * 6), tile: buf.tile)
         packPool.give(buf)
     }
 }
@@ -415,58 +444,102 @@ private typealias Block16 = (V, V, V, V, V, V, V, V, V, V, V, V, V, V, V, V)
     }
 }
 
-/// The direct path for small problems: op(A) is read in place; B too when it is stored
-/// row-major, except the last partial 32-column strip, which is copied into a zero-padded
-/// (k, 32) strip (as is all of op(B) when B is transposed). Same tile arithmetic as the
-/// packed path; single-threaded.
-private func gemmDirect(_ g: GEMMArgs, _ buf: PackBuffers) {
-    let (sa, sp) = g.transA ? (1, g.lda) : (g.lda, 1)  // op(A)[i, p] = a[i·sa + p·sp]
-    let nFull = g.transB ? 0 : g.n / 32 * 32            // columns read from B in place
-    let strip = (g.n - nFull + 31) / 32 * 32            // columns copied to buf.b
-    if strip > 0 {
-        buf.reserve(a: 0, b: g.k * strip)
-        let d = buf.b
-        for jj in 0..<strip {
-            let j = nFull + jj
-            if j >= g.n {
-                for p in 0..<g.k { d[p * strip + jj] = 0 }
-            } else if g.transB {
-                let s = g.b + j * g.ldb  // op(B)[p, j] = b[j·ldb + p]: read a row of B
-                for p in 0..<g.k { d[p * strip + jj] = s[p] }
-            } else {
-                for p in 0..<g.k { d[p * strip + jj] = g.b[p * g.ldb + j] }
+/// Where the direct path reads op(B): 32-column strips, strip s at `base + s·stripStride`
+/// with row stride `ld`. B stored row-major is read in place (except a last partial strip,
+/// copied zero-padded); Bᵀ is packed into (k, 32) strips by register transposes.
+private struct DirectStrips {
+    let base: UnsafePointer<Float>
+    let ld: Int
+    let stripStride: Int
+    let inPlace: Int  // strips read from B itself; the rest come from `copy`
+    let copy: UnsafePointer<Float>
+}
+
+private func directStrips(_ g: GEMMArgs, _ buf: PackBuffers) -> DirectStrips {
+    let nStrips = (g.n + 31) / 32
+    let inPlace = g.transB ? 0 : g.n / 32
+    let copied = nStrips - inPlace
+    if copied > 0 { buf.reserve(a: 0, b: copied * g.k * 32 + 16) }
+    for s in 0..<copied {
+        let j0 = (inPlace + s) * 32
+        let cols = min(32, g.n - j0)
+        let d = buf.b + s * g.k * 32
+        if g.transB && cols == 32 {
+            transposeBlock(g.b + j0 * g.ldb, ld: g.ldb, rows: 16, len: g.k, to: d, stride: 32)
+            transposeBlock(g.b + (j0 + 16) * g.ldb, ld: g.ldb, rows: 16, len: g.k, to: d + 16, stride: 32)
+        } else {
+            for jj in 0..<32 {
+                let j = j0 + jj
+                if jj >= cols {
+                    for p in 0..<g.k { d[p * 32 + jj] = 0 }
+                } else if g.transB {
+                    let src = g.b + j * g.ldb
+                    for p in 0..<g.k { d[p * 32 + jj] = src[p] }
+                } else {
+                    for p in 0..<g.k { d[p * 32 + jj] = g.b[p * g.ldb + j] }
+                }
             }
         }
     }
-    let tile = buf.tile, nr = GEMMBlocking.nr
-    var i = 0
-    while i < g.m {
-        let rows = min(6, g.m - i)
+    return DirectStrips(base: g.b, ld: g.ldb, stripStride: 32, inPlace: inPlace, copy: UnsafePointer(buf.b))
+}
+
+/// The direct path for small problems over C[rows, :]: op(A) read in place, 6×32 tiles
+/// (6×16 for a last strip of ≤ 16 columns); partial tiles go through `tile`. Same per-element
+/// arithmetic as the packed path when k ≤ KC.
+private func gemmDirect(_ g: GEMMArgs, _ st: DirectStrips, rows: Range<Int>, tile: UnsafeMutablePointer<Float>) {
+    let (sa, sp) = g.transA ? (1, g.lda) : (g.lda, 1)  // op(A)[i, p] = a[i·sa + p·sp]
+    let nStrips = (g.n + 31) / 32
+    var i = rows.lowerBound
+    while i < rows.upperBound {
+        let mw = min(6, rows.upperBound - i)
         let ai = g.a + i * sa
-        var j = 0
-        while j < nFull {
-            directKernel(g.k, ai, sa, sp, rows, g.b + j, g.ldb, g.c + i * g.ldc + j, g.ldc, g.alpha, g.beta)
-            j += 32
-        }
-        while j < g.n {
+        for s in 0..<nStrips {
+            let j = s * 32
             let cols = min(32, g.n - j)
-            let bs = UnsafePointer(buf.b) + (j - nFull)
+            let (bs, ldb) = s < st.inPlace ? (st.base + j, st.ld) : (st.copy + (s - st.inPlace) * g.k * 32, 32)
             let cp = g.c + i * g.ldc + j
             if cols == 32 {
-                directKernel(g.k, ai, sa, sp, rows, bs, strip, cp, g.ldc, g.alpha, g.beta)
+                directKernel(g.k, ai, sa, sp, mw, bs, ldb, cp, g.ldc, g.alpha, g.beta)
+                continue
+            }
+            if cols <= 16 {
+                directKernel16(g.k, ai, sa, sp, mw, bs, ldb, tile, 32)
             } else {
-                directKernel(g.k, ai, sa, sp, rows, bs, strip, tile, nr, 1, 0)
-                for r in 0..<rows {
-                    for jj in 0..<cols {
-                        let t = tile[r * nr + jj], o = r * g.ldc + jj
-                        cp[o] = g.beta == 0 ? g.alpha * t : (g.beta * cp[o]).addingProduct(g.alpha, t)
-                    }
+                directKernel(g.k, ai, sa, sp, mw, bs, ldb, tile, 32, 1, 0)
+            }
+            for r in 0..<mw {
+                for jj in 0..<cols {
+                    let t = tile[r * 32 + jj], o = r * g.ldc + jj
+                    cp[o] = g.beta == 0 ? g.alpha * t : (g.beta * cp[o]).addingProduct(g.alpha, t)
                 }
             }
-            j += 32
         }
         i += 6
     }
+}
+
+/// 6×16 variant of `directKernel` for narrow outputs: tile = acc (alpha 1, beta 0).
+// a: (rows ≤ 6, k) strided  b: (k, ≥16) row stride ldb  tile: (6, 16) row stride ldt
+@inline(__always)
+private func directKernel16(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: Int, _ rows: Int,
+                            _ b: UnsafePointer<Float>, _ ldb: Int, _ tile: UnsafeMutablePointer<Float>, _ ldt: Int) {
+    let a0 = a, a1 = a + min(1, rows - 1) &* sa, a2 = a + min(2, rows - 1) &* sa
+    let a3 = a + min(3, rows - 1) &* sa, a4 = a + min(4, rows - 1) &* sa, a5 = a + min(5, rows - 1) &* sa
+    var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
+    var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
+    var bp = b
+    var o = 0
+    for _ in 0..<k {
+        let bv = loadRow(bp)
+        c0.addProduct(SIMD16(repeating: a0[o]), bv); c1.addProduct(SIMD16(repeating: a1[o]), bv)
+        c2.addProduct(SIMD16(repeating: a2[o]), bv); c3.addProduct(SIMD16(repeating: a3[o]), bv)
+        c4.addProduct(SIMD16(repeating: a4[o]), bv); c5.addProduct(SIMD16(repeating: a5[o]), bv)
+        bp += ldb
+        o += sp
+    }
+    storeRow(tile, c0); storeRow(tile + ldt, c1); storeRow(tile + 2 * ldt, c2)
+    storeRow(tile + 3 * ldt, c3); storeRow(tile + 4 * ldt, c4); storeRow(tile + 5 * ldt, c5)
 }
 
 /// The direct path's 6×32 kernel: like `microKernel`, but reads op(A) and B in place.

@@ -45,6 +45,16 @@ extension Tape {
         return record(y, .sum(x.id, mean: true), inputs: x.id)
     }
 
+    /// x[:, index, :] of x (B, T, C) → (B, C) (BERT's CLS pooling with index 0).
+    public func timeSlice(_ x: Variable, at index: Int) -> Variable {
+        let xv = value(x)
+        precondition(xv.rank == 3 && index >= 0 && index < xv.shape[1], "timeSlice: index \(index) of \(xv.shape)")
+        let (b, t, c) = (xv.shape[0], xv.shape[1], xv.shape[2])
+        let y = scratch([b, c])
+        for i in 0..<b { (y.pointer + i * c).update(from: xv.pointer + (i * t + index) * c, count: c) }
+        return record(y, .timeSlice(x.id, index: index), inputs: x.id)
+    }
+
     /// Masked mean over time (sentence-transformers mean pooling):
     /// x (B, T, C), mask (B, T) of 0/1 → (B, C) = Σ_t mask·x / max(Σ_t mask, 1e-9).
     public func maskedMeanPool(_ x: Variable, mask: Tensor) -> Variable {

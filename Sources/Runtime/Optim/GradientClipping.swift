@@ -13,7 +13,11 @@ public enum GradientClipping {
     /// PyTorch's total norm: the L2 norm of the per-tensor L2 norms.
     public static func totalNorm(_ gradients: UnsafePointer<Float>, group: ParameterGroup) -> Float {
         var sum = 0.0
-        for n in slotNorms(gradients, group: group) { sum += Double(n) * Double(n) }
+        for slot in group.slots where slot.trainable {
+            // Each tensor's norm is a float32 in PyTorch before the norm of norms.
+            let n = Double(Float(sumOfSquares(gradients + slot.offset, count: slot.count).squareRoot()))
+            sum += n * n
+        }
         return Float(sum.squareRoot())
     }
 

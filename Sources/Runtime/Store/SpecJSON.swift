@@ -41,6 +41,7 @@ public enum SpecJSON {
             "filter": s.filter.map { .string($0.description) } ?? .null,
             "model": encode(s.model),
             "init": initJSON,
+            "reinitialize_head": .bool(s.reinitializeHead),
             "freeze": .array(s.freeze.map { .string($0) }),
             "unfreeze": .array(s.unfreeze.map { ["epoch": .int($0.epoch), "patterns": .array($0.patterns.map { .string($0) })] }),
             "optimizer": encode(s.optimizer),

@@ -125,12 +125,15 @@ public final class TaskStore: @unchecked Sendable {
         return .complete(status)
     }
 
-    /// The task's status: a verified sealed status, `running` for an entry with
-    /// resume state, `pending` otherwise (a corrupt entry counts as pending).
+    /// The task's status: a verified sealed status, `failed` for an unsealed entry
+    /// whose last attempt failed, `running` for an entry with resume state,
+    /// `pending` otherwise (a corrupt entry counts as pending).
     public func status(of key: String) -> TaskStatus {
         switch verify(key) {
         case .complete(let s): return s
-        case .incomplete: return exists("last-state.json", for: key) ? .running : .pending
+        case .incomplete:
+            if readJSON("status.json", for: key)?["status"]?.stringValue == TaskStatus.failed.rawValue { return .failed }
+            return exists("last-state.json", for: key) ? .running : .pending
         case .missing, .corrupt: return .pending
         }
     }
@@ -214,6 +217,14 @@ public final class TaskStore: @unchecked Sendable {
     public func unseal(_ key: String) {
         remove("manifest.json", for: key)
         mutex.lock(); verified[key] = nil; mutex.unlock()
+    }
+
+    /// Removes temporary files a killed writer left in `key`'s entry (call under the task's lock).
+    public func removeStrayTemporaryFiles(_ key: String) {
+        let dir = directory(for: key)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+            try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
+        }
     }
 
     /// Deletes `key`'s whole entry.

@@ -77,7 +77,7 @@ public final class Trainer {
     struct Counters {
         var epoch = 0
         var step = 0
-        var plateau: PlateauState
+        var scheduler: LRScheduler
         var earlyBest: Double
         var earlyBad = 0
         var bestEpoch = 0
@@ -88,8 +88,7 @@ public final class Trainer {
         func num(_ d: Double) -> JSONValue { d.isFinite ? .double(d) : .null }
         return [
             "epoch": .int(c.epoch), "step": .int(c.step),
-            "plateau": ["lr": .double(c.plateau.lr), "best": num(c.plateau.best), "bad_epochs": .int(c.plateau.badEpochs),
-                        "cooldown_counter": .int(c.plateau.cooldownCounter)],
+            "scheduler": c.scheduler.stateJSON,
             "early_stop": ["best": num(c.earlyBest), "bad_epochs": .int(c.earlyBad), "best_epoch": .int(c.bestEpoch)],
             "history": .array(c.history.map(\.json)),
             "files": .object(hashes),
@@ -104,7 +103,7 @@ public final class Trainer {
             return nil
         }
         guard let files = json["files"], let epoch = json["epoch"]?.intValue, let step = json["step"]?.intValue,
-              let plateau = json["plateau"], let early = json["early_stop"], let history = json["history"]?.arrayValue
+              let schedulerState = json["scheduler"], let early = json["early_stop"], let history = json["history"]?.arrayValue
         else { return damaged("last-state.json is malformed") }
         for name in ["last.safetensors", "last-state.safetensors"] {
             guard let data = store.read(name, for: key) else { return damaged("\(name) is missing") }
@@ -113,10 +112,7 @@ public final class Trainer {
         var c = initial
         c.epoch = epoch
         c.step = step
-        c.plateau.lr = plateau["lr"]?.doubleValue ?? c.plateau.lr
-        c.plateau.best = plateau["best"]?.doubleValue ?? .infinity
-        c.plateau.badEpochs = plateau["bad_epochs"]?.intValue ?? 0
-        c.plateau.cooldownCounter = plateau["cooldown_counter"]?.intValue ?? 0
+        do { try c.scheduler.restore(stateJSON: schedulerState) } catch { return damaged("scheduler state: \(error)") }
         c.earlyBest = early["best"]?.doubleValue ?? initial.earlyBest
         c.earlyBad = early["bad_epochs"]?.intValue ?? 0
         c.bestEpoch = early["best_epoch"]?.intValue ?? 0
@@ -223,11 +219,11 @@ public final class Trainer {
         var loader = BatchLoader(split: data.train, batchSize: spec.schedule.batchSize, shuffle: spec.schedule.shuffle,
                                  seed: spec.seed, augment: spec.data.augment)
         let perEpoch = loader.batchesPerEpoch
-        let schedule = TrialLRSchedule(spec: spec.schedule.lr, baseLR: spec.optimizer.lr, stepsPerEpoch: perEpoch,
-                                       totalSteps: epochs * perEpoch)
+        let scheduler = LRScheduler(LRSchedule(spec.schedule.lr, stepsPerEpoch: perEpoch, totalSteps: epochs * perEpoch),
+                                    base: spec.optimizer.lr, timing: ScheduleTiming(totalSteps: epochs * perEpoch, stepsPerEpoch: perEpoch))
         let early = spec.schedule.earlyStop
         let earlyMetric = early.map { $0.metric.contains(".") ? $0.metric : "valid." + $0.metric }
-        let initial = Counters(plateau: PlateauState(lr: spec.optimizer.lr),
+        let initial = Counters(scheduler: scheduler,
                                earlyBest: (early?.minimize ?? true) ? .infinity : -.infinity)
 
         if !store.exists("spec.json", for: key) { try store.writeJSON(SpecJSON.encode(spec), "spec.json", for: key) }
@@ -303,20 +299,24 @@ public final class Trainer {
                 let grads = model.parameters.gradients.pointer
                 if let maxNorm = spec.schedule.clipGradNorm { GradientClipping.clipNorm(grads, group: lastGroup, maxNorm: maxNorm) }
                 if let v = spec.schedule.clipGradValue { GradientClipping.clipValue(grads, group: lastGroup, clipValue: v) }
-                lr = schedule.learningRate(step: t)
-                if case .plateau = spec.schedule.lr { lr = counters.plateau.lr }
+                lr = counters.scheduler.learningRate(step: t)
+                if let m = counters.scheduler.momentum(step: t) { optimizer.cycledMomentum = m }
                 optimizer.step(parameters: model.parameters.values.pointer, gradients: grads, learningRate: lr)
                 counters.step += 1
                 lossSum += Double(value)
                 options.onStep?(t, value)
             }
+            // An update that overflowed shows as non-finite weights before it shows in a loss.
+            let values = model.parameters.values.pointer
+            if !(0..<model.parameters.totalCount).allSatisfy({ values[$0].isFinite }) {
+                try sealDiverged(counters: counters, step: counters.step - 1)
+                return .diverged(epoch: epoch, step: counters.step - 1)
+            }
             let metrics = TrialEvaluation.evaluate(model, data: data, criterion: spec.loss.criterion, requested: spec.metrics)
             let record = EpochRecord(epoch: epoch + 1, step: counters.step, lr: lr, trainLoss: lossSum / Double(perEpoch), metrics: metrics)
             counters.history.append(record)
             counters.epoch = epoch + 1
-            if case let .plateau(factor, patience, threshold, cooldown, minLR) = spec.schedule.lr, let v = record.value("valid.loss") {
-                counters.plateau.step(metric: v, factor: factor, patience: patience, threshold: threshold, cooldown: cooldown, minLR: minLR)
-            }
+            if let v = record.value("valid.loss") { counters.scheduler.epochEnded(validLoss: v) }
             if let early, let name = earlyMetric, let v = record.value(name), !v.isNaN {
                 let better = early.minimize ? v < counters.earlyBest : v > counters.earlyBest
                 if better {

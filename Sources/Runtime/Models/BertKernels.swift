@@ -1,0 +1,219 @@
+import Foundation
+
+/// The fused kernels of `BertModel`, as forward/backward pairs on raw buffers.
+///
+/// Shapes: B batch, T padded length, C hidden, H heads, hd = C/H, N = B·T rows,
+/// keyMask (B, T) with 1 = real token, 0 = padding.
+enum BertKernels {
+    typealias V = SIMD16<Float>
+    typealias M = VectorMath
+
+    // MARK: dropout
+
+    /// mask[i] = 1/(1−p) with probability 1−p, else 0: one `nextFloat()` per
+    /// element in order (kept iff u ≥ p), the convention of `Tape.dropout`.
+    static func dropoutMask(_ n: Int, p: Float, generator: inout SeededGenerator, into mask: UnsafeMutablePointer<Float>) {
+        let keep = 1 / (1 - p)
+        for i in 0..<n { mask[i] = generator.nextFloat() >= p ? keep : 0 }
+    }
+
+    /// y = a ⊙ mask + x   (mask nil: y = a + x).   a, x, y: (n)
+    static func maskedResidual(_ n: Int, a: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
+                               y: UnsafeMutablePointer<Float>) {
+        var i = 0
+        if let mask {
+            while i + 16 <= n { M.store(M.load(a + i) * M.load(mask + i) + M.load(x + i), y + i); i += 16 }
+            while i < n { y[i] = a[i] * mask[i] + x[i]; i += 1 }
+        } else {
+            while i + 16 <= n { M.store(M.load(a + i) + M.load(x + i), y + i); i += 16 }
+            while i < n { y[i] = a[i] + x[i]; i += 1 }
+        }
+    }
+
+    // MARK: embeddings
+
+    /// sum[r] = word[ids[r]] + position[r mod T] + type[types[r]].   tables: (V, C), (P, C), (S, C); sum: (N, C)
+    static func embeddingSum(rows n: Int, length t: Int, c: Int, ids: [Int32], types: [Int32],
+                             word: UnsafePointer<Float>, position: UnsafePointer<Float>, type: UnsafePointer<Float>,
+                             sum: UnsafeMutablePointer<Float>) {
+        for r in 0..<n {
+            let w = word + Int(ids[r]) * c, p = position + (r % t) * c, s = type + Int(types[r]) * c
+            let y = sum + r * c
+            var i = 0
+            while i + 16 <= c { M.store(M.load(w + i) + M.load(p + i) + M.load(s + i), y + i); i += 16 }
+            while i < c { y[i] = w[i] + p[i] + s[i]; i += 1 }
+        }
+    }
+
+    // MARK: layer norm on all cores
+
+    /// `LayerNormKernel.forward` split over row chunks.   x, y: (N, C)  stats: (N, 2)
+    static func layerNorm(rows n: Int, c: Int, eps: Float, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                          bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, stats: UnsafeMutablePointer<Float>) {
+        BertParallel.chunks(n, minimum: 256) { _, rows in
+            LayerNormKernel.forward(rows: rows.count, cols: c, eps: eps, x: x + rows.lowerBound * c, weight: weight, bias: bias,
+                                    y: y + rows.lowerBound * c, stats: stats + rows.lowerBound * 2)
+        }
+    }
+
+    // MARK: GELU
+
+    /// y = gelu(x) (exact erf form) over all cores.   x, y: (n)
+    static func gelu(_ n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        BertParallel.chunks(n / 16, minimum: 4096) { _, r in
+            let lo = r.lowerBound * 16, hi = r.upperBound == n / 16 ? n : r.upperBound * 16
+            Elementwise.geluForward(hi - lo, x + lo, y + lo)
+        }
+        if n < 16 { Elementwise.geluForward(n, x, y) }
+    }
+
+    /// g = g ⊙ gelu′(x) in place.   g, x: (n)
+    static func geluBackwardInPlace(_ n: Int, g: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>) {
+        func run(_ lo: Int, _ hi: Int) {
+            var i = lo
+            while i + 16 <= hi { M.store(M.load(g + i) * Elementwise.geluDerivative(M.load(x + i)), g + i); i += 16 }
+            while i < hi { g[i] *= Elementwise.geluDerivative(x[i]); i += 1 }
+        }
+        if n < 16 { run(0, n); return }
+        BertParallel.chunks(n / 16, minimum: 4096) { _, r in
+            run(r.lowerBound * 16, r.upperBound == n / 16 ? n : r.upperBound * 16)
+        }
+    }
+
+    // MARK: attention
+
+    /// Multi-head self-attention over projected q, k, v (N, C), heads packed in C
+    /// (head h = features h·hd ..< (h+1)·hd, BERT's `view(B,T,H,hd)`):
+    ///   P = softmax(q·kᵀ/√hd + padding mask)  (padded keys get probability exactly 0)
+    ///   context = (P ⊙ dropMask)·v
+    /// With `probs` (B, H, T, T) P is kept for backward (and `dropMask` (B, H, T, T)
+    /// applied if given); without, each worker uses `scratch` (2·T·T per worker).
+    static func attentionForward(batch b: Int, length t: Int, c: Int, heads h: Int,
+                                 q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                 keyMask: UnsafePointer<Float>, probs: UnsafeMutablePointer<Float>?,
+                                 dropMask: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                                 context: UnsafeMutablePointer<Float>) {
+        let hd = c / h, tt = t * t
+        let scale = 1 / Float(hd).squareRoot()
+        BertParallel.chunks(b * h, minimum: 2) { worker, tasks in
+            let mine = scratch + worker * 2 * tt
+            for task in tasks {
+                let bi = task / h, hi = task % h
+                let base = bi * t * c + hi * hd
+                let p = probs.map { $0 + task * tt } ?? mine
+                gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: scale,
+                     a: q + base, lda: c, b: k + base, ldb: c, beta: 0, c: p, ldc: t, threads: 1)
+                maskedSoftmax(rows: t, cols: t, p, keyMask: keyMask + bi * t)
+                var pv = UnsafePointer(p)
+                if let dropMask {
+                    Elementwise.mul(tt, p, dropMask + task * tt, mine + tt)
+                    pv = UnsafePointer(mine + tt)
+                }
+                gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: 1,
+                     a: pv, lda: t, b: v + base, ldb: c, beta: 0, c: context + base, ldc: c, threads: 1)
+            }
+        }
+    }
+
+    /// Row softmax in place over keys with mask 1; masked keys get exactly 0.   p: (rows, cols)  keyMask: (cols)
+    static func maskedSoftmax(rows: Int, cols n: Int, _ p: UnsafeMutablePointer<Float>, keyMask: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let pr = p + r * n
+            var mx = -Float.infinity
+            for j in 0..<n where keyMask[j] != 0 { mx = max(mx, pr[j]) }
+            if mx == -Float.infinity { pr.update(repeating: 0, count: n); continue }
+            var acc = V(repeating: 0)
+            var j = 0
+            while j + 16 <= n {
+                let e = M.exp(M.load(pr + j) - mx) * M.load(keyMask + j)
+                M.store(e, pr + j); acc += e; j += 16
+            }
+            var s = acc.sum()
+            while j < n { let e = M.exp(pr[j] - mx) * keyMask[j]; pr[j] = e; s += e; j += 1 }
+            Elementwise.scale(n, pr, 1 / s, pr)
+        }
+    }
+
+    /// Backward of `attentionForward` with kept `probs`: writes (β = 0) dq, dk, dv (N, C)
+    ///   dv = (P ⊙ D)ᵀ·dctx;  dP = (dctx·vᵀ) ⊙ D;  dS = P ⊙ (dP − rowsum(dP ⊙ P));
+    ///   dq = dS·k/√hd;  dk = dSᵀ·q/√hd.   `scratch`: 2·T·T per worker.
+    static func attentionBackward(batch b: Int, length t: Int, c: Int, heads h: Int,
+                                  q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                  probs: UnsafePointer<Float>, dropMask: UnsafePointer<Float>?,
+                                  dContext: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+                                  dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
+        let hd = c / h, tt = t * t
+        let scale = 1 / Float(hd).squareRoot()
+        BertParallel.chunks(b * h, minimum: 2) { worker, tasks in
+            let dp = scratch + worker * 2 * tt, pd = dp + tt
+            for task in tasks {
+                let base = (task / h) * t * c + (task % h) * hd
+                let p = probs + task * tt
+                var pv = p
+                if let dropMask {
+                    Elementwise.mul(tt, p, dropMask + task * tt, pd)
+                    pv = UnsafePointer(pd)
+                }
+                gemm(transA: true, transB: false, m: t, n: hd, k: t, alpha: 1,
+                     a: pv, lda: t, b: dContext + base, ldb: c, beta: 0, c: dv + base, ldc: c, threads: 1)
+                gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: 1,
+                     a: dContext + base, lda: c, b: v + base, ldb: c, beta: 0, c: dp, ldc: t, threads: 1)
+                if let dropMask { Elementwise.mul(tt, dp, dropMask + task * tt, dp) }
+                for r in 0..<t {
+                    let pr = p + r * t, dr = dp + r * t
+                    let d = SoftmaxKernel.dot(t, dr, pr)
+                    var j = 0
+                    while j + 16 <= t { M.store(M.load(pr + j) * (M.load(dr + j) - d), dr + j); j += 16 }
+                    while j < t { dr[j] = pr[j] * (dr[j] - d); j += 1 }
+                }
+                gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: scale,
+                     a: dp, lda: t, b: k + base, ldb: c, beta: 0, c: dq + base, ldc: c, threads: 1)
+                gemm(transA: true, transB: false, m: t, n: hd, k: t, alpha: scale,
+                     a: dp, lda: t, b: q + base, ldb: c, beta: 0, c: dk + base, ldc: c, threads: 1)
+            }
+        }
+    }
+
+    // MARK: pooling
+
+    /// mean: pooled[b] = Σ_t m[b,t]·x[b,t] / max(Σ_t m[b,t], 1e-9) (sentence-transformers);
+    /// cls: pooled[b] = x[b, 0].   x: (B, T, C)  pooled: (B, C)
+    static func pool(_ pooling: PretrainedSpec.Pooling, batch b: Int, length t: Int, c: Int, x: UnsafePointer<Float>,
+                     keyMask: UnsafePointer<Float>, pooled: UnsafeMutablePointer<Float>) {
+        for bi in 0..<b {
+            let out = pooled + bi * c
+            switch pooling {
+            case .cls:
+                out.update(from: x + bi * t * c, count: c)
+            case .mean:
+                out.update(repeating: 0, count: c)
+                var n: Float = 0
+                for j in 0..<t where keyMask[bi * t + j] != 0 {
+                    Elementwise.axpy(c, keyMask[bi * t + j], x + (bi * t + j) * c, out)
+                    n += keyMask[bi * t + j]
+                }
+                Elementwise.scale(c, out, 1 / max(n, 1e-9), out)
+            }
+        }
+    }
+
+    /// Writes dx (B, T, C) for the pooling's gradient dPooled (B, C) (zeros where it reads nothing).
+    static func poolBackward(_ pooling: PretrainedSpec.Pooling, batch b: Int, length t: Int, c: Int,
+                             keyMask: UnsafePointer<Float>, dPooled: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: b * t * c)
+        for bi in 0..<b {
+            let g = dPooled + bi * c
+            switch pooling {
+            case .cls:
+                (dx + bi * t * c).update(from: g, count: c)
+            case .mean:
+                var n: Float = 0
+                for j in 0..<t { n += keyMask[bi * t + j] }
+                let inv = 1 / max(n, 1e-9)
+                for j in 0..<t where keyMask[bi * t + j] != 0 {
+                    Elementwise.axpy(c, keyMask[bi * t + j] * inv, g, dx + (bi * t + j) * c)
+                }
+            }
+        }
+    }
+}

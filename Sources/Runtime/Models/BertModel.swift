@@ -1,0 +1,182 @@
+import Foundation
+
+/// A Hugging Face BERT encoder on ftx's runtime: parameters in a flat
+/// `ParameterStore` under their Hugging Face names, a fused forward pass
+/// (GEMM projections over all batch×seq rows, multi-head attention with the
+/// padding mask, post-LN residual blocks, exact GELU), `mean`/`cls` pooling and
+/// a hand-written backward pass that does no work for frozen parameters and
+/// none at all below the lowest trainable layer.
+///
+/// Typical training step (the head and loss on a `Tape`):
+///
+///     let pooled = bert.forward(batch, pooling: .mean, training: true, generator: &rng)
+///     let x = tape.input(pooled, requiresGradient: true)
+///     … head, loss, tape.backward(loss) …
+///     bert.backward(pooledGradient: tape.gradient(x)!)
+///
+/// Not thread-safe: one model object holds one batch's activations.
+public final class BertModel {
+    /// The architecture.
+    public let config: BertConfig
+    /// Every parameter (BERT's and any extra ones the caller added, e.g. a head).
+    public let parameters: ParameterStore
+
+    struct LayerSlots {
+        var query, queryBias, key, keyBias, value, valueBias: Int
+        var attentionOut, attentionOutBias, norm1, norm1Bias: Int
+        var intermediate, intermediateBias, output, outputBias, norm2, norm2Bias: Int
+        var all: [Int] {
+            [query, queryBias, key, keyBias, value, valueBias, attentionOut, attentionOutBias, norm1, norm1Bias,
+             intermediate, intermediateBias, output, outputBias, norm2, norm2Bias]
+        }
+    }
+
+    let wordEmbeddings: Int, positionEmbeddings: Int, typeEmbeddings: Int, embeddingNorm: Int, embeddingNormBias: Int
+    let layers: [LayerSlots]
+    let activations = BertActivations()
+
+    // MARK: names
+
+    /// The Hugging Face module names of encoder layer `i`'s dense/LayerNorm blocks.
+    static let layerModules = [
+        "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+        "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm",
+    ]
+
+    /// The parameters of a BERT encoder with `config`, in the checkpoint's order:
+    /// embeddings, `encoder.layer.{i}.…`, then `pooler.dense` (loaded for round
+    /// trips but unused by mean/cls pooling, so the model keeps it frozen).
+    public static func parameterSpecs(config c: BertConfig) -> [ParameterSpec] {
+        let h = c.hiddenSize
+        var specs = [
+            ParameterSpec(name: "embeddings.word_embeddings.weight", shape: [c.vocabSize, h], role: .embedding),
+            ParameterSpec(name: "embeddings.position_embeddings.weight", shape: [c.maxPositionEmbeddings, h], role: .embedding),
+            ParameterSpec(name: "embeddings.token_type_embeddings.weight", shape: [c.typeVocabSize, h], role: .embedding),
+        ]
+        specs += LayerNorm.parameterSpecs(prefix: "embeddings.LayerNorm", features: h)
+        for i in 0..<c.numHiddenLayers {
+            let p = "encoder.layer.\(i)."
+            for m in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
+                specs += Dense.parameterSpecs(prefix: p + m, inFeatures: h, outFeatures: h)
+            }
+            specs += LayerNorm.parameterSpecs(prefix: p + "attention.output.LayerNorm", features: h)
+            specs += Dense.parameterSpecs(prefix: p + "intermediate.dense", inFeatures: h, outFeatures: c.intermediateSize)
+            specs += Dense.parameterSpecs(prefix: p + "output.dense", inFeatures: c.intermediateSize, outFeatures: h)
+            specs += LayerNorm.parameterSpecs(prefix: p + "output.LayerNorm", features: h)
+        }
+        specs += Dense.parameterSpecs(prefix: "pooler.dense", inFeatures: h, outFeatures: h)
+        return specs
+    }
+
+    // MARK: construction
+
+    /// Binds a model to `parameters`, which must hold every spec of
+    /// `parameterSpecs(config:)` with its shape (and may hold more, e.g. `head.*`).
+    /// `pooler.dense.*` is marked frozen: no pooling ftx implements reads it, so
+    /// (as in PyTorch, where its `.grad` stays None) it gets no update and no decay.
+    public init(config: BertConfig, parameters: ParameterStore) throws {
+        try config.validate()
+        for spec in Self.parameterSpecs(config: config) {
+            guard let i = parameters.index(of: spec.name) else {
+                throw BertError(path: "<parameters>", problem: "the parameter store has no `\(spec.name)`")
+            }
+            guard parameters.slots[i].shape == spec.shape else {
+                throw BertError(path: "<parameters>", problem: "parameter `\(spec.name)` has shape \(SafetensorsError.formatShape(parameters.slots[i].shape)) but the config needs \(SafetensorsError.formatShape(spec.shape))")
+            }
+        }
+        self.config = config
+        self.parameters = parameters
+        func slot(_ name: String) -> Int { parameters.index(of: name)! }
+        wordEmbeddings = slot("embeddings.word_embeddings.weight")
+        positionEmbeddings = slot("embeddings.position_embeddings.weight")
+        typeEmbeddings = slot("embeddings.token_type_embeddings.weight")
+        embeddingNorm = slot("embeddings.LayerNorm.weight")
+        embeddingNormBias = slot("embeddings.LayerNorm.bias")
+        layers = (0..<config.numHiddenLayers).map { i in
+            let p = "encoder.layer.\(i)."
+            return LayerSlots(
+                query: slot(p + "attention.self.query.weight"), queryBias: slot(p + "attention.self.query.bias"),
+                key: slot(p + "attention.self.key.weight"), keyBias: slot(p + "attention.self.key.bias"),
+                value: slot(p + "attention.self.value.weight"), valueBias: slot(p + "attention.self.value.bias"),
+                attentionOut: slot(p + "attention.output.dense.weight"), attentionOutBias: slot(p + "attention.output.dense.bias"),
+                norm1: slot(p + "attention.output.LayerNorm.weight"), norm1Bias: slot(p + "attention.output.LayerNorm.bias"),
+                intermediate: slot(p + "intermediate.dense.weight"), intermediateBias: slot(p + "intermediate.dense.bias"),
+                output: slot(p + "output.dense.weight"), outputBias: slot(p + "output.dense.bias"),
+                norm2: slot(p + "output.LayerNorm.weight"), norm2Bias: slot(p + "output.LayerNorm.bias"))
+        }
+        parameters.freeze(matching: "pooler")
+    }
+
+    /// A model with a fresh store holding BERT's parameters plus `extraParameters`
+    /// (zero-initialised; e.g. a task head), weights unset.
+    public convenience init(config: BertConfig, extraParameters: [ParameterSpec] = []) throws {
+        try config.validate()
+        try self.init(config: config, parameters: ParameterStore(Self.parameterSpecs(config: config) + extraParameters))
+    }
+
+    /// Loads a Hugging Face BERT folder: `config.json` and `model.safetensors`
+    /// (names with or without a `bert.` prefix; F32/F16/BF16). Errors name the
+    /// file and the field or tensor (with both shapes when a shape does not fit).
+    public convenience init(directory: String, extraParameters: [ParameterSpec] = []) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw BertError(path: directory, problem: "no such model folder")
+        }
+        let config = try BertConfig(contentsOf: (directory as NSString).appendingPathComponent("config.json"))
+        try self.init(config: config, extraParameters: extraParameters)
+        try loadWeights(from: (directory as NSString).appendingPathComponent("model.safetensors"))
+    }
+
+    /// Copies every BERT tensor of the safetensors file at `path` into the store.
+    /// Tensors may carry a `bert.` prefix; `pooler.*` may be absent (left zero);
+    /// tensors that are not BERT parameters (`embeddings.position_ids`, heads) are ignored.
+    public func loadWeights(from path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw BertError(path: path, problem: "no such file (a BERT model folder needs model.safetensors)")
+        }
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile(contentsOf: path) } catch let e as SafetensorsError {
+            throw BertError(path: path, problem: e.problem)
+        }
+        let names = Set(file.names)
+        for spec in Self.parameterSpecs(config: config) {
+            let stored = names.contains(spec.name) ? spec.name : names.contains("bert." + spec.name) ? "bert." + spec.name : nil
+            guard let stored else {
+                if spec.name.hasPrefix("pooler.") { continue }
+                throw BertError(path: path, problem: "tensor `\(spec.name)` is missing")
+            }
+            let info = file.info(stored)!
+            guard info.shape == spec.shape else {
+                throw BertError(path: path, problem: "tensor `\(stored)` has shape \(SafetensorsError.formatShape(info.shape)) but config.json implies \(SafetensorsError.formatShape(spec.shape))")
+            }
+            let t = parameters.value(spec.name)
+            do {
+                try file.copyFloats(stored, into: UnsafeMutableBufferPointer(start: t.pointer, count: t.count))
+            } catch let e as SafetensorsError {
+                throw BertError(path: path, problem: e.problem)
+            }
+        }
+    }
+
+    /// BERT's parameters as safetensors tensors (for checkpoints and test models).
+    public func exportTensors() -> [SafetensorsTensor] {
+        Self.parameterSpecs(config: config).map { s in
+            SafetensorsTensor(name: s.name, shape: s.shape, values: parameters.value(s.name).toArray())
+        }
+    }
+
+    // MARK: freezing
+
+    /// The number of bottom encoder layers that, with the embeddings, are entirely
+    /// frozen; nil when an embedding parameter is trainable. `numHiddenLayers`
+    /// means the whole encoder is frozen. The planner can compute this prefix
+    /// once (`encodeFrozenPrefix`) and train the rest from its output.
+    public var frozenPrefixLayers: Int? {
+        let emb = [wordEmbeddings, positionEmbeddings, typeEmbeddings, embeddingNorm, embeddingNormBias]
+        if emb.contains(where: { parameters.slots[$0].trainable }) { return nil }
+        for (i, l) in layers.enumerated() where l.all.contains(where: { parameters.slots[$0].trainable }) { return i }
+        return layers.count
+    }
+
+    func trainable(_ slot: Int) -> Bool { parameters.slots[slot].trainable }
+}

@@ -1,0 +1,51 @@
+import CLI
+import Foundation
+import XCTest
+
+/// Paths of the package and of the shared material beside it.
+enum Paths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let experiments = root.appendingPathComponent("experiments")
+    static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
+}
+
+/// The outcome of one in-process `ftx` invocation.
+struct Invocation {
+    var status: Int32
+    var out: String
+    var err: String
+}
+
+/// Runs `ftx ARGS` in-process with captured output.
+func ftx(_ arguments: [String]) -> Invocation {
+    let (console, read) = Console.capturing()
+    let status = runFTX(arguments, console: console)
+    let (out, err) = read()
+    return Invocation(status: status, out: out, err: err)
+}
+
+/// A temporary folder shaped like the project (experiments/ beside data/ and
+/// models/), so experiments copied into it find their data at `../data/...`.
+final class Workspace {
+    let url: URL
+    var experiments: URL { url.appendingPathComponent("experiments") }
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("ftx-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("experiments"), withIntermediateDirectories: true)
+        for name in ["data", "models"] {
+            try FileManager.default.createSymbolicLink(at: url.appendingPathComponent(name),
+                                                       withDestinationURL: Paths.root.appendingPathComponent(name))
+        }
+    }
+
+    /// Writes `text` to experiments/NAME and returns its path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = experiments.appendingPathComponent(name)
+        try Data(text.utf8).write(to: file)
+        return file.path
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Runtime
+import XCTest
+
+/// The trainer: resume bit-identity, early stopping, freezing, upstream init, checkpoint errors.
+final class TrainerTests: XCTestCase {
+    func testResumeAfterAKillIsBitIdenticalToAnUninterruptedRun() throws {
+        let dir = TrainerFixtures.temporaryDirectory("resume")
+        let csv = TrainerFixtures.syntheticCSV(in: dir)
+        // Shuffling, dropout, AdamW state, cosine warm-up, clipping and an l2 penalty all cross the interruption.
+        let spec = TrainerFixtures.syntheticSpec(csv: csv, epochs: 4, dropout: 0.3, shuffle: true)
+        // The second trial's ReduceLROnPlateau state (patience 0: it reduces often) crosses it too.
+        let plateau = TrainerFixtures.syntheticSpec(csv: csv, seed: 99, lr: 2e-2, epochs: 4,
+                                                    schedule: .plateau(factor: 0.5, patience: 0, threshold: 1e-4, cooldown: 0, minLR: 0))
+        let graph = TrainerFixtures.graph([spec, plateau], select: true)
+
+        XCTAssertTrue(try Executor(graph: graph, store: try TaskStore(root: dir + "/straight")).run().succeeded)
+
+        for k in [1, 3] {
+            let root = dir + "/killed\(k)"
+            let killer = Executor(graph: graph, store: try TaskStore(root: root), jobs: 2)
+            killer.interruptAfterEpochs = ["ttrain0": k, "ttrain1": k]
+            let interrupted = try killer.run()
+            XCTAssertEqual(interrupted.statuses["ttrain0"], .running)
+            XCTAssertEqual(interrupted.statuses["teval0"], .pending)
+            XCTAssertEqual(interrupted.statuses["ttrain1"], .running)
+            XCTAssertEqual(interrupted.statuses["tselect"], .pending)
+            let store = try TaskStore(root: root)
+            XCTAssertEqual(store.status(of: "ttrain0"), .running)
+            XCTAssertEqual(store.history(for: "ttrain0").count, k)
+
+            let log = EventLog()
+            let resumed = try Executor(graph: graph, store: store, jobs: 2, progress: log.append).run()
+            XCTAssertTrue(resumed.succeeded, "\(resumed.failures)")
+            XCTAssertTrue(log.all.contains {
+                if case let .started(key, _, _, at) = $0 { return key == "ttrain0" && at == k }
+                return false
+            }, "the trial resumes at epoch \(k)")
+            XCTAssertEqual(log.startedTrains.sorted(), ["ttrain0", "ttrain1"])
+            XCTAssertEqual(TrainerFixtures.snapshot(root), TrainerFixtures.snapshot(dir + "/straight"),
+                           "a run killed after epoch \(k) and resumed must end bit-identical")
+        }
+    }
+
+    func testTrainerPausedAtAnEpochLimitContinuesIdentically() throws {
+        let dir = TrainerFixtures.temporaryDirectory("pause")
+        let spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), epochs: 3)
+        let a = try TaskStore(root: dir + "/a"), b = try TaskStore(root: dir + "/b")
+        var straight: [Float] = [], pieces: [Float] = []
+        XCTAssertEqual(try Trainer(spec: spec, key: "k", store: a).run(.init(onStep: { straight.append($1) })),
+                       .finished(epochs: 3, earlyStopped: false))
+        XCTAssertEqual(try Trainer(spec: spec, key: "k", store: b).run(.init(epochLimit: 2, onStep: { pieces.append($1) })),
+                       .paused(epochs: 2))
+        XCTAssertEqual(try Trainer(spec: spec, key: "k", store: b).run(.init(onStep: { pieces.append($1) })),
+                       .finished(epochs: 3, earlyStopped: false))
+        XCTAssertEqual(straight.map(\.bitPattern), pieces.map(\.bitPattern))
+        XCTAssertEqual(a.read("final.safetensors", for: "k"), b.read("final.safetensors", for: "k"))
+        XCTAssertFalse(b.exists("last-state.json", for: "k"), "resume state is dropped once the trial is done")
+    }
+
+    func testEarlyStoppingKeepsTheLastEpochsWeights() throws {
+        let dir = TrainerFixtures.temporaryDirectory("early")
+        var spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), lr: 0, epochs: 6, dropout: 0)
+        spec.schedule.earlyStop = EarlyStopSpec(metric: "valid.loss", patience: 2, minimize: true)
+        let store = try TaskStore(root: dir + "/store")
+        // lr 0: valid.loss never improves after epoch 1, so training stops after epoch 1 + patience.
+        XCTAssertEqual(try Trainer(spec: spec, key: "k", store: store).run(), .finished(epochs: 3, earlyStopped: true))
+        XCTAssertEqual(store.history(for: "k").count, 3)
+        let status = try XCTUnwrap(store.readJSON("status.json", for: "k"))
+        XCTAssertEqual(status["early_stopped"]?.boolValue, true)
+        XCTAssertEqual(status["best_epoch"]?.intValue, 1)
+    }
+
+    func testFrozenUpstreamLayersStayExactlyAsLoaded() throws {
+        let dir = TrainerFixtures.temporaryDirectory("upstream")
+        let csv = TrainerFixtures.syntheticCSV(in: dir)
+        let pre = TrainerFixtures.syntheticSpec(csv: csv, epochs: 2)
+        var fine = TrainerFixtures.syntheticSpec(csv: csv, seed: 3, lr: 1e-2, epochs: 2)
+        fine.initialization = .upstream(taskKey: "pre")
+        fine.freeze = ["layers.0"]
+        fine.reinitializeHead = true
+        let graph = TaskGraph(experiment: "t", tasks: [
+            PlannedTask(key: "pre", kind: .train, stage: "pretrain", deps: [], payload: .train(pre)),
+            PlannedTask(key: "fine", kind: .train, stage: "finetune", deps: ["pre"], payload: .train(fine)),
+        ], trials: [])
+        let store = try TaskStore(root: dir + "/store")
+        let summary = try Executor(graph: graph, store: store).run()
+        XCTAssertTrue(summary.succeeded, "\(summary.failures)")
+        let a = try SafetensorsFile(contentsOf: store.path("final.safetensors", for: "pre"))
+        let b = try SafetensorsFile(contentsOf: store.path("final.safetensors", for: "fine"))
+        XCTAssertEqual(b.names, ["layers.0.weight", "layers.0.bias", "head.weight", "head.bias"])
+        XCTAssertEqual(try a.floats("layers.0.weight"), try b.floats("layers.0.weight"))
+        XCTAssertEqual(try a.floats("layers.0.bias"), try b.floats("layers.0.bias"))
+        XCTAssertNotEqual(try a.floats("head.weight"), try b.floats("head.weight"))
+    }
+
+    func testCheckpointShapeMismatchNamesTheTensorAndBothShapes() throws {
+        let dir = TrainerFixtures.temporaryDirectory("shape")
+        var spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), epochs: 1)
+        let weights = dir + "/w.safetensors"
+        try SafetensorsWriter.write([SafetensorsTensor(name: "layers.0.weight", shape: [4, 8], values: [Float](repeating: 0, count: 32))],
+                                    to: weights)
+        spec.initialization = .checkpoint(path: weights)
+        let store = try TaskStore(root: dir + "/store")
+        XCTAssertThrowsError(try Trainer(spec: spec, key: "k", store: store, initialWeightsPath: weights).run()) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("layers.0.weight") && text.contains("[4, 8]") && text.contains("[16, 8]"), text)
+        }
+    }
+}
