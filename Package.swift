@@ -6,7 +6,7 @@ import PackageDescription
 // measured) instead of AVX-512 (111 GFLOP/s per core). `-Ounchecked` only on
 // the runtime's kernels; the front end keeps its bounds checks.
 let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-Xcc", "-fno-math-errno"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -23,6 +23,11 @@ struct Subcommand: Sendable {
 let subcommands: [Subcommand] = [
     CheckCommand.subcommand,
     FmtCommand.subcommand,
+    PlanCommand.subcommand,
+    RunCommand.subcommand,
+    ResultsCommand.subcommand,
+    DiffCommand.subcommand,
+    EmbedCommand.subcommand,
     BenchSubcommand.subcommand,
 ]
 

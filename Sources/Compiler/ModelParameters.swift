@@ -6,6 +6,11 @@ public enum ModelParameters {
     public struct BertConfig: Sendable, Hashable {
         public var numHiddenLayers: Int
         public var hiddenSize: Int
+
+        public init(numHiddenLayers: Int, hiddenSize: Int) {
+            self.numHiddenLayers = numHiddenLayers
+            self.hiddenSize = hiddenSize
+        }
     }
 
     /// Names of an MLP: `layers.{i}.weight/bias` for every entry with

@@ -151,6 +151,13 @@ final class PlanGraphTests: XCTestCase {
         XCTAssertEqual(spec.freeze, ["embeddings.*", "encoder.layer.0.*", "encoder.layer.1.*"])
         // The probe's trials share one data task.
         XCTAssertEqual(count(plan, .data), 1)
+        // 4200 glosses, 80% train: 210 batches of 16 per epoch, 10 epochs.
+        let probe = trials(plan, "probe")
+        XCTAssertEqual(Set(probe.compactMap { plan.estimates[$0.id]?.steps }), [2100, 1050])
+        // The frozen encoder costs one forward pass per row; fine-tuning four of its six layers costs more per row.
+        let probeFlops = try XCTUnwrap(plan.estimates[probe[0].id]?.flops) / 10
+        let finetuneFlops = try XCTUnwrap(plan.estimates[finetune.key]?.flops) / 2
+        XCTAssertGreaterThan(finetuneFlops, 1.5 * probeFlops)
     }
 
     func testEstimatesCountStepsFromRowsAndBatchSize() throws {

@@ -23,7 +23,11 @@ final class BertGradientTests: XCTestCase {
             if let reshape, reshape.name == spec.name { shape = reshape.shape }
             let n = shape.reduce(1, *)
             let isGain = spec.name.hasSuffix("LayerNorm.weight")
-            let values = (0..<n).map { _ in Float(isGain ? 1 + 0.2 * g.nextGaussian() : 0.5 * g.nextGaussian()) }
+            var values = [Float](repeating: 0, count: n)
+            for i in 0..<n {
+                let z = Float(g.nextGaussian())
+                values[i] = isGain ? 1 + 0.2 * z : 0.5 * z
+            }
             tensors.append(SafetensorsTensor(name: prefix + spec.name, shape: shape, values: values))
         }
         tensors.append(SafetensorsTensor(name: "cls.predictions.bias", shape: [3], values: [1, 2, 3]))  // ignored
@@ -34,8 +38,8 @@ final class BertGradientTests: XCTestCase {
     }
 
     /// Two sequences, the second padded, with both token types.
-    static let batch = TokenBatch(count: 2, length: 6, ids: [2, 5, 7, 9, 11, 3, 2, 13, 4, 3, 0, 0],
-                                  mask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], lengths: [6, 4])
+    static let batch = TokenBatch(paddedIDs: [2, 5, 7, 9, 11, 3, 2, 13, 4, 3, 0, 0],
+                                  mask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], count: 2, length: 6)
     static let types: [Int32] = [0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0]
 
     /// loss = Σ pooled ⊙ r with the dropout masks of `seed`.
@@ -142,8 +146,9 @@ final class BertGradientTests: XCTestCase {
         let b = suffix.forward(features: features, mask: Self.batch.mask, afterLayers: 1, pooling: .mean, training: true, generator: &g)
         suffix.backward(pooledGradient: r)
         for (x, y) in zip(a.toArray(), b.toArray()) { XCTAssertEqual(x, y, accuracy: 1e-5) }
-        for (x, y) in zip(full.parameters.gradients.pointer[0..<full.parameters.totalCount],
-                          suffix.parameters.gradients.pointer[0..<suffix.parameters.totalCount]) {
+        let n = full.parameters.totalCount
+        for (x, y) in zip(UnsafeBufferPointer(start: full.parameters.gradients.pointer, count: n),
+                          UnsafeBufferPointer(start: suffix.parameters.gradients.pointer, count: n)) {
             XCTAssertEqual(x, y, accuracy: 1e-5)
         }
     }

@@ -178,6 +178,39 @@ final class SafetensorsTests: XCTestCase {
         }
     }
 
+    /// Writing from memory views gives the same bytes as `encode`, and a
+    /// failing stream leaves no file behind.
+    func testStreamingWriteFromViews() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ftx-stv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let flat: [Float] = (0..<23).map { Float($0) * 0.5 - 3 }
+        let path = dir.appendingPathComponent("v.safetensors").path
+        try flat.withUnsafeBufferPointer { buf in
+            try SafetensorsWriter.write(views: [
+                (name: "w", shape: [4, 5], values: UnsafeBufferPointer(rebasing: buf[0..<20])),
+                (name: "e", shape: [0], values: UnsafeBufferPointer(rebasing: buf[20..<20])),
+                (name: "b", shape: [3], values: UnsafeBufferPointer(rebasing: buf[20..<23])),
+            ], metadata: ["step": "7"], to: path)
+        }
+        let expected = try SafetensorsWriter.encode([
+            SafetensorsTensor(name: "w", shape: [4, 5], values: Array(flat[0..<20])),
+            SafetensorsTensor(name: "e", shape: [0], values: []),
+            SafetensorsTensor(name: "b", shape: [3], values: Array(flat[20..<23])),
+        ], metadata: ["step": "7"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), expected)
+        XCTAssertThrowsError(try flat.withUnsafeBufferPointer { buf in
+            try SafetensorsWriter.write(views: [(name: "w", shape: [4], values: UnsafeBufferPointer(rebasing: buf[0..<5]))],
+                                        to: dir.appendingPathComponent("bad.safetensors").path)
+        })
+        struct Boom: Error {}
+        XCTAssertThrowsError(try AtomicFile.write(to: dir.appendingPathComponent("partial").path) { h in
+            try h.write(contentsOf: Data([1, 2, 3]))
+            throw Boom()
+        })
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["v.safetensors"])
+    }
+
     func testHalfAndBFloat16Conversion() throws {
         // F16: 1.0 = 0x3C00, -2.0 = 0xC000, 65504 = 0x7BFF, smallest subnormal 0x0001, inf 0x7C00.
         // BF16: 1.0 = 0x3F80, -3.0 = 0xC040, 0.15625 = 0x3E20.

@@ -76,6 +76,27 @@ final class StoreTests: XCTestCase {
         b.release()
     }
 
+    func testALockHeldByAnotherProcessExcludesUsAndDiesWithItsHolder() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/flock") else { throw XCTSkip("no /usr/bin/flock") }
+        let store = try TaskStore(root: TrainerFixtures.temporaryDirectory("store"))
+        let lock = store.lock(for: "k")
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = ["-o", lock.path, "/usr/bin/sleep", "2"]  // -o: only flock itself holds the lock
+        try holder.run()
+        var excluded = false
+        for _ in 0..<200 {
+            if try !lock.tryAcquire() { excluded = true; break }
+            lock.release()
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        XCTAssertTrue(excluded, "another process's flock must exclude us")
+        kill(holder.processIdentifier, SIGKILL)  // a killed holder leaves no stale lock
+        holder.waitUntilExit()
+        XCTAssertTrue(try lock.tryAcquire())
+        lock.release()
+    }
+
     func testCorruptTrialIsRecomputedIdentically() throws {
         let dir = TrainerFixtures.temporaryDirectory("corrupt")
         let csv = TrainerFixtures.syntheticCSV(in: dir)

@@ -42,6 +42,24 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    func testDamagedResumeStateRestartsTheTrialAndStillEndsIdentically() throws {
+        let dir = TrainerFixtures.temporaryDirectory("damaged")
+        let spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), epochs: 3)
+        let a = try TaskStore(root: dir + "/a")
+        XCTAssertEqual(try Trainer(spec: spec, key: "k", store: a).run(), .finished(epochs: 3, earlyStopped: false))
+        let warnings = EventLog()
+        let b = try TaskStore(root: dir + "/b", warn: { warnings.append(.warning($0)) })
+        XCTAssertEqual(try Trainer(spec: spec, key: "k", store: b).run(.init(epochLimit: 2)), .paused(epochs: 2))
+        // A kill in the middle of writing the checkpoint: the weights file is half there.
+        let last = b.path("last.safetensors", for: "k")
+        let data = try Data(contentsOf: URL(fileURLWithPath: last))
+        try data.prefix(100).write(to: URL(fileURLWithPath: last))
+        XCTAssertEqual(try Trainer(spec: spec, key: "k", store: b).run(), .finished(epochs: 3, earlyStopped: false))
+        XCTAssertTrue(warnings.warnings.contains { $0.contains("k") && $0.contains("last.safetensors") }, "\(warnings.warnings)")
+        XCTAssertEqual(a.read("final.safetensors", for: "k"), b.read("final.safetensors", for: "k"))
+        XCTAssertEqual(a.read("history.jsonl", for: "k"), b.read("history.jsonl", for: "k"))
+    }
+
     func testTrainerPausedAtAnEpochLimitContinuesIdentically() throws {
         let dir = TrainerFixtures.temporaryDirectory("pause")
         let spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), epochs: 3)
@@ -106,5 +124,79 @@ final class TrainerTests: XCTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("layers.0.weight") && text.contains("[4, 8]") && text.contains("[16, 8]"), text)
         }
+    }
+}
+
+/// A trial on a (tiny, random) pretrained BERT encoder: a frozen-encoder probe
+/// whose checkpoint holds only what it trains, then a fine-tune from it that
+/// resumes bit-identically.
+final class TrainerPretrainedTests: XCTestCase {
+    /// A BERT folder (config.json, model.safetensors, vocab.txt) with random weights.
+    private func tinyBert(in dir: String) throws -> String {
+        let folder = dir + "/tiny-bert"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let words = ["red", "green", "blue", "cat", "dog", "fish", "big", "small", "a", "the"]
+        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
+        try (vocab.joined(separator: "\n") + "\n").write(toFile: folder + "/vocab.txt", atomically: true, encoding: .utf8)
+        let config = BertConfig(hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16,
+                                maxPositionEmbeddings: 16, typeVocabSize: 2, vocabSize: vocab.count)
+        try config.json.write(toFile: folder + "/config.json", atomically: true, encoding: .utf8)
+        let bert = try BertModel(config: config)
+        var g = SeededGenerator(seed: 5)
+        for i in bert.parameters.slots.indices {
+            let t = bert.parameters.value(at: i)
+            let norm = bert.parameters.slots[i].role == .norm && bert.parameters.slots[i].name.hasSuffix("weight")
+            for j in 0..<t.count { t.pointer[j] = norm ? 1 : Float(g.nextGaussian() * 0.2) }
+        }
+        try SafetensorsWriter.write(bert.exportTensors(), to: folder + "/model.safetensors")
+        // Text data: the label is which colour word the sentence holds.
+        var g2 = SeededGenerator(seed: 6)
+        var csv = "text,label\n"
+        for _ in 0..<60 {
+            let label = g2.nextInt(below: 3)
+            let text = [words[6 + g2.nextInt(below: 2)], words[label], words[3 + g2.nextInt(below: 3)]].joined(separator: " ")
+            csv += "\(text),\(label)\n"
+        }
+        try csv.write(toFile: dir + "/texts.csv", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    func testProbeThenFineTuneOnAPretrainedEncoder() throws {
+        let dir = TrainerFixtures.temporaryDirectory("bert")
+        let folder = try tinyBert(in: dir)
+        func spec(_ freeze: [String], seed: UInt64, initialization: Initialization) -> TrainingSpec {
+            TrainingSpec(
+                data: DataSpec(source: .csv(path: dir + "/texts.csv"), label: "label", text: "text",
+                               split: SplitRule(.stratified(seed: 0), train: 0.7, valid: 0.3)),
+                filter: nil,
+                model: ModelSpec(input: 0, layers: [], head: .dense(units: 3, activation: nil),
+                                 pretrained: PretrainedSpec(architecture: .bert, directory: folder, maxLength: 16, pooling: .mean)),
+                initialization: initialization, freeze: freeze, unfreeze: [],
+                optimizer: OptimizerSpec(kind: .adamw, lr: 1e-2), schedule: ScheduleSpec(epochs: 3, batchSize: 8),
+                loss: LossSpec(criterion: .crossEntropy(labelSmoothing: 0)), metrics: ["accuracy"], seed: seed, prune: nil)
+        }
+        let probe = spec(["embeddings.*", "encoder.*"], seed: 1, initialization: .random)
+        var fine = spec(["embeddings"], seed: 2, initialization: .upstream(taskKey: "probe"))
+        fine.freeze = ["embeddings"]
+        let graph = TaskGraph(experiment: "bert", tasks: [
+            PlannedTask(key: "probe", kind: .train, stage: "probe", deps: [], payload: .train(probe)),
+            PlannedTask(key: "fine", kind: .train, stage: "fine", deps: ["probe"], payload: .train(fine)),
+            PlannedTask(key: "fineeval", kind: .eval, stage: "fine", deps: ["fine"], payload: .eval(trainKey: "fine", spec: fine)),
+        ], trials: [])
+        let straight = try TaskStore(root: dir + "/straight")
+        let summary = try Executor(graph: graph, store: straight).run()
+        XCTAssertTrue(summary.succeeded, "\(summary.failures)")
+        let probeWeights = try SafetensorsFile(contentsOf: straight.path("final.safetensors", for: "probe"))
+        XCTAssertEqual(probeWeights.names, ["head.weight", "head.bias"], "a frozen encoder is not copied into checkpoints")
+        let fineWeights = try SafetensorsFile(contentsOf: straight.path("final.safetensors", for: "fine"))
+        XCTAssertTrue(fineWeights.names.contains("encoder.layer.1.output.dense.weight"))
+        XCTAssertFalse(fineWeights.names.contains { $0.hasPrefix("embeddings.") || $0.hasPrefix("pooler.") })
+        XCTAssertNotNil(straight.metrics(for: "fineeval")?["metrics"]?["valid.accuracy"]?.doubleValue)
+
+        let killed = Executor(graph: graph, store: try TaskStore(root: dir + "/killed"))
+        killed.interruptAfterEpochs = ["fine": 1]
+        XCTAssertEqual(try killed.run().statuses["fine"], .running)
+        XCTAssertTrue(try Executor(graph: graph, store: try TaskStore(root: dir + "/killed")).run().succeeded)
+        XCTAssertEqual(TrainerFixtures.snapshot(dir + "/killed"), TrainerFixtures.snapshot(dir + "/straight"))
     }
 }

@@ -36,8 +36,13 @@ public enum CostModel {
         }
     }
 
-    /// The estimate for `spec` on a data file of `records` rows.
-    public static func estimate(_ spec: TrainingSpec, records: Int, encoder: EncoderShape?) -> TrainEstimate {
+    /// Bytes of text per WordPiece token, roughly, for English text.
+    static let bytesPerToken = 4.0
+
+    /// The estimate for `spec` on a data file of `records` rows and `bytes` bytes.
+    /// A text model's sequence length is estimated from the file's bytes per
+    /// row (plus `[CLS]` and `[SEP]`), capped at the tokenizer's `max_length`.
+    public static func estimate(_ spec: TrainingSpec, records: Int, bytes: Int, encoder: EncoderShape?) -> TrainEstimate {
         let split = spec.data.split
         let trainRows = Int((Double(records) * split.train).rounded())
         let stepsPerEpoch = spec.schedule.batchSize > 0 ? (trainRows + spec.schedule.batchSize - 1) / spec.schedule.batchSize : 0
@@ -46,7 +51,9 @@ public enum CostModel {
         var trainPerRow = 0.0, forwardPerRow = 0.0
         var width = Double(spec.model.input)
         if let pretrained = spec.model.pretrained, let shape = encoder {
-            let h = Double(shape.hidden), i = Double(shape.intermediate), length = Double(pretrained.maxLength)
+            let bytesPerRow = records > 0 ? Double(bytes) / Double(records) : Double(pretrained.maxLength) * bytesPerToken
+            let length = min(Double(pretrained.maxLength), (bytesPerRow / bytesPerToken).rounded(.up) + 2)
+            let h = Double(shape.hidden), i = Double(shape.intermediate)
             // Per token and layer: Q, K, V, output projections (4·2h²), the MLP (2·2hi), attention scores and mix (2·2Lh).
             let layer = length * (8 * h * h + 4 * h * i + 4 * length * h)
             let frozen = Double(frozenBottomLayers(freeze: spec.freeze, layers: shape.layers))

@@ -6,7 +6,7 @@ import Runtime
 public struct PlanReport {
     /// A conservative GEMM throughput (GFLOP/s) for estimates when the machine
     /// has not been measured with `ftx bench gemm`.
-    public static let defaultGFLOPS = 10.0
+    public static let defaultGFLOPS = 20.0
 
     public let plan: Plan
     /// The calibration used to turn FLOPs into seconds.

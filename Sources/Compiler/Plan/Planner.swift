@@ -176,6 +176,6 @@ struct GraphBuilder {
                 encoderShapes[folder] = shape
             }
         }
-        return CostModel.estimate(spec, records: digest.records(hasHeader: hasHeader), encoder: shape)
+        return CostModel.estimate(spec, records: digest.records(hasHeader: hasHeader), bytes: digest.size, encoder: shape)
     }
 }

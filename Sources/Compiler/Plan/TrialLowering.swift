@@ -200,12 +200,15 @@ public struct TrialLowering: Sendable {
             guard let input else { throw PlanError("model `\(name)` needs `input` (the data's features are unknown)", stage: stage.name) }
             return ModelSpec(input: input, layers: layers, head: head)
         case .bert(let folder, _):
-            let tokenizer = m["tokenizer"]
-            let tokenizerName = tokenizer?.callName ?? "wordpiece"
-            let maxLength = tokenizer?["max_length"]?.number
-                ?? LanguageDefaults.argument("max_length", ofCall: tokenizerName, family: "tokenizer")?.number ?? 128
-            // The schema documents `mean` as the default pooling without a default value.
-            let pooling = PretrainedSpec.Pooling(rawValue: m["pooling"]?.symbol ?? "mean") ?? .mean
+            // The checker fills the tokenizer (`wordpiece()` with its defaults) and the pooling (`mean`).
+            guard let tokenizer = m["tokenizer"], let tokenizerName = tokenizer.callName,
+                  let maxLength = tokenizer["max_length"]?.number
+                    ?? LanguageDefaults.argument("max_length", ofCall: tokenizerName, family: "tokenizer")?.number else {
+                throw PlanError("model `\(name)` has no tokenizer `max_length`", stage: stage.name)
+            }
+            guard let pooling = m["pooling"]?.symbol.flatMap(PretrainedSpec.Pooling.init(rawValue:)) else {
+                throw PlanError("model `\(name)` has no pooling (`mean` or `cls`)", stage: stage.name)
+            }
             let layers = try (m["layers"]?.list ?? []).map { try lowerLayer($0, stage: stage.name) }
             let pretrained = PretrainedSpec(architecture: .bert, directory: Self.absoluteFromWorkingDirectory(folder), maxLength: Int(maxLength), pooling: pooling)
             return ModelSpec(input: 0, layers: layers, head: head, pretrained: pretrained)
@@ -284,15 +287,18 @@ public struct TrialLowering: Sendable {
         guard let value else { throw PlanError("no `schedule`", stage: stage) }
         let section = LanguageSchema.schedule
         func key(_ name: String) -> Value? { value[name] ?? LanguageDefaults.key(name, of: section) }
-        guard let epochs = key("epochs")?.number else { throw PlanError("`schedule` needs `epochs`", stage: stage) }
-        let batchSize = key("batch_size")?.number ?? 1
-        let shuffle = key("shuffle")?.bool ?? true
+        guard let epochs = key("epochs")?.number, let batchSize = key("batch_size")?.number, let shuffle = key("shuffle")?.bool else {
+            throw PlanError("`schedule` needs `epochs`, `batch_size` and `shuffle`", stage: stage)
+        }
         let lr = try lowerLRSchedule(key("lr"), stage: stage)
         var earlyStop: EarlyStopSpec?
-        if let es = value["early_stop"], let metric = es["metric"].flatMap({ $0.symbol ?? $0.string }) {
-            let fields: [ParamSpec]
-            if case .record(let params)? = section.key("early_stop")?.type { fields = params } else { fields = [] }
-            let patience = es["patience"]?.number ?? fields.first { $0.name == "patience" }?.defaultValue?.number ?? 1
+        if let es = value["early_stop"] {
+            var fields: [ParamSpec] = []
+            if case .record(let params)? = section.key("early_stop")?.type { fields = params }
+            guard let metric = es["metric"].flatMap({ $0.symbol ?? $0.string }),
+                  let patience = es["patience"]?.number ?? fields.first(where: { $0.name == "patience" })?.defaultValue?.number else {
+                throw PlanError("`early_stop` needs `metric` and `patience`", stage: stage)
+            }
             earlyStop = EarlyStopSpec(metric: metric, patience: Int(patience), minimize: Self.minimizes(metric))
         }
         return ScheduleSpec(epochs: Int(epochs), batchSize: Int(batchSize), shuffle: shuffle, lr: lr,
@@ -392,7 +398,10 @@ public struct TrialLowering: Sendable {
             throw PlanError("cannot lower pruner `\(call)`", stage: stage)
         }
         func number(_ key: String) -> Double? { call[key]?.number ?? LanguageDefaults.argument(key, ofCall: "asha", family: "prune")?.number }
-        return PruneSpec(metric: metric, minimize: Self.minimizes(metric), minEpochs: Int(number("min_epochs") ?? 1), reduction: Int(number("reduction") ?? 3))
+        guard let minEpochs = number("min_epochs"), let reduction = number("reduction") else {
+            throw PlanError("`asha` needs `min_epochs` and `reduction`", stage: stage)
+        }
+        return PruneSpec(metric: metric, minimize: Self.minimizes(metric), minEpochs: Int(minEpochs), reduction: Int(reduction))
     }
 
     private func positional(_ value: Value, _ index: Int) -> Value? {

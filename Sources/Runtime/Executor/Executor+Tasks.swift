@@ -137,8 +137,7 @@ extension Executor {
             let history = store.history(for: trainKey).compactMap(EpochRecord.init(json:))
             var metrics: [(key: String, value: Double)] = []
             if weightsHash != nil, trainStatus != .diverged {
-                let model = try MLPModel(spec: spec.model)
-                try model.load(from: store.path("final.safetensors", for: trainKey))
+                let model = try MLPModel.trained(spec: spec.model, weights: store.path("final.safetensors", for: trainKey))
                 let data = try Trainer.prepareData(spec, model: model)
                 metrics = TrialEvaluation.evaluate(model, data: data, criterion: spec.loss.criterion, requested: spec.metrics,
                                                    splits: [.train, .valid, .test])
@@ -205,8 +204,7 @@ extension Executor {
                 guard case .eval(_, let spec)? = graph.task(member.eval)?.payload else {
                     throw TrainingError("ensemble member \(member.eval) is not an eval task")
                 }
-                let model = try MLPModel(spec: spec.model)
-                try model.load(from: store.path("final.safetensors", for: member.train))
+                let model = try MLPModel.trained(spec: spec.model, weights: store.path("final.safetensors", for: member.train))
                 if data == nil {
                     data = try Trainer.prepareData(spec, model: model)
                     criterion = spec.loss.criterion

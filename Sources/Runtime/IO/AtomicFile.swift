@@ -16,6 +16,13 @@ public enum AtomicFile {
 
     /// Writes `data` to `path` atomically, replacing any existing file.
     public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { try $0.write(contentsOf: data) }
+    }
+
+    /// Streams a file: `body` writes to a handle on a temporary file in the
+    /// destination's directory, which is flushed and renamed over `path` only
+    /// if `body` returns normally (otherwise it is removed).
+    public static func write(to path: String, _ body: (FileHandle) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let base = url.lastPathComponent
@@ -28,12 +35,13 @@ public enum AtomicFile {
             throw WriteError(path: path, problem: "cannot create a temporary file in '\(dir)'")
         }
         do {
-            try handle.write(contentsOf: data)
+            try body(handle)
             try handle.synchronize()
             try handle.close()
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: tmp)
+            if let e = error as? WriteError { throw e }
             throw WriteError(path: path, problem: "\(error)")
         }
         if rename(tmp, path) != 0 {

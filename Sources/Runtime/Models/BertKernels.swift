@@ -58,25 +58,35 @@ enum BertKernels {
 
     // MARK: GELU
 
-    /// y = gelu(x) (exact erf form) over all cores.   x, y: (n)
+    /// y = gelu(x) (exact erf form) over all cores (in place allowed).   x, y: (n)
     static func gelu(_ n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        BertParallel.chunks(n / 16, minimum: 4096) { _, r in
-            let lo = r.lowerBound * 16, hi = r.upperBound == n / 16 ? n : r.upperBound * 16
-            Elementwise.geluForward(hi - lo, x + lo, y + lo)
+        forEachVector(n) { i, count in
+            if count == 16 {
+                M.store(BertMath.gelu(M.load(x + i)), y + i)
+            } else {
+                BertMath.storePartial(BertMath.gelu(BertMath.loadPartial(x + i, count)), y + i, count)
+            }
         }
-        if n < 16 { Elementwise.geluForward(n, x, y) }
     }
 
     /// g = g ⊙ gelu′(x) in place.   g, x: (n)
     static func geluBackwardInPlace(_ n: Int, g: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>) {
-        func run(_ lo: Int, _ hi: Int) {
-            var i = lo
-            while i + 16 <= hi { M.store(M.load(g + i) * Elementwise.geluDerivative(M.load(x + i)), g + i); i += 16 }
-            while i < hi { g[i] *= Elementwise.geluDerivative(x[i]); i += 1 }
+        forEachVector(n) { i, count in
+            if count == 16 {
+                M.store(M.load(g + i) * BertMath.geluDerivative(M.load(x + i)), g + i)
+            } else {
+                let d = BertMath.geluDerivative(BertMath.loadPartial(x + i, count))
+                BertMath.storePartial(BertMath.loadPartial(g + i, count) * d, g + i, count)
+            }
         }
-        if n < 16 { run(0, n); return }
-        BertParallel.chunks(n / 16, minimum: 4096) { _, r in
-            run(r.lowerBound * 16, r.upperBound == n / 16 ? n : r.upperBound * 16)
+    }
+
+    /// Calls `body(start, count)` for every 16-float vector of `0..<n` (the last may be
+    /// shorter), split over the cores for large `n`.
+    static func forEachVector(_ n: Int, _ body: (Int, Int) -> Void) {
+        let vectors = (n + 15) / 16
+        BertParallel.chunks(vectors, minimum: 4096) { _, r in
+            for j in r { body(j * 16, min(16, n - j * 16)) }
         }
     }
 
@@ -125,11 +135,15 @@ enum BertKernels {
             var acc = V(repeating: 0)
             var j = 0
             while j + 16 <= n {
-                let e = M.exp(M.load(pr + j) - mx) * M.load(keyMask + j)
+                let e = BertMath.exp(M.load(pr + j) - mx) * M.load(keyMask + j)
                 M.store(e, pr + j); acc += e; j += 16
             }
             var s = acc.sum()
-            while j < n { let e = M.exp(pr[j] - mx) * keyMask[j]; pr[j] = e; s += e; j += 1 }
+            if j < n {
+                let e = BertMath.exp(BertMath.loadPartial(pr + j, n - j) - mx) * BertMath.loadPartial(keyMask + j, n - j)
+                BertMath.storePartial(e, pr + j, n - j)
+                s += e.sum()
+            }
             Elementwise.scale(n, pr, 1 / s, pr)
         }
     }

@@ -29,18 +29,30 @@ public final class MLPModel {
     let blocks: [Block]
     /// Parameter-carrying blocks bottom-up (`layers.0`, …, `head`), for layer-wise lr decay.
     public let parameterBlocks: [String]
+    /// The pretrained encoder under the layers (`pretrained = bert(DIR)`), sharing `parameters`.
+    public let encoder: PretrainedEncoder?
 
-    /// Builds the network; throws for pretrained encoders (not an MLP) or an empty model.
+    /// Builds the network: an MLP on the features, or on a pretrained encoder's
+    /// pooled output (the encoder's parameters keep their Hugging Face names and
+    /// are loaded from its folder by `initialize`).
     public init(spec: ModelSpec) throws {
-        guard spec.pretrained == nil else {
-            throw TrainingError("pretrained encoders are not supported by the MLP trainer yet")
-        }
-        guard spec.input >= 1 else { throw TrainingError("the model needs input ≥ 1, got \(spec.input)") }
         self.spec = spec
         var specs: [ParameterSpec] = []
+        var width = spec.input
+        var encoderConfig: BertConfig?
+        if let p = spec.pretrained {
+            let config: BertConfig
+            do { config = try BertConfig(contentsOf: (p.directory as NSString).appendingPathComponent("config.json")) } catch {
+                throw TrainingError("cannot load the pretrained model '\(p.directory)': \(error)")
+            }
+            encoderConfig = config
+            specs = BertModel.parameterSpecs(config: config)
+            width = config.hiddenSize
+        } else {
+            guard spec.input >= 1 else { throw TrainingError("the model needs input ≥ 1, got \(spec.input)") }
+        }
         var blocks: [Block] = []
         var prefixes: [String] = []
-        var width = spec.input
         func add(_ layer: LayerSpec, prefix: String) throws {
             switch layer {
             case let .dense(units, activation):
@@ -67,6 +79,17 @@ public final class MLPModel {
         self.parameterBlocks = prefixes
         self.outputs = width
         self.parameters = ParameterStore(specs)
+        if let p = spec.pretrained, let config = encoderConfig {
+            encoder = try PretrainedEncoder(spec: p, config: config, parameters: parameters)
+        } else {
+            encoder = nil
+        }
+    }
+
+    /// Whether `name` belongs to the pretrained encoder.
+    public func isEncoderParameter(_ name: String) -> Bool {
+        guard encoder != nil else { return false }
+        return !(name == "head" || name.hasPrefix("head.") || name.hasPrefix("layers."))
     }
 
     /// PyTorch's default initialisation from `generator`, in parameter order:
@@ -75,8 +98,8 @@ public final class MLPModel {
     /// (if given) are initialised, the others left as they are; the generator
     /// advances the same way either way, so a re-initialised head gets the same
     /// values it would get in a fresh model.
-    public func initialize(generator: inout SeededGenerator, only: ((String) -> Bool)? = nil) {
-        for (i, slot) in parameters.slots.enumerated() {
+    public func initialize(generator: inout SeededGenerator, only: ((String) -> Bool)? = nil) throws {
+        for (i, slot) in parameters.slots.enumerated() where !isEncoderParameter(slot.name) {
             let t = parameters.value(at: i)
             let apply = only?(slot.name) ?? true
             switch slot.role {
@@ -90,6 +113,11 @@ public final class MLPModel {
                 }
             case .norm:
                 if apply { t.fill(slot.name.hasSuffix(".weight") ? 1 : 0) }
+            }
+        }
+        if let encoder, only == nil {
+            do { try encoder.bert.loadWeights(from: (encoder.spec.directory as NSString).appendingPathComponent("model.safetensors")) } catch {
+                throw TrainingError("cannot load the pretrained model: \(error)")
             }
         }
     }
@@ -120,9 +148,19 @@ public final class MLPModel {
         return loaded
     }
 
-    /// Every parameter as safetensors tensors, in declaration order.
-    public func tensors() -> [SafetensorsTensor] {
-        parameters.slots.indices.map { i in
+    /// A model of `spec` with trained weights from `path` (over the seeded init and,
+    /// for a pretrained encoder, its folder's weights, for parameters `path` lacks).
+    public static func trained(spec: ModelSpec, weights path: String) throws -> MLPModel {
+        let model = try MLPModel(spec: spec)
+        var g = SeededGenerator(seed: 0)
+        try model.initialize(generator: &g)
+        try model.load(from: path)
+        return model
+    }
+
+    /// Every parameter as safetensors tensors, in declaration order (those `keep` selects).
+    public func tensors(keep: (String) -> Bool = { _ in true }) -> [SafetensorsTensor] {
+        parameters.slots.indices.filter { keep(parameters.slots[$0].name) }.map { i in
             let s = parameters.slots[i]
             return SafetensorsTensor(name: s.name, shape: s.shape, values: parameters.value(at: i).toArray())
         }

@@ -129,7 +129,7 @@ public final class Trainer {
 
     private func saveCheckpoint(model: MLPModel, optimizer: Optimizer, counters: Counters) throws {
         let state = optimizer.exportState()
-        let weights = try SafetensorsWriter.encode(model.tensors())
+        let weights = try SafetensorsWriter.encode(model.tensors(keep: persisted(model)))
         let optim = try SafetensorsWriter.encode(state.tensors(), metadata: state.metadata())
         try store.write(weights, "last.safetensors", for: key)
         try store.write(optim, "last-state.safetensors", for: key)
@@ -176,7 +176,10 @@ public final class Trainer {
     static func group(for model: MLPModel, epoch: Int, spec: TrainingSpec) throws -> ParameterGroup {
         let store = model.parameters
         for i in store.slots.indices {
-            store.setTrainable(isTrainable(store.slots[i].name, epoch: epoch, spec: spec), at: i)
+            let name = store.slots[i].name
+            // BERT's pooler is unused by mean/cls pooling: it never trains.
+            let unused = model.encoder != nil && name.hasPrefix("pooler.")
+            store.setTrainable(!unused && isTrainable(name, epoch: epoch, spec: spec), at: i)
         }
         let blocks = model.parameterBlocks
         let d = spec.optimizer.layerLRDecay
@@ -195,7 +198,11 @@ public final class Trainer {
     /// Loads and filters the spec's data and checks it against the model.
     static func prepareData(_ spec: TrainingSpec, model: MLPModel) throws -> PreparedData {
         let data = try Dataset.load(spec.data).prepare(filter: spec.filter)
-        guard data.featureCount == spec.model.input else {
+        if model.encoder != nil {
+            guard spec.data.text != nil, data.train.texts.count == data.train.rowCount else {
+                throw TrainingError("a pretrained encoder reads a text column; the data declares no `text`")
+            }
+        } else if data.featureCount != spec.model.input {
             throw TrainingError("the data has \(data.featureCount) feature columns but the model's input is \(spec.model.input)")
         }
         if case .crossEntropy = spec.loss.criterion {
@@ -230,14 +237,15 @@ public final class Trainer {
 
         var counters: Counters
         var optimizer: Optimizer
+        // Seeded init first (and a pretrained encoder's folder weights): a checkpoint then overwrites what it stores.
+        var g = SeededGenerator(seed: spec.seed).fork("init")
+        try model.initialize(generator: &g)
         if let (c, state) = loadCheckpoint(into: model, initial: initial) {
             counters = c
             optimizer = try Self.makeOptimizer(spec.optimizer, group: try Self.group(for: model, epoch: max(c.epoch - 1, 0), spec: spec))
             do { try optimizer.importState(state) } catch { throw TrainingError("resume state of \(key): \(error)") }
         } else {
             counters = initial
-            var g = SeededGenerator(seed: spec.seed).fork("init")
-            model.initialize(generator: &g)
             switch spec.initialization {
             case .random: break
             case .checkpoint, .upstream:
@@ -280,7 +288,13 @@ public final class Trainer {
                 let n = batch.count
                 tape.reset()
                 model.parameters.zeroGradients()
-                let x = tape.input(Tensor(shape: [n, features], data: Array(batch.x[0..<(n * features)])))
+                let x: Variable
+                var encoderTrains = false
+                if let encoder = model.encoder {
+                    (x, encoderTrains) = encoder.batchInput(split: data.train, rows: batch.rows[0..<n], tape: tape, generator: &dropout)
+                } else {
+                    x = tape.input(Tensor(shape: [n, features], data: Array(batch.x[0..<(n * features)])))
+                }
                 let out = model.forward(x, on: tape, training: true, rng: &dropout)
                 let labels = batch.labels.isEmpty ? [] : batch.labels[0..<n].map(Int.init)
                 let mixLabels = batch.mixLabels.isEmpty ? nil : batch.mixLabels[0..<n].map(Int.init)
@@ -296,6 +310,7 @@ public final class Trainer {
                     return .diverged(epoch: epoch, step: t)
                 }
                 tape.backward(loss)
+                if encoderTrains, let encoder = model.encoder { encoder.backward(tape: tape, input: x) }
                 let grads = model.parameters.gradients.pointer
                 if let maxNorm = spec.schedule.clipGradNorm { GradientClipping.clipNorm(grads, group: lastGroup, maxNorm: maxNorm) }
                 if let v = spec.schedule.clipGradValue { GradientClipping.clipValue(grads, group: lastGroup, clipValue: v) }
@@ -338,8 +353,18 @@ public final class Trainer {
         return .finished(epochs: counters.epoch, earlyStopped: counters.epoch < epochs)
     }
 
+    /// The parameters a checkpoint stores: all of an MLP; of a pretrained encoder
+    /// only those the stage ever trains (the rest are the model folder's, reloaded
+    /// from it), so a frozen 90 MB encoder is not rewritten every epoch.
+    private func persisted(_ model: MLPModel) -> (String) -> Bool {
+        let spec = self.spec
+        return { name in
+            !model.isEncoderParameter(name) || (!name.hasPrefix("pooler.") && Self.isTrainable(name, epoch: Int.max, spec: spec))
+        }
+    }
+
     private func sealDone(model: MLPModel, counters: Counters) throws {
-        try store.write(try SafetensorsWriter.encode(model.tensors()), "final.safetensors", for: key)
+        try store.write(try SafetensorsWriter.encode(model.tensors(keep: persisted(model))), "final.safetensors", for: key)
         try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key)
         try store.seal(key, status: .done, files: ["spec.json", "history.jsonl", "final.safetensors"],
                        extra: [("epochs", .int(counters.epoch)), ("early_stopped", .bool(counters.epoch < spec.schedule.epochs)),

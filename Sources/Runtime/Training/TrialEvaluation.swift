@@ -41,12 +41,13 @@ public enum TrialEvaluation {
         var rng = SeededGenerator(seed: 0)  // unused: dropout is off
         var out = [Float]()
         out.reserveCapacity(split.rowCount * model.outputs)
+        let width = model.encoder?.width ?? split.featureCount
+        let inputs = model.encoder.map { $0.features(of: split) } ?? split.features
         var start = 0
         while start < split.rowCount {
             let n = min(chunk, split.rowCount - start)
             tape.reset()
-            let x = Tensor(shape: [n, split.featureCount],
-                           data: Array(split.features[(start * split.featureCount)..<((start + n) * split.featureCount)]))
+            let x = Tensor(shape: [n, width], data: Array(inputs[(start * width)..<((start + n) * width)]))
             let y = model.forward(tape.input(x), on: tape, training: false, rng: &rng)
             out += tape.value(y).toArray()
             start += n
@@ -81,6 +82,10 @@ public enum TrialEvaluation {
                                criterion: LossSpec.Criterion, requested: [String], prefix: String) -> [(key: String, value: Double)] {
         let n = split.rowCount
         guard n > 0 else { return [] }
+        switch criterion {  // unlabelled splits have nothing to score against
+        case .crossEntropy: guard split.labels.count == n else { return [] }
+        case .bce, .mse: guard split.targets.count == n else { return [] }
+        }
         var out: [(key: String, value: Double)] = []
         var loss = 0.0
         var predicted = [Int](repeating: 0, count: n)

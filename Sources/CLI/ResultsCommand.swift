@@ -1,0 +1,182 @@
+import Compiler
+import Foundation
+import Runtime
+
+/// `ftx results FILE`: trials with their settings and metrics, the selected best marked.
+enum ResultsCommand {
+    static let subcommand = Subcommand(
+        name: "results",
+        summary: "show trials, settings and metrics (--json, --csv); the selected best marked",
+        usage: "ftx results [--json | --csv] [--store DIR] FILE",
+        signature: CommandSignature(flags: ["--json", "--csv"], options: ["--store"], minPositionals: 1, maxPositionals: 1),
+        run: run)
+
+    static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
+        if args.has("--json") && args.has("--csv") { throw UsageError("`--json` and `--csv` cannot be combined") }
+        let loaded: LoadedExperiment
+        do {
+            loaded = try LoadedExperiment.load(args.positionals[0], storeOption: args.option("--store"),
+                                               createStore: false, console: console, json: args.has("--json"))
+        } catch let failure as CommandFailure {
+            return failure.status
+        }
+        let results = ExperimentResults(graph: loaded.plan.graph, store: loaded.store)
+        if args.has("--json") {
+            console.out(JSONWriter.encode(results.json()) + "\n")
+        } else if args.has("--csv") {
+            console.out(results.csv())
+        } else {
+            console.out(results.table())
+        }
+        return ExitCode.success
+    }
+}
+
+/// What the store holds for an experiment's plan: one row per trial, the
+/// selected best per stage, the ensembles.
+struct ExperimentResults {
+    struct Trial {
+        var planned: PlannedTrial
+        var status: TaskStatus
+        var metrics: [(key: String, value: Double)]
+        var epochs: Int
+        var checkpoint: String?
+        var history: [JSONValue]
+    }
+    struct Ensemble {
+        var stage: String
+        var members: [String]
+        var metrics: [(key: String, value: Double)]
+    }
+
+    var experiment: String
+    var trials: [Trial] = []
+    /// Stage → selected trial id.
+    var best: [(stage: String, trial: String)] = []
+    var ensembles: [Ensemble] = []
+
+    init(graph: TaskGraph, store: TaskStore) {
+        experiment = graph.experiment
+        for planned in graph.trials {
+            let eval = store.completedStatus(planned.evalKey) != nil ? store.metrics(for: planned.evalKey) : nil
+            let trainStatus = store.status(of: planned.id)
+            let status = eval?["status"]?.stringValue.flatMap(TaskStatus.init(rawValue:)) ?? trainStatus
+            let history = store.history(for: planned.id)
+            let checkpointPath = store.path("final.safetensors", for: planned.id)
+            trials.append(Trial(
+                planned: planned, status: status,
+                metrics: Self.numbers(eval?["metrics"]),
+                epochs: eval?["epochs"]?.intValue ?? history.count,
+                checkpoint: FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil,
+                history: history))
+        }
+        for task in graph.tasks where store.completedStatus(task.key) != nil {
+            guard let m = store.metrics(for: task.key) else { continue }
+            switch task.payload {
+            case .select:
+                if let selected = m["selected"]?.stringValue { best.append((task.stage, selected)) }
+            case .ensemble:
+                let members = m["members"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                ensembles.append(Ensemble(stage: task.stage, members: members, metrics: Self.numbers(m["metrics"])))
+            default:
+                break
+            }
+        }
+    }
+
+    static func numbers(_ value: JSONValue?) -> [(key: String, value: Double)] {
+        (value?.objectValue ?? []).compactMap { entry in entry.value.doubleValue.map { (entry.key, $0) } }
+    }
+
+    func isBest(_ trial: Trial) -> Bool { best.contains { $0.stage == trial.planned.stage && $0.trial == trial.planned.id } }
+
+    // MARK: Output
+
+    /// The `--json` object of CLI.md, plus each trial's `checkpoint` and `history`.
+    func json() -> JSONValue {
+        .object([
+            ("experiment", .string(experiment)),
+            ("trials", .array(trials.map { t in
+                .object([
+                    ("id", .string(t.planned.id)),
+                    ("stage", .string(t.planned.stage)),
+                    ("status", .string(t.status.rawValue)),
+                    ("settings", .object(t.planned.settings.map { ($0.key, PlanReport.json($0.value)) })),
+                    ("metrics", .object(t.metrics.map { ($0.key, .double($0.value)) })),
+                    ("epochs", .int(t.epochs)),
+                    ("checkpoint", t.checkpoint.map(JSONValue.string) ?? .null),
+                    ("history", .array(t.history)),
+                ])
+            })),
+            ("best", .object(best.map { ($0.stage, .string($0.trial)) })),
+            ("ensembles", .array(ensembles.map { e in
+                .object([
+                    ("stage", .string(e.stage)),
+                    ("members", .array(e.members.map(JSONValue.string))),
+                    ("metrics", .object(e.metrics.map { ($0.key, .double($0.value)) })),
+                ])
+            })),
+        ])
+    }
+
+    /// Metric names in first-seen order across trials.
+    var metricNames: [String] {
+        var names: [String] = []
+        for t in trials { for m in t.metrics where !names.contains(m.key) { names.append(m.key) } }
+        return names
+    }
+
+    /// Setting names in first-seen order across trials.
+    var settingNames: [String] {
+        var names: [String] = []
+        for t in trials { for s in t.planned.settings where !names.contains(s.key) { names.append(s.key) } }
+        return names
+    }
+
+    func csv() -> String {
+        let metrics = metricNames, settings = settingNames
+        var rows = [(["id", "stage", "status", "best", "epochs"] + settings + metrics).map(Self.csvField).joined(separator: ",")]
+        for t in trials {
+            var fields = [t.planned.id, t.planned.stage, t.status.rawValue, isBest(t) ? "true" : "false", String(t.epochs)]
+            fields += settings.map { key in t.planned.settings.first { $0.key == key }.map { PlanReport.text($0.value) } ?? "" }
+            fields += metrics.map { key in t.metrics.first { $0.key == key }.map { JSONWriter.format($0.value) } ?? "" }
+            rows.append(fields.map(Self.csvField).joined(separator: ","))
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// A table: one row per trial, `*` on each stage's selected best, ensembles after.
+    func table() -> String {
+        let metrics = metricNames.filter { !$0.hasPrefix("train.") }
+        let settings = settingNames.filter { $0 != "init" }
+        var rows: [[String]] = [["", "trial", "stage", "status", "epochs"] + settings + metrics]
+        for t in trials {
+            var row = [isBest(t) ? "*" : "", TaskKey.short(t.planned.id), t.planned.stage, t.status.rawValue, String(t.epochs)]
+            row += settings.map { key in t.planned.settings.first { $0.key == key }.map { PlanReport.text($0.value) } ?? "" }
+            row += metrics.map { key in t.metrics.first { $0.key == key }.map { String(format: "%.4f", $0.value) } ?? "" }
+            rows.append(row)
+        }
+        var text = "experiment \(experiment): \(trials.count) trials, \(trials.filter { $0.status.isFinal }.count) finished\n\n"
+        text += Self.align(rows)
+        for e in ensembles {
+            text += "\nensemble of \(e.stage) (\(e.members.map(TaskKey.short).joined(separator: ", "))): "
+            text += e.metrics.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: "  ") + "\n"
+        }
+        if !best.isEmpty { text += "\n* selected best of its stage\n" }
+        return text
+    }
+
+    static func align(_ rows: [[String]]) -> String {
+        guard let width = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: width)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,80 @@
+import Compiler
+import Foundation
+import Runtime
+
+/// `ftx run FILE`: execute the plan, reusing everything already in the store.
+enum RunCommand {
+    static let subcommand = Subcommand(
+        name: "run",
+        summary: "train: run every task not already in the store (cached by content, resumable)",
+        usage: "ftx run [--jobs N] [--store DIR] FILE",
+        signature: CommandSignature(flags: [], options: ["--jobs", "--store"], minPositionals: 1, maxPositionals: 1),
+        run: run)
+
+    static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
+        let jobs = try args.intOption("--jobs", default: 1)
+        let loaded: LoadedExperiment
+        do {
+            loaded = try LoadedExperiment.load(args.positionals[0], storeOption: args.option("--store"),
+                                               createStore: true, console: console, json: false)
+        } catch let failure as CommandFailure {
+            return failure.status
+        }
+        let progress = ProgressPrinter(console: console)
+        let executor = Executor(graph: loaded.plan.graph, store: loaded.store, jobs: jobs,
+                                progress: { progress.handle($0) })
+        let summary: ExecutionSummary
+        do {
+            summary = try executor.run()
+        } catch {
+            progress.finish()
+            console.err("ftx run: error: \(error)\n")
+            return ExitCode.failure
+        }
+        progress.finish()
+        let trained = summary.executed.count, cached = summary.cached.count
+        console.out("\(trained) task\(trained == 1 ? "" : "s") run, \(cached) already in the store\n")
+        for failure in summary.failures {
+            console.err("ftx run: task \(TaskKey.short(failure.key)) failed: \(failure.message)\n")
+        }
+        return summary.succeeded ? ExitCode.success : ExitCode.failure
+    }
+}
+
+/// Renders executor events: on a terminal, one live line rewritten in place
+/// (trial, epoch, loss, ETA); otherwise plain lines, one per event.
+final class ProgressPrinter: @unchecked Sendable {
+    private let console: Console
+    private let lock = NSLock()
+    private var liveLineLength = 0
+
+    init(console: Console) { self.console = console }
+
+    func handle(_ event: ExecutionEvent) {
+        lock.lock(); defer { lock.unlock() }
+        if console.isTerminal, case .epoch = event {
+            let line = String(event.line.prefix(120))
+            let pad = max(0, liveLineLength - line.count)
+            console.out("\r" + line + String(repeating: " ", count: pad))
+            liveLineLength = line.count
+            return
+        }
+        clearLiveLine()
+        switch event {
+        case .cached: return  // a cached task is not news; the summary counts them
+        default: console.out(event.line + "\n")
+        }
+    }
+
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        clearLiveLine()
+    }
+
+    private func clearLiveLine() {
+        if liveLineLength > 0 {
+            console.out("\r" + String(repeating: " ", count: liveLineLength) + "\r")
+            liveLineLength = 0
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// A pretrained BERT encoder under a trial's layers and head: its tokenizer and
+/// `BertModel` (sharing the trial's `ParameterStore`), and pooled features.
+///
+/// When every encoder parameter is frozen, the pooled features of a split are
+/// computed once in evaluation mode (no dropout) and reused every epoch — the
+/// "frozen prefix computed once"; otherwise each batch runs the encoder in
+/// training mode (dropout from the trial's per-epoch generator) and
+/// back-propagates into its trainable layers.
+public final class PretrainedEncoder {
+    /// The encoder declaration.
+    public let spec: PretrainedSpec
+    /// The encoder, over the trial's parameter store.
+    public let bert: BertModel
+    /// Its WordPiece tokenizer (`vocab.txt`).
+    public let tokenizer: WordPieceTokenizer
+    private var cache: [SplitName: [Float]] = [:]
+
+    init(spec: PretrainedSpec, config: BertConfig, parameters: ParameterStore) throws {
+        self.spec = spec
+        do {
+            bert = try BertModel(config: config, parameters: parameters)
+            let vocabulary = try WordPieceVocabulary(path: (spec.directory as NSString).appendingPathComponent("vocab.txt"))
+            tokenizer = WordPieceTokenizer(vocabulary: vocabulary)
+        } catch {
+            throw TrainingError("cannot load the pretrained model '\(spec.directory)': \(error)")
+        }
+    }
+
+    /// Whether every encoder parameter is frozen (pooled features are then constant).
+    var isFrozen: Bool { bert.frozenPrefixLayers == bert.config.numHiddenLayers }
+
+    /// Hidden size of the pooled output.
+    var width: Int { bert.config.hiddenSize }
+
+    private func tokens(_ texts: [String]) -> TokenBatch { tokenizer.encodeBatch(texts, maxLength: spec.maxLength) }
+
+    /// Pooled features (rows × width) of `texts` in evaluation mode.
+    func evaluate(_ texts: [String]) -> [Float] {
+        var out = [Float]()
+        out.reserveCapacity(texts.count * width)
+        var start = 0
+        while start < texts.count {
+            let end = min(texts.count, start + 32)
+            out += bert.forward(tokens(Array(texts[start..<end])), pooling: spec.pooling).toArray()
+            start = end
+        }
+        return out
+    }
+
+    /// Pooled features of all of `split`, cached while the encoder is frozen.
+    func features(of split: DataSplit) -> [Float] {
+        if isFrozen, let f = cache[split.name], f.count == split.rowCount * width { return f }
+        let f = evaluate(split.texts)
+        if isFrozen { cache[split.name] = f } else { cache[split.name] = nil }
+        return f
+    }
+
+    /// The batch's input on `tape`: cached features when frozen, else a training
+    /// forward pass whose gradient `backward(tape:input:)` pushes into the encoder.
+    func batchInput(split: DataSplit, rows: ArraySlice<Int32>, tape: Tape, generator: inout SeededGenerator) -> (Variable, trains: Bool) {
+        let w = width
+        if isFrozen {
+            let all = features(of: split)
+            var x = [Float](repeating: 0, count: rows.count * w)
+            for (i, r) in rows.enumerated() { for j in 0..<w { x[i * w + j] = all[Int(r) * w + j] } }
+            return (tape.input(Tensor(shape: [rows.count, w], data: x)), false)
+        }
+        let pooled = bert.forward(tokens(rows.map { split.texts[Int($0)] }), pooling: spec.pooling, training: true, generator: &generator)
+        return (tape.input(pooled.copy(), requiresGradient: true), true)
+    }
+
+    /// Back-propagates the tape's gradient at `input` through the encoder.
+    func backward(tape: Tape, input: Variable) {
+        if let g = tape.gradient(input) { bert.backward(pooledGradient: g) }
+    }
+}
