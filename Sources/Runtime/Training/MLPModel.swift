@@ -142,7 +142,7 @@ public final class MLPModel {
             try file.copyFloats(slot.name, into: UnsafeMutableBufferPointer(start: t.pointer, count: t.count))
             loaded.append(slot.name)
         }
-        if loaded.isEmpty && !parameters.slots.allSatisfy({ skip($0.name) }) {
+        if !parameters.slots.contains(where: { file.info($0.name) != nil }) {
             throw TrainingError("'\(path)' holds none of the model's parameters (expected names like \(parameters.slots[0].name); found \(file.names.prefix(4).joined(separator: ", ")))")
         }
         return loaded

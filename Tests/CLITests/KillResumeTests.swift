@@ -1,0 +1,157 @@
+import Foundation
+import XCTest
+
+/// `ftx run` as a process: killed with SIGKILL at random moments and started
+/// again, it ends with exactly the results of an uninterrupted run; `--jobs`
+/// does not change results; two runs on one store train each task once.
+final class KillResumeTests: XCTestCase {
+    /// The `ftx` executable built beside this test bundle.
+    static var executable: URL? {
+        let dir = Bundle(for: KillResumeTests.self).bundleURL.deletingLastPathComponent()
+        let url = dir.appendingPathComponent("ftx")
+        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+    }
+
+    /// A small two-stage sweep on real data: quick, but long enough to be killed mid-trial.
+    static let experiment = """
+    experiment resume {
+      seed = 3
+    }
+
+    data digits {
+      source = csv("../data/digits.csv")
+      label = "label"
+      normalize = scale(1 / 16)
+      split = random(train: 0.8, valid: 0.2, seed: 0)
+    }
+
+    model mlp {
+      input = 64
+      layers = [dense(64, activation: relu), dropout(0.1)]
+      head = dense(10)
+    }
+
+    stage pretrain {
+      model = mlp
+      data = digits where label < 5
+      optimizer = adamw(lr: 1e-3)
+      schedule {
+        epochs = 6
+        batch_size = 16
+        lr = cosine(warmup: 0.1)
+      }
+      loss = cross_entropy()
+    }
+
+    stage finetune {
+      init = pretrain
+      data = digits where label >= 5
+      optimizer = sgd(lr: 0.05, momentum: 0.9)
+      schedule {
+        epochs = 6
+        batch_size = 16
+        lr = step(every: 2 epochs, gamma: 0.5)
+      }
+      loss = cross_entropy(label_smoothing: 0.1)
+
+      sweep grid {
+        optimizer.lr = [0.01, 0.05]
+        seed = [1, 2]
+      }
+      select = best(valid.accuracy)
+    }
+
+    """
+
+    func launch(_ arguments: [String], output: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = try XCTUnwrap(Self.executable, "the ftx executable is built with the tests")
+        process.arguments = arguments
+        if let output {
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: output)
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func runToEnd(_ arguments: [String], output: URL? = nil) throws -> Int32 {
+        let p = try launch(arguments, output: output)
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    /// `results --json` with the store-specific checkpoint paths removed.
+    func results(_ file: String, store: String) throws -> String {
+        let r = ftx(["results", "--json", "--store", store, file])
+        XCTAssertEqual(r.status, 0, r.err)
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        var trials = try XCTUnwrap(json["trials"] as? [[String: Any]])
+        for i in trials.indices {
+            XCTAssertEqual(trials[i]["status"] as? String, "done")
+            trials[i]["checkpoint"] = nil
+        }
+        json["trials"] = trials
+        return String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    func testKilledRunsResumeToIdenticalResultsWhateverTheJobs() throws {
+        guard Self.executable != nil else { throw XCTSkip("ftx executable not built beside the tests") }
+        let workspace = try Workspace()
+        let file = try workspace.write("resume.ftx", Self.experiment)
+        let stores = workspace.url.appendingPathComponent("stores")
+
+        let reference = stores.appendingPathComponent("reference").path
+        XCTAssertEqual(try runToEnd(["run", "--store", reference, file]), 0)
+        let expected = try results(file, store: reference)
+
+        // Kill at seeded random moments, several times, then finish.
+        let killed = stores.appendingPathComponent("killed").path
+        var rng = CheckRobustnessTests.Generator(state: 0xC0FFEE)
+        var kills = 0
+        for _ in 0..<6 {
+            let p = try launch(["run", "--store", killed, file])
+            usleep(UInt32(Int.random(in: 80_000...700_000, using: &rng)))
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            p.waitUntilExit()
+        }
+        XCTAssertGreaterThan(kills, 2, "the run must really be interrupted")
+        XCTAssertEqual(try runToEnd(["run", "--store", killed, file]), 0)
+        XCTAssertEqual(try results(file, store: killed), expected, "killed and resumed == uninterrupted, bit for bit")
+
+        let twoJobs = stores.appendingPathComponent("jobs2").path
+        XCTAssertEqual(try runToEnd(["run", "--jobs", "2", "--store", twoJobs, file]), 0)
+        XCTAssertEqual(try results(file, store: twoJobs), expected, "--jobs 2 == --jobs 1")
+
+        // A second run of an unchanged experiment trains nothing.
+        let again = ftx(["run", "--store", reference, file])
+        XCTAssertEqual(again.status, 0)
+        XCTAssertTrue(again.out.contains("0 tasks run"), again.out)
+    }
+
+    func testTwoConcurrentRunsOnOneStoreTrainEachTaskOnce() throws {
+        guard Self.executable != nil else { throw XCTSkip("ftx executable not built beside the tests") }
+        let workspace = try Workspace()
+        let file = try workspace.write("resume.ftx", Self.experiment)
+        let store = workspace.url.appendingPathComponent("shared-store").path
+        let logA = workspace.url.appendingPathComponent("a.log"), logB = workspace.url.appendingPathComponent("b.log")
+        let a = try launch(["run", "--store", store, file], output: logA)
+        let b = try launch(["run", "--store", store, file], output: logB)
+        a.waitUntilExit()
+        b.waitUntilExit()
+        XCTAssertEqual(a.terminationStatus, 0)
+        XCTAssertEqual(b.terminationStatus, 0)
+        let lines = (try String(contentsOf: logA, encoding: .utf8) + String(contentsOf: logB, encoding: .utf8))
+            .split(separator: "\n")
+        let trainStarts = lines.filter { $0.contains(" train ") && $0.hasSuffix(": started") }
+        XCTAssertEqual(trainStarts.count, 5, "1 pretrain + 4 finetune trials, each trained once:\n\(lines.joined(separator: "\n"))")
+        XCTAssertEqual(Set(trainStarts).count, trainStarts.count)
+        _ = try results(file, store: store)
+    }
+}
