@@ -156,7 +156,7 @@ struct ExperimentResults {
         var rows: [[String]] = [["", "trial", "stage", "status", "epochs"] + settings + metrics]
         for t in trials {
             var row = [isBest(t) ? "*" : "", TaskKey.short(t.planned.id), t.planned.stage, t.status.rawValue, String(t.epochs)]
-            row += settings.map { key in t.planned.settings.first { $0.key == key }.map { PlanReport.text($0.value) } ?? "" }
+            row += settings.map { key in t.planned.settings.first { $0.key == key }.map { Self.compact($0.value) } ?? "" }
             row += metrics.map { key in t.metrics.first { $0.key == key }.map { String(format: "%.4f", $0.value) } ?? "" }
             rows.append(row)
         }
@@ -168,6 +168,12 @@ struct ExperimentResults {
         }
         if !best.isEmpty { text += "\n* selected best of its stage\n" }
         return text
+    }
+
+    /// A setting for the table: numbers to 4 significant digits (`--json`/`--csv` keep them exact).
+    static func compact(_ value: SettingValue) -> String {
+        if case .number(let n) = value { return String(format: "%.4g", n) }
+        return PlanReport.text(value)
     }
 
     static func align(_ rows: [[String]]) -> String {

@@ -39,11 +39,11 @@ final class DiffGitIntegrationTests: XCTestCase {
 
     func testTextconvShowsCanonicalTextAndHidesLayoutEdits() throws {
         let (repo, _) = try configured(textconv: true, command: false)
-        try repo.edit("    epochs = 12\n", "    epochs    =     12     \n\n")
-        XCTAssertFalse(try repo.git("diff").contains("@@"), "a layout-only edit shows no hunk")
+        try repo.edit("    epochs = 12\n", "    epochs    =     12     \n")
+        XCTAssertFalse(try repo.git("diff").contains("@@"), "a spacing-only edit shows no hunk")
         XCTAssertTrue(try repo.git("diff", "--no-textconv").contains("@@"), "without textconv git sees the bytes change")
 
-        try repo.edit("    epochs    =     12     \n\n", "    epochs   =  20\n")
+        try repo.edit("    epochs    =     12     \n", "    epochs   =  20\n")
         let diff = try repo.git("diff")
         XCTAssertTrue(diff.contains("\n-    epochs = 12\n"), diff)
         XCTAssertTrue(diff.contains("\n+    epochs = 20\n"), diff)

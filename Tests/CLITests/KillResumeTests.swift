@@ -7,9 +7,16 @@ import XCTest
 final class KillResumeTests: XCTestCase {
     /// The `ftx` executable built beside this test bundle.
     static var executable: URL? {
-        let dir = Bundle(for: KillResumeTests.self).bundleURL.deletingLastPathComponent()
-        let url = dir.appendingPathComponent("ftx")
-        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+        // On Linux the test bundle is an executable in the products folder; elsewhere a bundle inside it.
+        let bundle = Bundle(for: KillResumeTests.self).bundleURL
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        for dir in [bundle, bundle.deletingLastPathComponent(), testBinary] {
+            let url = dir.appendingPathComponent("ftx")
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue,
+               FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
     }
 
     /// A small two-stage sweep on real data: quick, but long enough to be killed mid-trial.
@@ -99,7 +106,7 @@ final class KillResumeTests: XCTestCase {
     }
 
     func testKilledRunsResumeToIdenticalResultsWhateverTheJobs() throws {
-        guard Self.executable != nil else { throw XCTSkip("ftx executable not built beside the tests") }
+        let _ = try XCTUnwrap(Self.executable, "`swift test` builds the ftx executable beside the tests")
         let workspace = try Workspace()
         let file = try workspace.write("resume.ftx", Self.experiment)
         let stores = workspace.url.appendingPathComponent("stores")
@@ -136,7 +143,7 @@ final class KillResumeTests: XCTestCase {
     }
 
     func testTwoConcurrentRunsOnOneStoreTrainEachTaskOnce() throws {
-        guard Self.executable != nil else { throw XCTSkip("ftx executable not built beside the tests") }
+        let _ = try XCTUnwrap(Self.executable, "`swift test` builds the ftx executable beside the tests")
         let workspace = try Workspace()
         let file = try workspace.write("resume.ftx", Self.experiment)
         let store = workspace.url.appendingPathComponent("shared-store").path

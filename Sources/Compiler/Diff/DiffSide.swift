@@ -23,7 +23,7 @@ public struct DiffSide: Sendable {
         case .failure(let error): throw DiffError("cannot read `\(path)` in the \(label): \(error.reason)")
         }
         try requireClean(check, what: "`\(path)` in the \(label)", display: check.file)
-        let inputs = InputReferences.of(check.experiment).map { InputFile(path: $0.written, origin: .disk) }
+        let inputs = InputReferences.files(check.experiment).map { InputFile(path: $0, origin: .disk) }
         return DiffSide(label: label, check: check, inputs: inputs, folder: nil)
     }
 
@@ -34,7 +34,7 @@ public struct DiffSide: Sendable {
         let file = SourceFile(path: GitRepository.absolutePath(path), bytes: bytes)
         let check = checkSource(file)
         try requireClean(check, what: "`\(path)` (\(label))", display: SourceFile(path: path, bytes: bytes))
-        let inputs = InputReferences.of(check.experiment).map { InputFile(path: $0.written, origin: .disk) }
+        let inputs = InputReferences.files(check.experiment).map { InputFile(path: $0, origin: .disk) }
         return DiffSide(label: label, check: check, inputs: inputs, folder: nil)
     }
 
@@ -154,6 +154,11 @@ enum InputReferences {
         var written: String
         /// A pretrained model folder (its `config.json`, `model.safetensors`, `vocab.txt` are read).
         var isModelFolder: Bool
+    }
+
+    /// Every file, a model folder's files listed one by one.
+    static func files(_ experiment: CheckedExperiment) -> [String] {
+        of(experiment).flatMap { ref in ref.isModelFolder ? FileDigests.modelFiles.map { ref.written + "/" + $0 } : [ref.written] }
     }
 
     static func of(_ experiment: CheckedExperiment) -> [Reference] {

@@ -187,7 +187,11 @@ struct SettingsDiffer {
                 continue
             }
             if oldName != n.name { changes.append(rename("stage", oldName, n.name)) }
-            diff(renamingReferences(o.settings), n.settings, path)
+            // A stage's `seed` holds the experiment's when the stage sets none: a changed
+            // `experiment.seed` is reported once, not again for every stage that inherits it.
+            let inherited = o.settings["seed"]?.number == Double(old.seed) && n.settings["seed"]?.number == Double(new.seed)
+            diff(inherited ? Self.removing("seed", renamingReferences(o.settings)) : renamingReferences(o.settings),
+                 inherited ? Self.removing("seed", n.settings) : n.settings, path)
             compareSweeps(o.sweeps.map(renamingReferences), n.sweeps, path: path + ".sweep")
             diff(o.select, n.select, path + ".select")
             diff(o.ensemble, n.ensemble, path + ".ensemble")
@@ -199,6 +203,13 @@ struct SettingsDiffer {
         for o in old.stagesInDependencyOrder where stageNames[o.name] == nil {
             changes.append(DiffChange(.removed, .declaration, path: "stage.\(o.name)", old: o.settings, new: nil))
         }
+    }
+
+    private static func removing(_ name: String, _ settings: Value) -> Value {
+        guard case .record(let fields) = settings.kind else { return settings }
+        var copy = settings
+        copy.kind = .record(fields.filter { $0.name != name })
+        return copy
     }
 
     private func rename(_ kind: String, _ from: String, _ to: String) -> DiffChange {

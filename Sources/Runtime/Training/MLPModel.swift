@@ -141,6 +141,7 @@ public final class MLPModel {
             let t = parameters.value(at: i)
             try file.copyFloats(slot.name, into: UnsafeMutableBufferPointer(start: t.pointer, count: t.count))
             loaded.append(slot.name)
+            if isEncoderParameter(slot.name) { encoder?.weightsFromFolder = false }
         }
         if !parameters.slots.contains(where: { file.info($0.name) != nil }) {
             throw TrainingError("'\(path)' holds none of the model's parameters (expected names like \(parameters.slots[0].name); found \(file.names.prefix(4).joined(separator: ", ")))")

@@ -16,6 +16,11 @@ public final class PretrainedEncoder {
     /// Its WordPiece tokenizer (`vocab.txt`).
     public let tokenizer: WordPieceTokenizer
     private var cache: [SplitName: [Float]] = [:]
+    /// True while the encoder's weights are exactly its folder's (nothing loaded over them, nothing trained).
+    public internal(set) var weightsFromFolder = true
+    /// Identifies the data a split's features come from (set by the trainer); with
+    /// `weightsFromFolder`, features are shared across trials through `FrozenFeatureCache`.
+    var dataKey: AnyHashable?
 
     init(spec: PretrainedSpec, config: BertConfig, parameters: ParameterStore) throws {
         self.spec = spec
@@ -52,7 +57,16 @@ public final class PretrainedEncoder {
     /// Pooled features of all of `split`, cached while the encoder is frozen.
     func features(of split: DataSplit) -> [Float] {
         if isFrozen, let f = cache[split.name], f.count == split.rowCount * width { return f }
+        var shared: AnyHashable?
+        if weightsFromFolder, let dataKey {
+            shared = AnyHashable([AnyHashable(spec), dataKey, AnyHashable(split.name)])
+            if let f = FrozenFeatureCache.shared.get(shared!), f.count == split.rowCount * width {
+                if isFrozen { cache[split.name] = f }
+                return f
+            }
+        }
         let f = evaluate(split.texts)
+        if let shared { FrozenFeatureCache.shared.put(shared, f) }
         if isFrozen { cache[split.name] = f } else { cache[split.name] = nil }
         return f
     }
@@ -67,6 +81,7 @@ public final class PretrainedEncoder {
             for (i, r) in rows.enumerated() { for j in 0..<w { x[i * w + j] = all[Int(r) * w + j] } }
             return (tape.input(Tensor(shape: [rows.count, w], data: x)), false)
         }
+        weightsFromFolder = false
         let pooled = bert.forward(tokens(rows.map { split.texts[Int($0)] }), pooling: spec.pooling, training: true, generator: &generator)
         return (tape.input(pooled.copy(), requiresGradient: true), true)
     }
@@ -74,5 +89,25 @@ public final class PretrainedEncoder {
     /// Back-propagates the tape's gradient at `input` through the encoder.
     func backward(tape: Tape, input: Variable) {
         if let g = tape.gradient(input) { bert.backward(pooledGradient: g) }
+    }
+}
+
+/// Pooled features of a pretrained encoder's own (folder) weights, shared by
+/// every trial of the process that reads the same data with the same encoder:
+/// a sweep over a frozen encoder encodes its texts once. Values are a pure
+/// function of the key, so sharing never changes a result.
+final class FrozenFeatureCache: @unchecked Sendable {
+    static let shared = FrozenFeatureCache()
+    private let lock = NSLock()
+    private var entries: [AnyHashable: [Float]] = [:]
+    private var order: [AnyHashable] = []
+
+    func get(_ key: AnyHashable) -> [Float]? { lock.lock(); defer { lock.unlock() }; return entries[key] }
+
+    func put(_ key: AnyHashable, _ value: [Float]) {
+        lock.lock(); defer { lock.unlock() }
+        if entries[key] == nil { order.append(key) }
+        entries[key] = value
+        while order.count > 16 { entries[order.removeFirst()] = nil }
     }
 }

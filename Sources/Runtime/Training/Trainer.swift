@@ -198,6 +198,7 @@ public final class Trainer {
     /// Loads and filters the spec's data and checks it against the model.
     static func prepareData(_ spec: TrainingSpec, model: MLPModel) throws -> PreparedData {
         let data = try Dataset.load(spec.data).prepare(filter: spec.filter)
+        model.encoder?.dataKey = AnyHashable([AnyHashable(spec.data), AnyHashable(spec.filter)])
         if model.encoder != nil {
             guard spec.data.text != nil, data.train.texts.count == data.train.rowCount else {
                 throw TrainingError("a pretrained encoder reads a text column; the data declares no `text`")

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Runs the BENCHMARKS.md workloads with ftx and with the PyTorch/numpy peer,
+alternating the two sides, and prints one table (workload, ftx, peer, ratio,
+accuracies); the same figures go to bench/results.json.
+
+    harness.py --ftx PATH --python VENV_PYTHON [--reps N] [--only K1,W1,...]
+
+The ftx side always runs real experiments through the CLI (`ftx run`,
+`ftx results --json`, `ftx bench gemm --json`); nothing calls internals.
+"""
+import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "out")
+
+
+def sh(cmd, env=None, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, **kw)
+
+
+def numpy_env():
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    return env
+
+
+def summary(values, higher_is_better=True):
+    best = max(values) if higher_is_better else min(values)
+    return {"best": best, "median": statistics.median(values), "all": values}
+
+
+class Bench:
+    def __init__(self, ftx, python, reps):
+        self.ftx, self.python, self.reps = ftx, python, reps
+        self.rows = []
+
+    def peer(self, workload, extra_env=None):
+        env = numpy_env()
+        if extra_env:
+            env.update(extra_env)
+        return json.loads(sh([self.python, os.path.join(HERE, "peer_torch.py"), workload, "--reps", "1"], env=env).stdout)
+
+    def ftx_run(self, experiment, jobs=1):
+        """Runs `ftx run` on a fresh store; returns (wall s, train seconds, train steps, results json)."""
+        store = tempfile.mkdtemp(prefix="ftx-bench-store-")
+        try:
+            t = time.perf_counter()
+            out = sh([self.ftx, "run", "--jobs", str(jobs), "--store", store, experiment]).stdout
+            wall = time.perf_counter() - t
+            train_seconds = sum(float(m) for m in re.findall(r" train [0-9a-f]+: done in ([0-9.]+)s", out))
+            results = json.loads(sh([self.ftx, "results", "--json", "--store", store, experiment]).stdout)
+            steps = sum(t["history"][-1]["step"] for t in results["trials"] if t["history"])
+            return wall, train_seconds, steps, results
+        finally:
+            shutil.rmtree(store, ignore_errors=True)
+
+    def add(self, workload, unit, ftx, peer, higher_is_better=True, ftx_acc=None, peer_acc=None, note=""):
+        ratio_best = ftx["best"] / peer["best"] if higher_is_better else peer["best"] / ftx["best"]
+        ratio_median = ftx["median"] / peer["median"] if higher_is_better else peer["median"] / ftx["median"]
+        row = {"workload": workload, "unit": unit, "ftx": ftx, "peer": peer, "ratio_best": ratio_best,
+               "ratio_median": ratio_median, "ftx_accuracy": ftx_acc, "peer_accuracy": peer_acc, "note": note}
+        self.rows.append(row)
+        print(f"{workload}: ftx {ftx['median']:.4g} / peer {peer['median']:.4g} {unit} -> {ratio_median:.2f}x (median), "
+              f"{ratio_best:.2f}x (best)", file=sys.stderr)
+
+    # K1 -----------------------------------------------------------------
+    def k1(self):
+        ftx_runs, np_runs = [], []
+        for _ in range(max(1, self.reps // 2)):
+            ftx_runs.append(json.loads(sh([self.ftx, "bench", "gemm", "--json"]).stdout)["gemm"])
+            np_runs.append(json.loads(sh([sys.executable, os.path.join(HERE, "gemm_compare.py"), "numpy"],
+                                         env=numpy_env()).stdout)["gemm"])
+        for i, n in enumerate([e["n"] for e in ftx_runs[0]]):
+            f = summary([r[i]["gflops"] for r in ftx_runs])
+            p = summary([r[i]["gflops"] for r in np_runs])
+            self.add(f"K1 n={n}", "GFLOP/s", f, p, note="peer: numpy/OpenBLAS, 2 threads")
+
+    # W1 -----------------------------------------------------------------
+    def w1(self):
+        exp = os.path.join(HERE, "workloads", "w1.ftx")
+        rates, accs, peer_rates, peer_accs = [], [], [], []
+        for _ in range(self.reps):
+            _, secs, steps, res = self.ftx_run(exp)
+            rates.append(steps / secs)
+            accs.append(res["trials"][0]["metrics"]["valid.accuracy"])
+            p = self.peer("w1")
+            peer_rates.append(p["best"])
+            peer_accs.append(p["accuracy"])
+        self.add("W1", "train steps/s", summary(rates), summary(peer_rates),
+                 ftx_acc=statistics.median(accs), peer_acc=statistics.median(peer_accs))
+
+    # W2 -----------------------------------------------------------------
+    def w2(self):
+        import numpy as np
+        os.makedirs(OUT, exist_ok=True)
+        path = os.path.join(OUT, "w2.csv")
+        if not os.path.exists(path):
+            rng = np.random.default_rng(0)
+            x = rng.standard_normal((2845, 784)).astype(np.float32)
+            y = rng.integers(0, 10, 2845)
+            with open(path, "w") as f:
+                f.write(",".join(f"x{i}" for i in range(784)) + ",label\n")
+                for row, label in zip(x, y):
+                    f.write(",".join(f"{v:.4f}" for v in row) + f",{label}\n")
+        exp = os.path.join(HERE, "workloads", "w2.ftx")
+        rates, peer_rates, peer_tuned = [], [], []
+        for _ in range(self.reps):
+            _, secs, steps, _ = self.ftx_run(exp)
+            rates.append(steps / secs)
+            peer_rates.append(self.peer("w2")["best"])
+            peer_tuned.append(self.peer("w2", {"MALLOC_MMAP_THRESHOLD_": "1073741824",
+                                               "MALLOC_TRIM_THRESHOLD_": "1073741824"})["best"])
+        peer = summary(peer_rates) if statistics.median(peer_rates) >= statistics.median(peer_tuned) else summary(peer_tuned)
+        self.add("W2", "train steps/s", summary(rates), peer,
+                 note=f"peer plain median {statistics.median(peer_rates):.1f}, with malloc thresholds {statistics.median(peer_tuned):.1f}; held to the faster")
+
+    # W4 -----------------------------------------------------------------
+    def w4(self):
+        exp = os.path.join(HERE, "workloads", "w4.ftx")
+        walls, peer_walls, accs, peer_accs = [], [], [], []
+        for _ in range(self.reps):
+            wall, _, _, res = self.ftx_run(exp, jobs=2)
+            walls.append(wall)
+            accs.append(max(t["metrics"].get("valid.accuracy", 0) for t in res["trials"]))
+            p = self.peer("w4")
+            peer_walls.append(p["best"])
+            peer_accs.append(p["accuracy"])
+        self.add("W4", "s wall", summary(walls, False), summary(peer_walls, False), higher_is_better=False,
+                 ftx_acc=statistics.median(accs), peer_acc=statistics.median(peer_accs),
+                 note="ftx run --jobs 2, fresh store, end to end; peer: Python loop")
+
+    def table(self):
+        lines = ["| workload | ftx (median / best) | peer (median / best) | ratio (median / best) | accuracy ftx / peer |",
+                 "|---|---|---|---|---|"]
+        for r in self.rows:
+            acc = "" if r["ftx_accuracy"] is None else f"{r['ftx_accuracy']:.4f} / {r['peer_accuracy']:.4f}"
+            lines.append(f"| {r['workload']} ({r['unit']}) | {r['ftx']['median']:.4g} / {r['ftx']['best']:.4g} | "
+                         f"{r['peer']['median']:.4g} / {r['peer']['best']:.4g} | {r['ratio_median']:.2f}x / {r['ratio_best']:.2f}x | {acc} |")
+        return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ftx", required=True)
+    ap.add_argument("--python", required=True)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--only", default="K1,W1,W2,W4")
+    args = ap.parse_args()
+    bench = Bench(args.ftx, args.python, args.reps)
+    for name in args.only.split(","):
+        getattr(bench, name.lower())()
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    text = bench.table()
+    print(f"ftx benchmarks at commit {commit} ({args.reps} repetitions, sides alternating)\n\n{text}")
+    with open(os.path.join(HERE, "results.json"), "w") as f:
+        json.dump({"commit": commit, "reps": args.reps, "rows": bench.rows}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
