@@ -70,49 +70,4 @@ final class CheckerAPITests: XCTestCase {
         """
     }
 
-    /// A 5,000-line file checks well under 100 ms (best of three; release build).
-    func testLargeFileChecksQuickly() throws {
-        var text = "experiment big {\n  seed = 0\n}\n\n"
-        text += "data digits {\n  source = csv(\"../../../data/digits.csv\")\n  label = \"label\"\n  normalize = scale(1 / 16)\n}\n\n"
-        text += "model mlp {\n  input = 64\n  layers = [dense(32, activation: relu), dropout(0.1), dense(32, activation: relu)]\n  head = dense(10)\n}\n\n"
-        var i = 0
-        while text.split(separator: "\n", omittingEmptySubsequences: false).count < 5000 {
-            let initLine = i == 0 ? "  model = mlp" : "  init = s\(i - 1)"
-            text += """
-            stage s\(i) {
-            \(initLine)
-              data = digits where label < \(i % 10 + 1)
-              freeze = ["layers.0"]
-              optimizer = adamw(lr: 1e-3, weight_decay: 0.01)
-              schedule {
-                epochs = 3
-                batch_size = 32
-                lr = cosine(warmup: 0.1)
-                early_stop = {metric: valid.loss, patience: 2}
-              }
-              loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()
-              sweep grid {
-                optimizer.lr = [1e-4, 3e-4, 1e-3]
-                schedule.batch_size = [16, 32]
-              }
-              select = best(valid.accuracy)
-            }
-
-
-            """
-            i += 1
-        }
-        let file = SourceFile(path: TestPaths.fixtures + "/big.ftx", text: text)
-        XCTAssertGreaterThanOrEqual(file.lineStarts.count, 5000)
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let start = Date()
-            let check = checkSource(file)
-            best = min(best, Date().timeIntervalSince(start))
-            XCTAssertEqual(check.diagnostics, [])
-            XCTAssertEqual(check.experiment.stages.count, i)
-        }
-        print("checked \(file.lineStarts.count) lines in \(Int(best * 1000)) ms")
-        XCTAssertLessThan(best, 0.1)
-    }
 }

@@ -390,28 +390,4 @@ final class OptimizerTests: XCTestCase {
         XCTAssertThrowsError(try ParameterGroup(slots: [ParameterSlot(name: "a", offset: 0, count: 4)], count: 3))
     }
 
-    /// One fused AdamW step over W2's 1.86M parameters: no allocation, a few ms.
-    func testAdamWStepSpeed() throws {
-        let shapes = [784 * 1024, 1024, 1024 * 1024, 1024, 1024 * 10, 10]
-        let group = ParameterGroup.packed(shapes.enumerated().map { (name: "p\($0.offset)", count: $0.element) })
-        let opt = try AdamOptimizer(group: group, config: .adamW())
-        var p = [Float](repeating: 0.01, count: group.count)
-        let g = (0..<group.count).map { Float($0 % 97) * 1e-3 - 0.05 }
-        var best = Double.infinity
-        p.withUnsafeMutableBufferPointer { pp in
-            g.withUnsafeBufferPointer { gp in
-                for _ in 0..<15 {
-                    // Thread CPU time: robust to other processes on a shared machine.
-                    var t0 = timespec(), t1 = timespec()
-                    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0)
-                    opt.step(parameters: pp.baseAddress!, gradients: gp.baseAddress!, learningRate: 1e-3)
-                    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1)
-                    best = min(best, Double(t1.tv_sec - t0.tv_sec) * 1e3 + Double(t1.tv_nsec - t0.tv_nsec) * 1e-6)
-                }
-            }
-        }
-        print("AdamW fused step over \(group.count) floats: best \(best) ms")
-        XCTAssertLessThan(best, 10, "AdamW step took \(best) ms")
-        XCTAssertTrue(p.allSatisfy(\.isFinite))
-    }
 }

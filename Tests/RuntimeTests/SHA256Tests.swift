@@ -52,20 +52,4 @@ final class SHA256Tests: XCTestCase {
         XCTAssertEqual(oneShot.description, oneShot.hex)
     }
 
-    /// The 90 MB MiniLM checkpoint hashes correctly and quickly (release build).
-    func testLargeFileIsFast() throws {
-        let path = "/work/shared/models/all-MiniLM-L6-v2/model.safetensors"
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("MiniLM model not present") }
-        // Thread CPU time, so a busy shared machine does not fail the test.
-        func cpuSeconds() -> Double {
-            var ts = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-            return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-        }
-        let start = cpuSeconds()
-        let digest = try SHA256.hash(fileAt: path)
-        let seconds = cpuSeconds() - start
-        XCTAssertEqual(digest.hex, "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db")
-        XCTAssertLessThan(seconds, 0.8, "hashing 90 MB took \(seconds) s of CPU")
-    }
 }

@@ -1,2 +1,0 @@
-import XCTest
-final class RuntimePlaceholderTests: XCTestCase { func testBuilds() {} }
