@@ -42,6 +42,8 @@ struct ExperimentResults {
         var epochs: Int
         var checkpoint: String?
         var history: [JSONValue]
+        /// The git commit the trial was trained at (nil when unknown).
+        var provenance: Provenance?
     }
     struct Ensemble {
         var stage: String
@@ -68,7 +70,8 @@ struct ExperimentResults {
                 metrics: Self.numbers(eval?["metrics"]),
                 epochs: eval?["epochs"]?.intValue ?? history.count,
                 checkpoint: FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil,
-                history: history))
+                history: history,
+                provenance: Provenance(store.readJSON(Provenance.fileName, for: planned.id))))
         }
         for task in graph.tasks where store.completedStatus(task.key) != nil {
             guard let m = store.metrics(for: task.key) else { continue }
@@ -106,6 +109,7 @@ struct ExperimentResults {
                     ("epochs", .int(t.epochs)),
                     ("checkpoint", t.checkpoint.map(JSONValue.string) ?? .null),
                     ("history", .array(t.history)),
+                    ("provenance", t.provenance?.json ?? .null),
                 ])
             })),
             ("best", .object(best.map { ($0.stage, .string($0.trial)) })),
@@ -135,9 +139,10 @@ struct ExperimentResults {
 
     func csv() -> String {
         let metrics = metricNames, settings = settingNames
-        var rows = [(["id", "stage", "status", "best", "epochs"] + settings + metrics).map(Self.csvField).joined(separator: ",")]
+        var rows = [(["id", "stage", "status", "best", "epochs", "commit", "dirty"] + settings + metrics).map(Self.csvField).joined(separator: ",")]
         for t in trials {
-            var fields = [t.planned.id, t.planned.stage, t.status.rawValue, isBest(t) ? "true" : "false", String(t.epochs)]
+            var fields = [t.planned.id, t.planned.stage, t.status.rawValue, isBest(t) ? "true" : "false", String(t.epochs),
+                          t.provenance?.commit ?? "", t.provenance.map { $0.dirty ? "true" : "false" } ?? ""]
             fields += settings.map { key in t.planned.settings.first { $0.key == key }.map { PlanReport.text($0.value) } ?? "" }
             fields += metrics.map { key in t.metrics.first { $0.key == key }.map { JSONWriter.format($0.value) } ?? "" }
             rows.append(fields.map(Self.csvField).joined(separator: ","))
@@ -153,9 +158,10 @@ struct ExperimentResults {
     func table() -> String {
         let metrics = metricNames.filter { !$0.hasPrefix("train.") }
         let settings = settingNames.filter { $0 != "init" }
-        var rows: [[String]] = [["", "trial", "stage", "status", "epochs"] + settings + metrics]
+        var rows: [[String]] = [["", "trial", "stage", "status", "epochs", "commit"] + settings + metrics]
         for t in trials {
-            var row = [isBest(t) ? "*" : "", TaskKey.short(t.planned.id), t.planned.stage, t.status.rawValue, String(t.epochs)]
+            var row = [isBest(t) ? "*" : "", TaskKey.short(t.planned.id), t.planned.stage, t.status.rawValue, String(t.epochs),
+                       t.provenance?.short ?? "-"]
             row += settings.map { key in t.planned.settings.first { $0.key == key }.map { Self.compact($0.value) } ?? "" }
             row += metrics.map { key in t.metrics.first { $0.key == key }.map { String(format: "%.4f", $0.value) } ?? "" }
             rows.append(row)

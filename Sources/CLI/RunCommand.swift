@@ -20,6 +20,7 @@ enum RunCommand {
         } catch let failure as CommandFailure {
             return failure.status
         }
+        let provenance = Provenance.current(for: args.positionals[0])
         let progress = ProgressPrinter(console: console)
         let executor = Executor(graph: loaded.plan.graph, store: loaded.store, jobs: jobs,
                                 progress: { progress.handle($0) })
@@ -32,6 +33,8 @@ enum RunCommand {
             return ExitCode.failure
         }
         progress.finish()
+        let trainKeys = Set(loaded.plan.graph.tasks.filter { $0.kind == .train }.map(\.key))
+        provenance.record(trainKeys: summary.executed.filter(trainKeys.contains), in: loaded.store)
         let trained = summary.executed.count, cached = summary.cached.count
         console.out("\(trained) task\(trained == 1 ? "" : "s") run, \(cached) already in the store\n")
         for failure in summary.failures {

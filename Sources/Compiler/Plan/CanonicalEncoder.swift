@@ -80,6 +80,7 @@ public struct CanonicalEncoder {
             e.field("filter") { $0.optional(spec.filter) { $0.encode($1) } }
             try e.field("model") { try $0.encode(spec.model) }
             try e.field("init") { try $0.encode(spec.initialization) }
+            e.field("reinitialize_head") { $0.bool(spec.reinitializeHead) }
             e.field("freeze") { $0.list(spec.freeze) { $0.string($1) } }
             e.field("unfreeze") {
                 $0.list(spec.unfreeze) { e, step in

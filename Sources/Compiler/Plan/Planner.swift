@@ -67,6 +67,8 @@ struct GraphBuilder {
     /// The select task of each stage that has one.
     private var stageSelect: [String: String] = [:]
     private var encoderShapes: [String: CostModel.EncoderShape?] = [:]
+    /// Which trials share a hoisted frozen-encoder `features` task.
+    private var hoisting = FeatureHoisting()
 
     init(experiment: CheckedExperiment, digests: FileDigests) {
         self.experiment = experiment
@@ -107,7 +109,10 @@ struct GraphBuilder {
             for point in points {
                 let spec = try lowering.lower(stage: stage, point: point, upstream: upstream.key)
                 let dataKey = try addTask(kind: .data, stage: "", deps: [], payload: .data(spec.data))
-                let trainDeps = [dataKey] + (upstream.key.map { [$0] } ?? [])
+                var trainDeps = [dataKey] + (upstream.key.map { [$0] } ?? [])
+                if let features = hoisting.featuresSpec(for: spec) {
+                    trainDeps.append(try addTask(kind: .features, stage: stage.name, deps: [dataKey], payload: .features(features)))
+                }
                 let trainKey = try addTask(kind: .train, stage: stage.name, deps: trainDeps, payload: .train(spec))
                 guard seen.insert(trainKey).inserted else { continue }
                 let evalKey = try addTask(kind: .eval, stage: stage.name, deps: [trainKey, dataKey], payload: .eval(trainKey: trainKey, spec: spec))

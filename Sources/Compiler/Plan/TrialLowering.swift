@@ -61,9 +61,13 @@ public struct TrialLowering: Sendable {
         let seed = s["seed"]?.number.map { Int($0) } ?? stage.seed
         let prune = try stage.prune.map { try lowerPrune($0, stage: stage.name) }
 
-        return TrainingSpec(data: data, filter: filter, model: model, initialization: initialization,
-                            freeze: freeze, unfreeze: unfreeze, optimizer: optimizer, schedule: schedule,
-                            loss: loss, metrics: metrics, seed: UInt64(max(0, seed)), prune: prune)
+        var spec = TrainingSpec(data: data, filter: filter, model: model, initialization: initialization,
+                                freeze: freeze, unfreeze: unfreeze, optimizer: optimizer, schedule: schedule,
+                                loss: loss, metrics: metrics, seed: UInt64(max(0, seed)), prune: prune)
+        // A stage that declares its own `head` starts it fresh ("a new task head"),
+        // even when the upstream model's head has the same shape.
+        spec.reinitializeHead = stage.settings["head"] != nil && initialization != .random
+        return spec
     }
 
     // MARK: Paths

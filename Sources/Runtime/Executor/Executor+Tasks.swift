@@ -12,7 +12,7 @@ extension Executor {
             case let .ensemble(metric, minimize, k, candidates):
                 return try runEnsemble(task, metric: metric, minimize: minimize, k: k, candidates: candidates)
             case .data(let spec): return try runData(task, spec: spec)
-            case .features: return try runMarker(task)
+            case .features(let spec): return try runFeatures(task, spec: spec)
             }
         } catch {
             let message = "\(error)"
@@ -23,7 +23,7 @@ extension Executor {
     }
 
     /// Runs `body` under the task's lock unless the task is already sealed; reports start/finish.
-    private func sealedOr(_ task: PlannedTask, _ body: () throws -> UnitResult) throws -> UnitResult {
+    func sealedOr(_ task: PlannedTask, _ body: () throws -> UnitResult) throws -> UnitResult {
         try withLock(task.key) {
             if let s = store.completedStatus(task.key) {
                 report(.cached(key: task.key, kind: task.kind, stage: task.stage, status: s))
@@ -102,6 +102,7 @@ extension Executor {
                                           clock: { [clock] in clock.now() })
             let trainer = Trainer(spec: spec, key: key, store: store, initialWeightsPath: initPath,
                                   reinitializeHead: spec.reinitializeHead)
+            trainer.featuresPath = hoistedFeatures(forTrain: key)
             let outcome = try trainer.run(options)
             let status: TaskStatus
             switch outcome {
@@ -139,6 +140,7 @@ extension Executor {
             if weightsHash != nil, trainStatus != .diverged {
                 let model = try MLPModel.trained(spec: spec.model, weights: store.path("final.safetensors", for: trainKey))
                 let data = try Trainer.prepareData(spec, model: model)
+                if let hoisted = hoistedFeatures(forTrain: trainKey) { try model.useHoistedFeatures(hoisted, data: data) }
                 metrics = TrialEvaluation.evaluate(model, data: data, criterion: spec.loss.criterion, requested: spec.metrics,
                                                    splits: [.train, .valid, .test])
             } else if let last = history.last {

@@ -54,6 +54,9 @@ public final class PretrainedEncoder {
         return out
     }
 
+    /// Installs precomputed pooled features of a split (a hoisted `features` task's), used while the encoder is frozen.
+    func preload(_ split: SplitName, _ features: [Float]) { cache[split] = features }
+
     /// Pooled features of all of `split`, cached while the encoder is frozen.
     func features(of split: DataSplit) -> [Float] {
         if isFrozen, let f = cache[split.name], f.count == split.rowCount * width { return f }

@@ -63,6 +63,8 @@ public final class Trainer {
     public let initialWeightsPath: String?
     /// Re-initialise `head.*` instead of loading it (a stage that declares a new head).
     public let reinitializeHead: Bool
+    /// A hoisted `features` task's stored pooled encoder outputs (frozen encoder), read instead of encoding the texts.
+    public var featuresPath: String?
 
     public init(spec: TrainingSpec, key: String, store: TaskStore, initialWeightsPath: String? = nil, reinitializeHead: Bool = false) {
         self.spec = spec
@@ -223,6 +225,7 @@ public final class Trainer {
     public func run(_ options: Options = Options()) throws -> Outcome {
         let model = try MLPModel(spec: spec.model)
         let data = try Self.prepareData(spec, model: model)
+        if let featuresPath { try model.encoder?.preloadFeatures(from: featuresPath, data: data) }
         let epochs = spec.schedule.epochs
         var loader = BatchLoader(split: data.train, batchSize: spec.schedule.batchSize, shuffle: spec.schedule.shuffle,
                                  seed: spec.seed, augment: spec.data.augment)

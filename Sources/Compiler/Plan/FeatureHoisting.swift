@@ -1,0 +1,59 @@
+import Foundation
+import Runtime
+
+/// Decides which trials share a hoisted `features` task: the pooled output of a
+/// pretrained encoder that a trial never trains, computed once per (model folder,
+/// data, filter, tokenizer `max_length`, pooling) and read by every such trial.
+///
+/// A trial qualifies when its encoder is entirely frozen for the whole stage
+/// (every `embeddings.*` / `encoder.*` parameter matches `freeze`, none is ever
+/// unfrozen), its weights are the model folder's (`init` is random: an upstream
+/// checkpoint could carry trained encoder weights), and nothing stochastic runs
+/// in the prefix (no augmentation). The trainer then computes exactly the same
+/// features (evaluation mode, in file order) itself, so hoisting never changes a
+/// result — it only moves the encoder pass into one shared, stored task.
+///
+/// The features payload is the trial's spec reduced to what the features depend
+/// on; optimizer, learning rate, batch size, schedule, loss, metrics and seed are
+/// replaced by fixed placeholders, so every trial of a sweep maps to one key.
+/// (Hoisting the hidden states of a partially frozen prefix is not done: BERT's
+/// dropout makes a frozen prefix stochastic in training mode.)
+struct FeatureHoisting {
+    /// The `features` payload shared by trials like `spec`, or nil if `spec` computes its encoder inline.
+    mutating func featuresSpec(for spec: TrainingSpec) -> TrainingSpec? {
+        guard let p = spec.model.pretrained, p.architecture == .bert else { return nil }
+        guard case .random = spec.initialization, spec.data.augment.isEmpty, spec.data.text != nil else { return nil }
+        guard let names = encoderParameterNames(p.directory) else { return nil }
+        let frozen = names.allSatisfy { name in
+            spec.freeze.contains { ParameterStore.matches($0, name) }
+                && !spec.unfreeze.contains { $0.patterns.contains { ParameterStore.matches($0, name) } }
+        }
+        guard frozen else { return nil }
+        return Self.canonical(data: spec.data, filter: spec.filter, pretrained: p)
+    }
+
+    /// The features payload of an encoder over data: only what the pooled vectors depend on.
+    static func canonical(data: DataSpec, filter: RowPredicate?, pretrained: PretrainedSpec) -> TrainingSpec {
+        TrainingSpec(data: data, filter: filter, model: ModelSpec(input: 0, layers: [], head: nil, pretrained: pretrained),
+                     initialization: .random, freeze: ["embeddings.*", "encoder.*"], unfreeze: [],
+                     optimizer: OptimizerSpec(kind: .sgd, lr: 0), schedule: ScheduleSpec(epochs: 0, batchSize: 1, shuffle: false),
+                     loss: LossSpec(criterion: .mse), metrics: [], seed: 0, prune: nil)
+    }
+
+    private var names: [String: [String]?] = [:]
+
+    /// The encoder's parameter names (the pooler's excluded: it never trains), from its layer count.
+    private mutating func encoderParameterNames(_ folder: String) -> [String]? {
+        if let cached = names[folder] { return cached }
+        var result: [String]?
+        if let shape = CostModel.encoderShape(folder: folder), shape.layers >= 0 {
+            // Names depend only on the layer count; the sizes here are placeholders.
+            let config = BertConfig(hiddenSize: 1, numHiddenLayers: shape.layers, numAttentionHeads: 1, intermediateSize: 1,
+                                    maxPositionEmbeddings: 1, typeVocabSize: 1, vocabSize: 1, layerNormEps: 1e-12,
+                                    hiddenDropout: 0, attentionDropout: 0, padTokenID: 0)
+            result = BertModel.parameterSpecs(config: config).map(\.name).filter { !$0.hasPrefix("pooler.") }
+        }
+        names[folder] = result
+        return result
+    }
+}
