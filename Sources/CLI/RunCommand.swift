@@ -20,7 +20,12 @@ enum RunCommand {
         } catch let failure as CommandFailure {
             return failure.status
         }
+        // Recorded before training, so a trial of a run killed midway still knows
+        // the commit it was (first) trained at; an existing record is kept.
         let provenance = Provenance.current(for: args.positionals[0])
+        let pendingTrainKeys = loaded.plan.graph.tasks
+            .filter { $0.kind == .train && loaded.store.completedStatus($0.key) == nil }.map(\.key)
+        provenance.record(trainKeys: pendingTrainKeys, in: loaded.store)
         let progress = ProgressPrinter(console: console)
         let executor = Executor(graph: loaded.plan.graph, store: loaded.store, jobs: jobs,
                                 progress: { progress.handle($0) })
@@ -33,8 +38,6 @@ enum RunCommand {
             return ExitCode.failure
         }
         progress.finish()
-        let trainKeys = Set(loaded.plan.graph.tasks.filter { $0.kind == .train }.map(\.key))
-        provenance.record(trainKeys: summary.executed.filter(trainKeys.contains), in: loaded.store)
         let trained = summary.executed.count, cached = summary.cached.count
         console.out("\(trained) task\(trained == 1 ? "" : "s") run, \(cached) already in the store\n")
         for failure in summary.failures {

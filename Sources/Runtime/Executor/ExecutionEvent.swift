@@ -52,9 +52,9 @@ public struct ExecutionSummary: Sendable {
 }
 
 extension ExecutionEvent {
-    /// A plain one-line rendering (for logs and non-terminal output); keys shortened to 8 characters.
+    /// A plain one-line rendering (for logs and non-terminal output); keys shortened to 10 characters.
     public var line: String {
-        func short(_ k: String) -> String { String(k.prefix(8)) }
+        func short(_ k: String) -> String { String(k.prefix(10)) }  // as `ftx plan` shows ids
         func num(_ d: Double) -> String { d.isFinite ? String(format: "%.4f", d) : "\(d)" }
         switch self {
         case let .cached(key, kind, stage, status): return "\(stage) \(kind.rawValue) \(short(key)): \(status.rawValue) (cached)"
@@ -67,7 +67,7 @@ extension ExecutionEvent {
             return s + " ETA \(Int(p.eta.rounded()))s"
         case let .pruned(key, stage, epoch): return "\(stage) trial \(short(key)): pruned at epoch \(epoch)"
         case let .finished(key, kind, stage, status, seconds):
-            return "\(stage) \(kind.rawValue) \(short(key)): \(status.rawValue) in \(String(format: "%.1f", seconds))s"
+            return "\(stage) \(kind.rawValue) \(short(key)): \(status.rawValue) in \(String(format: "%.3f", seconds))s"
         case let .failed(key, kind, stage, message): return "\(stage) \(kind.rawValue) \(short(key)): failed: \(message)"
         case let .waiting(key, holder):
             return "waiting for task \(short(key)), locked by " + (holder.map { "pid \($0)" } ?? "another ftx run")
