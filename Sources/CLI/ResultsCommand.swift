@@ -7,8 +7,8 @@ enum ResultsCommand {
     static let subcommand = Subcommand(
         name: "results",
         summary: "show trials, settings and metrics (--json, --csv); the selected best marked",
-        usage: "ftx results [--json | --csv] [--store DIR] FILE",
-        signature: CommandSignature(flags: ["--json", "--csv"], options: ["--store"], minPositionals: 1, maxPositionals: 1),
+        usage: "ftx results [--json | --csv] [--store DIR] [--compare REV] FILE",
+        signature: CommandSignature(flags: ["--json", "--csv"], options: ["--store", "--compare"], minPositionals: 1, maxPositionals: 1),
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
@@ -21,6 +21,16 @@ enum ResultsCommand {
             return failure.status
         }
         let results = ExperimentResults(graph: loaded.plan.graph, store: loaded.store)
+        if let revision = args.option("--compare") {
+            do {
+                let comparison = try ResultsComparison.make(file: args.positionals[0], revision: revision, current: results, store: loaded.store)
+                console.out(args.has("--json") ? JSONWriter.encode(comparison.json()) + "\n" : comparison.text())
+                return ExitCode.success
+            } catch let error as DiffError {
+                console.err("ftx results: error: \(error.message)\n")
+                return ExitCode.failure
+            }
+        }
         if args.has("--json") {
             console.out(JSONWriter.encode(results.json()) + "\n")
         } else if args.has("--csv") {

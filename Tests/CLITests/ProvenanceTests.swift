@@ -75,5 +75,20 @@ final class ProvenanceTests: XCTestCase {
         let after = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(ftx(["results", "--json", "--store", store, file]).out.utf8)) as? [String: Any])
         let dirty = try XCTUnwrap(after["trials"] as? [[String: Any]]).map { (($0["provenance"] as? [String: Any])?["dirty"] as? Bool) }
         XCTAssertEqual(dirty, [false, false, true])
+
+        // `--compare HEAD`: the committed revision's trials beside the working tree's.
+        let compared = ftx(["results", "--compare", "HEAD", "--json", "--store", store, file])
+        XCTAssertEqual(compared.status, 0, compared.err)
+        let comparison = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(compared.out.utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(comparison["trials"] as? [[String: Any]])
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertEqual(rows.filter { !($0["old"] is NSNull) && !($0["new"] is NSNull) }.count, 2, "two trials exist at both revisions")
+        for row in rows where !(row["old"] is NSNull) {
+            let old = try XCTUnwrap(row["old"] as? [String: Any]), new = try XCTUnwrap(row["new"] as? [String: Any])
+            XCTAssertEqual(old["id"] as? String, new["id"] as? String)
+            XCTAssertNotNil((old["metrics"] as? [String: Any])?["valid.accuracy"])
+        }
+        XCTAssertEqual(ftx(["results", "--compare", "no-such-rev", "--store", store, file]).status, 2)
+        XCTAssertTrue(ftx(["results", "--compare", "HEAD", "--store", store, file]).out.contains("valid.accuracy @HEAD"))
     }
 }
