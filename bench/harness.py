@@ -131,6 +131,21 @@ class Bench:
                  ftx_acc=statistics.median(accs), peer_acc=statistics.median(peer_accs),
                  note="ftx run --jobs 2, fresh store, end to end; peer: Python loop")
 
+    # W5 -----------------------------------------------------------------
+    def w5(self):
+        exp = os.path.join(HERE, "workloads", "w5.ftx")
+        walls, peer_walls, accs, peer_accs = [], [], [], []
+        for _ in range(max(1, self.reps // 2)):
+            wall, _, _, res = self.ftx_run(exp, jobs=2)
+            walls.append(wall)
+            accs.append(max(t["metrics"].get("valid.accuracy", 0) for t in res["trials"]))
+            p = self.peer("w5")
+            peer_walls.append(p["best"])
+            peer_accs.append(p["accuracy"])
+        self.add("W5", "s wall", summary(walls, False), summary(peer_walls, False), higher_is_better=False,
+                 ftx_acc=statistics.median(accs), peer_acc=statistics.median(peer_accs),
+                 note="12-trial frozen-encoder probe; ftx computes features once, the peer loop encodes per trial")
+
     def table(self):
         lines = ["| workload | ftx (median / best) | peer (median / best) | ratio (median / best) | accuracy ftx / peer |",
                  "|---|---|---|---|---|"]

@@ -123,7 +123,113 @@ def w4(reps):
             "accuracy": results[0][1]}
 
 
-WORKLOADS = {"w1": w1, "w2": w2, "w4": w4}
+def peak_rss_mb():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def minilm():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers import AutoModel, AutoTokenizer
+    path = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
+
+
+def glosses(n=None):
+    import csv
+    with open(os.path.join(ROOT, "data", "wordnet-glosses.csv")) as f:
+        rows = list(csv.DictReader(f))
+    return rows[:n] if n else rows
+
+
+def mean_pool(hidden, mask):
+    m = mask.unsqueeze(-1).float()
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+
+def w3(reps, finetune):
+    """MiniLM + mean pooling + dense(2), seq 64, batch 16: (a) fine-tune steps/s, (b) extraction seq/s."""
+    tok, model = minilm()
+    texts = [r["text"] for r in glosses(16 * 12)]
+    batches = [tok(texts[i:i + 16], padding="max_length", truncation=True, max_length=64, return_tensors="pt")
+               for i in range(0, len(texts), 16)]
+    head = nn.Linear(model.config.hidden_size, 2)
+    labels = torch.randint(0, 2, (16,), generator=torch.Generator().manual_seed(0))
+    if finetune:
+        model.train()
+        opt = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=2e-5)
+
+        def step(b):
+            opt.zero_grad(set_to_none=True)
+            out = model(**b).last_hidden_state
+            loss = nn.functional.cross_entropy(head(mean_pool(out, b["attention_mask"])), labels)
+            loss.backward()
+            opt.step()
+    else:
+        model.eval()
+
+        def step(b):
+            with torch.no_grad():
+                mean_pool(model(**b).last_hidden_state, b["attention_mask"])
+    step(batches[0])
+    rates = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        for b in batches:
+            step(b)
+        dt = time.perf_counter() - t
+        rates.append(len(batches) / dt if finetune else len(batches) * 16 / dt)
+    return {"workload": "W3a" if finetune else "W3b", "unit": "steps/s" if finetune else "seq/s", **summary(rates),
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def w5(reps):
+    """glosses probe: 12 trials (lr × wd × batch), frozen encoder, encoding inside each trial, 10 epochs."""
+    tok, model = minilm()
+    model.eval()
+    rows = glosses()
+    classes = sorted({r["label"] for r in rows})
+    y = torch.tensor([classes.index(r["label"]) for r in rows])
+    perm = np.random.default_rng(0).permutation(len(rows))
+    cut = int(round(0.8 * len(rows)))
+    tr, va = perm[:cut], perm[cut:cut + int(round(0.1 * len(rows)))]
+    texts = [r["text"] for r in rows]
+
+    def encode(idx):
+        out = []
+        with torch.no_grad():
+            for i in range(0, len(idx), 64):
+                b = tok([texts[j] for j in idx[i:i + 64]], padding=True, truncation=True, max_length=64, return_tensors="pt")
+                out.append(mean_pool(model(**b).last_hidden_state, b["attention_mask"]))
+        return torch.cat(out)
+
+    def once():
+        t = time.perf_counter()
+        best = 0.0
+        for lr in (3e-4, 1e-3, 3e-3):
+            for wd in (0.0, 0.01):
+                for batch in (16, 32):
+                    xt, xv = encode(tr), encode(va)  # a plain loop encodes inside each trial
+                    torch.manual_seed(0)
+                    head = nn.Linear(384, len(classes))
+                    opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=wd)
+                    for _ in range(10):
+                        order = torch.randperm(len(xt))
+                        for i in range(0, len(xt), batch):
+                            idx = order[i:i + batch]
+                            opt.zero_grad()
+                            nn.functional.cross_entropy(head(xt[idx]), y[tr][idx]).backward()
+                            opt.step()
+                    with torch.no_grad():
+                        best = max(best, (head(xv).argmax(1) == y[va]).float().mean().item())
+        return time.perf_counter() - t, best
+
+    results = [once() for _ in range(reps)]
+    times = [r[0] for r in results]
+    return {"workload": "W5", "unit": "s", "best": min(times), "median": statistics.median(times), "accuracy": results[0][1]}
+
+
+WORKLOADS = {"w1": w1, "w2": w2, "w4": w4, "w3ft": lambda r: w3(r, True), "w3ex": lambda r: w3(r, False), "w5": w5}
 
 if __name__ == "__main__":
     name = sys.argv[1]

@@ -11,6 +11,6 @@ swift build -c release --product ftx >&2
 FTX="$(swift build -c release --show-bin-path)/ftx"
 if [[ ! -x bench/.venv/bin/python ]]; then
   python3 -m venv bench/.venv
-  bench/.venv/bin/pip install --quiet torch numpy >&2
+  bench/.venv/bin/pip install --quiet torch numpy transformers safetensors >&2
 fi
 exec bench/.venv/bin/python bench/harness.py --ftx "$FTX" --python bench/.venv/bin/python --reps "$REPS" --only "$ONLY"

@@ -34,7 +34,7 @@ final class KillResumeTests: XCTestCase {
 
     model mlp {
       input = 64
-      layers = [dense(64, activation: relu), dropout(0.1)]
+      layers = [dense(128, activation: relu), dropout(0.1)]
       head = dense(10)
     }
 
@@ -43,7 +43,7 @@ final class KillResumeTests: XCTestCase {
       data = digits where label < 5
       optimizer = adamw(lr: 1e-3)
       schedule {
-        epochs = 6
+        epochs = 10
         batch_size = 16
         lr = cosine(warmup: 0.1)
       }
@@ -55,7 +55,7 @@ final class KillResumeTests: XCTestCase {
       data = digits where label >= 5
       optimizer = sgd(lr: 0.05, momentum: 0.9)
       schedule {
-        epochs = 6
+        epochs = 10
         batch_size = 16
         lr = step(every: 2 epochs, gamma: 0.5)
       }
@@ -112,23 +112,28 @@ final class KillResumeTests: XCTestCase {
         let stores = workspace.url.appendingPathComponent("stores")
 
         let reference = stores.appendingPathComponent("reference").path
+        let started = Date()
         XCTAssertEqual(try runToEnd(["run", "--store", reference, file]), 0)
+        let duration = Date().timeIntervalSince(started)
         let expected = try results(file, store: reference)
 
-        // Kill at seeded random moments, several times, then finish.
+        // Kill at seeded random moments within the span of a whole run, until
+        // three kills have landed mid-run, then finish.
         let killed = stores.appendingPathComponent("killed").path
         var rng = CheckRobustnessTests.Generator(state: 0xC0FFEE)
-        var kills = 0
-        for _ in 0..<6 {
+        var kills = 0, attempts = 0
+        while kills < 3 && attempts < 12 {
+            attempts += 1
             let p = try launch(["run", "--store", killed, file])
-            usleep(UInt32(Int.random(in: 80_000...700_000, using: &rng)))
+            let fraction = Double(Int.random(in: 5...30, using: &rng)) / 100
+            usleep(UInt32(fraction * duration * 1_000_000))
             if p.isRunning {
                 kill(p.processIdentifier, SIGKILL)
                 kills += 1
             }
             p.waitUntilExit()
         }
-        XCTAssertGreaterThan(kills, 2, "the run must really be interrupted")
+        XCTAssertEqual(kills, 3, "the run must really be interrupted, several times")
         XCTAssertEqual(try runToEnd(["run", "--store", killed, file]), 0)
         XCTAssertEqual(try results(file, store: killed), expected, "killed and resumed == uninterrupted, bit for bit")
 

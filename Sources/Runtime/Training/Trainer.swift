@@ -283,6 +283,7 @@ public final class Trainer {
             let group = try Self.group(for: model, epoch: epoch, spec: spec)
             if group != lastGroup { optimizer.regroup(group); lastGroup = group }
             loader.beginEpoch(epoch)
+            model.parameters.zeroGradients()  // all of them once per epoch (the trainable set may change); per step only the trainable
             var dropout = SeededGenerator(seed: dropoutKey ^ (UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9_7F4A_7C15))
             var lossSum = 0.0
             var lr = 0.0
@@ -291,7 +292,7 @@ public final class Trainer {
                 loader.fill(&batch, index: b, step: t)
                 let n = batch.count
                 tape.reset()
-                model.parameters.zeroGradients()
+                model.parameters.zeroGradients(of: lastGroup)
                 let x: Variable
                 var encoderTrains = false
                 if let encoder = model.encoder {
