@@ -85,6 +85,31 @@ final class KillResumeTests: XCTestCase {
         return process
     }
 
+    /// Starts `ftx ARGS`, waits until it reports `epochs` finished epochs, then
+    /// `delay` µs, and kills it with SIGKILL. Whether the kill landed mid-run.
+    func killAfter(epochs: Int, delay: UInt32, _ arguments: [String]) throws -> Bool {
+        let process = Process()
+        process.executableURL = try XCTUnwrap(Self.executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = 0, buffer = Data()
+        let reader = pipe.fileHandleForReading
+        while seen < epochs {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }  // the run ended
+            buffer.append(chunk)
+            seen = String(decoding: buffer, as: UTF8.self).components(separatedBy: ": epoch ").count - 1
+        }
+        usleep(delay)
+        let landed = process.isRunning
+        if landed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return landed && process.terminationReason == .uncaughtSignal
+    }
+
     func runToEnd(_ arguments: [String], output: URL? = nil) throws -> Int32 {
         let p = try launch(arguments, output: output)
         p.waitUntilExit()
@@ -112,26 +137,19 @@ final class KillResumeTests: XCTestCase {
         let stores = workspace.url.appendingPathComponent("stores")
 
         let reference = stores.appendingPathComponent("reference").path
-        let started = Date()
         XCTAssertEqual(try runToEnd(["run", "--store", reference, file]), 0)
-        let duration = Date().timeIntervalSince(started)
         let expected = try results(file, store: reference)
 
-        // Kill at seeded random moments within the span of a whole run, until
-        // three kills have landed mid-run, then finish.
+        // Kill three times mid-run: after a seeded random number of completed
+        // epochs (1–4) plus a random delay of up to 30 ms, so the kill lands
+        // anywhere in the next epoch, in a checkpoint write or between tasks.
         let killed = stores.appendingPathComponent("killed").path
         var rng = CheckRobustnessTests.Generator(state: 0xC0FFEE)
-        var kills = 0, attempts = 0
-        while kills < 3 && attempts < 12 {
-            attempts += 1
-            let p = try launch(["run", "--store", killed, file])
-            let fraction = Double(Int.random(in: 5...30, using: &rng)) / 100
-            usleep(UInt32(fraction * duration * 1_000_000))
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                kills += 1
-            }
-            p.waitUntilExit()
+        var kills = 0
+        for _ in 0..<3 {
+            let epochs = Int.random(in: 1...4, using: &rng)
+            let delay = UInt32(Int.random(in: 0...30_000, using: &rng))
+            if try killAfter(epochs: epochs, delay: delay, ["run", "--store", killed, file]) { kills += 1 }
         }
         XCTAssertEqual(kills, 3, "the run must really be interrupted, several times")
         XCTAssertEqual(try runToEnd(["run", "--store", killed, file]), 0)
