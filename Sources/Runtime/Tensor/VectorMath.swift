@@ -10,27 +10,14 @@ import Foundation
 public enum VectorMath {
     public typealias V = SIMD16<Float>
 
-    /// e^x per lane; clamps to [-87.3, 88.7] (results underflow to ~1e-38, not 0).
-    @inline(__always) public static func exp(_ x0: V) -> V {
-        let x = pointwiseMin(pointwiseMax(x0, V(repeating: -87.336_54)), V(repeating: 88.722_83))
-        let fx = (x * 1.442_695_04).rounded(.toNearestOrEven)
-        var r = x - fx * 0.693_359_375
-        r = r + fx * 2.121_944_4e-4
-        var y = V(repeating: 1.987_569_15e-4)
-        y = y * r + 1.398_199_95e-3
-        y = y * r + 8.333_451_9e-3
-        y = y * r + 4.166_579_59e-2
-        y = y * r + 1.666_666_55e-1
-        y = y * r + 5.000_000_1e-1
-        y = y * r * r + r + 1
-        let n = SIMD16<Int32>(fx, rounding: .towardZero) &+ 127
-        let scale = unsafeBitCast(n &<< 23, to: V.self)
-        return y * scale
-    }
+    /// e^x per lane: the kernels' `KernelMath.exp` (Cephes' polynomial with the
+    /// 1.5·2²³ rounding trick — no float→int conversion, which this toolchain
+    /// lowers to a slow per-lane call); clamps to [-87.3, 88.4].
+    @inline(__always) public static func exp(_ x0: V) -> V { KernelMath.exp(x0) }
 
     /// Scalar twin of `exp(_:)` (same algorithm, same clamping).
     @inline(__always) public static func exp(_ x0: Float) -> Float {
-        let x = min(max(x0, -87.336_54), 88.722_83)
+        let x = min(max(x0, -87.336_54), 88.376_26)
         let fx = (x * 1.442_695_04).rounded(.toNearestOrEven)
         var r = x - fx * 0.693_359_375
         r = r + fx * 2.121_944_4e-4
@@ -40,7 +27,7 @@ public enum VectorMath {
         y = y * r + 4.166_579_59e-2
         y = y * r + 1.666_666_55e-1
         y = y * r + 5.000_000_1e-1
-        y = y * r * r + r + 1
+        y = y * (r * r) + r + 1
         return y * Float(bitPattern: UInt32(Int32(fx) + 127) << 23)
     }
 

@@ -109,7 +109,7 @@ public final class Trainer {
         else { return damaged("last-state.json is malformed") }
         for name in ["last.safetensors", "last-state.safetensors"] {
             guard let data = store.read(name, for: key) else { return damaged("\(name) is missing") }
-            if SHA256.hash(data).hex != files[name]?.stringValue { return damaged("\(name) does not match last-state.json") }
+            if ResumeChecksum.hex(data) != files[name]?.stringValue { return damaged("\(name) does not match last-state.json") }
         }
         var c = initial
         c.epoch = epoch
@@ -137,7 +137,7 @@ public final class Trainer {
         try store.write(optim, "last-state.safetensors", for: key)
         try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key)
         let hashes: [(key: String, value: JSONValue)] = [
-            ("last.safetensors", .string(SHA256.hash(weights).hex)), ("last-state.safetensors", .string(SHA256.hash(optim).hex)),
+            ("last.safetensors", .string(ResumeChecksum.hex(weights))), ("last-state.safetensors", .string(ResumeChecksum.hex(optim))),
         ]
         try store.writeJSON(stateJSON(counters, hashes: hashes), "last-state.json", for: key)
         try store.markStatus(.running, for: key, extra: [("epochs_completed", .int(counters.epoch))])
