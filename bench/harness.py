@@ -131,6 +131,26 @@ class Bench:
                  ftx_acc=statistics.median(accs), peer_acc=statistics.median(peer_accs),
                  note="ftx run --jobs 2, fresh store, end to end; peer: Python loop")
 
+    # W3 -----------------------------------------------------------------
+    def w3(self):
+        """MiniLM at seq 64, batch 16. The ftx side is the runtime's own W3 benchmark
+        (BertBenchmarkTests, opt-in with FTX_BENCH_BERT=1), run from the release build."""
+        ft, ex, pft, pex, rss = [], [], [], [], {}
+        for _ in range(max(1, self.reps // 2)):
+            out = sh(["swift", "test", "-c", "release", "--filter", "BertBenchmark"], cwd=ROOT,
+                     env={**os.environ, "FTX_BENCH_BERT": "1"}).stdout
+            ex.append(float(re.search(r"W3 extraction: ([0-9.]+) seq/s median", out).group(1)))
+            ft.append(float(re.search(r"W3 fine-tune: ([0-9.]+) steps/s median", out).group(1)))
+            rss["ftx_extraction_mb"] = float(re.search(r"extraction:.*peak RSS ([0-9.]+) MB", out).group(1))
+            rss["ftx_finetune_mb"] = float(re.search(r"fine-tune:.*peak RSS ([0-9.]+) MB", out).group(1))
+            a, b = self.peer("w3ft"), self.peer("w3ex")
+            pft.append(a["median"]); pex.append(b["median"])
+            rss["peer_finetune_mb"], rss["peer_extraction_mb"] = a["peak_rss_mb"], b["peak_rss_mb"]
+        self.add("W3a fine-tune", "steps/s", summary(ft), summary(pft),
+                 note=f"peak RSS ftx {rss['ftx_finetune_mb']:.0f} MB vs peer {rss['peer_finetune_mb']:.0f} MB")
+        self.add("W3b extraction", "seq/s", summary(ex), summary(pex),
+                 note=f"peak RSS ftx {rss['ftx_extraction_mb']:.0f} MB vs peer {rss['peer_extraction_mb']:.0f} MB")
+
     # W5 -----------------------------------------------------------------
     def w5(self):
         exp = os.path.join(HERE, "workloads", "w5.ftx")
@@ -147,12 +167,12 @@ class Bench:
                  note="12-trial frozen-encoder probe; ftx computes features once, the peer loop encodes per trial")
 
     def table(self):
-        lines = ["| workload | ftx (median / best) | peer (median / best) | ratio (median / best) | accuracy ftx / peer |",
-                 "|---|---|---|---|---|"]
+        lines = ["| workload | ftx (median / best) | peer (median / best) | ratio (median / best) | accuracy ftx / peer | note |",
+                 "|---|---|---|---|---|---|"]
         for r in self.rows:
             acc = "" if r["ftx_accuracy"] is None else f"{r['ftx_accuracy']:.4f} / {r['peer_accuracy']:.4f}"
             lines.append(f"| {r['workload']} ({r['unit']}) | {r['ftx']['median']:.4g} / {r['ftx']['best']:.4g} | "
-                         f"{r['peer']['median']:.4g} / {r['peer']['best']:.4g} | {r['ratio_median']:.2f}x / {r['ratio_best']:.2f}x | {acc} |")
+                         f"{r['peer']['median']:.4g} / {r['peer']['best']:.4g} | {r['ratio_median']:.2f}x / {r['ratio_best']:.2f}x | {acc} | {r['note']} |")
         return "\n".join(lines)
 
 
@@ -161,7 +181,7 @@ def main():
     ap.add_argument("--ftx", required=True)
     ap.add_argument("--python", required=True)
     ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--only", default="K1,W1,W2,W4")
+    ap.add_argument("--only", default="K1,W1,W2,W3,W4,W5")
     args = ap.parse_args()
     bench = Bench(args.ftx, args.python, args.reps)
     for name in args.only.split(","):
