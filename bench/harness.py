@@ -8,7 +8,7 @@ accuracies); the same figures go to bench/results.json.
 The ftx side always runs real experiments through the CLI (`ftx run`,
 `ftx results --json`, `ftx bench gemm --json`); nothing calls internals.
 """
-import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, glob, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -36,8 +36,10 @@ class Bench:
         self.ftx, self.python, self.reps = ftx, python, reps
         self.rows = []
 
-    def peer(self, workload, extra_env=None):
+    def peer(self, workload, extra_env=None, split=None):
         env = numpy_env()
+        if split:
+            env["FTX_SPLIT"] = os.path.join(OUT, "split-" + split + ".json")
         if extra_env:
             env.update(extra_env)
         return json.loads(sh([self.python, os.path.join(HERE, "peer_torch.py"), workload, "--reps", "1"], env=env).stdout)
@@ -52,6 +54,10 @@ class Bench:
             train_seconds = sum(float(m) for m in re.findall(r" train [0-9a-f]+: done in ([0-9.]+)s", out))
             results = json.loads(sh([self.ftx, "results", "--json", "--store", store, experiment]).stdout)
             steps = sum(t["history"][-1]["step"] for t in results["trials"] if t["history"])
+            # Keep the data task's split (file rows per split) for the peer: same rows on both sides.
+            for summary in sorted(glob.glob(os.path.join(store, "tasks", "*", "summary.json"))):
+                os.makedirs(OUT, exist_ok=True)
+                shutil.copy(summary, os.path.join(OUT, "split-" + os.path.basename(experiment) + ".json"))
             return wall, train_seconds, steps, results
         finally:
             shutil.rmtree(store, ignore_errors=True)
@@ -85,7 +91,7 @@ class Bench:
             _, secs, steps, res = self.ftx_run(exp)
             rates.append(steps / secs)
             accs.append(res["trials"][0]["metrics"]["valid.accuracy"])
-            p = self.peer("w1")
+            p = self.peer("w1", split="w1.ftx")
             peer_rates.append(p["best"])
             peer_accs.append(p["accuracy"])
         self.add("W1", "train steps/s", summary(rates), summary(peer_rates),
@@ -124,7 +130,7 @@ class Bench:
             wall, _, _, res = self.ftx_run(exp, jobs=2)
             walls.append(wall)
             accs.append(max(t["metrics"].get("valid.accuracy", 0) for t in res["trials"]))
-            p = self.peer("w4")
+            p = self.peer("w4", split="w4.ftx")
             peer_walls.append(p["best"])
             peer_accs.append(p["accuracy"])
         self.add("W4", "s wall", summary(walls, False), summary(peer_walls, False), higher_is_better=False,

@@ -249,6 +249,11 @@ extension Executor {
                 "rows": .int(data.train.rowCount + data.valid.rowCount + data.test.rowCount),
                 "features": .int(data.featureCount), "classes": .array(data.classNames.map { .string($0) }),
                 "train": .int(data.train.rowCount), "valid": .int(data.valid.rowCount), "test": .int(data.test.rowCount),
+                // Which file rows (0-based, header excluded) each split holds, so other tools
+                // (the benchmark's PyTorch peer) can train and evaluate on exactly the same rows.
+                "split_rows": .object(SplitName.allCases.map { name in
+                    (key: name.rawValue, value: JSONValue.array(data[name].sourceRows.map { .int($0) }))
+                }),
             ]
             try store.writeJSON(json, "summary.json", for: task.key)
             try store.seal(task.key, status: .done, files: ["spec.json", "summary.json"])
@@ -256,12 +261,4 @@ extension Executor {
         }
     }
 
-    /// `features` tasks: the MLP trainer computes frozen prefixes inline, so the
-    /// task only records its spec.
-    func runMarker(_ task: PlannedTask) throws -> UnitResult {
-        try sealedOr(task) {
-            try store.seal(task.key, status: .done, files: ["spec.json"])
-            return .status(.done, worked: true)
-        }
-    }
 }
