@@ -1,3 +1,5 @@
+import Compiler
+
 /// A usage error: exit code 64 with a message and a pointer to `--help`.
 public struct UsageError: Error, CustomStringConvertible {
     public var description: String
@@ -76,29 +78,7 @@ struct ParsedArguments: Sendable {
     }
 }
 
-/// The closest candidate by edit distance, if it is close enough to be a plausible typo.
+/// The closest candidate, if it is a plausible typo (the checker's rule, `Suggestions.closest`).
 func closestName(to word: String, among candidates: [String]) -> String? {
-    var best: (String, Int)?
-    for c in candidates {
-        let d = editDistance(word, c)
-        if d <= max(1, c.count / 3), best == nil || d < best!.1 { best = (c, d) }
-    }
-    return best?.0
-}
-
-/// Levenshtein distance over characters.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
+    Suggestions.closest(to: word, in: candidates)
 }

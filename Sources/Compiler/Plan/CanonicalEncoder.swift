@@ -376,5 +376,5 @@ public enum TaskKey {
     }
 
     /// The first 10 hex digits, as tables show ids.
-    public static func short(_ key: String) -> String { String(key.prefix(10)) }
+    public static func short(_ key: String) -> String { PlannedTask.shortKey(key) }
 }

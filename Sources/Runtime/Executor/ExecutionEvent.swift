@@ -54,23 +54,22 @@ public struct ExecutionSummary: Sendable {
 extension ExecutionEvent {
     /// A plain one-line rendering (for logs and non-terminal output); keys shortened to 10 characters.
     public var line: String {
-        func short(_ k: String) -> String { String(k.prefix(10)) }  // as `ftx plan` shows ids
         func num(_ d: Double) -> String { d.isFinite ? String(format: "%.4f", d) : "\(d)" }
         switch self {
-        case let .cached(key, kind, stage, status): return "\(stage) \(kind.rawValue) \(short(key)): \(status.rawValue) (cached)"
+        case let .cached(key, kind, stage, status): return "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): \(status.rawValue) (cached)"
         case let .started(key, kind, stage, at):
-            return "\(stage) \(kind.rawValue) \(short(key)): " + (at > 0 ? "resuming after epoch \(at)" : "started")
+            return "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): " + (at > 0 ? "resuming after epoch \(at)" : "started")
         case let .epoch(stage, p):
-            var s = "\(stage) trial \(short(p.key)): epoch \(p.record.epoch)/\(p.totalEpochs) loss \(num(p.record.trainLoss))"
+            var s = "\(stage) trial \(PlannedTask.shortKey(p.key)): epoch \(p.record.epoch)/\(p.totalEpochs) loss \(num(p.record.trainLoss))"
             if let v = p.record.value("valid.loss") { s += " valid.loss \(num(v))" }
             if let a = p.record.value("valid.accuracy") { s += " valid.accuracy \(num(a))" }
             return s + " ETA \(Int(p.eta.rounded()))s"
-        case let .pruned(key, stage, epoch): return "\(stage) trial \(short(key)): pruned at epoch \(epoch)"
+        case let .pruned(key, stage, epoch): return "\(stage) trial \(PlannedTask.shortKey(key)): pruned at epoch \(epoch)"
         case let .finished(key, kind, stage, status, seconds):
-            return "\(stage) \(kind.rawValue) \(short(key)): \(status.rawValue) in \(String(format: "%.3f", seconds))s"
-        case let .failed(key, kind, stage, message): return "\(stage) \(kind.rawValue) \(short(key)): failed: \(message)"
+            return "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): \(status.rawValue) in \(String(format: "%.3f", seconds))s"
+        case let .failed(key, kind, stage, message): return "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): failed: \(message)"
         case let .waiting(key, holder):
-            return "waiting for task \(short(key)), locked by " + (holder.map { "pid \($0)" } ?? "another ftx run")
+            return "waiting for task \(PlannedTask.shortKey(key)), locked by " + (holder.map { "pid \($0)" } ?? "another ftx run")
         case .warning(let w): return "warning: \(w)"
         }
     }

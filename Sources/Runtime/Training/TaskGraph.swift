@@ -23,6 +23,9 @@ public struct TaskGraph: Sendable {
 
 /// One node of the graph.
 public struct PlannedTask: Sendable, Hashable {
+    /// A key as people read it (`ftx plan`, `run` and `results` output): its first 10 hex digits.
+    public static func shortKey(_ key: String) -> String { String(key.prefix(10)) }
+
     public enum Kind: String, Sendable, Hashable {
         /// Load, filter, normalise and split a data set.
         case data
