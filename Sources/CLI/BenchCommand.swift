@@ -6,66 +6,119 @@ import Runtime
 /// 5 times (more for small n, up to ≈ 0.6 s per size); reports the best and the
 /// median rate. `--json` prints `{"gemm":[{"n":256,"threads":2,"gflops":…,
 /// "gflops_median":…},…]}` (gflops = best), which `plan` uses for its cost estimates.
+///
+/// `--shape MxNxK[:OPS],…` times other shapes instead, for tuning the
+/// kernels on training-sized products: OPS is two letters, `n` or `t` for op(A) and
+/// op(B) as in BLAS (`tn`: C = Aᵀ·B, a weight gradient). `--threads N` caps the threads.
 public func runBench(arguments: [String]) -> Int32 {
     var json = false
     var what: [String] = []
-    for arg in arguments {
-        if arg == "--json" { json = true } else { what.append(arg) }
-    }
-    if what.count > 1 || (what.count == 1 && what[0] != "gemm") {
-        FileHandle.standardError.write(Data("ftx bench: unknown benchmark '\(what.joined(separator: " "))' (available: gemm)\n".utf8))
+    var shapes: [GEMMShape] = []
+    var threads = GEMMBlocking.defaultThreads
+    var i = 0
+    func fail(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("ftx bench: \(message)\n".utf8))
         return 64
     }
-    let threads = GEMMBlocking.defaultThreads
-    let results = [256, 512, 1024, 2048].map { benchGEMM(n: $0, threads: threads) }
+    while i < arguments.count {
+        let arg = arguments[i]
+        if arg == "--json" {
+            json = true
+        } else if arg == "--shape" || arg == "--threads" {
+            guard i + 1 < arguments.count else { return fail("\(arg) needs a value") }
+            i += 1
+            if arg == "--threads" {
+                guard let t = Int(arguments[i]), t >= 1 else { return fail("--threads needs a positive integer, got '\(arguments[i])'") }
+                threads = t
+            } else {
+                for text in arguments[i].split(separator: ",") {
+                    guard let shape = GEMMShape(String(text)) else {
+                        return fail("--shape '\(text)' is not MxNxK[:OPS] (for example 128x1024x784:nt)")
+                    }
+                    shapes.append(shape)
+                }
+            }
+        } else {
+            what.append(arg)
+        }
+        i += 1
+    }
+    if what.count > 1 || (what.count == 1 && what[0] != "gemm") {
+        return fail("unknown benchmark '\(what.joined(separator: " "))' (available: gemm)")
+    }
+    if shapes.isEmpty { shapes = [256, 512, 1024, 2048].map { GEMMShape(m: $0, n: $0, k: $0) } }
+    let results = shapes.map { benchGEMM($0, threads: threads) }
     if json {
         let items = results.map {
-            "{\"n\":\($0.n),\"threads\":\($0.threads),\"gflops\":\(fmt1($0.best)),\"gflops_median\":\(fmt1($0.median))}"
+            // Square products keep CLI.md's shape ({"n": …}); other shapes add m, k and the ops.
+            let sh = $0.shape
+            let dims = sh.m == sh.n && sh.n == sh.k && !sh.transA && !sh.transB
+                ? "\"n\":\(sh.n)" : "\"m\":\(sh.m),\"n\":\(sh.n),\"k\":\(sh.k),\"ops\":\"\(sh.transA ? "t" : "n")\(sh.transB ? "t" : "n")\""
+            return "{\(dims),\"threads\":\($0.threads),\"gflops\":\(fmt1($0.best)),\"gflops_median\":\(fmt1($0.median))}"
         }
         print("{\"gemm\":[" + items.joined(separator: ",") + "]}")
     } else {
-        print("square float32 GEMM, \(threads) thread\(threads == 1 ? "" : "s")")
-        print(pad("n", 6) + pad("GFLOP/s best", 14) + pad("median", 10) + pad("reps", 6))
+        print("float32 GEMM, \(threads) thread\(threads == 1 ? "" : "s")")
+        print(pad("shape", 20) + pad("GFLOP/s best", 14) + pad("median", 10) + pad("reps", 6))
         for r in results {
-            print(pad("\(r.n)", 6) + pad(fmt1(r.best), 14) + pad(fmt1(r.median), 10) + pad("\(r.reps)", 6))
+            print(pad(r.shape.description, 20) + pad(fmt1(r.best), 14) + pad(fmt1(r.median), 10) + pad("\(r.reps)", 6))
         }
     }
     return 0
 }
 
+/// One product to time: C (m, n) = op(A) (m, k) · op(B) (k, n).
+struct GEMMShape: CustomStringConvertible {
+    var m: Int, n: Int, k: Int
+    var transA = false, transB = false
+
+    init(m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false) {
+        (self.m, self.n, self.k, self.transA, self.transB) = (m, n, k, transA, transB)
+    }
+
+    /// Parses `MxNxK` with an optional `:nn|nt|tn|tt`.
+    init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let dims = parts[0].split(separator: "x").compactMap { Int($0) }
+        guard parts.count <= 2, dims.count == 3, dims.allSatisfy({ $0 >= 1 && $0 <= 16384 }) else { return nil }
+        let ops = parts.count == 2 ? Array(parts[1]) : ["n", "n"]
+        guard ops.count == 2, ops.allSatisfy({ $0 == "n" || $0 == "t" }) else { return nil }
+        self.init(m: dims[0], n: dims[1], k: dims[2], transA: ops[0] == "t", transB: ops[1] == "t")
+    }
+
+    var description: String { "\(m)x\(n)x\(k):\(transA ? "t" : "n")\(transB ? "t" : "n")" }
+}
+
 struct GEMMBenchResult {
-    let n: Int
+    let shape: GEMMShape
     let threads: Int
     let best: Double
     let median: Double
     let reps: Int
 }
 
-/// Times C = A·B for n×n matrices: one warm-up, then ≥ 5 repetitions.
-func benchGEMM(n: Int, threads: Int) -> GEMMBenchResult {
-    let count = n * n
-    let a = UnsafeMutablePointer<Float>.allocate(capacity: count)
-    let b = UnsafeMutablePointer<Float>.allocate(capacity: count)
-    let c = UnsafeMutablePointer<Float>.allocate(capacity: count)
+/// Times C = op(A)·op(B): one warm-up, then ≥ 5 repetitions.
+func benchGEMM(_ s: GEMMShape, threads: Int) -> GEMMBenchResult {
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.k)
+    let b = UnsafeMutablePointer<Float>.allocate(capacity: s.k * s.n)
+    let c = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.n)
     defer { a.deallocate(); b.deallocate(); c.deallocate() }
     var rng = SeededGenerator(seed: 1)
-    for i in 0..<count {
-        a[i] = Float.random(in: -1...1, using: &rng)
-        b[i] = Float.random(in: -1...1, using: &rng)
-    }
-    c.update(repeating: 0, count: count)
+    for i in 0..<(s.m * s.k) { a[i] = Float.random(in: -1...1, using: &rng) }
+    for i in 0..<(s.k * s.n) { b[i] = Float.random(in: -1...1, using: &rng) }
+    c.update(repeating: 0, count: s.m * s.n)
     func once() -> Double {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1,
-             a: a, lda: n, b: b, ldb: n, beta: 0, c: c, ldc: n, threads: threads)
+        gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
+             a: a, lda: s.transA ? s.m : s.k, b: b, ldb: s.transB ? s.k : s.n, beta: 0, c: c, ldc: s.n, threads: threads)
         return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
     }
     let warm = min(once(), once())
     let reps = max(5, min(200, Int(0.6 / max(warm, 1e-6))))
     var times = (0..<reps).map { _ in once() }
     times.sort()
-    let flops = 2 * Double(n) * Double(n) * Double(n)
-    return GEMMBenchResult(n: n, threads: threads, best: flops / times[0] * 1e-9,
+    let flops = 2 * Double(s.m) * Double(s.n) * Double(s.k)
+    return GEMMBenchResult(shape: s, threads: threads, best: flops / times[0] * 1e-9,
                            median: flops / times[reps / 2] * 1e-9, reps: reps)
 }
 

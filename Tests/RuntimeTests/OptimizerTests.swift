@@ -254,6 +254,33 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// A group large enough to be stepped on all cores gives, bit for bit, what each of its
+    /// slots gives stepped alone on one thread: every element updated exactly once, on the
+    /// same SIMD-or-tail path.
+    func testGroupSharedBetweenThreadsMatchesSlotsSteppedAlone() throws {
+        let sizes = [17, 30_001, 9_000, 5, 33]  // 39,056 floats: threaded; each slot alone is not
+        let group = ParameterGroup.packed(sizes.enumerated().map { (name: "t\($0.offset)", count: $0.element) })
+        for (name, spec) in Self.allSpecs {
+            var rng = SeededGenerator(seed: 5)
+            let p0 = randomBuffer(group.count, &rng)
+            let gradients = (0..<4).map { _ in randomBuffer(group.count, &rng, scale: 0.5) }
+            let whole = try spec(group)
+            var pw = p0
+            for g in gradients { whole.step(parameters: &pw, gradients: g) }
+            var alone = [Float]()
+            var offset = 0
+            for (i, size) in sizes.enumerated() {
+                let single = try spec(ParameterGroup.packed([(name: "t\(i)", count: size)]))
+                var p = Array(p0[offset..<offset + size])
+                for g in gradients { single.step(parameters: &p, gradients: Array(g[offset..<offset + size])) }
+                alone += p
+                offset += size
+            }
+            XCTAssertEqual(pw.map(\.bitPattern), alone.map(\.bitPattern), name)
+            XCTAssertNotEqual(pw, p0, name)
+        }
+    }
+
     /// Frozen slots: parameters untouched (no update, no decay), no state.
     func testFrozenSlotsGetNoUpdateDecayOrState() throws {
         let group = try ParameterGroup(slots: [
@@ -334,7 +361,12 @@ final class OptimizerTests: XCTestCase {
             var pr = p0
             for g in grads[0..<3] { first.step(parameters: &pr, gradients: g) }
             let state = first.exportState()
-            let file = try SafetensorsFile(data: try SafetensorsWriter.encode(state.tensors(), metadata: state.metadata()))
+            let image = try SafetensorsWriter.encode(state.tensors(), metadata: state.metadata())
+            // The checkpoint streams the same bytes from the live buffers.
+            let streamed = NSTemporaryDirectory() + "ftx-optimizer-views-\(name).safetensors"
+            try first.withStateViews { try SafetensorsWriter.write(views: $0, metadata: $1, to: streamed, durable: false) }
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: streamed)), image, name)
+            let file = try SafetensorsFile(data: image)
             let loaded = try OptimizerState(file: file)
             XCTAssertEqual(loaded, state, name)
             let resumed = try spec(group)

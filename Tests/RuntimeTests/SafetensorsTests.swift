@@ -204,8 +204,8 @@ final class SafetensorsTests: XCTestCase {
                                         to: dir.appendingPathComponent("bad.safetensors").path)
         })
         struct Boom: Error {}
-        XCTAssertThrowsError(try AtomicFile.write(to: dir.appendingPathComponent("partial").path) { h in
-            try h.write(contentsOf: Data([1, 2, 3]))
+        XCTAssertThrowsError(try AtomicFile.write(to: dir.appendingPathComponent("partial").path) { sink in
+            try [UInt8]([1, 2, 3]).withUnsafeBytes { try sink($0) }
             throw Boom()
         })
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["v.safetensors"])

@@ -63,7 +63,8 @@ final class TrainerTests: XCTestCase {
     func testTrainerPausedAtAnEpochLimitContinuesIdentically() throws {
         let dir = TrainerFixtures.temporaryDirectory("pause")
         let spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), epochs: 3)
-        let a = try TaskStore(root: dir + "/a"), b = try TaskStore(root: dir + "/b")
+        let warnings = EventLog()
+        let a = try TaskStore(root: dir + "/a"), b = try TaskStore(root: dir + "/b", warn: { warnings.append(.warning($0)) })
         var straight: [Float] = [], pieces: [Float] = []
         XCTAssertEqual(try Trainer(spec: spec, key: "k", store: a).run(.init(onStep: { straight.append($1) })),
                        .finished(epochs: 3, earlyStopped: false))
@@ -71,6 +72,8 @@ final class TrainerTests: XCTestCase {
                        .paused(epochs: 2))
         XCTAssertEqual(try Trainer(spec: spec, key: "k", store: b).run(.init(onStep: { pieces.append($1) })),
                        .finished(epochs: 3, earlyStopped: false))
+        // Resumed, not restarted: the checkpoint's streamed checksums match the files.
+        XCTAssertEqual(warnings.warnings, [])
         XCTAssertEqual(straight.map(\.bitPattern), pieces.map(\.bitPattern))
         XCTAssertEqual(a.read("final.safetensors", for: "k"), b.read("final.safetensors", for: "k"))
         XCTAssertFalse(b.exists("last-state.json", for: "k"), "resume state is dropped once the trial is done")

@@ -32,7 +32,7 @@ public enum FeatureTransform: Sendable, Equatable {
     case standardize(mean: [Double], std: [Double])
 
     /// Feature `j`'s value `x` after the transform.
-    @inline(__always)
+    @inline(always)
     public func apply(_ x: Double, feature j: Int) -> Double {
         switch self {
         case .identity: return x

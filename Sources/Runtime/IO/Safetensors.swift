@@ -226,7 +226,7 @@ public struct SafetensorsFile: @unchecked Sendable {
     }
 
     /// Float32 value of an IEEE half.
-    @inline(__always)
+    @inline(always)
     static func halfToFloat(_ h: UInt16) -> Float {
         let sign = UInt32(h & 0x8000) << 16
         let exp = UInt32(h >> 10) & 0x1F

@@ -44,15 +44,19 @@ public enum SafetensorsWriter {
     /// parameter buffer) to `path`, atomically and without copying them into
     /// arrays first: a 90 MB checkpoint costs no extra 90 MB. The same bytes
     /// as `encode` with the same names, shapes and values. `views` must stay
-    /// valid for the duration of the call.
+    /// valid for the duration of the call. `observe` sees every chunk of the
+    /// file as it is written (to checksum it without reading it back);
+    /// `durable` as `AtomicFile.write`.
     public static func write(views: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)],
-                             metadata: [String: String] = [:], to path: String) throws {
+                             metadata: [String: String] = [:], to path: String, durable: Bool = true,
+                             observe: (UnsafeRawBufferPointer) -> Void = { _ in }) throws {
         let prefix = try headerPrefix(views.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata, path: path)
-        try AtomicFile.write(to: path) { handle in
-            try handle.write(contentsOf: prefix)
+        try AtomicFile.write(to: path, durable: durable) { sink in
+            try prefix.withUnsafeBytes { observe($0); try sink($0) }
             for v in views where v.values.count > 0 {
-                try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: v.values.baseAddress!),
-                                                  count: 4 * v.values.count, deallocator: .none))
+                let bytes = UnsafeRawBufferPointer(v.values)  // little-endian hosts only
+                observe(bytes)
+                try sink(bytes)
             }
         }
     }

@@ -38,9 +38,11 @@ public enum GEMMBlocking {
     /// The direct path (no packing of A, B read in place or as (k, 32) strips) runs at or
     /// below this many multiply-adds (m·n·k) …
     public static let directWork = 2_097_152
-    /// … or when op(B), padded to whole 32-column strips, has at most this many floats (1 MB:
-    /// it stays in L2 while every 6-row block of A streams over it).
-    public static let directPanel = 262_144
+    /// … or when op(B), padded to whole 32-column strips, has at most this many floats (512 KB:
+    /// it stays in L2 while every 6-row block of A streams over it) and A is not transposed
+    /// (a 6-row block of Aᵀ read in place touches a new page every k step). 1 MB was best on
+    /// Zen 4; on the Xeon, n = 512 ran at 0.6× numpy that way, and packed at 1.0×.
+    public static let directPanel = 131_072
     /// Below this many multiply-adds a GEMM runs on one thread.
     public static let parallelWork = 1_048_576
     /// Threads used by default: all cores.
@@ -90,7 +92,7 @@ public func gemm(
     let args = GEMMArgs(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     let panel = (n + GEMMBlocking.nr - 1) / GEMMBlocking.nr * GEMMBlocking.nr * k
-    if work <= GEMMBlocking.directWork || panel <= GEMMBlocking.directPanel {
+    if work <= GEMMBlocking.directWork || (panel <= GEMMBlocking.directPanel && !transA) {
         // Direct path: B strips prepared once, then row blocks of 6, split across threads.
         let buf = packPool.take()
         let strips = directStrips(args, buf)
@@ -240,15 +242,15 @@ private final class PackPool: @unchecked Sendable {
 
 private let packPool = PackPool()
 
-@inline(__always) private func loadRow(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+@inline(always) private func loadRow(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
 
-@inline(__always) private func loadRow(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+@inline(always) private func loadRow(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
 
-@inline(__always) private func storeRow(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
+@inline(always) private func storeRow(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
 
@@ -408,16 +410,16 @@ private func packB(_ g: GEMMArgs, pc: Int, kc: Int, jc: Int, nc: Int, into dst: 
 private typealias V = SIMD16<Float>
 private typealias Block16 = (V, V, V, V, V, V, V, V, V, V, V, V, V, V, V, V)
 
-@inline(__always) private func zipLow(_ a: V, _ b: V) -> V {
+@inline(always) private func zipLow(_ a: V, _ b: V) -> V {
     V(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
 }
 
-@inline(__always) private func zipHigh(_ a: V, _ b: V) -> V {
+@inline(always) private func zipHigh(_ a: V, _ b: V) -> V {
     V(a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14], b[14], a[15], b[15])
 }
 
 /// One perfect-shuffle round; four rounds transpose a 16×16 block (row i ↔ column i).
-@inline(__always) private func shuffleRound(_ m: Block16) -> Block16 {
+@inline(always) private func shuffleRound(_ m: Block16) -> Block16 {
     (zipLow(m.0, m.8), zipHigh(m.0, m.8), zipLow(m.1, m.9), zipHigh(m.1, m.9),
      zipLow(m.2, m.10), zipHigh(m.2, m.10), zipLow(m.3, m.11), zipHigh(m.3, m.11),
      zipLow(m.4, m.12), zipHigh(m.4, m.12), zipLow(m.5, m.13), zipHigh(m.5, m.13),
@@ -429,9 +431,9 @@ private typealias Block16 = (V, V, V, V, V, V, V, V, V, V, V, V, V, V, V, V)
 /// rows < 16 it also writes 16 − rows floats past the row's end: callers store in increasing
 /// order (later stores overwrite them) and keep 16 floats of slack after the buffer.
 // src: (rows, len) row stride ld  →  dst: (len, stride)
-@inline(__always) private func transposeBlock(_ src: UnsafePointer<Float>, ld: Int, rows: Int, len: Int,
+@inline(always) private func transposeBlock(_ src: UnsafePointer<Float>, ld: Int, rows: Int, len: Int,
                                               to dst: UnsafeMutablePointer<Float>, stride: Int) {
-    @inline(__always) func row(_ r: Int, _ p: Int) -> V { r < rows ? loadRow(src + r * ld + p) : V() }
+    @inline(always) func row(_ r: Int, _ p: Int) -> V { r < rows ? loadRow(src + r * ld + p) : V() }
     var p = 0
     while p + 16 <= len {
         var m: Block16 = (row(0, p), row(1, p), row(2, p), row(3, p), row(4, p), row(5, p), row(6, p), row(7, p),
@@ -528,7 +530,7 @@ private func gemmDirect(_ g: GEMMArgs, _ st: DirectStrips, rows: Range<Int>, til
 
 /// 6×16 variant of `directKernel` for narrow outputs: tile = acc (alpha 1, beta 0).
 // a: (rows ≤ 6, k) strided  b: (k, ≥16) row stride ldb  tile: (6, 16) row stride ldt
-@inline(__always)
+@inline(always)
 private func directKernel16(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: Int, _ rows: Int,
                             _ b: UnsafePointer<Float>, _ ldb: Int, _ tile: UnsafeMutablePointer<Float>, _ ldt: Int) {
     let a0 = a, a1 = a + min(1, rows - 1) &* sa, a2 = a + min(2, rows - 1) &* sa
@@ -553,7 +555,7 @@ private func directKernel16(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp
 /// op(A)[r, p] = a[r·sa + p·sp] for r < rows (rows past `rows` repeat the last one and are
 /// not stored); B rows of 32 floats at b + p·ldb.
 // a: (rows ≤ 6, k) strided  b: (k, 32) row stride ldb  c: (rows, 32) row stride ldc
-@inline(__always)
+@inline(always)
 private func directKernel(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: Int, _ rows: Int,
                           _ b: UnsafePointer<Float>, _ ldb: Int,
                           _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float) {
@@ -583,7 +585,7 @@ private func directKernel(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: 
         o += sp
     }
     let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
-    @inline(__always) func put(_ r: Int, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>) {
+    @inline(always) func put(_ r: Int, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>) {
         let p = c + r &* ldc
         if beta == 0 {
             storeRow(p, va * x0); storeRow(p + 16, va * x1)
@@ -603,7 +605,7 @@ private func directKernel(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: 
 /// The 12×32 register micro-kernel: acc[12×32] = Σ_p a[p,0..<12] ⊗ b[p,0..<32], then
 /// C = alpha·acc + beta·C (C not read when beta == 0).
 // pa: packed A sliver (kc, 12)  pb: packed B sliver (kc, 32), 64-byte aligned  c: (12,32) with row stride ldc
-@inline(__always)
+@inline(always)
 private func microKernel(_ kc: Int, _ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>,
                          _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float) {
     var c0_0 = SIMD16<Float>(); var c0_1 = SIMD16<Float>();

@@ -14,7 +14,7 @@ import Foundation
 enum KernelMath {
     typealias V = SIMD16<Float>
 
-    @inline(__always) static func exp(_ x0: V) -> V {
+    @inline(always) static func exp(_ x0: V) -> V {
         // Clamp (NaN-free inputs assumed): results stay finite and normal, e^-87.3 ≈ 1.2e-38.
         var x = x0.replacing(with: -87.336_54, where: x0 .< -87.336_54)
         x.replace(with: 88.376_26, where: x .> 88.376_26)
@@ -36,7 +36,7 @@ enum KernelMath {
         return y * unsafeBitCast((n &+ 127) &<< 23, to: V.self)
     }
 
-    @inline(__always) static func tanh(_ x: V) -> V {
+    @inline(always) static func tanh(_ x: V) -> V {
         let a = abs(x)
         let z = x * x
         var p = V(repeating: -5.704_988_727_45e-3)
@@ -52,7 +52,7 @@ enum KernelMath {
         return large
     }
 
-    @inline(__always) static func erf(_ x: V) -> V {
+    @inline(always) static func erf(_ x: V) -> V {
         let a = abs(x)
         let t = 1 / (a * 0.327_591_1 + 1)
         var p = V(repeating: 1.061_405_429)
@@ -65,29 +65,29 @@ enum KernelMath {
         return y
     }
 
-    @inline(__always) static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
+    @inline(always) static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
 
-    @inline(__always) static func abs(_ x: V) -> V {
+    @inline(always) static func abs(_ x: V) -> V {
         unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
     }
 
     /// Lanes 0..<count from p, the rest `fill`.
-    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> V {
+    @inline(always) static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> V {
         var v = V(repeating: fill)
         for i in 0..<count { v[i] = p[i] }
         return v
     }
 
     /// Stores lanes 0..<count of v to p.
-    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    @inline(always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
         for i in 0..<count { p[i] = v[i] }
     }
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+    @inline(always) static func load(_ p: UnsafePointer<Float>) -> V {
         UnsafeRawPointer(p).loadUnaligned(as: V.self)
     }
 
-    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+    @inline(always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 }

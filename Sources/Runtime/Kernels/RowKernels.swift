@@ -7,7 +7,7 @@ import Foundation
 
 private typealias V = SIMD16<Float>
 
-@inline(__always) private func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+@inline(always) private func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     var m = V(repeating: -.infinity)
     var i = 0
     while i + 16 <= n {
@@ -23,7 +23,7 @@ private typealias V = SIMD16<Float>
 }
 
 /// out[i] = e^(x[i] − shift) for the row; returns Σ out[i].
-@inline(__always) private func rowExpSum(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+@inline(always) private func rowExpSum(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                                          shift: Float) -> Float {
     let s = V(repeating: shift)
     var acc = V()
@@ -114,7 +114,7 @@ public func logSoftmaxRowsBackward(_ y: UnsafePointer<Float>, dout: UnsafePointe
     }
 }
 
-@inline(__always) private func rowDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+@inline(always) private func rowDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
     var a0 = V(), a1 = V()
     var i = 0
     while i + 32 <= n {

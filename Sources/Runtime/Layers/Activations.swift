@@ -3,13 +3,16 @@ extension Tape {
     public func activation(_ x: Variable, _ f: Activation) -> Variable {
         let xv = value(x)
         let y = scratch(xv.shape)
-        let n = xv.count
-        switch f {
-        case .relu: Elementwise.reluForward(n, xv.pointer, y.pointer)
-        case .gelu: Elementwise.geluForward(n, xv.pointer, y.pointer)
-        case .geluTanh: Elementwise.geluTanhForward(n, xv.pointer, y.pointer)
-        case .tanh: Elementwise.tanhForward(n, xv.pointer, y.pointer)
-        case .sigmoid: Elementwise.sigmoidForward(n, xv.pointer, y.pointer)
+        let x0 = xv.pointer, y0 = y.pointer
+        ParallelChunks.vectors(xv.count) { r in
+            let n = r.count, x = x0 + r.lowerBound, y = y0 + r.lowerBound
+            switch f {
+            case .relu: Elementwise.reluForward(n, x, y)
+            case .gelu: Elementwise.geluForward(n, x, y)
+            case .geluTanh: Elementwise.geluTanhForward(n, x, y)
+            case .tanh: Elementwise.tanhForward(n, x, y)
+            case .sigmoid: Elementwise.sigmoidForward(n, x, y)
+            }
         }
         return record(y, .activation(x.id, f), inputs: x.id)
     }
@@ -25,15 +28,19 @@ extension Tape {
 }
 
 extension Elementwise {
-    /// dx += dy · f′ for activation `f`, given the forward input `x` and output `y`.
+    /// dx += dy · f′ for activation `f`, given the forward input `x` and output `y`
+    /// (large tensors on all cores).
     public static func activationBackward(_ f: Activation, _ n: Int, dy: UnsafePointer<Float>,
                                           x: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        switch f {
-        case .relu: reluBackward(n, dy, x, dx)
-        case .gelu: geluBackward(n, dy, x, dx)
-        case .geluTanh: geluTanhBackward(n, dy, x, dx)
-        case .tanh: tanhBackward(n, dy, y, dx)
-        case .sigmoid: sigmoidBackward(n, dy, y, dx)
+        ParallelChunks.vectors(n) { r in
+            let n = r.count, o = r.lowerBound
+            switch f {
+            case .relu: reluBackward(n, dy + o, x + o, dx + o)
+            case .gelu: geluBackward(n, dy + o, x + o, dx + o)
+            case .geluTanh: geluTanhBackward(n, dy + o, x + o, dx + o)
+            case .tanh: tanhBackward(n, dy + o, y + o, dx + o)
+            case .sigmoid: sigmoidBackward(n, dy + o, y + o, dx + o)
+            }
         }
     }
 }

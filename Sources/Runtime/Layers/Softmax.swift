@@ -7,7 +7,7 @@ public enum SoftmaxKernel {
     typealias V = SIMD16<Float>
     typealias M = VectorMath
 
-    @inline(__always) static func rowMax(_ n: Int, _ x: UnsafePointer<Float>) -> Float {
+    @inline(always) static func rowMax(_ n: Int, _ x: UnsafePointer<Float>) -> Float {
         var i = 0
         var m = -Float.infinity
         if n >= 16 {
@@ -21,7 +21,7 @@ public enum SoftmaxKernel {
     }
 
     /// y = exp(x − shift), returns Σy.
-    @inline(__always) static func expShifted(_ n: Int, _ x: UnsafePointer<Float>, _ shift: Float, _ y: UnsafeMutablePointer<Float>) -> Float {
+    @inline(always) static func expShifted(_ n: Int, _ x: UnsafePointer<Float>, _ shift: Float, _ y: UnsafeMutablePointer<Float>) -> Float {
         var acc = V(repeating: 0)
         var i = 0
         while i + 16 <= n { let e = M.exp(M.load(x + i) - shift); M.store(e, y + i); acc += e; i += 16 }
@@ -30,7 +30,7 @@ public enum SoftmaxKernel {
         return s
     }
 
-    @inline(__always) static func dot(_ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
+    @inline(always) static func dot(_ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
         var acc = V(repeating: 0)
         var i = 0
         while i + 16 <= n { acc += M.load(a + i) * M.load(b + i); i += 16 }

@@ -88,30 +88,3 @@ final class BertActivations {
                gradA, gradB, gradC, gradQ, gradK, gradV, gradInter, attentionScratch].reduce(0) { $0 + $1.capacity }
     }
 }
-
-/// Splits row ranges over the cores for the memory-bound kernels (GEMMs thread themselves).
-enum BertParallel {
-    static let workers = GEMMBlocking.defaultThreads
-
-    /// Runs `body` over `0..<count` in up to `workers` contiguous chunks (chunk index, range);
-    /// small jobs (fewer than `minimum` items) run inline as one chunk.
-    static func chunks(_ count: Int, minimum: Int = 64, _ body: (Int, Range<Int>) -> Void) {
-        let parts = count < minimum ? 1 : min(workers, count)
-        if parts <= 1 {
-            if count > 0 { body(0, 0..<count) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                box.value(p, (count * p / parts)..<(count * (p + 1) / parts))
-            }
-        }
-    }
-}
-
-/// Hands a non-Sendable value to `concurrentPerform`; callers guarantee disjoint writes.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

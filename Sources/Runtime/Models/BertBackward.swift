@@ -97,7 +97,7 @@ extension BertModel {
         let dropMask = a.training && config.attentionDropout > 0 ? UnsafePointer(acts.probsMask.storage.pointer) : nil
         BertKernels.attentionBackward(batch: b, length: t, c: c, heads: h, q: acts.q.storage.pointer, k: acts.k.storage.pointer,
                                       v: acts.v.storage.pointer, probs: acts.probs.storage.pointer, dropMask: dropMask,
-                                      dContext: gB, scratch: a.attentionScratch.pointer(BertParallel.workers * 2 * t * t),
+                                      dContext: gB, scratch: a.attentionScratch.pointer(ParallelChunks.workers * 2 * t * t),
                                       dq: dq, dk: dk, dv: dv)
 
         // Projections q/k/v = x·Wᵀ + b; dx = dSum1 (residual, in gOut) + Σ d·W.

@@ -153,7 +153,7 @@ extension BertModel {
             BertKernels.dropoutMask(b * h * t * t, p: config.attentionDropout, generator: &generator, into: dropMask!)
         }
         let context = acts.context.pointer(n * c)
-        let scratch = a.attentionScratch.pointer(BertParallel.workers * 2 * t * t)
+        let scratch = a.attentionScratch.pointer(ParallelChunks.workers * 2 * t * t)
         BertKernels.attentionForward(batch: b, length: t, c: c, heads: h, q: q, k: k, v: v, keyMask: a.keyMask.storage.pointer,
                                      probs: probs, dropMask: dropMask, scratch: scratch, context: context)
 

@@ -50,7 +50,7 @@ enum BertKernels {
     /// `LayerNormKernel.forward` split over row chunks.   x, y: (N, C)  stats: (N, 2)
     static func layerNorm(rows n: Int, c: Int, eps: Float, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, stats: UnsafeMutablePointer<Float>) {
-        BertParallel.chunks(n, minimum: 256) { _, rows in
+        ParallelChunks.run(n, minimum: 256) { _, rows in
             LayerNormKernel.forward(rows: rows.count, cols: c, eps: eps, x: x + rows.lowerBound * c, weight: weight, bias: bias,
                                     y: y + rows.lowerBound * c, stats: stats + rows.lowerBound * 2)
         }
@@ -60,33 +60,13 @@ enum BertKernels {
 
     /// y = gelu(x) (exact erf form) over all cores (in place allowed).   x, y: (n)
     static func gelu(_ n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        forEachVector(n) { i, count in
-            if count == 16 {
-                M.store(BertMath.gelu(M.load(x + i)), y + i)
-            } else {
-                BertMath.storePartial(BertMath.gelu(BertMath.loadPartial(x + i, count)), y + i, count)
-            }
-        }
+        ParallelChunks.vectors(n) { r in geluForward(x + r.lowerBound, out: y + r.lowerBound, count: r.count) }
     }
 
     /// g = g ⊙ gelu′(x) in place.   g, x: (n)
     static func geluBackwardInPlace(_ n: Int, g: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>) {
-        forEachVector(n) { i, count in
-            if count == 16 {
-                M.store(M.load(g + i) * BertMath.geluDerivative(M.load(x + i)), g + i)
-            } else {
-                let d = BertMath.geluDerivative(BertMath.loadPartial(x + i, count))
-                BertMath.storePartial(BertMath.loadPartial(g + i, count) * d, g + i, count)
-            }
-        }
-    }
-
-    /// Calls `body(start, count)` for every 16-float vector of `0..<n` (the last may be
-    /// shorter), split over the cores for large `n`.
-    static func forEachVector(_ n: Int, _ body: (Int, Int) -> Void) {
-        let vectors = (n + 15) / 16
-        BertParallel.chunks(vectors, minimum: 4096) { _, r in
-            for j in r { body(j * 16, min(16, n - j * 16)) }
+        ParallelChunks.vectors(n) { r in
+            geluBackward(x + r.lowerBound, dout: g + r.lowerBound, dx: g + r.lowerBound, count: r.count)
         }
     }
 
@@ -105,7 +85,7 @@ enum BertKernels {
                                  context: UnsafeMutablePointer<Float>) {
         let hd = c / h, tt = t * t
         let scale = 1 / Float(hd).squareRoot()
-        BertParallel.chunks(b * h, minimum: 2) { worker, tasks in
+        ParallelChunks.run(b * h, minimum: 2) { worker, tasks in
             let mine = scratch + worker * 2 * tt
             for task in tasks {
                 let bi = task / h, hi = task % h
@@ -135,13 +115,13 @@ enum BertKernels {
             var acc = V(repeating: 0)
             var j = 0
             while j + 16 <= n {
-                let e = BertMath.exp(M.load(pr + j) - mx) * M.load(keyMask + j)
+                let e = KernelMath.exp(M.load(pr + j) - mx) * M.load(keyMask + j)
                 M.store(e, pr + j); acc += e; j += 16
             }
             var s = acc.sum()
             if j < n {
-                let e = BertMath.exp(BertMath.loadPartial(pr + j, n - j) - mx) * BertMath.loadPartial(keyMask + j, n - j)
-                BertMath.storePartial(e, pr + j, n - j)
+                let e = KernelMath.exp(KernelMath.load(pr + j, n - j) - mx) * KernelMath.load(keyMask + j, n - j)
+                KernelMath.store(e, pr + j, n - j)
                 s += e.sum()
             }
             Elementwise.scale(n, pr, 1 / s, pr)
@@ -158,7 +138,7 @@ enum BertKernels {
                                   dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
         let hd = c / h, tt = t * t
         let scale = 1 / Float(hd).squareRoot()
-        BertParallel.chunks(b * h, minimum: 2) { worker, tasks in
+        ParallelChunks.run(b * h, minimum: 2) { worker, tasks in
             let dp = scratch + worker * 2 * tt, pd = dp + tt
             for task in tasks {
                 let base = (task / h) * t * c + (task % h) * hd

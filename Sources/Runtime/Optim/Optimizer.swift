@@ -89,6 +89,7 @@ public class Optimizer: @unchecked Sendable {
         self.runs = runs
         self.steps = steps
         self.buffers = buffers
+        self.shares = OptimizerShares.split(runs, workers: ParallelChunks.workers)
     }
 
     /// Switches to a new layout (e.g. gradual unfreezing): slots still
@@ -103,15 +104,28 @@ public class Optimizer: @unchecked Sendable {
     /// One optimizer step at learning rate `lr` (the scheduled lr; each slot
     /// uses `lr · lrScale`). `parameters` and `gradients` hold `group.count`
     /// floats; gradients of frozen slots are not read.
+    ///
+    /// Large groups are updated on all cores: each worker takes a fixed share of the
+    /// trainable elements (see `OptimizerShares`), and every element gets the same
+    /// arithmetic as on one thread, so results do not depend on the thread count.
     public func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, learningRate lr: Double) {
-        for r in runs.indices {
-            let run = runs[r]
-            steps[r] += 1
-            if run.count == 0 { continue }
-            update(run: run, step: steps[r], lr: lr * run.lrScale,
-                   parameters: parameters + run.offset, gradients: gradients + run.offset)
+        for r in runs.indices { steps[r] += 1 }
+        let shares = self.shares
+        let pointers = UncheckedBox((parameters, gradients))
+        ParallelChunks.run(shares.count, minimum: 2) { _, workers in
+            let (parameters, gradients) = pointers.value
+            for worker in workers {
+                for piece in shares[worker] {
+                    let run = piece.run
+                    update(run: run, step: steps[piece.runIndex], lr: lr * run.lrScale,
+                           parameters: parameters + run.offset, gradients: gradients + run.offset)
+                }
+            }
         }
     }
+
+    /// Each worker's pieces of the runs, rebuilt with the layout.
+    private var shares: [[OptimizerShares.Piece]] = []
 
     /// One step on arrays; `lr` defaults to the configured learning rate.
     public func step(parameters: inout [Float], gradients: [Float], learningRate lr: Double? = nil) {
@@ -131,7 +145,7 @@ public class Optimizer: @unchecked Sendable {
     }
 
     /// Start of state buffer `index` for `run`.
-    @inline(__always)
+    @inline(always)
     final func state(_ index: Int, _ run: Run) -> UnsafeMutablePointer<Float> {
         buffers[index].pointer + run.stateOffset
     }
@@ -152,6 +166,27 @@ public class Optimizer: @unchecked Sendable {
         }
         return OptimizerState(kind: kind, slotNames: trainable.map(\.name), slotCounts: trainable.map(\.count),
                               steps: steps, buffers: named)
+    }
+
+    /// The state as safetensors views plus metadata: the same names, order and bytes as
+    /// `exportState().tensors(prefix:)` with `.metadata(prefix:)`, without copying the
+    /// buffers (a per-epoch checkpoint of a large model would copy them twice). The views
+    /// are valid inside `body` only.
+    public func withStateViews<R>(prefix: String = "optimizer.",
+                                  _ body: (_ views: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)],
+                                           _ metadata: [String: String]) throws -> R) rethrows -> R {
+        let trainable = runs.map { group.slots[$0.slotIndex] }
+        let described = OptimizerState(kind: kind, slotNames: trainable.map(\.name), slotCounts: trainable.map(\.count),
+                                       steps: steps, buffers: Dictionary(uniqueKeysWithValues: stateBufferNames.map { ($0, []) }))
+        var views = [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)]()
+        for name in stateBufferNames.sorted() {
+            let buffer = buffers[stateBufferNames.firstIndex(of: name)!]
+            for (run, slot) in zip(runs, trainable) {
+                views.append(("\(prefix)\(name).\(slot.name)", [run.count],
+                              UnsafeBufferPointer(start: buffer.pointer + run.stateOffset, count: run.count)))
+            }
+        }
+        return try body(views, described.metadata(prefix: prefix))
     }
 
     /// Restores state exported from an optimizer of the same kind over the
@@ -218,17 +253,17 @@ final class OptimizerBuffer: @unchecked Sendable {
 enum OptimVec {
     typealias V = SIMD16<Float>
 
-    @inline(__always)
+    @inline(always)
     static func load(_ p: UnsafePointer<Float>, _ i: Int) -> V {
         UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
     }
 
-    @inline(__always)
+    @inline(always)
     static func load(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> V {
         UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
     }
 
-    @inline(__always)
+    @inline(always)
     static func store(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: V) {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)
     }
@@ -236,7 +271,7 @@ enum OptimVec {
     /// Lane-wise IEEE square root. `SIMD16.squareRoot()` is scalarised on Linux
     /// (each lane calls `sqrtf` for errno unless built with `-fno-math-errno`),
     /// so on x86-64 this uses the compiler's own `sqrtps` builtin: same result, 10× faster.
-    @inline(__always)
+    @inline(always)
     static func sqrt(_ v: V) -> V {
         #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
         return _mm512_sqrt_ps(v)
@@ -246,6 +281,6 @@ enum OptimVec {
     }
 
     /// Elements handled by the SIMD loop (a multiple of 16); the rest is the scalar tail.
-    @inline(__always)
+    @inline(always)
     static func simdCount(_ n: Int, _ vectorized: Bool) -> Int { vectorized ? n & ~15 : 0 }
 }

@@ -171,15 +171,15 @@ public final class TaskStore: @unchecked Sendable {
         }
     }
 
-    /// Writes `data` as `file` of `key` atomically.
-    public func write(_ data: Data, _ file: String, for key: String) throws {
+    /// Writes `data` as `file` of `key` atomically (`durable: false`: see `AtomicFile.write`).
+    public func write(_ data: Data, _ file: String, for key: String, durable: Bool = true) throws {
         try prepareEntry(key)
-        try AtomicFile.write(data, to: path(file, for: key))
+        try AtomicFile.write(data, to: path(file, for: key), durable: durable)
     }
 
     /// Writes `value` as pretty JSON (declared key order) atomically.
-    public func writeJSON(_ value: JSONValue, _ file: String, for key: String) throws {
-        try write(Data((JSONWriter.encode(value, options: .init(pretty: true)) + "\n").utf8), file, for: key)
+    public func writeJSON(_ value: JSONValue, _ file: String, for key: String, durable: Bool = true) throws {
+        try write(Data((JSONWriter.encode(value, options: .init(pretty: true)) + "\n").utf8), file, for: key, durable: durable)
     }
 
     /// Removes `file` of `key` if present.
@@ -188,8 +188,9 @@ public final class TaskStore: @unchecked Sendable {
     }
 
     /// Writes `status.json` for an unfinished task (running / failed).
-    public func markStatus(_ status: TaskStatus, for key: String, extra: [(key: String, value: JSONValue)] = []) throws {
-        try writeJSON(statusJSON(status, extra: extra), "status.json", for: key)
+    public func markStatus(_ status: TaskStatus, for key: String, extra: [(key: String, value: JSONValue)] = [],
+                           durable: Bool = true) throws {
+        try writeJSON(statusJSON(status, extra: extra), "status.json", for: key, durable: durable)
     }
 
     private func statusJSON(_ status: TaskStatus, extra: [(key: String, value: JSONValue)]) -> JSONValue {

@@ -38,7 +38,7 @@ public enum Broadcast {
     }
 
     /// Calls `body(outIndex, aIndex, bIndex)` for every output element.
-    @inline(__always)
+    @inline(always)
     static func forEach(_ outShape: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
         let n = outShape.reduce(1, *)
         if n == 0 { return }

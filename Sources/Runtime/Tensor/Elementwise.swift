@@ -10,7 +10,7 @@ public enum Elementwise {
     public typealias V = SIMD16<Float>
     typealias M = VectorMath
 
-    @inline(__always)
+    @inline(always)
     static func map(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                     _ v: (V) -> V, _ s: (Float) -> Float) {
         var i = 0
@@ -18,7 +18,7 @@ public enum Elementwise {
         while i < n { y[i] = s(x[i]); i += 1 }
     }
 
-    @inline(__always)
+    @inline(always)
     static func zip(_ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                     _ v: (V, V) -> V, _ s: (Float, Float) -> Float) {
         var i = 0
@@ -27,7 +27,7 @@ public enum Elementwise {
     }
 
     /// dx[i] += g(dy[i], t[i]) where `t` is the saved input or output.
-    @inline(__always)
+    @inline(always)
     static func accumulate(_ n: Int, _ dy: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                            _ v: (V, V) -> V, _ s: (Float, Float) -> Float) {
         var i = 0
@@ -92,61 +92,40 @@ public enum Elementwise {
         accumulate(n, dy, x, dx, { g, x in V(repeating: 0).replacing(with: g, where: x .> 0) }, { g, x in x > 0 ? g : 0 })
     }
 
+    // The transcendental activations are the kernels' (Kernels/PointwiseKernels.swift),
+    // accumulating into dx as everything here does.
+
     /// y = ½ x (1 + erf(x/√2))   (GELU, exact form)
     public static func geluForward(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        // The kernels' fused GELU (0.8 ns/element; the generic map here took ~6).
         Runtime.geluForward(x, out: y, count: n)
     }
     /// dx += dy · (Φ(x) + x φ(x))
     public static func geluBackward(_ n: Int, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         Runtime.geluBackward(x, dout: dy, dx: dx, count: n, accumulate: true)
     }
-
     /// y = ½ x (1 + tanh(√(2/π)(x + 0.044715 x³)))   (GELU, tanh form)
     public static func geluTanhForward(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        let k: Float = 0.797_884_560_802_865_4, a: Float = 0.044_715
-        map(n, x, y, { x in 0.5 * x * (1 + M.tanh(k * (x + a * x * x * x))) },
-            { x in 0.5 * x * (1 + M.tanh(k * (x + a * x * x * x))) })
+        Runtime.geluTanhForward(x, out: y, count: n)
     }
-    /// dx += dy · (½(1 + t) + ½ x (1 − t²) √(2/π)(1 + 3·0.044715 x²)),  t = tanh(u)
+    /// dx += dy · d/dx[tanh-GELU](x)
     public static func geluTanhBackward(_ n: Int, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        accumulate(n, dy, x, dx, { g, x in g * geluTanhDerivative(x) }, { g, x in g * geluTanhDerivative(x) })
+        Runtime.geluTanhBackward(x, dout: dy, dx: dx, count: n, accumulate: true)
     }
-
-    @inline(__always) static func geluTanhDerivative(_ x: V) -> V {
-        let k: Float = 0.797_884_560_802_865_4, a: Float = 0.044_715
-        let x2: V = x * x
-        let t: V = M.tanh(k * (x + a * x2 * x))
-        let left: V = 0.5 * (1 + t)
-        let right: V = 0.5 * x * (1 - t * t) * k * (1 + 3 * a * x2)
-        return left + right
-    }
-
-    @inline(__always) static func geluTanhDerivative(_ x: Float) -> Float {
-        let k: Float = 0.797_884_560_802_865_4, a: Float = 0.044_715
-        let x2 = x * x
-        let t = M.tanh(k * (x + a * x2 * x))
-        let left: Float = 0.5 * (1 + t)
-        let right: Float = 0.5 * x * (1 - t * t) * k * (1 + 3 * a * x2)
-        return left + right
-    }
-
     /// y = tanh(x)
     public static func tanhForward(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        map(n, x, y, { M.tanh($0) }, { M.tanh($0) })
+        Runtime.tanhForward(x, out: y, count: n)
     }
     /// dx += dy · (1 − y²)   (y: the forward output)
     public static func tanhBackward(_ n: Int, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        accumulate(n, dy, y, dx, { g, y in g * (1 - y * y) }, { g, y in g * (1 - y * y) })
+        Runtime.tanhBackward(y, dout: dy, dx: dx, count: n, accumulate: true)
     }
-
     /// y = 1 / (1 + e^−x)
     public static func sigmoidForward(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        map(n, x, y, { M.sigmoid($0) }, { M.sigmoid($0) })
+        Runtime.sigmoidForward(x, out: y, count: n)
     }
     /// dx += dy · y (1 − y)   (y: the forward output)
     public static func sigmoidBackward(_ n: Int, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        accumulate(n, dy, y, dx, { g, y in g * y * (1 - y) }, { g, y in g * y * (1 - y) })
+        Runtime.sigmoidBackward(y, dout: dy, dx: dx, count: n, accumulate: true)
     }
 }
 

@@ -48,13 +48,13 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
     public init(scalar: Float) { self.init(shape: [], data: [scalar]) }
 
     /// Pointer to the first element of this view.
-    @inline(__always) public var pointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
+    @inline(always) public var pointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
 
     /// Number of dimensions.
     public var rank: Int { shape.count }
 
     /// Element `i` of the flattened view.
-    @inline(__always) public subscript(flat i: Int) -> Float {
+    @inline(always) public subscript(flat i: Int) -> Float {
         get { precondition(i >= 0 && i < count); return pointer[i] }
         nonmutating set { precondition(i >= 0 && i < count); pointer[i] = newValue }
     }

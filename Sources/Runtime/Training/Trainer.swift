@@ -129,18 +129,27 @@ public final class Trainer {
         }
     }
 
+    /// The per-epoch resume state. Written atomically but not flushed to disk (`durable: false`):
+    /// a kill cannot tear these files, and after a power loss `loadCheckpoint` detects any that
+    /// are stale or empty by their checksums and restarts the trial. The tensors stream from
+    /// the parameter and optimizer buffers to the files, checksummed on the way (no copies:
+    /// for W2's 22 MB of weights and state, copying and flushing took ~18% of training time);
+    /// sealed results are always flushed.
     private func saveCheckpoint(model: MLPModel, optimizer: Optimizer, counters: Counters) throws {
-        let state = optimizer.exportState()
-        let weights = try SafetensorsWriter.encode(model.tensors(keep: persisted(model)))
-        let optim = try SafetensorsWriter.encode(state.tensors(), metadata: state.metadata())
-        try store.write(weights, "last.safetensors", for: key)
-        try store.write(optim, "last-state.safetensors", for: key)
-        try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key)
+        try store.prepareEntry(key)
+        var weightsSum = ResumeChecksum(), stateSum = ResumeChecksum()
+        try SafetensorsWriter.write(views: model.tensorViews(keep: persisted(model)), to: store.path("last.safetensors", for: key),
+                                    durable: false) { weightsSum.update($0) }
+        try optimizer.withStateViews { views, metadata in
+            try SafetensorsWriter.write(views: views, metadata: metadata, to: store.path("last-state.safetensors", for: key),
+                                        durable: false) { stateSum.update($0) }
+        }
+        try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key, durable: false)
         let hashes: [(key: String, value: JSONValue)] = [
-            ("last.safetensors", .string(ResumeChecksum.hex(weights))), ("last-state.safetensors", .string(ResumeChecksum.hex(optim))),
+            ("last.safetensors", .string(weightsSum.hex)), ("last-state.safetensors", .string(stateSum.hex)),
         ]
-        try store.writeJSON(stateJSON(counters, hashes: hashes), "last-state.json", for: key)
-        try store.markStatus(.running, for: key, extra: [("epochs_completed", .int(counters.epoch))])
+        try store.writeJSON(stateJSON(counters, hashes: hashes), "last-state.json", for: key, durable: false)
+        try store.markStatus(.running, for: key, extra: [("epochs_completed", .int(counters.epoch))], durable: false)
     }
 
     // MARK: Building blocks
@@ -369,7 +378,8 @@ public final class Trainer {
     }
 
     private func sealDone(model: MLPModel, counters: Counters) throws {
-        try store.write(try SafetensorsWriter.encode(model.tensors(keep: persisted(model))), "final.safetensors", for: key)
+        try store.prepareEntry(key)
+        try SafetensorsWriter.write(views: model.tensorViews(keep: persisted(model)), to: store.path("final.safetensors", for: key))
         try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key)
         try store.seal(key, status: .done, files: ["spec.json", "history.jsonl", "final.safetensors"],
                        extra: [("epochs", .int(counters.epoch)), ("early_stopped", .bool(counters.epoch < spec.schedule.epochs)),

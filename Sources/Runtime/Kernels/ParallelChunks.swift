@@ -1,0 +1,49 @@
+import Foundation
+
+/// Splits index ranges over the cores for memory-bound kernels (GEMMs thread themselves).
+/// Each chunk is a fixed contiguous range, so the work done on every element does not
+/// depend on the number of workers.
+enum ParallelChunks {
+    static let workers = GEMMBlocking.defaultThreads
+
+    /// Runs `body` over `0..<count` in up to `workers` contiguous chunks (chunk index, range);
+    /// small jobs (fewer than `minimum` items) run inline as one chunk.
+    static func run(_ count: Int, minimum: Int = 64, _ body: (Int, Range<Int>) -> Void) {
+        let parts = count < minimum ? 1 : min(workers, count)
+        if parts <= 1 {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                box.value(p, (count * p / parts)..<(count * (p + 1) / parts))
+            }
+        }
+    }
+}
+
+extension ParallelChunks {
+    /// Elementwise jobs below this many floats run on one thread (a hand-off costs a few µs).
+    static let elementwiseMinimum = 32_768
+
+    /// `run` for SIMD16 kernels with a scalar tail: chunks start at multiples of 16, so each
+    /// element takes the same vector-or-tail path as in one pass over `0..<count`, and results
+    /// do not depend on the number of workers.
+    static func vectors(_ count: Int, minimum: Int = elementwiseMinimum, _ body: (Range<Int>) -> Void) {
+        let parts = count < minimum ? 1 : workers
+        run(parts, minimum: 2) { _, workers in
+            for p in workers {
+                let start = count * p / parts & ~15
+                let end = p == parts - 1 ? count : count * (p + 1) / parts & ~15
+                if end > start { body(start..<end) }
+            }
+        }
+    }
+}
+
+/// Hands a non-Sendable value to `concurrentPerform`; callers guarantee disjoint writes.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
