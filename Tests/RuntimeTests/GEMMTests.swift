@@ -153,7 +153,8 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// Concurrent callers share the packing-buffer pool safely.
+    /// Concurrent callers share the packing-buffer pool and the worker pool safely (a caller
+    /// that finds the workers busy runs its parts itself), many times over.
     func testConcurrentCallers() {
         let m = 150, n = 170, k = 190
         var rng = SeededGenerator(seed: 3)
@@ -169,12 +170,16 @@ final class GEMMTests: XCTestCase {
         defer { box.ok.deallocate() }
         let ad = a.data, bd = b.data, w = want
         DispatchQueue.concurrentPerform(iterations: 8) { i in
-            var c = [Float](repeating: 0, count: m * n)
-            c.withUnsafeMutableBufferPointer { cp in
-                gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: ad, lda: k,
-                     b: bd, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
+            var ok = true
+            for _ in 0..<20 {
+                var c = [Float](repeating: 0, count: m * n)
+                c.withUnsafeMutableBufferPointer { cp in
+                    gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: ad, lda: k,
+                         b: bd, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
+                }
+                ok = ok && c.elementsEqual(w, by: { $0.bitPattern == $1.bitPattern })
             }
-            box.ok[i] = c.elementsEqual(w, by: { $0.bitPattern == $1.bitPattern })
+            box.ok[i] = ok
         }
         XCTAssertEqual(Array(UnsafeBufferPointer(start: box.ok, count: 8)), [Bool](repeating: true, count: 8))
     }

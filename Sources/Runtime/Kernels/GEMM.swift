@@ -102,7 +102,7 @@ public func gemm(
             gemmDirect(args, strips, rows: 0..<m, tile: buf.tile)
         } else {
             let job = DirectJob(args: args, strips: strips, parts: t, blocks: blocks)
-            DispatchQueue.concurrentPerform(iterations: t) { i in job.run(part: i) }
+            WorkerPool.shared.run(t) { job.run(part: $0) }
         }
         packPool.give(buf)
         return
@@ -126,7 +126,7 @@ public func gemm(
         return
     }
     let job = GEMMJob(args: args, parts: t, splitN: splitN, slivers: splitN ? nSlivers : mSlivers)
-    DispatchQueue.concurrentPerform(iterations: t) { i in job.run(part: i) }
+    WorkerPool.shared.run(t) { job.run(part: $0) }
 }
 
 /// The plain scalar twin of `gemm` (same contract), for tests.
@@ -165,7 +165,7 @@ private struct GEMMArgs {
 }
 
 /// One multithreaded GEMM: part `i` computes a contiguous range of slivers of C.
-private struct GEMMJob: @unchecked Sendable {
+private struct GEMMJob {
     let args: GEMMArgs
     let parts: Int
     let splitN: Bool
@@ -186,7 +186,7 @@ private struct GEMMJob: @unchecked Sendable {
 }
 
 /// A multithreaded direct-path GEMM: part `i` computes a contiguous range of 6-row blocks.
-private struct DirectJob: @unchecked Sendable {
+private struct DirectJob {
     let args: GEMMArgs
     let strips: DirectStrips
     let parts: Int

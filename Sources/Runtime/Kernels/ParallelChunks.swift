@@ -14,12 +14,7 @@ enum ParallelChunks {
             if count > 0 { body(0, 0..<count) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                box.value(p, (count * p / parts)..<(count * (p + 1) / parts))
-            }
-        }
+        WorkerPool.shared.run(parts) { p in body(p, (count * p / parts)..<(count * (p + 1) / parts)) }
     }
 }
 
@@ -40,10 +35,4 @@ extension ParallelChunks {
             }
         }
     }
-}
-
-/// Hands a non-Sendable value to `concurrentPerform`; callers guarantee disjoint writes.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -111,9 +111,7 @@ public class Optimizer: @unchecked Sendable {
     public func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, learningRate lr: Double) {
         for r in runs.indices { steps[r] += 1 }
         let shares = self.shares
-        let pointers = UncheckedBox((parameters, gradients))
         ParallelChunks.run(shares.count, minimum: 2) { _, workers in
-            let (parameters, gradients) = pointers.value
             for worker in workers {
                 for piece in shares[worker] {
                     let run = piece.run
