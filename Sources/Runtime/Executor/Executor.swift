@@ -217,7 +217,9 @@ public final class Executor: @unchecked Sendable {
                 let unit = queue.removeFirst()
                 running += 1
                 let thread = Thread { [self] in
+                    WorkerPool.shared.taskStarted()
                     let result = self.execute(unit)
+                    WorkerPool.shared.taskEnded()
                     self.condition.lock()
                     self.completions.append((unit, result))
                     self.condition.signal()

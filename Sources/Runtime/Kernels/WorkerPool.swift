@@ -11,9 +11,11 @@ import Synchronization
 /// the next job arrives is already running on its own core (OpenMP runtimes and OpenBLAS spin
 /// for the same reason).
 ///
-/// One job at a time: a call made while the pool is busy (a second trial on another thread,
-/// or a kernel inside a job) runs its parts on the calling thread. Which thread runs a part
-/// never changes what the part computes, so results do not depend on the threads.
+/// One job at a time: a call made while the pool is busy (a kernel inside a job, another
+/// thread's call) runs its parts on the calling thread. While the executor runs several tasks
+/// at once (`--jobs 2`), each already has a core: kernels then run on their caller's thread
+/// and idle workers sleep at once instead of spinning on a core a task needs. Which thread
+/// runs a part never changes what the part computes, so results do not depend on the threads.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(workers: GEMMBlocking.defaultThreads - 1)
 
@@ -23,6 +25,7 @@ final class WorkerPool: @unchecked Sendable {
     static let spinNanoseconds: UInt64 = 100_000
 
     private let busy = Atomic<Bool>(false)
+    private let runningTasks = Atomic<Int>(0)
     private let generation = Atomic<Int>(0)
     private let nextPart = Atomic<Int>(0)
     private let finishedWorkers = Atomic<Int>(0)
@@ -45,10 +48,14 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// The executor brackets every task with these, so the pool knows when tasks share the cores.
+    func taskStarted() { runningTasks.add(1, ordering: .relaxed) }
+    func taskEnded() { runningTasks.subtract(1, ordering: .relaxed) }
+
     /// Runs `body(i)` for every `i` in `0..<parts` on the caller and the workers; returns
     /// when all parts are done.
     func run(_ parts: Int, _ body: (Int) -> Void) {
-        guard parts > 1, workers > 0,
+        guard parts > 1, workers > 0, runningTasks.load(ordering: .relaxed) <= 1,
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
             for i in 0..<parts { body(i) }
@@ -99,7 +106,8 @@ final class WorkerPool: @unchecked Sendable {
             let g = generation.load(ordering: .acquiring)
             if g != seen { return g }
             spins &+= 1
-            if spins & 1023 == 0 && DispatchTime.now().uptimeNanoseconds &- start > Self.spinNanoseconds { break }
+            if spins & 1023 == 0 && (DispatchTime.now().uptimeNanoseconds &- start > Self.spinNanoseconds
+                                     || runningTasks.load(ordering: .relaxed) > 1) { break }
         }
         wakeUp.lock()
         sleepers.add(1, ordering: .sequentiallyConsistent)
