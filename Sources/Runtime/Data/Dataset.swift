@@ -37,14 +37,21 @@ public struct Dataset: Sendable {
     /// Number of classes (`classNames.count`).
     public var classCount: Int { classNames.count }
 
-    /// Reads `spec.source` and builds features, labels and the split.
+    /// Reads `spec.source` and builds features, labels and the split — once per process for
+    /// the same spec and unchanged file (see `DatasetCache`).
     public static func load(_ spec: DataSpec) throws -> Dataset {
-        let table: RecordTable
+        let path: String
         switch spec.source {
-        case let .csv(path): table = try CSVReader.read(path: path)
-        case let .jsonl(path): table = try JSONLReader.read(path: path)
+        case let .csv(p), let .jsonl(p): path = p
         }
-        return try Dataset(spec: spec, table: table)
+        return try DatasetCache.shared.dataset(spec, path: path) {
+            let table: RecordTable
+            switch spec.source {
+            case let .csv(path): table = try CSVReader.read(path: path)
+            case let .jsonl(path): table = try JSONLReader.read(path: path)
+            }
+            return try Dataset(spec: spec, table: table)
+        }
     }
 
     /// Builds a data set from an already parsed table (`spec.source` is not read).
