@@ -121,6 +121,18 @@ final class DataLoadingTests: XCTestCase {
         XCTAssertTrue(reg.featureNames.contains("label"), "with another label column, `label` is a feature")
     }
 
+    /// Loads are cached per process, but a file edited on disk (same size, newer time) is read again.
+    func testAnEditedFileIsReadAgain() throws {
+        let p = try DataFixtures.temporaryCSV("x,y\n1,0\n2,1\n")
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        let spec = DataSpec(source: .csv(path: p), label: "y", split: SplitRule(.ordered, train: 1, valid: 0))
+        XCTAssertEqual(try Dataset.load(spec).rawFeatures, [1, 2])
+        XCTAssertEqual(try Dataset.load(spec).rawFeatures, [1, 2])
+        try "x,y\n7,0\n8,1\n".write(toFile: p, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: p)
+        XCTAssertEqual(try Dataset.load(spec).rawFeatures, [7, 8])
+    }
+
     func testBadClassLabelsAreErrors() throws {
         let p = try DataFixtures.temporaryCSV("x,y\n1,0\n2,1.5\n")
         defer { try? FileManager.default.removeItem(atPath: p) }
