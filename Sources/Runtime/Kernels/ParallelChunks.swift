@@ -27,12 +27,10 @@ extension ParallelChunks {
     /// do not depend on the number of workers.
     static func vectors(_ count: Int, minimum: Int = elementwiseMinimum, _ body: (Range<Int>) -> Void) {
         let parts = count < minimum ? 1 : workers
-        run(parts, minimum: 2) { _, workers in
-            for p in workers {
-                let start = count * p / parts & ~15
-                let end = p == parts - 1 ? count : count * (p + 1) / parts & ~15
-                if end > start { body(start..<end) }
-            }
+        WorkerPool.shared.run(parts) { p in
+            let start = count * p / parts & ~15
+            let end = p == parts - 1 ? count : count * (p + 1) / parts & ~15
+            if end > start { body(start..<end) }
         }
     }
 }

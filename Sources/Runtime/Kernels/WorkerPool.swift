@@ -21,8 +21,9 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Threads besides the caller.
     let workers: Int
-    /// How long an idle worker spins before it sleeps.
-    static let spinNanoseconds: UInt64 = 100_000
+    /// How long an idle worker spins before it sleeps: longer than the single-threaded
+    /// stretches between a training step's parallel kernels, so a worker is seldom woken.
+    static let spinNanoseconds: UInt64 = 2_000_000
 
     private let busy = Atomic<Bool>(false)
     private let runningTasks = Atomic<Int>(0)

@@ -111,13 +111,11 @@ public class Optimizer: @unchecked Sendable {
     public func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, learningRate lr: Double) {
         for r in runs.indices { steps[r] += 1 }
         let shares = self.shares
-        ParallelChunks.run(shares.count, minimum: 2) { _, workers in
-            for worker in workers {
-                for piece in shares[worker] {
-                    let run = piece.run
-                    update(run: run, step: steps[piece.runIndex], lr: lr * run.lrScale,
-                           parameters: parameters + run.offset, gradients: gradients + run.offset)
-                }
+        WorkerPool.shared.run(shares.count) { worker in
+            for piece in shares[worker] {
+                let run = piece.run
+                update(run: run, step: steps[piece.runIndex], lr: lr * run.lrScale,
+                       parameters: parameters + run.offset, gradients: gradients + run.offset)
             }
         }
     }
