@@ -1,7 +1,8 @@
 import Foundation
 
-/// Transcendental functions on `SIMD16<Float>` (16 lanes = one AVX-512 register)
-/// with plain scalar twins used for tails and in tests.
+/// Transcendental functions for the tensor code: `exp` on `SIMD16<Float>` (the kernels'
+/// `KernelMath.exp`) and scalar forms of exp, tanh, erf and sigmoid with the same
+/// algorithms as the kernels' SIMD ones, for scalar loops and tests.
 ///
 /// `exp` is Cephes' `expf` (range reduction by ln 2, degree-6 polynomial,
 /// ≤ 2 ulp on [-87, 88]); `tanh` is Cephes' `tanhf` (odd polynomial below
@@ -31,26 +32,7 @@ public enum VectorMath {
         return y * Float(bitPattern: UInt32(Int32(fx) + 127) << 23)
     }
 
-    /// tanh per lane.
-    @inline(__always) public static func abs(_ x: V) -> V { pointwiseMax(x, -x) }
-
-    @inline(__always) public static func tanh(_ x: V) -> V {
-        let a = abs(x)
-        let z = x * x
-        var p = V(repeating: -5.704_988_727_45e-3)
-        p = p * z + 2.063_908_879_54e-2
-        p = p * z - 5.373_971_555_31e-2
-        p = p * z + 1.333_144_220_36e-1
-        p = p * z - 3.333_328_194_22e-1
-        let small = p * z * x + x
-        let e = exp(pointwiseMin(a + a, V(repeating: 88)))
-        let l: V = 1 - 2 / (e + 1)
-        let neg: V = V(repeating: 0) - l
-        let large = l.replacing(with: neg, where: x .< 0)
-        return small.replacing(with: large, where: a .>= 0.625)
-    }
-
-    /// Scalar twin of `tanh(_:)`.
+    /// tanh, scalar (the kernels' SIMD form is `KernelMath.tanh`).
     @inline(__always) public static func tanh(_ x: Float) -> Float {
         let a = Swift.abs(x)
         if a < 0.625 {
@@ -67,21 +49,7 @@ public enum VectorMath {
         return x < 0 ? -t : t
     }
 
-    /// erf per lane (Abramowitz–Stegun 7.1.26).
-    @inline(__always) public static func erf(_ x: V) -> V {
-        let a: V = abs(x)
-        let t: V = 1 / (a * 0.327_591_1 + 1)
-        var r = V(repeating: 1.061_405_429)
-        r = r * t - 1.453_152_027
-        r = r * t + 1.421_413_741
-        r = r * t - 0.284_496_736
-        r = r * t + 0.254_829_592
-        let e: V = exp(V(repeating: 0) - a * a)
-        let y: V = 1 - r * t * e
-        return y.replacing(with: V(repeating: 0) - y, where: x .< 0)
-    }
-
-    /// Scalar twin of `erf(_:)`.
+    /// erf, scalar (Abramowitz–Stegun 7.1.26, as `KernelMath.erf`).
     @inline(__always) public static func erf(_ x: Float) -> Float {
         let a = Swift.abs(x)
         let t = 1 / (a * 0.327_591_1 + 1)
@@ -94,10 +62,7 @@ public enum VectorMath {
         return x < 0 ? -y : y
     }
 
-    /// Logistic sigmoid 1 / (1 + e^-x) per lane.
-    @inline(__always) public static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
-
-    /// Scalar twin of `sigmoid(_:)`.
+    /// Logistic sigmoid 1 / (1 + e^-x), scalar.
     @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     /// Loads 16 floats (unaligned).
