@@ -40,11 +40,7 @@ public struct Dataset: Sendable {
     /// Reads `spec.source` and builds features, labels and the split — once per process for
     /// the same spec and unchanged file (see `DatasetCache`).
     public static func load(_ spec: DataSpec) throws -> Dataset {
-        let path: String
-        switch spec.source {
-        case let .csv(p), let .jsonl(p): path = p
-        }
-        return try DatasetCache.shared.dataset(spec, path: path) {
+        try DatasetCache.shared.dataset(spec, path: spec.source.path) {
             let table: RecordTable
             switch spec.source {
             case let .csv(path): table = try CSVReader.read(path: path)

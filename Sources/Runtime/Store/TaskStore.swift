@@ -177,6 +177,15 @@ public final class TaskStore: @unchecked Sendable {
         try AtomicFile.write(data, to: path(file, for: key), durable: durable)
     }
 
+    /// Streams tensors as the safetensors file `file` of `key` (`SafetensorsWriter.write(views:)`:
+    /// no copies; `observe` sees every chunk written).
+    public func writeTensors(_ views: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)],
+                             metadata: [String: String] = [:], _ file: String, for key: String, durable: Bool = true,
+                             observe: (UnsafeRawBufferPointer) -> Void = { _ in }) throws {
+        try prepareEntry(key)
+        try SafetensorsWriter.write(views: views, metadata: metadata, to: path(file, for: key), durable: durable, observe: observe)
+    }
+
     /// Writes `value` as pretty JSON (declared key order) atomically.
     public func writeJSON(_ value: JSONValue, _ file: String, for key: String, durable: Bool = true) throws {
         try write(Data((JSONWriter.encode(value, options: .init(pretty: true)) + "\n").utf8), file, for: key, durable: durable)

@@ -159,20 +159,12 @@ public final class MLPModel {
         return model
     }
 
-    /// `tensors(keep:)` as views into the parameter buffer (no copies), for
-    /// `SafetensorsWriter.write(views:)`; valid while the model is.
+    /// Every parameter (those `keep` selects), in declaration order, as views into the
+    /// parameter buffer (no copies) for `SafetensorsWriter.write(views:)`; valid while the model is.
     public func tensorViews(keep: (String) -> Bool = { _ in true }) -> [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)] {
         parameters.slots.indices.filter { keep(parameters.slots[$0].name) }.map { i in
             let s = parameters.slots[i]
             return (s.name, s.shape, UnsafeBufferPointer(start: parameters.value(at: i).pointer, count: s.count))
-        }
-    }
-
-    /// Every parameter as safetensors tensors, in declaration order (those `keep` selects).
-    public func tensors(keep: (String) -> Bool = { _ in true }) -> [SafetensorsTensor] {
-        parameters.slots.indices.filter { keep(parameters.slots[$0].name) }.map { i in
-            let s = parameters.slots[i]
-            return SafetensorsTensor(name: s.name, shape: s.shape, values: parameters.value(at: i).toArray())
         }
     }
 

@@ -136,13 +136,12 @@ public final class Trainer {
     /// for W2's 22 MB of weights and state, copying and flushing took ~18% of training time);
     /// sealed results are always flushed.
     private func saveCheckpoint(model: MLPModel, optimizer: Optimizer, counters: Counters) throws {
-        try store.prepareEntry(key)
         var weightsSum = ResumeChecksum(), stateSum = ResumeChecksum()
-        try SafetensorsWriter.write(views: model.tensorViews(keep: persisted(model)), to: store.path("last.safetensors", for: key),
-                                    durable: false) { weightsSum.update($0) }
+        try store.writeTensors(model.tensorViews(keep: persisted(model)), "last.safetensors", for: key, durable: false) {
+            weightsSum.update($0)
+        }
         try optimizer.withStateViews { views, metadata in
-            try SafetensorsWriter.write(views: views, metadata: metadata, to: store.path("last-state.safetensors", for: key),
-                                        durable: false) { stateSum.update($0) }
+            try store.writeTensors(views, metadata: metadata, "last-state.safetensors", for: key, durable: false) { stateSum.update($0) }
         }
         try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key, durable: false)
         let hashes: [(key: String, value: JSONValue)] = [
@@ -378,8 +377,7 @@ public final class Trainer {
     }
 
     private func sealDone(model: MLPModel, counters: Counters) throws {
-        try store.prepareEntry(key)
-        try SafetensorsWriter.write(views: model.tensorViews(keep: persisted(model)), to: store.path("final.safetensors", for: key))
+        try store.writeTensors(model.tensorViews(keep: persisted(model)), "final.safetensors", for: key)
         try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key)
         try store.seal(key, status: .done, files: ["spec.json", "history.jsonl", "final.safetensors"],
                        extra: [("epochs", .int(counters.epoch)), ("early_stopped", .bool(counters.epoch < spec.schedule.epochs)),
