@@ -71,6 +71,22 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(store.gradient("w").toArray(), [0, 0, 0, 0])
     }
 
+    /// The divergence check reads trainable slots only, in the SIMD body and in the tail.
+    func testTrainableValuesAreFiniteSkipsFrozenSlots() {
+        let store = ParameterStore([ParameterSpec(name: "frozen", shape: [40], role: .weight),
+                                    ParameterSpec(name: "head", shape: [37], role: .weight)])
+        store.setTrainable(false, at: 0)
+        XCTAssertTrue(store.trainableValuesAreFinite)
+        store.value("frozen")[flat: 3] = .infinity
+        XCTAssertTrue(store.trainableValuesAreFinite, "a frozen slot cannot diverge")
+        for (i, bad) in [(5, Float.infinity), (36, -.infinity), (20, .nan), (33, .nan)] {
+            store.value("head")[flat: i] = bad
+            XCTAssertFalse(store.trainableValuesAreFinite, "\(bad) at \(i)")
+            store.value("head")[flat: i] = 1e38
+            XCTAssertTrue(store.trainableValuesAreFinite)
+        }
+    }
+
     /// After the first step a reset tape serves every buffer from its arenas.
     func testTrainingStepsReuseTapeMemory() {
         var rng = SeededGenerator(seed: 0)

@@ -94,7 +94,10 @@ final class GEMMTests: XCTestCase {
     /// leave partial edge tiles, threaded and not.
     func testLargeShapesCrossBlocks() {
         let shapes = [(1000, 33, 17), (17, 1000, 65), (130, 1100, 300), (301, 97, 520), (64, 1024, 784), (1, 1000, 1000),
-                      (65, 1000, 33), (1000, 7, 300), (17, 333, 1000), (7, 2000, 200), (500, 301, 900)]
+                      (65, 1000, 33), (1000, 7, 300), (17, 333, 1000), (7, 2000, 200), (500, 301, 900),
+                      // k a multiple of 16 and several A slivers per thread: neighbouring slivers
+                      // packed concurrently must not overlap (transposeBlock's 16-lane stores).
+                      (200, 600, 256), (1000, 600, 512), (128, 1024, 784)]
         for (m, n, k) in shapes {
             for ta in [false, true] { for tb in [false, true] {
                 check(Case(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.75, beta: 0.5, pad: 1))

@@ -101,32 +101,18 @@ public func gemm(
         if t == 1 {
             gemmDirect(args, strips, rows: 0..<m, tile: buf.tile)
         } else {
-            let job = DirectJob(args: args, strips: strips, parts: t, blocks: blocks)
-            WorkerPool.shared.run(t) { job.run(part: $0) }
+            // Several parts per thread, claimed one at a time: a late worker takes fewer.
+            let parts = min(blocks, 4 * t)
+            let job = DirectJob(args: args, strips: strips, parts: parts, blocks: blocks)
+            WorkerPool.shared.run(parts) { job.run(part: $0) }
         }
         packPool.give(buf)
         return
     }
-    // Threads split M or N into whole register-tile slivers, so the set of tiles (and each
-    // element's arithmetic) is the same for any thread count. Each thread packs all of the
-    // operand along the dimension it does not split: splitting N repeats A's packing (m·k),
-    // splitting M repeats B's (k·n); a gathering pack (A as stored, Bᵀ) costs about twice a
-    // vector copy. Pick the cheaper split that still gives every thread a sliver.
-    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-    let nSlivers = (n + nr - 1) / nr, mSlivers = (m + mr - 1) / mr
-    var t = work < GEMMBlocking.parallelWork ? 1 : max(1, threads)
-    var splitN = m * k * (transA ? 1 : 2) <= k * n * (transB ? 2 : 1)
-    if splitN && nSlivers < t && mSlivers > nSlivers { splitN = false }
-    if !splitN && mSlivers < t && nSlivers > mSlivers { splitN = true }
-    t = min(t, splitN ? nSlivers : mSlivers)
-    if t == 1 {
-        let buf = packPool.take()
-        gemmPacked(args, rows: 0..<m, cols: 0..<n, buf)
-        packPool.give(buf)
-        return
-    }
-    let job = GEMMJob(args: args, parts: t, splitN: splitN, slivers: splitN ? nSlivers : mSlivers)
-    WorkerPool.shared.run(t) { job.run(part: $0) }
+    let t = work < GEMMBlocking.parallelWork ? 1 : max(1, threads)
+    let buf = packPool.take()
+    gemmPacked(args, threads: t, buf)
+    packPool.give(buf)
 }
 
 /// The plain scalar twin of `gemm` (same contract), for tests.
@@ -162,27 +148,6 @@ private struct GEMMArgs {
     let b: UnsafePointer<Float>, ldb: Int
     let beta: Float
     let c: UnsafeMutablePointer<Float>, ldc: Int
-}
-
-/// One multithreaded GEMM: part `i` computes a contiguous range of slivers of C.
-private struct GEMMJob {
-    let args: GEMMArgs
-    let parts: Int
-    let splitN: Bool
-    let slivers: Int
-
-    func run(part: Int) {
-        let s0 = slivers * part / parts, s1 = slivers * (part + 1) / parts
-        let buf = packPool.take()
-        if splitN {
-            let nr = GEMMBlocking.nr
-            gemmPacked(args, rows: 0..<args.m, cols: (s0 * nr)..<min(args.n, s1 * nr), buf)
-        } else {
-            let mr = GEMMBlocking.mr
-            gemmPacked(args, rows: (s0 * mr)..<min(args.m, s1 * mr), cols: 0..<args.n, buf)
-        }
-        packPool.give(buf)
-    }
 }
 
 /// A multithreaded direct-path GEMM: part `i` computes a contiguous range of 6-row blocks.
@@ -263,54 +228,123 @@ private func scaleC(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>,
     }
 }
 
-/// The packed BLIS path over C[rows, cols].
-private func gemmPacked(_ g: GEMMArgs, rows: Range<Int>, cols: Range<Int>, _ buf: PackBuffers) {
+/// Depth of each KC block: K split into equal blocks of at most `GEMMBlocking.kc`, so no
+/// block is a thin remainder (k = 784 runs 4 × 196, not 3 × 256 + 16: a 16-deep block loads
+/// and stores its C tile for 16 FMAs per element).
+private func kcBlock(_ k: Int) -> Int {
+    let blocks = (k + GEMMBlocking.kc - 1) / GEMMBlocking.kc
+    return (k + blocks - 1) / blocks
+}
+
+/// The packed BLIS path. For each (NC, KC) block the packed panels of op(A) (all of M) and
+/// op(B) (the NC columns) are shared by the threads: first they pack them together, slivers
+/// claimed in groups; then they compute C in blocks of up to MC rows × `colsPerPart` columns,
+/// claimed one at a time. Each operand is packed once whatever the thread count, and
+/// dynamic claiming absorbs a late or preempted worker. Which thread packs or computes a
+/// block never changes its arithmetic.
+private func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
     let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-    let kcMax = min(GEMMBlocking.kc, g.k)
-    let mcMax = min(GEMMBlocking.mc, (rows.count + mr - 1) / mr * mr)
-    let ncMax = min(GEMMBlocking.nc, (cols.count + nr - 1) / nr * nr)
-    buf.reserve(a: mcMax * kcMax + 16, b: ncMax * kcMax + 16)  // + slack for transposeBlock
-    let pa = buf.a, pb = buf.b, tile = buf.tile
-    var jc = cols.lowerBound
-    while jc < cols.upperBound {
-        let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
+    let kcMax = kcBlock(g.k)
+    let mSlivers = (g.m + mr - 1) / mr
+    let ncMax = min(GEMMBlocking.nc, (g.n + nr - 1) / nr * nr)
+    buf.reserve(a: mSlivers * mr * kcMax + 16, b: ncMax * kcMax + 16)  // + slack for transposeBlock
+    let panels = SharedPanels(a: buf.a, b: buf.b)
+    let rowBlocks = (g.m + GEMMBlocking.mc - 1) / GEMMBlocking.mc
+    var jc = 0
+    while jc < g.n {
+        let nc = min(GEMMBlocking.nc, g.n - jc)
+        let nSlivers = (nc + nr - 1) / nr
+        // Column blocks: enough compute parts for dynamic balance (≥ 4 per thread) when M is short.
+        var colBlocks = 1
+        if threads > 1 {
+            while rowBlocks * colBlocks < 4 * threads && nSlivers / (colBlocks * 2) >= 4 { colBlocks *= 2 }
+        }
         var pc = 0
         while pc < g.k {
-            let kc = min(GEMMBlocking.kc, g.k - pc)
-            let beta: Float = pc == 0 ? g.beta : 1
-            packB(g, pc: pc, kc: kc, jc: jc, nc: nc, into: pb)
-            var ic = rows.lowerBound
-            while ic < rows.upperBound {
-                let mc = min(GEMMBlocking.mc, rows.upperBound - ic)
-                packA(g, ic: ic, mc: mc, pc: pc, kc: kc, into: pa)
-                var ir = 0
-                while ir < mc {
-                    let mw = min(mr, mc - ir)
-                    let asl = pa + ir * kc
-                    var jr = 0
-                    while jr < nc {
-                        let nw = min(nr, nc - jr)
-                        let cp = g.c + (ic + ir) * g.ldc + jc + jr
-                        if mw == mr && nw == nr {
-                            microKernel(kc, asl, pb + jr * kc, cp, g.ldc, g.alpha, beta)
-                        } else {
-                            microKernel(kc, asl, pb + jr * kc, tile, nr, 1, 0)
-                            for r in 0..<mw {
-                                for j in 0..<nw {
-                                    let t = tile[r * nr + j], o = r * g.ldc + j
-                                    cp[o] = beta == 0 ? g.alpha * t : (beta * cp[o]).addingProduct(g.alpha, t)
-                                }
-                            }
-                        }
-                        jr += nr
-                    }
-                    ir += mr
+            let kc = min(kcMax, g.k - pc)
+            let step = PanelStep(g: g, panels: panels, jc: jc, nc: nc, pc: pc, kc: kc, beta: pc == 0 ? g.beta : 1,
+                                 mSlivers: mSlivers, nSlivers: nSlivers, rowBlocks: rowBlocks, colBlocks: colBlocks)
+            if threads == 1 {
+                for i in 0..<step.packParts { step.pack(part: i) }
+                for i in 0..<step.computeParts { step.compute(part: i, tile: buf.tile) }
+            } else {
+                WorkerPool.shared.run(step.packParts) { step.pack(part: $0) }
+                WorkerPool.shared.run(step.computeParts) { i in
+                    let own = packPool.take()
+                    step.compute(part: i, tile: own.tile)
+                    packPool.give(own)
                 }
-                ic += mc
             }
             pc += kc
         }
         jc += nc
+    }
+}
+
+/// The packing buffers the threads share: op(A) for all of M, op(B) for one NC block.
+private struct SharedPanels {
+    let a: UnsafeMutablePointer<Float>
+    let b: UnsafeMutablePointer<Float>
+}
+
+/// One (NC, KC) block of the packed path, split into packing parts and compute parts.
+private struct PanelStep {
+    let g: GEMMArgs
+    let panels: SharedPanels
+    let jc: Int, nc: Int, pc: Int, kc: Int
+    let beta: Float
+    let mSlivers: Int, nSlivers: Int
+    let rowBlocks: Int, colBlocks: Int
+
+    /// Slivers packed per part (A slivers are 12 × kc, B slivers 32 × kc).
+    static let aGroup = 8, bGroup = 4
+    var aParts: Int { (mSlivers + Self.aGroup - 1) / Self.aGroup }
+    var packParts: Int { aParts + (nSlivers + Self.bGroup - 1) / Self.bGroup }
+    var computeParts: Int { rowBlocks * colBlocks }
+
+    func pack(part: Int) {
+        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        if part < aParts {
+            let s0 = part * Self.aGroup, s1 = min(mSlivers, s0 + Self.aGroup)
+            let rows = min(g.m, s1 * mr) - s0 * mr
+            packA(g, ic: s0 * mr, mc: rows, pc: pc, kc: kc, into: panels.a + s0 * mr * kc)
+        } else {
+            let s0 = (part - aParts) * Self.bGroup, s1 = min(nSlivers, s0 + Self.bGroup)
+            let cols = min(nc, s1 * nr) - s0 * nr
+            packB(g, pc: pc, kc: kc, jc: jc + s0 * nr, nc: cols, into: panels.b + s0 * nr * kc)
+        }
+    }
+
+    /// C[rows of row block, columns of column block] (+)= the block's product.
+    func compute(part: Int, tile: UnsafeMutablePointer<Float>) {
+        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        let rb = part / colBlocks, cb = part % colBlocks
+        let i0 = rb * GEMMBlocking.mc, i1 = min(g.m, i0 + GEMMBlocking.mc)
+        let s0 = nSlivers * cb / colBlocks, s1 = nSlivers * (cb + 1) / colBlocks
+        var ir = i0
+        while ir < i1 {
+            let mw = min(mr, i1 - ir)
+            let asl = panels.a + ir * kc
+            var s = s0
+            while s < s1 {
+                let jr = s * nr
+                let nw = min(nr, nc - jr)
+                let cp = g.c + ir * g.ldc + jc + jr
+                if mw == mr && nw == nr {
+                    microKernel(kc, asl, panels.b + jr * kc, cp, g.ldc, g.alpha, beta)
+                } else {
+                    microKernel(kc, asl, panels.b + jr * kc, tile, nr, 1, 0)
+                    for r in 0..<mw {
+                        for j in 0..<nw {
+                            let t = tile[r * nr + j], o = r * g.ldc + j
+                            cp[o] = beta == 0 ? g.alpha * t : (beta * cp[o]).addingProduct(g.alpha, t)
+                        }
+                    }
+                }
+                s += 1
+            }
+            ir += mr
+        }
     }
 }
 
@@ -428,14 +462,19 @@ private typealias Block16 = (V, V, V, V, V, V, V, V, V, V, V, V, V, V, V, V)
 
 /// dst[p·stride + r] = src[r·ld + p] for r < rows (≤ 16), p < len: 16 p at a time through a
 /// register transpose, then a scalar tail. Each vector store writes 16 lanes, so with
-/// rows < 16 it also writes 16 − rows floats past the row's end: callers store in increasing
-/// order (later stores overwrite them) and keep 16 floats of slack after the buffer.
+/// stride < 16 it also writes into the next column's first floats, which the next store
+/// overwrites; the last column goes through the scalar tail, so nothing past
+/// dst[(len − 1)·stride + rows] is written.
 // src: (rows, len) row stride ld  →  dst: (len, stride)
 @inline(always) private func transposeBlock(_ src: UnsafePointer<Float>, ld: Int, rows: Int, len: Int,
                                               to dst: UnsafeMutablePointer<Float>, stride: Int) {
     @inline(always) func row(_ r: Int, _ p: Int) -> V { r < rows ? loadRow(src + r * ld + p) : V() }
+    // A 16-lane store at column p with stride < 16 spills into column p + 1: keep the last
+    // column for the scalar tail, so nothing is written past this sliver (threads pack
+    // neighbouring slivers concurrently).
+    let vectorLen = stride < 16 ? len - 1 : len
     var p = 0
-    while p + 16 <= len {
+    while p + 16 <= vectorLen {
         var m: Block16 = (row(0, p), row(1, p), row(2, p), row(3, p), row(4, p), row(5, p), row(6, p), row(7, p),
                           row(8, p), row(9, p), row(10, p), row(11, p), row(12, p), row(13, p), row(14, p), row(15, p))
         m = shuffleRound(shuffleRound(shuffleRound(shuffleRound(m))))

@@ -64,28 +64,15 @@ public final class SentenceEmbedder {
     public func embed(_ texts: [String], pooling: PretrainedSpec.Pooling = .mean, normalize: Bool = false,
                       batchSize: Int = 32, tokenBudget: Int = 8192) -> [[Float]] {
         let c = model.config.hiddenSize
-        let encoded = texts.map { tokenizer.encode($0, maxLength: maxLength) }
-        let order = encoded.indices.sorted { (encoded[$0].count, $0) > (encoded[$1].count, $1) }
         var result = [[Float]](repeating: [], count: texts.count)
-        var start = 0
-        while start < order.count {
-            // Longest first: the first sequence of a batch sets its padded length.
-            let length = encoded[order[start]].count
-            let fit = max(1, min(batchSize, tokenBudget / max(length, 1)))
-            let members = Array(order[start..<min(order.count, start + fit)])
-            var ids = [Int32](repeating: tokenizer.vocabulary.paddingID, count: members.count * length)
-            var mask = [Int32](repeating: 0, count: members.count * length)
-            for (row, i) in members.enumerated() {
-                for (j, id) in encoded[i].enumerated() { ids[row * length + j] = id; mask[row * length + j] = 1 }
-            }
-            let batch = TokenBatch(count: members.count, length: length, ids: ids, mask: mask, lengths: members.map { encoded[$0].count })
+        for (members, batch) in tokenizer.lengthSortedBatches(texts, maxLength: maxLength, batchSize: batchSize,
+                                                              tokenBudget: tokenBudget) {
             let pooled = model.forward(batch, pooling: pooling)
             for (row, i) in members.enumerated() {
                 var v = Array(UnsafeBufferPointer(start: pooled.pointer + row * c, count: c))
                 if normalize { Self.normalize(&v) }
                 result[i] = v
             }
-            start += members.count
         }
         return result
     }

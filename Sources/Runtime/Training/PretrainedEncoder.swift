@@ -41,15 +41,19 @@ public final class PretrainedEncoder {
 
     private func tokens(_ texts: [String]) -> TokenBatch { tokenizer.encodeBatch(texts, maxLength: spec.maxLength) }
 
-    /// Pooled features (rows × width) of `texts` in evaluation mode.
+    /// Pooled features (rows × width) of `texts` in evaluation mode, in input order. Texts
+    /// run in batches of similar length (see `lengthSortedBatches`): a frozen encoder's
+    /// feature pass then pads about half as much as batches in data order would.
     func evaluate(_ texts: [String]) -> [Float] {
-        var out = [Float]()
-        out.reserveCapacity(texts.count * width)
-        var start = 0
-        while start < texts.count {
-            let end = min(texts.count, start + 32)
-            out += bert.forward(tokens(Array(texts[start..<end])), pooling: spec.pooling).toArray()
-            start = end
+        let w = width
+        var out = [Float](repeating: 0, count: texts.count * w)
+        for (rows, batch) in tokenizer.lengthSortedBatches(texts, maxLength: spec.maxLength, batchSize: 32) {
+            let pooled = bert.forward(batch, pooling: spec.pooling)
+            out.withUnsafeMutableBufferPointer { out in
+                for (row, i) in rows.enumerated() {
+                    (out.baseAddress! + i * w).update(from: pooled.pointer + row * w, count: w)
+                }
+            }
         }
         return out
     }

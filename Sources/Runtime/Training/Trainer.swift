@@ -335,8 +335,7 @@ public final class Trainer {
                 options.onStep?(t, value)
             }
             // An update that overflowed shows as non-finite weights before it shows in a loss.
-            let values = model.parameters.values.pointer
-            if !(0..<model.parameters.totalCount).allSatisfy({ values[$0].isFinite }) {
+            if !model.parameters.trainableValuesAreFinite {
                 try sealDiverged(counters: counters, step: counters.step - 1)
                 return .diverged(epoch: epoch, step: counters.step - 1)
             }
