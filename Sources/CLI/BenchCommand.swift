@@ -10,24 +10,31 @@ import Runtime
 /// `--shape MxNxK[:OPS],…` times other shapes instead, for tuning the
 /// kernels on training-sized products: OPS is two letters, `n` or `t` for op(A) and
 /// op(B) as in BLAS (`tn`: C = Aᵀ·B, a weight gradient). `--threads N` caps the threads.
-public func runBench(arguments: [String]) -> Int32 {
+func runBench(arguments: [String], console: Console) -> Int32 {
     var json = false
     var what: [String] = []
     var shapes: [GEMMShape] = []
     var threads = GEMMBlocking.defaultThreads
     var i = 0
     func fail(_ message: String) -> Int32 {
-        FileHandle.standardError.write(Data("ftx bench: \(message)\n".utf8))
+        console.err("ftx bench: \(message)\n")
         return 64
     }
+    var model: String?
+    var sizes = ["--batch": 16, "--length": 64, "--reps": 5]
     while i < arguments.count {
         let arg = arguments[i]
         if arg == "--json" {
             json = true
-        } else if arg == "--shape" || arg == "--threads" {
+        } else if ["--shape", "--threads", "--model", "--batch", "--length", "--reps"].contains(arg) {
             guard i + 1 < arguments.count else { return fail("\(arg) needs a value") }
             i += 1
-            if arg == "--threads" {
+            if arg == "--model" {
+                model = arguments[i]
+            } else if sizes[arg] != nil {
+                guard let v = Int(arguments[i]), v >= 1, v <= 100_000 else { return fail("\(arg) needs a positive integer, got '\(arguments[i])'") }
+                sizes[arg] = v
+            } else if arg == "--threads" {
                 guard let t = Int(arguments[i]), t >= 1 else { return fail("--threads needs a positive integer, got '\(arguments[i])'") }
                 threads = t
             } else {
@@ -43,8 +50,27 @@ public func runBench(arguments: [String]) -> Int32 {
         }
         i += 1
     }
+    if what.count == 1, let mode = EncoderBench.Mode(rawValue: what[0]) {
+        guard let model else { return fail("\(mode.rawValue) needs --model DIR (a BERT folder: config.json, model.safetensors)") }
+        let bench = EncoderBench(mode: mode, directory: model, batch: sizes["--batch"]!, length: sizes["--length"]!, reps: sizes["--reps"]!)
+        let r: EncoderBench.Result
+        do { r = try bench.run() } catch {
+            console.err("ftx bench: \(error)\n")
+            return ExitCode.failure
+        }
+        if json {
+            let losses = r.losses.map { String(format: "%.4f", $0) }.joined(separator: ",")
+            console.out("{\"\(mode.rawValue)\":{\"batch\":\(bench.batch),\"length\":\(bench.length),\"reps\":\(bench.reps),"
+                  + "\"unit\":\"\(r.unit)\",\"best\":\(fmt1(r.best)),\"median\":\(fmt1(r.median)),"
+                  + "\"peak_rss_mb\":\(fmt1(r.peakRSSMegabytes)),\"losses\":[\(losses)]}}" + "\n")
+        } else {
+            console.out("\(mode.rawValue), batch \(bench.batch) × length \(bench.length): \(fmt1(r.median)) \(r.unit) median, "
+                  + "\(fmt1(r.best)) best of \(bench.reps); peak RSS \(fmt1(r.peakRSSMegabytes)) MB" + "\n")
+        }
+        return 0
+    }
     if what.count > 1 || (what.count == 1 && what[0] != "gemm") {
-        return fail("unknown benchmark '\(what.joined(separator: " "))' (available: gemm)")
+        return fail("unknown benchmark '\(what.joined(separator: " "))' (available: gemm, encoder, finetune)")
     }
     if shapes.isEmpty { shapes = [256, 512, 1024, 2048].map { GEMMShape(m: $0, n: $0, k: $0) } }
     let results = shapes.map { benchGEMM($0, threads: threads) }
@@ -56,12 +82,12 @@ public func runBench(arguments: [String]) -> Int32 {
                 ? "\"n\":\(sh.n)" : "\"m\":\(sh.m),\"n\":\(sh.n),\"k\":\(sh.k),\"ops\":\"\(sh.transA ? "t" : "n")\(sh.transB ? "t" : "n")\""
             return "{\(dims),\"threads\":\($0.threads),\"gflops\":\(fmt1($0.best)),\"gflops_median\":\(fmt1($0.median))}"
         }
-        print("{\"gemm\":[" + items.joined(separator: ",") + "]}")
+        console.out("{\"gemm\":[" + items.joined(separator: ",") + "]}" + "\n")
     } else {
-        print("float32 GEMM, \(threads) thread\(threads == 1 ? "" : "s")")
-        print(pad("shape", 20) + pad("GFLOP/s best", 14) + pad("median", 10) + pad("reps", 6))
+        console.out("float32 GEMM, \(threads) thread\(threads == 1 ? "" : "s")" + "\n")
+        console.out(pad("shape", 20) + pad("GFLOP/s best", 14) + pad("median", 10) + pad("reps", 6) + "\n")
         for r in results {
-            print(pad(r.shape.description, 20) + pad(fmt1(r.best), 14) + pad(fmt1(r.median), 10) + pad("\(r.reps)", 6))
+            console.out(pad(r.shape.description, 20) + pad(fmt1(r.best), 14) + pad(fmt1(r.median), 10) + pad("\(r.reps)", 6) + "\n")
         }
     }
     return 0

@@ -1,0 +1,108 @@
+import Foundation
+import Runtime
+
+/// `ftx bench encoder|finetune --model DIR`: BENCHMARKS.md's W3 on a BERT folder, batch 16 ×
+/// sequence 64 by default (`--batch`, `--length`), on random in-vocabulary tokens (the work
+/// does not depend on which tokens; the peer pads its texts to the same length).
+/// - `encoder`: frozen-encoder feature extraction (evaluation forward + mean pooling);
+///   a repetition is 12 batches, as in bench/peer_torch.py; reports sequences/s.
+/// - `finetune`: a full fine-tune step (training forward with dropout, dense(2) head,
+///   cross-entropy, backward, AdamW lr 2e-5); a repetition is one step; reports steps/s.
+/// Both report the best and median of `--reps` (default 5) after a warm-up, and the peak
+/// resident memory of the process.
+struct EncoderBench {
+    enum Mode: String { case encoder, finetune }
+
+    let mode: Mode
+    let directory: String
+    let batch: Int
+    let length: Int
+    let reps: Int
+
+    struct Result {
+        var best: Double
+        var median: Double
+        var unit: String
+        var peakRSSMegabytes: Double
+        /// Fine-tune losses, one per step (they must fall: the step really trains).
+        var losses: [Float]
+    }
+
+    func run() throws -> Result {
+        let config = try BertConfig(contentsOf: (directory as NSString).appendingPathComponent("config.json"))
+        guard length >= 2 && length <= config.maxPositionEmbeddings else {
+            throw BenchError("--length \(length) must lie in 2...\(config.maxPositionEmbeddings) (max_position_embeddings)")
+        }
+        let model = try BertModel(directory: directory,
+                                  extraParameters: Dense.parameterSpecs(prefix: "head", inFeatures: config.hiddenSize, outFeatures: 2))
+        var g = SeededGenerator(seed: 0)
+        let tokens = randomBatch(vocabulary: config.vocabSize, &g)
+        return mode == .encoder ? extraction(model, tokens) : fineTune(model, tokens, &g)
+    }
+
+    /// [CLS] random ids [SEP] per row, every position a real token.
+    private func randomBatch(vocabulary: Int, _ g: inout SeededGenerator) -> TokenBatch {
+        var ids: [Int32] = []
+        for _ in 0..<batch {
+            ids.append(101)
+            for _ in 0..<(length - 2) { ids.append(Int32(1000 + g.nextInt(below: max(1, min(vocabulary, 29000) - 1000)))) }
+            ids.append(102)
+        }
+        return TokenBatch(paddedIDs: ids, mask: [Int32](repeating: 1, count: batch * length), count: batch, length: length)
+    }
+
+    private func extraction(_ model: BertModel, _ tokens: TokenBatch) -> Result {
+        let batchesPerRep = 12
+        _ = model.forward(tokens, pooling: .mean)  // warm-up: buffers, pages, the worker pool
+        let times = (0..<reps).map { _ in
+            seconds { for _ in 0..<batchesPerRep { _ = model.forward(tokens, pooling: .mean) } }
+        }.sorted()
+        let sequences = Double(batchesPerRep * batch)
+        return Result(best: sequences / times[0], median: sequences / times[times.count / 2], unit: "seq/s",
+                      peakRSSMegabytes: Self.peakRSSMegabytes(), losses: [])
+    }
+
+    private func fineTune(_ model: BertModel, _ tokens: TokenBatch, _ g: inout SeededGenerator) -> Result {
+        let store = model.parameters
+        let headWeight = store.value("head.weight")
+        for i in 0..<headWeight.count { headWeight[flat: i] = Float(g.nextGaussian()) * 0.05 }
+        let optimizer = try! AdamOptimizer(group: store.group, config: .adamW(lr: 2e-5))
+        let head = Dense(store: store, prefix: "head")
+        let tape = Tape()
+        let targets = (0..<batch).map { $0 % 2 }
+        var losses: [Float] = []
+        func step() {
+            store.zeroGradients()
+            tape.reset()
+            let pooled = model.forward(tokens, pooling: .mean, training: true, generator: &g)
+            let x = tape.input(pooled, requiresGradient: true)
+            let loss = tape.crossEntropy(head(x, on: tape), targets: targets)
+            losses.append(tape.value(loss).scalar)
+            tape.backward(loss)
+            model.backward(pooledGradient: tape.gradient(x)!)
+            optimizer.step(parameters: store.values.pointer, gradients: store.gradients.pointer, learningRate: 2e-5)
+        }
+        step()  // warm-up
+        let times = (0..<reps).map { _ in seconds(step) }.sorted()
+        return Result(best: 1 / times[0], median: 1 / times[times.count / 2], unit: "steps/s",
+                      peakRSSMegabytes: Self.peakRSSMegabytes(), losses: losses)
+    }
+
+    private func seconds(_ body: () -> Void) -> Double {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+    }
+
+    /// VmHWM of /proc/self/status (Linux), NaN elsewhere.
+    static func peakRSSMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return .nan }
+        return (Double(line.split(separator: " ").dropFirst().first ?? "") ?? .nan) / 1024
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
