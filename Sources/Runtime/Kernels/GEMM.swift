@@ -236,42 +236,50 @@ private func kcBlock(_ k: Int) -> Int {
     return (k + blocks - 1) / blocks
 }
 
-/// The packed BLIS path. For each (NC, KC) block the packed panels of op(A) (all of M) and
-/// op(B) (the NC columns) are shared by the threads: first they pack them together, slivers
-/// claimed in groups; then they compute C in blocks of up to MC rows × `colsPerPart` columns,
-/// claimed one at a time. Each operand is packed once whatever the thread count, and
-/// dynamic claiming absorbs a late or preempted worker. Which thread packs or computes a
-/// block never changes its arithmetic.
+/// The packed BLIS path, for each (NC, KC) block:
+/// - tall C (enough MC-row blocks for every thread): the threads first pack op(B)'s KC×NC
+///   panel together into a shared buffer; then each claims MC-row blocks, packs that block
+///   of op(A) itself (it stays in its core's cache) and computes the block's rows of C;
+/// - short C (W2's 128-row batches): the same with the roles swapped: op(A) for all of M is
+///   shared, and each part packs and computes a group of NR-column slivers.
+/// Each operand is packed once whatever the thread count; parts are claimed one at a time,
+/// so a late or preempted worker takes fewer. Which thread packs or computes a block never
+/// changes its arithmetic.
 private func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
-    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr, mc = GEMMBlocking.mc
     let kcMax = kcBlock(g.k)
     let mSlivers = (g.m + mr - 1) / mr
     let ncMax = min(GEMMBlocking.nc, (g.n + nr - 1) / nr * nr)
-    buf.reserve(a: mSlivers * mr * kcMax + 16, b: ncMax * kcMax + 16)  // + slack for transposeBlock
-    let panels = SharedPanels(a: buf.a, b: buf.b)
-    let rowBlocks = (g.m + GEMMBlocking.mc - 1) / GEMMBlocking.mc
+    let rowBlocks = (g.m + mc - 1) / mc
+    let byRows = threads == 1 || rowBlocks >= 4 * threads
+    // By rows: blocks of at most MC rows, as many as a multiple of the thread count and equal
+    // to within one sliver, so the threads finish together (1024 rows: 12 × 84–96, not 10 × 96 + 64).
+    let rowParts = (rowBlocks + threads - 1) / threads * threads
+    // The shared panel: op(B) (KC × NC) by rows, op(A) (all of M × KC) by columns.
+    buf.reserve(a: byRows ? 0 : mSlivers * mr * kcMax + 16, b: byRows ? ncMax * kcMax + 16 : 0)
+    let shared = byRows ? buf.b : buf.a
     var jc = 0
     while jc < g.n {
         let nc = min(GEMMBlocking.nc, g.n - jc)
         let nSlivers = (nc + nr - 1) / nr
-        // Column blocks: enough compute parts for dynamic balance (≥ 4 per thread) when M is short.
         var colBlocks = 1
-        if threads > 1 {
-            while rowBlocks * colBlocks < 4 * threads && nSlivers / (colBlocks * 2) >= 4 { colBlocks *= 2 }
+        if !byRows {
+            while colBlocks * 2 <= nSlivers && colBlocks < 4 * threads { colBlocks *= 2 }
         }
         var pc = 0
         while pc < g.k {
             let kc = min(kcMax, g.k - pc)
-            let step = PanelStep(g: g, panels: panels, jc: jc, nc: nc, pc: pc, kc: kc, beta: pc == 0 ? g.beta : 1,
-                                 mSlivers: mSlivers, nSlivers: nSlivers, rowBlocks: rowBlocks, colBlocks: colBlocks)
+            let step = PanelStep(g: g, shared: shared, byRows: byRows, jc: jc, nc: nc, pc: pc, kc: kc,
+                                 beta: pc == 0 ? g.beta : 1, mSlivers: mSlivers, nSlivers: nSlivers,
+                                 parts: byRows ? rowParts : colBlocks)
             if threads == 1 {
                 for i in 0..<step.packParts { step.pack(part: i) }
-                for i in 0..<step.computeParts { step.compute(part: i, tile: buf.tile) }
+                for i in 0..<step.parts { step.compute(part: i, buf) }
             } else {
                 WorkerPool.shared.run(step.packParts) { step.pack(part: $0) }
-                WorkerPool.shared.run(step.computeParts) { i in
+                WorkerPool.shared.run(step.parts) { i in
                     let own = packPool.take()
-                    step.compute(part: i, tile: own.tile)
+                    step.compute(part: i, own)
                     packPool.give(own)
                 }
             }
@@ -281,59 +289,67 @@ private func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
     }
 }
 
-/// The packing buffers the threads share: op(A) for all of M, op(B) for one NC block.
-private struct SharedPanels {
-    let a: UnsafeMutablePointer<Float>
-    let b: UnsafeMutablePointer<Float>
-}
-
-/// One (NC, KC) block of the packed path, split into packing parts and compute parts.
+/// One (NC, KC) block of the packed path: packing the shared panel in parts, then the
+/// compute parts (MC-row blocks by rows, NR-sliver groups by columns).
 private struct PanelStep {
     let g: GEMMArgs
-    let panels: SharedPanels
+    let shared: UnsafeMutablePointer<Float>
+    let byRows: Bool
     let jc: Int, nc: Int, pc: Int, kc: Int
     let beta: Float
     let mSlivers: Int, nSlivers: Int
-    let rowBlocks: Int, colBlocks: Int
+    let parts: Int
 
-    /// Slivers packed per part (A slivers are 12 × kc, B slivers 32 × kc).
+    /// Shared slivers packed per packing part (A slivers are 12 × kc, B slivers 32 × kc).
     static let aGroup = 8, bGroup = 4
-    var aParts: Int { (mSlivers + Self.aGroup - 1) / Self.aGroup }
-    var packParts: Int { aParts + (nSlivers + Self.bGroup - 1) / Self.bGroup }
-    var computeParts: Int { rowBlocks * colBlocks }
+    var packParts: Int { byRows ? (nSlivers + Self.bGroup - 1) / Self.bGroup : (mSlivers + Self.aGroup - 1) / Self.aGroup }
 
     func pack(part: Int) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-        if part < aParts {
-            let s0 = part * Self.aGroup, s1 = min(mSlivers, s0 + Self.aGroup)
-            let rows = min(g.m, s1 * mr) - s0 * mr
-            packA(g, ic: s0 * mr, mc: rows, pc: pc, kc: kc, into: panels.a + s0 * mr * kc)
+        if byRows {
+            let s0 = part * Self.bGroup, s1 = min(nSlivers, s0 + Self.bGroup)
+            packB(g, pc: pc, kc: kc, jc: jc + s0 * nr, nc: min(nc, s1 * nr) - s0 * nr, into: shared + s0 * nr * kc)
         } else {
-            let s0 = (part - aParts) * Self.bGroup, s1 = min(nSlivers, s0 + Self.bGroup)
-            let cols = min(nc, s1 * nr) - s0 * nr
-            packB(g, pc: pc, kc: kc, jc: jc + s0 * nr, nc: cols, into: panels.b + s0 * nr * kc)
+            let s0 = part * Self.aGroup, s1 = min(mSlivers, s0 + Self.aGroup)
+            packA(g, ic: s0 * mr, mc: min(g.m, s1 * mr) - s0 * mr, pc: pc, kc: kc, into: shared + s0 * mr * kc)
         }
     }
 
-    /// C[rows of row block, columns of column block] (+)= the block's product.
-    func compute(part: Int, tile: UnsafeMutablePointer<Float>) {
+    /// Packs this part's private operand into `own` and computes its block of C.
+    func compute(part: Int, _ own: PackBuffers) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-        let rb = part / colBlocks, cb = part % colBlocks
-        let i0 = rb * GEMMBlocking.mc, i1 = min(g.m, i0 + GEMMBlocking.mc)
-        let s0 = nSlivers * cb / colBlocks, s1 = nSlivers * (cb + 1) / colBlocks
-        var ir = i0
-        while ir < i1 {
-            let mw = min(mr, i1 - ir)
-            let asl = panels.a + ir * kc
-            var s = s0
-            while s < s1 {
+        if byRows {
+            let i0 = mSlivers * part / parts * mr, rows = min(g.m, mSlivers * (part + 1) / parts * mr) - i0
+            own.reserve(a: (rows + mr - 1) / mr * mr * kc + 16, b: 0)
+            packA(g, ic: i0, mc: rows, pc: pc, kc: kc, into: own.a)
+            block(rows: i0..<(i0 + rows), pa: own.a, slivers: 0..<nSlivers, pb: shared, tile: own.tile)
+        } else {
+            let s0 = nSlivers * part / parts, s1 = nSlivers * (part + 1) / parts
+            own.reserve(a: 0, b: (s1 - s0) * nr * kc + 16)
+            packB(g, pc: pc, kc: kc, jc: jc + s0 * nr, nc: min(nc, s1 * nr) - s0 * nr, into: own.b)
+            // own.b holds slivers s0..<s1 only; `block` addresses sliver s at pb + s·NR·kc.
+            block(rows: 0..<g.m, pa: shared, slivers: s0..<s1, pb: own.b - s0 * nr * kc, tile: own.tile)
+        }
+    }
+
+    /// C[rows, slivers' columns] (+)= the product of A slivers at `pa` (row `rows.lowerBound`
+    /// first) and B sliver s at pb + s·NR·kc. Rows in MR slivers, each kept in L1 while the B
+    /// slivers stream from L2.
+    private func block(rows: Range<Int>, pa: UnsafePointer<Float>, slivers: Range<Int>, pb: UnsafePointer<Float>,
+                       tile: UnsafeMutablePointer<Float>) {
+        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        var ir = rows.lowerBound
+        while ir < rows.upperBound {
+            let mw = min(mr, rows.upperBound - ir)
+            let asl = pa + (ir - rows.lowerBound) * kc
+            for s in slivers {
                 let jr = s * nr
                 let nw = min(nr, nc - jr)
                 let cp = g.c + ir * g.ldc + jc + jr
                 if mw == mr && nw == nr {
-                    microKernel(kc, asl, panels.b + jr * kc, cp, g.ldc, g.alpha, beta)
+                    microKernel(kc, asl, pb + jr * kc, cp, g.ldc, g.alpha, beta)
                 } else {
-                    microKernel(kc, asl, panels.b + jr * kc, tile, nr, 1, 0)
+                    microKernel(kc, asl, pb + jr * kc, tile, nr, 1, 0)
                     for r in 0..<mw {
                         for j in 0..<nw {
                             let t = tile[r * nr + j], o = r * g.ldc + j
@@ -341,7 +357,6 @@ private struct PanelStep {
                         }
                     }
                 }
-                s += 1
             }
             ir += mr
         }
