@@ -56,6 +56,11 @@ public enum GEMMBlocking {
 /// `lda`, `ldb`, `ldc` are row strides of the matrices as stored.
 /// When beta == 0, C is not read (NaNs in C do not propagate). Uses all cores
 /// for large problems; results are bit-identical for any thread count.
+///
+/// `bias` (n floats, only with beta == 0) makes it C = alpha · op(A) · op(B) + bias on every
+/// row, added in the kernel's store (a linear layer's forward without a separate pass that
+/// writes the bias rows first). Bit-identical to writing the bias rows into C and calling
+/// with beta = 1.
 public func gemm(
     transA: Bool, transB: Bool,
     m: Int, n: Int, k: Int,
@@ -63,11 +68,12 @@ public func gemm(
     a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float,
-    c: UnsafeMutablePointer<Float>, ldc: Int
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    bias: UnsafePointer<Float>? = nil
 ) {
     gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-         threads: GEMMBlocking.defaultThreads)
+         threads: GEMMBlocking.defaultThreads, bias: bias)
 }
 
 /// `gemm` with an explicit upper bound on the number of threads (≥ 1). The result does
@@ -80,17 +86,25 @@ public func gemm(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int,
-    threads: Int
+    threads: Int,
+    bias: UnsafePointer<Float>? = nil
 ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size")
+    precondition(bias == nil || beta == 0, "gemm: a bias needs beta == 0")
     if m == 0 || n == 0 { return }
     if k == 0 || alpha == 0 {
-        scaleC(m: m, n: n, beta: beta, c: c, ldc: ldc)
+        if let bias {
+            for i in 0..<m { (c + i * ldc).update(from: bias, count: n) }
+        } else {
+            scaleC(m: m, n: n, beta: beta, c: c, ldc: ldc)
+        }
         return
     }
     let work = m &* n &* k
+    // The first K block adds beta·(addend); the bias is an addend with row stride 0.
     let args = GEMMArgs(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                        a: a, lda: lda, b: b, ldb: ldb, beta: bias == nil ? beta : 1, c: c, ldc: ldc,
+                        addend: bias ?? UnsafePointer(c), ldAddend: bias == nil ? ldc : 0)
     let panel = (n + GEMMBlocking.nr - 1) / GEMMBlocking.nr * GEMMBlocking.nr * k
     if work <= GEMMBlocking.directWork || (panel <= GEMMBlocking.directPanel && !transA) {
         // Direct path: B strips prepared once, then row blocks of 6, split across threads.
@@ -123,7 +137,8 @@ public func gemmReference(
     a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float,
-    c: UnsafeMutablePointer<Float>, ldc: Int
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    bias: UnsafePointer<Float>? = nil
 ) {
     for i in 0..<m {
         for j in 0..<n {
@@ -133,7 +148,8 @@ public func gemmReference(
                 let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
                 sum += av * bv
             }
-            c[i * ldc + j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[i * ldc + j]
+            let addend = bias.map { $0[j] } ?? (beta == 0 ? 0 : beta * c[i * ldc + j])
+            c[i * ldc + j] = alpha * sum + addend
         }
     }
 }
@@ -146,8 +162,11 @@ private struct GEMMArgs {
     let alpha: Float
     let a: UnsafePointer<Float>, lda: Int
     let b: UnsafePointer<Float>, ldb: Int
+    /// beta of the first K block: it adds beta · addend[i·ldAddend + j] (C itself, or a bias
+    /// with ldAddend 0); later K blocks add C (beta 1).
     let beta: Float
     let c: UnsafeMutablePointer<Float>, ldc: Int
+    let addend: UnsafePointer<Float>, ldAddend: Int
 }
 
 /// A multithreaded direct-path GEMM: part `i` computes a contiguous range of 6-row blocks.
@@ -270,7 +289,8 @@ private func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
         while pc < g.k {
             let kc = min(kcMax, g.k - pc)
             let step = PanelStep(g: g, shared: shared, byRows: byRows, jc: jc, nc: nc, pc: pc, kc: kc,
-                                 beta: pc == 0 ? g.beta : 1, mSlivers: mSlivers, nSlivers: nSlivers,
+                                 beta: pc == 0 ? g.beta : 1, addend: pc == 0 ? g.addend : UnsafePointer(g.c),
+                                 ldAddend: pc == 0 ? g.ldAddend : g.ldc, mSlivers: mSlivers, nSlivers: nSlivers,
                                  parts: byRows ? rowParts : colBlocks)
             if threads == 1 {
                 for i in 0..<step.packParts { step.pack(part: i) }
@@ -296,7 +316,9 @@ private struct PanelStep {
     let shared: UnsafeMutablePointer<Float>
     let byRows: Bool
     let jc: Int, nc: Int, pc: Int, kc: Int
+    /// This K block adds beta · addend (row stride ldAddend) to its product.
     let beta: Float
+    let addend: UnsafePointer<Float>, ldAddend: Int
     let mSlivers: Int, nSlivers: Int
     let parts: Int
 
@@ -346,14 +368,15 @@ private struct PanelStep {
                 let jr = s * nr
                 let nw = min(nr, nc - jr)
                 let cp = g.c + ir * g.ldc + jc + jr
+                let src = addend + ir * ldAddend + jc + jr
                 if mw == mr && nw == nr {
-                    microKernel(kc, asl, pb + jr * kc, cp, g.ldc, g.alpha, beta)
+                    microKernel(kc, asl, pb + jr * kc, cp, g.ldc, g.alpha, beta, src, ldAddend)
                 } else {
-                    microKernel(kc, asl, pb + jr * kc, tile, nr, 1, 0)
+                    microKernel(kc, asl, pb + jr * kc, tile, nr, 1, 0, tile, nr)
                     for r in 0..<mw {
                         for j in 0..<nw {
-                            let t = tile[r * nr + j], o = r * g.ldc + j
-                            cp[o] = beta == 0 ? g.alpha * t : (beta * cp[o]).addingProduct(g.alpha, t)
+                            let t = tile[r * nr + j]
+                            cp[r * g.ldc + j] = beta == 0 ? g.alpha * t : (beta * src[r * ldAddend + j]).addingProduct(g.alpha, t)
                         }
                     }
                 }
@@ -562,19 +585,20 @@ private func gemmDirect(_ g: GEMMArgs, _ st: DirectStrips, rows: Range<Int>, til
             let cols = min(32, g.n - j)
             let (bs, ldb) = s < st.inPlace ? (st.base + j, st.ld) : (st.copy + (s - st.inPlace) * g.k * 32, 32)
             let cp = g.c + i * g.ldc + j
+            let src = g.addend + i * g.ldAddend + j
             if cols == 32 {
-                directKernel(g.k, ai, sa, sp, mw, bs, ldb, cp, g.ldc, g.alpha, g.beta)
+                directKernel(g.k, ai, sa, sp, mw, bs, ldb, cp, g.ldc, g.alpha, g.beta, src, g.ldAddend)
                 continue
             }
             if cols <= 16 {
                 directKernel16(g.k, ai, sa, sp, mw, bs, ldb, tile, 32)
             } else {
-                directKernel(g.k, ai, sa, sp, mw, bs, ldb, tile, 32, 1, 0)
+                directKernel(g.k, ai, sa, sp, mw, bs, ldb, tile, 32, 1, 0, tile, 32)
             }
             for r in 0..<mw {
                 for jj in 0..<cols {
-                    let t = tile[r * 32 + jj], o = r * g.ldc + jj
-                    cp[o] = g.beta == 0 ? g.alpha * t : (g.beta * cp[o]).addingProduct(g.alpha, t)
+                    let t = tile[r * 32 + jj]
+                    cp[r * g.ldc + jj] = g.beta == 0 ? g.alpha * t : (g.beta * src[r * g.ldAddend + jj]).addingProduct(g.alpha, t)
                 }
             }
         }
@@ -612,7 +636,8 @@ private func directKernel16(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp
 @inline(always)
 private func directKernel(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: Int, _ rows: Int,
                           _ b: UnsafePointer<Float>, _ ldb: Int,
-                          _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float) {
+                          _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
+                          _ src: UnsafePointer<Float>, _ ldsrc: Int) {
     let a0 = a + min(0, rows - 1) &* sa
     let a1 = a + min(1, rows - 1) &* sa
     let a2 = a + min(2, rows - 1) &* sa
@@ -640,12 +665,12 @@ private func directKernel(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: 
     }
     let va = SIMD16<Float>(repeating: alpha), vb = SIMD16<Float>(repeating: beta)
     @inline(always) func put(_ r: Int, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>) {
-        let p = c + r &* ldc
+        let p = c + r &* ldc, q = src + r &* ldsrc
         if beta == 0 {
             storeRow(p, va * x0); storeRow(p + 16, va * x1)
         } else {
-            storeRow(p, (vb * loadRow(p)).addingProduct(va, x0))
-            storeRow(p + 16, (vb * loadRow(p + 16)).addingProduct(va, x1))
+            storeRow(p, (vb * loadRow(q)).addingProduct(va, x0))
+            storeRow(p + 16, (vb * loadRow(q + 16)).addingProduct(va, x1))
         }
     }
     put(0, c0_0, c0_1)
@@ -657,11 +682,13 @@ private func directKernel(_ k: Int, _ a: UnsafePointer<Float>, _ sa: Int, _ sp: 
 }
 
 /// The 12×32 register micro-kernel: acc[12×32] = Σ_p a[p,0..<12] ⊗ b[p,0..<32], then
-/// C = alpha·acc + beta·C (C not read when beta == 0).
+/// C = alpha·acc + beta·S, S the 12×32 tile at `src` with row stride `ldsrc` (C itself, or a
+/// bias row with ldsrc 0); S is not read when beta == 0.
 // pa: packed A sliver (kc, 12)  pb: packed B sliver (kc, 32), 64-byte aligned  c: (12,32) with row stride ldc
 @inline(always)
 private func microKernel(_ kc: Int, _ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>,
-                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float) {
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
+                         _ src: UnsafePointer<Float>, _ ldsrc: Int) {
     var c0_0 = SIMD16<Float>(); var c0_1 = SIMD16<Float>();
     var c1_0 = SIMD16<Float>(); var c1_1 = SIMD16<Float>();
     var c2_0 = SIMD16<Float>(); var c2_1 = SIMD16<Float>();
@@ -734,29 +761,29 @@ private func microKernel(_ kc: Int, _ pa: UnsafePointer<Float>, _ pb: UnsafePoin
         storeRow(c + 11 &* ldc + 16, va * c11_1)
     } else {
         let vb = SIMD16<Float>(repeating: beta)
-        do { let p = c + 0 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c0_0)) }
-        do { let p = c + 0 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c0_1)) }
-        do { let p = c + 1 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c1_0)) }
-        do { let p = c + 1 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c1_1)) }
-        do { let p = c + 2 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c2_0)) }
-        do { let p = c + 2 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c2_1)) }
-        do { let p = c + 3 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c3_0)) }
-        do { let p = c + 3 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c3_1)) }
-        do { let p = c + 4 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c4_0)) }
-        do { let p = c + 4 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c4_1)) }
-        do { let p = c + 5 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c5_0)) }
-        do { let p = c + 5 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c5_1)) }
-        do { let p = c + 6 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c6_0)) }
-        do { let p = c + 6 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c6_1)) }
-        do { let p = c + 7 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c7_0)) }
-        do { let p = c + 7 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c7_1)) }
-        do { let p = c + 8 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c8_0)) }
-        do { let p = c + 8 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c8_1)) }
-        do { let p = c + 9 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c9_0)) }
-        do { let p = c + 9 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c9_1)) }
-        do { let p = c + 10 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c10_0)) }
-        do { let p = c + 10 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c10_1)) }
-        do { let p = c + 11 &* ldc + 0; storeRow(p, (vb * loadRow(p)).addingProduct(va, c11_0)) }
-        do { let p = c + 11 &* ldc + 16; storeRow(p, (vb * loadRow(p)).addingProduct(va, c11_1)) }
+        do { let p = c + 0 &* ldc + 0; storeRow(p, (vb * loadRow(src + 0 &* ldsrc + 0)).addingProduct(va, c0_0)) }
+        do { let p = c + 0 &* ldc + 16; storeRow(p, (vb * loadRow(src + 0 &* ldsrc + 16)).addingProduct(va, c0_1)) }
+        do { let p = c + 1 &* ldc + 0; storeRow(p, (vb * loadRow(src + 1 &* ldsrc + 0)).addingProduct(va, c1_0)) }
+        do { let p = c + 1 &* ldc + 16; storeRow(p, (vb * loadRow(src + 1 &* ldsrc + 16)).addingProduct(va, c1_1)) }
+        do { let p = c + 2 &* ldc + 0; storeRow(p, (vb * loadRow(src + 2 &* ldsrc + 0)).addingProduct(va, c2_0)) }
+        do { let p = c + 2 &* ldc + 16; storeRow(p, (vb * loadRow(src + 2 &* ldsrc + 16)).addingProduct(va, c2_1)) }
+        do { let p = c + 3 &* ldc + 0; storeRow(p, (vb * loadRow(src + 3 &* ldsrc + 0)).addingProduct(va, c3_0)) }
+        do { let p = c + 3 &* ldc + 16; storeRow(p, (vb * loadRow(src + 3 &* ldsrc + 16)).addingProduct(va, c3_1)) }
+        do { let p = c + 4 &* ldc + 0; storeRow(p, (vb * loadRow(src + 4 &* ldsrc + 0)).addingProduct(va, c4_0)) }
+        do { let p = c + 4 &* ldc + 16; storeRow(p, (vb * loadRow(src + 4 &* ldsrc + 16)).addingProduct(va, c4_1)) }
+        do { let p = c + 5 &* ldc + 0; storeRow(p, (vb * loadRow(src + 5 &* ldsrc + 0)).addingProduct(va, c5_0)) }
+        do { let p = c + 5 &* ldc + 16; storeRow(p, (vb * loadRow(src + 5 &* ldsrc + 16)).addingProduct(va, c5_1)) }
+        do { let p = c + 6 &* ldc + 0; storeRow(p, (vb * loadRow(src + 6 &* ldsrc + 0)).addingProduct(va, c6_0)) }
+        do { let p = c + 6 &* ldc + 16; storeRow(p, (vb * loadRow(src + 6 &* ldsrc + 16)).addingProduct(va, c6_1)) }
+        do { let p = c + 7 &* ldc + 0; storeRow(p, (vb * loadRow(src + 7 &* ldsrc + 0)).addingProduct(va, c7_0)) }
+        do { let p = c + 7 &* ldc + 16; storeRow(p, (vb * loadRow(src + 7 &* ldsrc + 16)).addingProduct(va, c7_1)) }
+        do { let p = c + 8 &* ldc + 0; storeRow(p, (vb * loadRow(src + 8 &* ldsrc + 0)).addingProduct(va, c8_0)) }
+        do { let p = c + 8 &* ldc + 16; storeRow(p, (vb * loadRow(src + 8 &* ldsrc + 16)).addingProduct(va, c8_1)) }
+        do { let p = c + 9 &* ldc + 0; storeRow(p, (vb * loadRow(src + 9 &* ldsrc + 0)).addingProduct(va, c9_0)) }
+        do { let p = c + 9 &* ldc + 16; storeRow(p, (vb * loadRow(src + 9 &* ldsrc + 16)).addingProduct(va, c9_1)) }
+        do { let p = c + 10 &* ldc + 0; storeRow(p, (vb * loadRow(src + 10 &* ldsrc + 0)).addingProduct(va, c10_0)) }
+        do { let p = c + 10 &* ldc + 16; storeRow(p, (vb * loadRow(src + 10 &* ldsrc + 16)).addingProduct(va, c10_1)) }
+        do { let p = c + 11 &* ldc + 0; storeRow(p, (vb * loadRow(src + 11 &* ldsrc + 0)).addingProduct(va, c11_0)) }
+        do { let p = c + 11 &* ldc + 16; storeRow(p, (vb * loadRow(src + 11 &* ldsrc + 16)).addingProduct(va, c11_1)) }
     }
 }

@@ -6,9 +6,8 @@ public enum LinearKernel {
     public static func forward(rows n: Int, inFeatures k: Int, outFeatures m: Int,
                                x: UnsafePointer<Float>, w: UnsafePointer<Float>, b: UnsafePointer<Float>?,
                                y: UnsafeMutablePointer<Float>) {
-        if let b { Elementwise.broadcastRows(rows: n, cols: m, b, y) }
         gemm(transA: false, transB: true, m: n, n: m, k: k, alpha: 1,
-             a: x, lda: k, b: w, ldb: k, beta: b == nil ? 0 : 1, c: y, ldc: m)
+             a: x, lda: k, b: w, ldb: k, beta: 0, c: y, ldc: m, bias: b)
     }
 
     /// dx = β·dx + dy·W   (dy: (N, out), dx: (N, in))

@@ -76,10 +76,6 @@ public enum Elementwise {
     public static func columnSumAccumulate(rows: Int, cols: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows { axpy(cols, 1, x + r * cols, out) }
     }
-    /// y[r, c] = b[c] for y (rows, cols): broadcast a row vector.
-    public static func broadcastRows(rows: Int, cols: Int, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { (y + r * cols).update(from: b, count: cols) }
-    }
 
     // MARK: activations (forward / backward pairs)
 
