@@ -109,11 +109,25 @@ enum BertKernels {
     static func maskedSoftmax(rows: Int, cols n: Int, _ p: UnsafeMutablePointer<Float>, keyMask: UnsafePointer<Float>) {
         for r in 0..<rows {
             let pr = p + r * n
+            // The largest unmasked score, 16 keys at a time (masked lanes count as −∞). Written
+            // with `replace(with:where:)` and half-width steps, which compile to vmaxps and
+            // shuffles; `pointwiseMax` and `.max()` on SIMD16 compile to per-lane loops.
+            var lanes = V(repeating: -.infinity)
+            var j = 0
+            while j + 16 <= n {
+                var x = M.load(pr + j)
+                x.replace(with: -.infinity, where: M.load(keyMask + j) .== 0)
+                lanes.replace(with: x, where: x .> lanes)
+                j += 16
+            }
+            let half = lanes.lowHalf.replacing(with: lanes.highHalf, where: lanes.highHalf .> lanes.lowHalf)
+            let quarter = half.lowHalf.replacing(with: half.highHalf, where: half.highHalf .> half.lowHalf)
             var mx = -Float.infinity
-            for j in 0..<n where keyMask[j] != 0 { mx = max(mx, pr[j]) }
+            for i in 0..<4 where quarter[i] > mx { mx = quarter[i] }
+            while j < n { if keyMask[j] != 0 { mx = max(mx, pr[j]) }; j += 1 }
             if mx == -Float.infinity { pr.update(repeating: 0, count: n); continue }
             var acc = V(repeating: 0)
-            var j = 0
+            j = 0
             while j + 16 <= n {
                 let e = KernelMath.exp(M.load(pr + j) - mx) * M.load(keyMask + j)
                 M.store(e, pr + j); acc += e; j += 16
