@@ -291,7 +291,7 @@ private func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
             let step = PanelStep(g: g, shared: shared, byRows: byRows, jc: jc, nc: nc, pc: pc, kc: kc,
                                  beta: pc == 0 ? g.beta : 1, addend: pc == 0 ? g.addend : UnsafePointer(g.c),
                                  ldAddend: pc == 0 ? g.ldAddend : g.ldc, mSlivers: mSlivers, nSlivers: nSlivers,
-                                 parts: byRows ? rowParts : colBlocks)
+                                 parts: byRows ? rowParts : colBlocks, threads: threads)
             if threads == 1 {
                 for i in 0..<step.packParts { step.pack(part: i) }
                 for i in 0..<step.parts { step.compute(part: i, buf) }
@@ -321,18 +321,24 @@ private struct PanelStep {
     let addend: UnsafePointer<Float>, ldAddend: Int
     let mSlivers: Int, nSlivers: Int
     let parts: Int
+    let threads: Int
 
-    /// Shared slivers packed per packing part (A slivers are 12 × kc, B slivers 32 × kc).
+    /// About this many shared slivers per packing part (A slivers are 12 × kc, B slivers 32 × kc) …
     static let aGroup = 8, bGroup = 4
-    var packParts: Int { byRows ? (nSlivers + Self.bGroup - 1) / Self.bGroup : (mSlivers + Self.aGroup - 1) / Self.aGroup }
+    /// … with the number of parts a multiple of the thread count, sizes equal to within one
+    /// sliver (384 columns: 4 parts of 3 slivers, not 3 of 4 on 2 threads).
+    var packParts: Int {
+        let groups = byRows ? (nSlivers + Self.bGroup - 1) / Self.bGroup : (mSlivers + Self.aGroup - 1) / Self.aGroup
+        return min(byRows ? nSlivers : mSlivers, (groups + threads - 1) / threads * threads)
+    }
 
     func pack(part: Int) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        let slivers = byRows ? nSlivers : mSlivers, count = packParts
+        let s0 = slivers * part / count, s1 = slivers * (part + 1) / count
         if byRows {
-            let s0 = part * Self.bGroup, s1 = min(nSlivers, s0 + Self.bGroup)
             packB(g, pc: pc, kc: kc, jc: jc + s0 * nr, nc: min(nc, s1 * nr) - s0 * nr, into: shared + s0 * nr * kc)
         } else {
-            let s0 = part * Self.aGroup, s1 = min(mSlivers, s0 + Self.aGroup)
             packA(g, ic: s0 * mr, mc: min(g.m, s1 * mr) - s0 * mr, pc: pc, kc: kc, into: shared + s0 * mr * kc)
         }
     }
