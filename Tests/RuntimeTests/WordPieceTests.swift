@@ -60,6 +60,34 @@ final class WordPieceTests: XCTestCase {
         }
     }
 
+    /// Every text lands in exactly one batch, in the same row as its own encoding; batches
+    /// run longest first, each padded to its first member, within the size and token budget.
+    func testLengthSortedBatchesCoverEveryTextOnce() throws {
+        let tokenizer = try tokenizer()
+        let texts = ["a cat", "the quick brown fox jumps over the lazy dog", "", "dog", "a cat", "unbelievable things happen",
+                     "one two three four five six", "x"]
+        let batches = tokenizer.lengthSortedBatches(texts, maxLength: 8, batchSize: 3, tokenBudget: 20)
+        var seen: [Int] = []
+        var previous = Int.max
+        for (rows, batch) in batches {
+            XCTAssertLessThanOrEqual(rows.count, 3)
+            XCTAssertLessThanOrEqual(rows.count * batch.length, max(20, batch.length))
+            XCTAssertLessThanOrEqual(batch.length, previous)
+            previous = batch.length
+            for (row, i) in rows.enumerated() {
+                let own = tokenizer.encode(texts[i], maxLength: 8)
+                XCTAssertEqual(Array(batch.ids[(row * batch.length)..<(row * batch.length + own.count)]), own)
+                XCTAssertEqual(batch.lengths[row], own.count)
+                XCTAssertEqual(batch.mask[(row * batch.length)..<((row + 1) * batch.length)].reduce(0, +), Int32(own.count))
+            }
+            XCTAssertEqual(batch.length, rows.map { tokenizer.encode(texts[$0], maxLength: 8).count }.max())
+            seen += rows
+        }
+        XCTAssertEqual(seen.sorted(), Array(texts.indices))
+        // Equal lengths keep input order (the duplicate "a cat" at 0 and 4).
+        XCTAssertLessThan(seen.firstIndex(of: 0)!, seen.firstIndex(of: 4)!)
+    }
+
     func testTruncationKeepsSpecialTokens() throws {
         let ids = try tokenizer().encode("one two three four five six", maxLength: 4)
         XCTAssertEqual(ids, [101, 2028, 2048, 102])

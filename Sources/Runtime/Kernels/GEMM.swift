@@ -3,9 +3,11 @@ import Foundation
 // Row-major float32 GEMM in the BLIS loop nest (BLISlab; Goto & van de Geijn, "Anatomy of
 // High-Performance Matrix Multiplication"):
 //
-//   for jc in N by NC                  (each thread owns a range of M or N slivers, see gemm)
-//     for pc in K by KC                pack op(B)[pc.., jc..] → KC×NR slivers (a KC×NC panel, L2)
+//   for jc in N by NC
+//     for pc in K by KC (equal blocks) pack op(B)[pc.., jc..] → KC×NR slivers (a KC×NC panel, L2)
 //       for ic in M by MC              pack op(A)[ic.., pc..] → KC×MR slivers
+//                                      (threads share one of the two panels and claim blocks
+//                                      of the other dimension: see gemmPacked)
 //         for ir in MC by MR           one A sliver (12 KB) stays in L1 …
 //           for jr in NC by NR         … while the B slivers stream from L2
 //             MR×NR micro-kernel: 24 SIMD16<Float> accumulators, 2 B loads + 12 broadcast
@@ -19,8 +21,9 @@ import Foundation
 // Small problems take a direct path (see gemmDirect): no packing of A, no KC blocking.
 //
 // Determinism: each element of C is one FMA chain over p ascending per KC block, then
-// C = alpha·acc + beta·C (fused), whatever tile or thread computes it; the path and the
-// blocking depend only on (m, n, k), so results are bit-identical for any thread count.
+// C = alpha·acc + beta·C (fused; C is the bias row in the first block when there is one),
+// whatever tile or thread computes it; the path, the K blocks and the tiles depend only on
+// (m, n, k), so results are bit-identical for any thread count.
 
 /// Block sizes and thresholds of `gemm`, all in one place. Measured on the 2-core Zen 4
 /// (AVX-512, 32 KB L1d and 1 MB L2 per core): see bench/README.md.
