@@ -59,10 +59,13 @@ func runBench(arguments: [String], console: Console) -> Int32 {
             return ExitCode.failure
         }
         if json {
-            let losses = r.losses.map { String(format: "%.4f", $0) }.joined(separator: ",")
-            console.out("{\"\(mode.rawValue)\":{\"batch\":\(bench.batch),\"length\":\(bench.length),\"reps\":\(bench.reps),"
-                  + "\"unit\":\"\(r.unit)\",\"best\":\(fmt1(r.best)),\"median\":\(fmt1(r.median)),"
-                  + "\"peak_rss_mb\":\(fmt1(r.peakRSSMegabytes)),\"losses\":[\(losses)]}}" + "\n")
+            // JSONWriter writes a peak RSS that could not be read (NaN off Linux) as null.
+            let fields: JSONValue = .object([
+                ("batch", .int(bench.batch)), ("length", .int(bench.length)), ("reps", .int(bench.reps)),
+                ("unit", .string(r.unit)), ("best", .double(r.best)), ("median", .double(r.median)),
+                ("peak_rss_mb", .double(r.peakRSSMegabytes)), ("losses", .array(r.losses.map(JSONValue.float))),
+            ])
+            console.out(JSONWriter.encode(.object([(mode.rawValue, fields)])) + "\n")
         } else {
             console.out("\(mode.rawValue), batch \(bench.batch) × length \(bench.length): \(fmt1(r.median)) \(r.unit) median, "
                   + "\(fmt1(r.best)) best of \(bench.reps); peak RSS \(fmt1(r.peakRSSMegabytes)) MB" + "\n")

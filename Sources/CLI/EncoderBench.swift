@@ -37,7 +37,7 @@ struct EncoderBench {
                                   extraParameters: Dense.parameterSpecs(prefix: "head", inFeatures: config.hiddenSize, outFeatures: 2))
         var g = SeededGenerator(seed: 0)
         let tokens = randomBatch(vocabulary: config.vocabSize, &g)
-        return mode == .encoder ? extraction(model, tokens) : fineTune(model, tokens, &g)
+        return mode == .encoder ? extraction(model, tokens) : try fineTune(model, tokens, &g)
     }
 
     /// [CLS] random ids [SEP] per row, every position a real token.
@@ -62,11 +62,11 @@ struct EncoderBench {
                       peakRSSMegabytes: Self.peakRSSMegabytes(), losses: [])
     }
 
-    private func fineTune(_ model: BertModel, _ tokens: TokenBatch, _ g: inout SeededGenerator) -> Result {
+    private func fineTune(_ model: BertModel, _ tokens: TokenBatch, _ g: inout SeededGenerator) throws -> Result {
         let store = model.parameters
         let headWeight = store.value("head.weight")
         for i in 0..<headWeight.count { headWeight[flat: i] = Float(g.nextGaussian()) * 0.05 }
-        let optimizer = try! AdamOptimizer(group: store.group, config: .adamW(lr: 2e-5))
+        let optimizer = try AdamOptimizer(group: store.group, config: .adamW(lr: 2e-5))
         let head = Dense(store: store, prefix: "head")
         let tape = Tape()
         let targets = (0..<batch).map { $0 % 2 }

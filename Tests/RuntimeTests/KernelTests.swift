@@ -160,6 +160,14 @@ final class KernelTests: XCTestCase {
             for row in 0..<r {
                 XCTAssertEqual(ys[(row * c)..<((row + 1) * c)].reduce(0, +), 1, accuracy: 1e-5)
             }
+            // Attention's key mask: masked entries exactly 0; an all-masked mask gives zero rows.
+            let mask = (0..<c).map { Float(($0 * 7 + r) % 3 == 0 ? 0 : 1) }
+            let masked = run(z) { softmaxRows(x, out: $0, rows: r, cols: c, keyMask: mask) }
+            assertClose(masked, run(z) { softmaxRowsReference(x, out: $0, rows: r, cols: c, keyMask: mask) },
+                        abs: 1e-6, rel: 1e-5, "masked softmax \(r)×\(c)")
+            for i in 0..<(r * c) where mask[i % c] == 0 { XCTAssertEqual(masked[i], 0) }
+            let none = [Float](repeating: 0, count: c)
+            XCTAssertEqual(run(z) { softmaxRows(x, out: $0, rows: r, cols: c, keyMask: none) }, [Float](repeating: 0, count: r * c))
             let ly = run(z) { logSoftmaxRowsReference(x, out: $0, rows: r, cols: c) }
             assertClose(run(z) { logSoftmaxRows(x, out: $0, rows: r, cols: c) }, ly, abs: 1e-5, rel: 1e-6, "logSoftmax \(r)×\(c)")
             for accumulate in [false, true] {

@@ -7,29 +7,43 @@ import Foundation
 
 private typealias V = SIMD16<Float>
 
-@inline(always) private func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+/// The largest lane, in half-width steps (`.max()` on SIMD16 compiles to a per-lane loop).
+@inline(always) private func horizontalMax(_ m: V) -> Float {
+    let half = m.lowHalf.replacing(with: m.highHalf, where: m.highHalf .> m.lowHalf)
+    let quarter = half.lowHalf.replacing(with: half.highHalf, where: half.highHalf .> half.lowHalf)
+    var best = -Float.infinity
+    for i in 0..<4 where quarter[i] > best { best = quarter[i] }
+    return best
+}
+
+/// max of the row's x[i] where mask[i] ≠ 0 (every i without a mask); −∞ when none.
+@inline(always) private func rowMax(_ x: UnsafePointer<Float>, _ n: Int, mask: UnsafePointer<Float>? = nil) -> Float {
     var m = V(repeating: -.infinity)
     var i = 0
     while i + 16 <= n {
-        let v = KernelMath.load(x + i)
+        var v = KernelMath.load(x + i)
+        if let mask { v.replace(with: -.infinity, where: KernelMath.load(mask + i) .== 0) }
         m.replace(with: v, where: v .> m)  // (pointwiseMax is not vectorised by the compiler)
         i += 16
     }
     if i < n {
-        let v = KernelMath.load(x + i, n - i, fill: -.infinity)
+        var v = KernelMath.load(x + i, n - i, fill: -.infinity)
+        if let mask { v.replace(with: -.infinity, where: KernelMath.load(mask + i, n - i) .== 0) }
         m.replace(with: v, where: v .> m)
     }
-    return m.max()
+    return horizontalMax(m)
 }
 
-/// out[i] = e^(x[i] − shift) for the row; returns Σ out[i].
+/// out[i] = e^(x[i] − shift) for the row (times mask[i], so masked entries are exactly 0);
+/// returns Σ out[i].
 @inline(always) private func rowExpSum(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
-                                         shift: Float) -> Float {
+                                         shift: Float, mask: UnsafePointer<Float>? = nil) -> Float {
     let s = V(repeating: shift)
     var acc = V()
     var i = 0
     while i + 16 <= n {
-        let e = KernelMath.exp(KernelMath.load(x + i) - s)
+        var e = KernelMath.exp(KernelMath.load(x + i) - s)
+        if let mask { e *= KernelMath.load(mask + i) }
         KernelMath.store(e, out + i)
         acc += e
         i += 16
@@ -37,6 +51,7 @@ private typealias V = SIMD16<Float>
     if i < n {
         var e = KernelMath.exp(KernelMath.load(x + i, n - i) - s)
         e.replace(with: 0, where: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .>= Int32(n - i))
+        if let mask { e *= KernelMath.load(mask + i, n - i) }
         KernelMath.store(e, out + i, n - i)
         acc += e
     }
@@ -44,11 +59,19 @@ private typealias V = SIMD16<Float>
 }
 
 /// Numerically stable softmax of each row: out[r, :] = e^(x − max) / Σ e^(x − max).
-// x: (R,C)  out: (R,C)  (out may alias x)
-public func softmaxRows(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+/// With `keyMask` (cols values, 1 = keep, 0 = mask; the same for every row, as attention's
+/// keys) masked entries are exactly 0 and a row with every entry masked is all zeros.
+// x: (R,C)  out: (R,C)  (out may alias x)  keyMask: (C)
+public func softmaxRows(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                        keyMask: UnsafePointer<Float>? = nil) {
     for r in 0..<rows {
         let xr = x + r * cols, orow = out + r * cols
-        let sum = rowExpSum(xr, orow, cols, shift: rowMax(xr, cols))
+        let mx = rowMax(xr, cols, mask: keyMask)
+        if mx == -.infinity && keyMask != nil {
+            orow.update(repeating: 0, count: cols)
+            continue
+        }
+        let sum = rowExpSum(xr, orow, cols, shift: mx, mask: keyMask)
         vectorScale(alpha: 1 / sum, orow, out: orow, count: cols)
     }
 }
@@ -156,13 +179,19 @@ public func columnSums(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Floa
 
 // MARK: - Scalar twins
 
-public func softmaxRowsReference(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+public func softmaxRowsReference(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                 keyMask: UnsafePointer<Float>? = nil) {
     for r in 0..<rows {
         let xr = x + r * cols, orow = out + r * cols
+        let keep = (0..<cols).map { c in keyMask.map { $0[c] != 0 } ?? true }
         var m = -Float.infinity
-        for c in 0..<cols { m = max(m, xr[c]) }
+        for c in 0..<cols where keep[c] { m = max(m, xr[c]) }
+        if m == -.infinity && keyMask != nil {
+            for c in 0..<cols { orow[c] = 0 }
+            continue
+        }
         var s: Float = 0
-        for c in 0..<cols { orow[c] = Foundation.exp(xr[c] - m); s += orow[c] }
+        for c in 0..<cols { orow[c] = keep[c] ? Foundation.exp(xr[c] - m) : 0; s += orow[c] }
         for c in 0..<cols { orow[c] /= s }
     }
 }

@@ -93,7 +93,7 @@ enum BertKernels {
                 let p = probs.map { $0 + task * tt } ?? mine
                 gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: scale,
                      a: q + base, lda: c, b: k + base, ldb: c, beta: 0, c: p, ldc: t, threads: 1)
-                maskedSoftmax(rows: t, cols: t, p, keyMask: keyMask + bi * t)
+                softmaxRows(p, out: p, rows: t, cols: t, keyMask: keyMask + bi * t)
                 var pv = UnsafePointer(p)
                 if let dropMask {
                     Elementwise.mul(tt, p, dropMask + task * tt, mine + tt)
@@ -102,43 +102,6 @@ enum BertKernels {
                 gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: 1,
                      a: pv, lda: t, b: v + base, ldb: c, beta: 0, c: context + base, ldc: c, threads: 1)
             }
-        }
-    }
-
-    /// Row softmax in place over keys with mask 1; masked keys get exactly 0.   p: (rows, cols)  keyMask: (cols)
-    static func maskedSoftmax(rows: Int, cols n: Int, _ p: UnsafeMutablePointer<Float>, keyMask: UnsafePointer<Float>) {
-        for r in 0..<rows {
-            let pr = p + r * n
-            // The largest unmasked score, 16 keys at a time (masked lanes count as −∞). Written
-            // with `replace(with:where:)` and half-width steps, which compile to vmaxps and
-            // shuffles; `pointwiseMax` and `.max()` on SIMD16 compile to per-lane loops.
-            var lanes = V(repeating: -.infinity)
-            var j = 0
-            while j + 16 <= n {
-                var x = M.load(pr + j)
-                x.replace(with: -.infinity, where: M.load(keyMask + j) .== 0)
-                lanes.replace(with: x, where: x .> lanes)
-                j += 16
-            }
-            let half = lanes.lowHalf.replacing(with: lanes.highHalf, where: lanes.highHalf .> lanes.lowHalf)
-            let quarter = half.lowHalf.replacing(with: half.highHalf, where: half.highHalf .> half.lowHalf)
-            var mx = -Float.infinity
-            for i in 0..<4 where quarter[i] > mx { mx = quarter[i] }
-            while j < n { if keyMask[j] != 0 { mx = max(mx, pr[j]) }; j += 1 }
-            if mx == -Float.infinity { pr.update(repeating: 0, count: n); continue }
-            var acc = V(repeating: 0)
-            j = 0
-            while j + 16 <= n {
-                let e = KernelMath.exp(M.load(pr + j) - mx) * M.load(keyMask + j)
-                M.store(e, pr + j); acc += e; j += 16
-            }
-            var s = acc.sum()
-            if j < n {
-                let e = KernelMath.exp(KernelMath.load(pr + j, n - j) - mx) * KernelMath.load(keyMask + j, n - j)
-                KernelMath.store(e, pr + j, n - j)
-                s += e.sum()
-            }
-            Elementwise.scale(n, pr, 1 / s, pr)
         }
     }
 
