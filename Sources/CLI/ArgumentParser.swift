@@ -76,6 +76,13 @@ struct ParsedArguments: Sendable {
         guard let n = Int(text), n > 0 else { throw UsageError("`\(name)` needs a positive integer, got `\(text)`") }
         return n
     }
+
+    /// A number of seconds (≥ 0, finite), or a usage error naming the option.
+    func secondsOption(_ name: String, default value: Double) throws -> Double {
+        guard let text = options[name] else { return value }
+        guard let x = Double(text), x.isFinite, x >= 0 else { throw UsageError("`\(name)` needs a number of seconds (0 or more), got `\(text)`") }
+        return x
+    }
 }
 
 /// The closest candidate, if it is a plausible typo (the checker's rule, `Suggestions.closest`).

@@ -7,12 +7,13 @@ enum RunCommand {
     static let subcommand = Subcommand(
         name: "run",
         summary: "train: run every task not already in the store (cached by content, resumable)",
-        usage: "ftx run [--jobs N] [--store DIR] FILE",
-        signature: CommandSignature(flags: [], options: ["--jobs", "--store"], minPositionals: 1, maxPositionals: 1),
+        usage: "ftx run [--jobs N] [--store DIR] [--checkpoint-every SECONDS] FILE",
+        signature: CommandSignature(flags: [], options: ["--jobs", "--store", "--checkpoint-every"], minPositionals: 1, maxPositionals: 1),
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
         let jobs = try args.intOption("--jobs", default: 1)
+        let checkpointInterval = try args.secondsOption("--checkpoint-every", default: Trainer.Options.defaultCheckpointInterval)
         let loaded: LoadedExperiment
         do {
             loaded = try LoadedExperiment.load(args.positionals[0], storeOption: args.option("--store"),
@@ -29,6 +30,7 @@ enum RunCommand {
         let progress = ProgressPrinter(console: console)
         let executor = Executor(graph: loaded.plan.graph, store: loaded.store, jobs: jobs,
                                 progress: { progress.handle($0) })
+        executor.checkpointInterval = checkpointInterval
         let summary: ExecutionSummary
         do {
             summary = try executor.run()

@@ -71,6 +71,9 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(ftx(["chekc", "x.ftx"]).status, 64)
         XCTAssertEqual(ftx([]).status, 64)
         XCTAssertEqual(ftx(["fmt", "--check", "--stdout", "x.ftx"]).status, 64)
+        let negative = ftx(["run", "--checkpoint-every", "-1", "x.ftx"])
+        XCTAssertEqual(negative.status, 64)
+        XCTAssertTrue(negative.err.contains("`--checkpoint-every` needs a number of seconds"), negative.err)
     }
 
     func testFmtRewritesCheckReportsAndSyntaxErrorsAreLeftAlone() throws {

@@ -149,10 +149,10 @@ final class KillResumeTests: XCTestCase {
         for _ in 0..<3 {
             let epochs = Int.random(in: 1...4, using: &rng)
             let delay = UInt32(Int.random(in: 0...30_000, using: &rng))
-            if try killAfter(epochs: epochs, delay: delay, ["run", "--store", killed, file]) { kills += 1 }
+            if try killAfter(epochs: epochs, delay: delay, ["run", "--checkpoint-every", "0", "--store", killed, file]) { kills += 1 }
         }
         XCTAssertEqual(kills, 3, "the run must really be interrupted, several times")
-        XCTAssertEqual(try runToEnd(["run", "--store", killed, file]), 0)
+        XCTAssertEqual(try runToEnd(["run", "--checkpoint-every", "0", "--store", killed, file]), 0)
         XCTAssertEqual(try results(file, store: killed), expected, "killed and resumed == uninterrupted, bit for bit")
 
         let twoJobs = stores.appendingPathComponent("jobs2").path

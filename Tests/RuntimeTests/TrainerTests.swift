@@ -79,6 +79,38 @@ final class TrainerTests: XCTestCase {
         XCTAssertFalse(b.exists("last-state.json", for: "k"), "resume state is dropped once the trial is done")
     }
 
+    func testCheckpointsFollowTheIntervalAndAPauseAlwaysCheckpoints() throws {
+        let dir = TrainerFixtures.temporaryDirectory("cadence")
+        let spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), epochs: 7)
+        // The clock counts optimizer steps; with 7 steps per epoch and an interval of 20 "seconds",
+        // epochs 3 and 6 end ≥ 20 after the start and the previous checkpoint.
+        func run(_ store: TaskStore, interval: Double, limit: Int? = nil) throws -> (Trainer.Outcome, [Int]) {
+            var steps = 0, checkpointed: [Int] = []
+            let outcome = try Trainer(spec: spec, key: "k", store: store).run(.init(
+                epochLimit: limit, onStep: { _, _ in steps += 1 },
+                onEpoch: { _ in checkpointed.append(Trainer.epochsCompleted(key: "k", store: store)) },
+                clock: { Double(steps) }, checkpointInterval: interval))
+            return (outcome, checkpointed)
+        }
+        // onEpoch sees the epoch of the last checkpoint (0 before the first); the last epoch seals instead.
+        let sparse = try run(try TaskStore(root: dir + "/sparse"), interval: 20)
+        XCTAssertEqual(sparse.0, .finished(epochs: 7, earlyStopped: false))
+        XCTAssertEqual(sparse.1, [0, 0, 3, 3, 3, 6, 6], "checkpoints after epochs 3 and 6 (105 train rows: 7 steps an epoch)")
+        let every = try run(try TaskStore(root: dir + "/every"), interval: 0)
+        XCTAssertEqual(every.1, [1, 2, 3, 4, 5, 6, 6])
+        // A pause checkpoints whatever the interval, and the trial resumes from it.
+        let paused = try TaskStore(root: dir + "/paused")
+        let first = try run(paused, interval: 1e9, limit: 2)
+        XCTAssertEqual(first.0, .paused(epochs: 2))
+        XCTAssertEqual(first.1, [0, 2])
+        XCTAssertEqual(Trainer.epochsCompleted(key: "k", store: paused), 2)
+        XCTAssertEqual(try run(paused, interval: 1e9).0, .finished(epochs: 7, earlyStopped: false))
+        let straight = try TaskStore(root: dir + "/straight")
+        _ = try run(straight, interval: 1e9)
+        XCTAssertEqual(paused.read("final.safetensors", for: "k"), straight.read("final.safetensors", for: "k"))
+        XCTAssertEqual(paused.read("final.safetensors", for: "k"), try TaskStore(root: dir + "/sparse").read("final.safetensors", for: "k"))
+    }
+
     func testEarlyStoppingKeepsTheLastEpochsWeights() throws {
         let dir = TrainerFixtures.temporaryDirectory("early")
         var spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), lr: 0, epochs: 6, dropout: 0)

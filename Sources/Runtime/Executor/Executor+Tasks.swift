@@ -99,7 +99,7 @@ extension Executor {
             let options = Trainer.Options(epochLimit: effective,
                                           onStep: hook.map { h in { t, loss in h(key, t, loss) } },
                                           onEpoch: { [weak self] p in self?.report(.epoch(stage: stage, progress: p)) },
-                                          clock: { [clock] in clock.now() })
+                                          clock: { [clock] in clock.now() }, checkpointInterval: checkpointInterval)
             let trainer = Trainer(spec: spec, key: key, store: store, initialWeightsPath: initPath,
                                   reinitializeHead: spec.reinitializeHead)
             trainer.featuresPath = hoistedFeatures(forTrain: key)

@@ -25,6 +25,8 @@ public final class Executor: @unchecked Sendable {
     /// Test hook simulating a kill: a trial (by key) stops, resumably, once this
     /// many epochs are complete in this run; it ends the run with status `running`.
     public var interruptAfterEpochs: [String: Int] = [:]
+    /// Seconds of training between a trial's checkpoints (`Trainer.Options.checkpointInterval`; 0: every epoch).
+    public var checkpointInterval: Double = Trainer.Options.defaultCheckpointInterval
     /// Test hook: called after every optimizer step of every trial with (trial key, t, loss).
     public var onStep: (@Sendable (String, Int, Float) -> Void)?
 
