@@ -71,6 +71,61 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(store.gradient("w").toArray(), [0, 0, 0, 0])
     }
 
+    /// A discarded gradient counts as zero: the first GEMM overwrites it, an adding rule or a
+    /// penalty zero-fills it first, a slot nothing reached is zeroed by `settleGradients`, and
+    /// the result is bit-identical to a step after `zeroGradients()`.
+    func testDiscardedGradientsEqualZeroedOnes() {
+        var rng = SeededGenerator(seed: 4)
+        let specs = [ParameterSpec(name: "w", shape: [5, 3], role: .weight), ParameterSpec(name: "b", shape: [5], role: .bias),
+                     ParameterSpec(name: "unused", shape: [7], role: .weight), ParameterSpec(name: "frozen", shape: [2], role: .weight)]
+        let x = randomTensor([4, 3], &rng), garbage = randomTensor([40], &rng)
+        func step(_ store: ParameterStore, discard: Bool) -> [Float] {
+            if discard {
+                // A previous step's leftovers in every trainable slot.
+                for s in store.slots where s.trainable {
+                    for i in 0..<s.count { store.gradients.pointer[s.offset + i] = garbage.toArray()[i] * 1e3 }
+                }
+                store.discardGradients()
+                XCTAssertTrue(store.gradientIsDiscarded(store.index(of: "w")!))
+                XCTAssertFalse(store.gradientIsDiscarded(store.index(of: "frozen")!), "frozen slots are never discarded")
+            } else {
+                store.zeroGradients()
+            }
+            let tape = Tape()
+            // Backward runs in reverse: z's GEMM overwrites w's gradient, y's adds to it, and
+            // the l2 penalty (recorded first) adds to w and `unused`; the bias gets a column sum.
+            let penalty = tape.penalty(store, .l2, coefficient: 0.1)
+            let w = tape.parameter(store, "w"), xv = tape.input(x)
+            let y = tape.linear(xv, weight: w, bias: tape.parameter(store, "b"))
+            let z = tape.linear(xv, weight: w)
+            let loss = tape.add(tape.sum(tape.mul(y, z)), penalty)
+            tape.backward(loss)
+            store.settleGradients()
+            XCTAssertFalse((0..<store.slots.count).contains { store.gradientIsDiscarded($0) })
+            return (0..<store.totalCount).map { store.gradients.pointer[$0] }
+        }
+        func fresh() -> ParameterStore {
+            let store = ParameterStore(specs)
+            var g = SeededGenerator(seed: 9)
+            for i in 0..<store.totalCount { store.values.pointer[i] = Float(g.nextGaussian()) }
+            store.setTrainable(false, at: store.index(of: "frozen")!)
+            return store
+        }
+        let zeroed = fresh(), discarded = fresh()
+        let reference = step(zeroed, discard: false)
+        XCTAssertEqual(step(discarded, discard: true).map(\.bitPattern), reference.map(\.bitPattern))
+        XCTAssertTrue(reference.contains { $0 != 0 })
+        // `unused` gets the penalty only; a slot no rule reaches is settled to exactly zero.
+        let unusedOnly = fresh()
+        unusedOnly.discardGradients()
+        let tape = Tape()
+        tape.backward(tape.sum(tape.linear(tape.input(x), weight: tape.parameter(unusedOnly, "w"))))
+        XCTAssertTrue(unusedOnly.gradientIsDiscarded(unusedOnly.index(of: "b")!))
+        unusedOnly.settleGradients()
+        XCTAssertEqual(unusedOnly.gradient("b").toArray(), [Float](repeating: 0, count: 5))
+        XCTAssertEqual(unusedOnly.gradient("unused").toArray(), [Float](repeating: 0, count: 7))
+    }
+
     /// The divergence check reads trainable slots only, in the SIMD body and in the tail.
     func testTrainableValuesAreFiniteSkipsFrozenSlots() {
         let store = ParameterStore([ParameterSpec(name: "frozen", shape: [40], role: .weight),

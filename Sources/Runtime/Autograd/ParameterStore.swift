@@ -62,6 +62,9 @@ public final class ParameterStore {
     /// Length of the flat buffers, padding included.
     public let totalCount: Int
     private let indexByName: [String: Int]
+    /// Per slot: its gradient region holds stale values that count as zero (see
+    /// `discardGradients()` in ParameterStore+StaleGradients.swift).
+    var staleGradients: [Bool]
 
     /// Allocates zeroed buffers for `specs` (names must be unique).
     public init(_ specs: [ParameterSpec]) {
@@ -81,6 +84,7 @@ public final class ParameterStore {
         self.totalCount = offset
         self.values = TensorStorage(capacity: offset)
         self.gradients = TensorStorage(capacity: offset)
+        self.staleGradients = Array(repeating: false, count: slots.count)
     }
 
     /// The slot index of `name`, if present.
@@ -111,7 +115,7 @@ public final class ParameterStore {
     /// Marks slot `i` trainable or frozen; freezing zeroes its gradient region.
     public func setTrainable(_ trainable: Bool, at i: Int) {
         slots[i].trainable = trainable
-        if !trainable { gradient(at: i).fill(0) }
+        if !trainable { gradient(at: i).fill(0); staleGradients[i] = false }
     }
 
     /// Freezes every parameter whose name matches `pattern`: a name prefix at a
@@ -147,7 +151,10 @@ public final class ParameterStore {
     }
 
     /// Sets every gradient to zero (one loop over the flat buffer).
-    public func zeroGradients() { gradients.pointer.update(repeating: 0, count: totalCount) }
+    public func zeroGradients() {
+        gradients.pointer.update(repeating: 0, count: totalCount)
+        for i in staleGradients.indices { staleGradients[i] = false }
+    }
 
     /// Copies values of equally named, equally shaped parameters from `other`;
     /// returns the names copied (e.g. initialising from a checkpoint or an earlier stage).

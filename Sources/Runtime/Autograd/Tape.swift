@@ -23,6 +23,9 @@ public final class Tape {
         var grad: Tensor?
         var requiresGrad: Bool
         var op: Operation
+        /// A trainable parameter's store and slot: its gradient is the store's, taken through
+        /// `gradientTarget`/`accumulationTarget` (the slot may hold discarded values).
+        var parameter: (store: ParameterStore, slot: Int)? = nil
     }
 
     var nodes: [Node] = []
@@ -58,6 +61,7 @@ public final class Tape {
     /// requires a gradient but was not reached, nil if it requires none.
     public func gradient(_ v: Variable) -> Tensor? {
         guard nodes[v.id].requiresGrad else { return nil }
+        if let p = nodes[v.id].parameter { _ = p.store.accumulationTarget(p.slot) }
         return nodes[v.id].grad ?? Tensor(zeros: nodes[v.id].value.shape)
     }
 
@@ -72,11 +76,12 @@ public final class Tape {
 
     /// Records parameter slot `index` of `store`: the value is a view of the
     /// store, and if the slot is trainable its gradient accumulates into the
-    /// store's flat gradient buffer (zero it with `store.zeroGradients()`).
+    /// store's flat gradient buffer (zero it with `store.zeroGradients()`, or discard it
+    /// with `store.discardGradients()` and settle it after backward).
     public func parameter(_ store: ParameterStore, _ index: Int) -> Variable {
         let trainable = store.slots[index].trainable && gradientsEnabled
         nodes.append(Node(value: store.value(at: index), grad: trainable ? store.gradient(at: index) : nil,
-                          requiresGrad: trainable, op: .leaf))
+                          requiresGrad: trainable, op: .leaf, parameter: trainable ? (store, index) : nil))
         return Variable(id: nodes.count - 1)
     }
 
@@ -115,8 +120,8 @@ public final class Tape {
         } else {
             g.fill(1)
         }
-        if let existing = nodes[r].grad {  // a parameter as root: accumulate
-            Elementwise.axpy(g.count, 1, g.pointer, existing.pointer)
+        if let p = nodes[r].parameter {  // a parameter as root: accumulate
+            Elementwise.axpy(g.count, 1, g.pointer, p.store.accumulationTarget(p.slot))
         } else {
             nodes[r].grad = g
         }
@@ -131,6 +136,7 @@ public final class Tape {
     /// needs no gradient. For rules that accumulate (`+=`).
     func accumulator(_ id: Int) -> UnsafeMutablePointer<Float>? {
         guard nodes[id].requiresGrad else { return nil }
+        if let p = nodes[id].parameter { return p.store.accumulationTarget(p.slot) }
         if let g = nodes[id].grad { return g.pointer }
         let g = gradArena.tensor(nodes[id].value.shape)
         g.fill(0)
@@ -142,6 +148,7 @@ public final class Tape {
     /// 0 on first use (no zero-fill needed), 1 afterwards. Nil if not needed.
     func gemmTarget(_ id: Int) -> (UnsafeMutablePointer<Float>, Float)? {
         guard nodes[id].requiresGrad else { return nil }
+        if let p = nodes[id].parameter { return p.store.gradientTarget(p.slot) }
         if let g = nodes[id].grad { return (g.pointer, 1) }
         let g = gradArena.tensor(nodes[id].value.shape)
         nodes[id].grad = g

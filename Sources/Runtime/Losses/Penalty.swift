@@ -19,8 +19,8 @@ public enum PenaltyKernel {
     /// grad += g · coefficient · sign(w) (l1, sign(0) = 0) or g · coefficient · 2w (l2).
     public static func backward(_ store: ParameterStore, _ kind: PenaltyKind, coefficient: Float, upstream g: Float) {
         let k = g * coefficient
-        for s in store.slots where s.trainable && s.role.isPenalized {
-            let w = store.values.pointer + s.offset, d = store.gradients.pointer + s.offset
+        for (i, s) in store.slots.enumerated() where s.trainable && s.role.isPenalized {
+            let w = store.values.pointer + s.offset, d = store.accumulationTarget(i)
             switch kind {
             case .l1: for i in 0..<s.count { d[i] += w[i] > 0 ? k : (w[i] < 0 ? -k : 0) }
             case .l2: Elementwise.axpy(s.count, 2 * k, w, d)

@@ -3,7 +3,7 @@ import Foundation
 extension BertModel {
     /// Back-propagates `pooledGradient` (B, C) — dLoss/d(pooled output of the last
     /// `forward(…, training: true, …)`) — through the encoder, *accumulating* into
-    /// `parameters.gradients` (zero them before the step, e.g. `zeroGradients()`).
+    /// `parameters.gradients` (zeroed or discarded before the step: see ParameterStore+StaleGradients.swift).
     ///
     /// Frozen parameters get no gradient work (their dW GEMMs are skipped), and
     /// the pass stops below the lowest trainable layer: a frozen prefix costs
@@ -45,7 +45,7 @@ extension BertModel {
         let n = b * t
         let x = outputStorage(afterLayer: l).pointer
         func w(_ slot: Int) -> UnsafeMutablePointer<Float> { p.value(at: slot).pointer }
-        func grad(_ slot: Int) -> UnsafeMutablePointer<Float>? { trainable(slot) ? p.gradient(at: slot).pointer : nil }
+        func grad(_ slot: Int) -> UnsafeMutablePointer<Float>? { trainable(slot) ? p.accumulationTarget(slot) : nil }
         let hiddenDrop = a.training && config.hiddenDropout > 0
         let gOut = a.gradA.pointer(n * c), gB = a.gradB.pointer(n * c), gC = a.gradC.pointer(n * c)
 
@@ -120,7 +120,7 @@ extension BertModel {
         let gOut = a.gradA.pointer(n * c), gB = a.gradB.pointer(n * c), gC = a.gradC.pointer(n * c)
         var dy = gOut
         if a.training && config.hiddenDropout > 0 { Elementwise.mul(n * c, gOut, a.embeddingMask.storage.pointer, gC); dy = gC }
-        func grad(_ slot: Int) -> UnsafeMutablePointer<Float>? { trainable(slot) ? p.gradient(at: slot).pointer : nil }
+        func grad(_ slot: Int) -> UnsafeMutablePointer<Float>? { trainable(slot) ? p.accumulationTarget(slot) : nil }
         gB.update(repeating: 0, count: n * c)
         LayerNormKernel.backward(rows: n, cols: c, x: a.embeddingSum.storage.pointer, weight: p.value(at: embeddingNorm).pointer,
                                  stats: a.embeddingStats.storage.pointer, dy: dy, dx: gB,

@@ -314,7 +314,7 @@ public final class Trainer {
                 loader.fill(&batch, index: b, step: t)
                 let n = batch.count
                 tape.reset()
-                model.parameters.zeroGradients(of: lastGroup)
+                model.parameters.discardGradients()  // the trainable slots: each step's first write overwrites
                 let x: Variable
                 var encoderTrains = false
                 if let encoder = model.encoder {
@@ -338,6 +338,7 @@ public final class Trainer {
                 }
                 tape.backward(loss)
                 if encoderTrains, let encoder = model.encoder { encoder.backward(tape: tape, input: x) }
+                model.parameters.settleGradients()
                 let grads = model.parameters.gradients.pointer
                 if let maxNorm = spec.schedule.clipGradNorm { GradientClipping.clipNorm(grads, group: lastGroup, maxNorm: maxNorm) }
                 if let v = spec.schedule.clipGradValue { GradientClipping.clipValue(grads, group: lastGroup, clipValue: v) }
