@@ -123,9 +123,10 @@ final class GEMMTests: XCTestCase {
     /// The bits of C do not depend on the number of threads (each element's reduction
     /// order is fixed by the blocking, never by the partition).
     func testThreadCountIndependence() {
-        // Direct path (small B panel) and packed path (N split, M split), threaded.
+        // Direct path (small B panel) and packed path (N split, M split), threaded; short C
+        // (under 768 rows) with K blocks up to 1024 deep, split by rows on one thread.
         let shapes = [(200, 300, 100), (500, 40, 100), (33, 1000, 65), (257, 513, 300), (1100, 70, 30),
-                      (130, 1100, 300), (700, 300, 900), (40, 2000, 300)]
+                      (130, 1100, 300), (700, 300, 900), (40, 2000, 300), (128, 700, 1500)]
         for (m, n, k) in shapes {
             for ta in [false, true] { for tb in [false, true] {
                 var rng = SeededGenerator(seed: UInt64(m * 31 + n))
