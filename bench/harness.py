@@ -101,11 +101,11 @@ class Bench:
     def w2(self):
         import numpy as np
         os.makedirs(OUT, exist_ok=True)
-        path = os.path.join(OUT, "w2.csv")
+        path = os.path.join(OUT, "w2-train.csv")
         if not os.path.exists(path):
             rng = np.random.default_rng(0)
-            x = rng.standard_normal((2845, 784)).astype(np.float32)
-            y = rng.integers(0, 10, 2845)
+            x = rng.standard_normal((2560, 784)).astype(np.float32)  # 20 batches of 128
+            y = rng.integers(0, 10, 2560)
             with open(path, "w") as f:
                 f.write(",".join(f"x{i}" for i in range(784)) + ",label\n")
                 for row, label in zip(x, y):
