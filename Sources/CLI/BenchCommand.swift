@@ -5,7 +5,8 @@ import Runtime
 /// n = 256, 512, 1024, 2048 on all cores. After a warm-up each size runs at least
 /// 5 times (more for small n, up to ≈ 0.6 s per size); reports the best and the
 /// median rate. `--json` prints `{"gemm":[{"n":256,"threads":2,"gflops":…,
-/// "gflops_median":…},…]}` (gflops = best), which `plan` uses for its cost estimates.
+/// "gflops_median":…},…]}` (gflops = best). The n = 256 median on all cores is recorded
+/// (`BenchCalibration`) for `plan`'s training-time estimates.
 ///
 /// `--shape MxNxK[:OPS],…` times other shapes instead, for tuning the
 /// kernels on training-sized products: OPS is two letters, `n` or `t` for op(A) and
@@ -75,17 +76,27 @@ func runBench(arguments: [String], console: Console) -> Int32 {
     if what.count > 1 || (what.count == 1 && what[0] != "gemm") {
         return fail("unknown benchmark '\(what.joined(separator: " "))' (available: gemm, encoder, finetune)")
     }
-    if shapes.isEmpty { shapes = [256, 512, 1024, 2048].map { GEMMShape(m: $0, n: $0, k: $0) } }
+    let squares = shapes.isEmpty
+    if squares { shapes = [256, 512, 1024, 2048].map { GEMMShape(m: $0, n: $0, k: $0) } }
     let results = shapes.map { benchGEMM($0, threads: threads) }
-    if json {
-        let items = results.map {
-            // Square products keep CLI.md's shape ({"n": …}); other shapes add m, k and the ops.
-            let sh = $0.shape
-            let dims = sh.m == sh.n && sh.n == sh.k && !sh.transA && !sh.transB
-                ? "\"n\":\(sh.n)" : "\"m\":\(sh.m),\"n\":\(sh.n),\"k\":\(sh.k),\"ops\":\"\(sh.transA ? "t" : "n")\(sh.transB ? "t" : "n")\""
-            return "{\(dims),\"threads\":\($0.threads),\"gflops\":\(fmt1($0.best)),\"gflops_median\":\(fmt1($0.median))}"
+    if squares && threads == GEMMBlocking.defaultThreads, let smallest = results.first {
+        // `plan` turns FLOPs into seconds with this. The n = 256 median is the closest of the
+        // squares to training-sized products (a batch of 128 through a 1024-wide layer).
+        do { try BenchCalibration.record(gflops: smallest.median, measured: "gemm n=256 median, \(threads) threads") } catch {
+            console.err("ftx bench: warning: could not record the calibration for `plan`: \(error)\n")
         }
-        console.out("{\"gemm\":[" + items.joined(separator: ",") + "]}" + "\n")
+    }
+    if json {
+        let items = results.map { r -> JSONValue in
+            // Square products keep CLI.md's shape ({"n": …}); other shapes add m, k and the ops.
+            let sh = r.shape
+            let dims: [(key: String, value: JSONValue)] = sh.m == sh.n && sh.n == sh.k && !sh.transA && !sh.transB
+                ? [("n", .int(sh.n))]
+                : [("m", .int(sh.m)), ("n", .int(sh.n)), ("k", .int(sh.k)), ("ops", .string(String(sh.description.suffix(2))))]
+            return .object(dims + [("threads", .int(r.threads)), ("gflops", .double(tenths(r.best))),
+                                   ("gflops_median", .double(tenths(r.median)))])
+        }
+        console.out(JSONWriter.encode(.object([("gemm", .array(items))])) + "\n")
     } else {
         console.out("float32 GEMM, \(threads) thread\(threads == 1 ? "" : "s")" + "\n")
         console.out(pad("shape", 20) + pad("GFLOP/s best", 14) + pad("median", 10) + pad("reps", 6) + "\n")
@@ -95,6 +106,9 @@ func runBench(arguments: [String], console: Console) -> Int32 {
     }
     return 0
 }
+
+/// GFLOP/s to one decimal, as the table prints them.
+private func tenths(_ x: Double) -> Double { (x * 10).rounded() / 10 }
 
 /// One product to time: C (m, n) = op(A) (m, k) · op(B) (k, n).
 struct GEMMShape: CustomStringConvertible {

@@ -77,4 +77,11 @@ enum BenchCalibration {
         let cache = env["FTX_CACHE"] ?? ((env["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache")) + "/ftx")
         return cache + "/calibration.json"
     }
+
+    /// Writes `{"gflops": …, "measured": …}` atomically (creating the folder).
+    static func record(gflops: Double, measured: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let json: JSONValue = .object([("gflops", .double((gflops * 10).rounded() / 10)), ("measured", .string(measured))])
+        try AtomicFile.write(JSONWriter.encode(json) + "\n", to: path)
+    }
 }

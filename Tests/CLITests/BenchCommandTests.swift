@@ -16,6 +16,29 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(item["gflops"] as? Double), 0)
     }
 
+    /// The default squares record the n = 256 median for `plan`, which then estimates at it.
+    func testGEMMBenchCalibratesPlan() throws {
+        let workspace = try Workspace()
+        let cache = workspace.url.appendingPathComponent("cache").path
+        setenv("FTX_CACHE", cache, 1)
+        defer { unsetenv("FTX_CACHE") }
+        let r = ftx(["bench", "gemm", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let items = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])?["gemm"] as? [[String: Any]])
+        XCTAssertEqual(items.compactMap { $0["n"] as? Int }, [256, 512, 1024, 2048])
+        let median = try XCTUnwrap(items[0]["gflops_median"] as? Double)
+        let recorded = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache + "/calibration.json"))) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(recorded["gflops"] as? Double), median, accuracy: 1e-9)
+        let plan = ftx(["plan", "--store", workspace.url.appendingPathComponent("store").path,
+                        Paths.experiments.appendingPathComponent("digits-transfer.ftx").path])
+        XCTAssertEqual(plan.status, 0, plan.err)
+        XCTAssertTrue(plan.out.contains(String(format: "at %g GFLOP/s", median)), plan.out)
+        // Other shapes or thread counts say nothing about the machine's whole speed: not recorded.
+        try FileManager.default.removeItem(atPath: cache + "/calibration.json")
+        XCTAssertEqual(ftx(["bench", "gemm", "--shape", "64x64x64", "--json"]).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache + "/calibration.json"))
+    }
+
     /// A tiny fine-tune run: the JSON carries one loss per step (warm-up included), and they fall.
     func testEncoderAndFinetuneJSON() throws {
         let e = ftx(["bench", "encoder", "--model", Self.modelDir, "--batch", "2", "--length", "8", "--reps", "1", "--json"])
