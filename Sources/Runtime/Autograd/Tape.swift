@@ -61,7 +61,7 @@ public final class Tape {
     /// requires a gradient but was not reached, nil if it requires none.
     public func gradient(_ v: Variable) -> Tensor? {
         guard nodes[v.id].requiresGrad else { return nil }
-        if let p = nodes[v.id].parameter { _ = p.store.accumulationTarget(p.slot) }
+        if let p = nodes[v.id].parameter { _ = p.store.accumulationTarget(p.slot) }  // discarded and unwritten: zeros
         return nodes[v.id].grad ?? Tensor(zeros: nodes[v.id].value.shape)
     }
 

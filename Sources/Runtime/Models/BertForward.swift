@@ -167,8 +167,7 @@ extension BertModel {
             BertKernels.maskedResidual(n * c, a: sum1, mask: mask1, x: x, y: sum1)
         } else {
             // sum1 = x + bo, then += context·Woᵀ (bias and residual fused into the GEMM's C)
-            let bo = w(s.attentionOutBias)
-            for r in 0..<n { Elementwise.add(c, x + r * c, bo, sum1 + r * c) }
+            BertKernels.residualPlusBias(rows: n, c: c, x: x, bias: w(s.attentionOutBias), y: sum1)
             gemm(transA: false, transB: true, m: n, n: c, k: c, alpha: 1, a: context, lda: c, b: w(s.attentionOut), ldb: c,
                  beta: 1, c: sum1, ldc: c)
         }
@@ -187,8 +186,7 @@ extension BertModel {
             BertKernels.dropoutMask(n * c, p: config.hiddenDropout, generator: &generator, into: mask2)
             BertKernels.maskedResidual(n * c, a: sum2, mask: mask2, x: hidden1, y: sum2)
         } else {
-            let b2 = w(s.outputBias)
-            for r in 0..<n { Elementwise.add(c, hidden1 + r * c, b2, sum2 + r * c) }
+            BertKernels.residualPlusBias(rows: n, c: c, x: hidden1, bias: w(s.outputBias), y: sum2)
             gemm(transA: false, transB: true, m: n, n: c, k: ic, alpha: 1, a: act, lda: ic, b: w(s.output), ldb: ic,
                  beta: 1, c: sum2, ldc: c)
         }

@@ -30,6 +30,15 @@ enum BertKernels {
         }
     }
 
+    /// y[r] = x[r] + bias for each of `rows` rows of `c` floats, over all cores: a post-LN
+    /// layer's residual and output bias, written before the GEMM adds its product (β = 1).
+    static func residualPlusBias(rows: Int, c: Int, x: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                 y: UnsafeMutablePointer<Float>) {
+        ParallelChunks.run(rows, minimum: ParallelChunks.elementwiseMinimum / max(c, 1)) { _, range in
+            for r in range { Elementwise.add(c, x + r * c, bias, y + r * c) }
+        }
+    }
+
     // MARK: embeddings
 
     /// sum[r] = word[ids[r]] + position[r mod T] + type[types[r]].   tables: (V, C), (P, C), (S, C); sum: (N, C)
