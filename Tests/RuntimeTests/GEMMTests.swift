@@ -195,6 +195,42 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// GELU in the kernels' store gives the bits of `geluForward` over each row of C afterwards,
+    /// on every path (direct with 6×16 and partial tiles, packed by rows and by columns with
+    /// several K blocks: only the last applies it) and any thread count, with a bias or beta.
+    func testActivationEpilogueEqualsGELUOverEachRowAfter() {
+        let shapes = [(5, 7, 3), (64, 40, 30), (100, 33, 300), (1024, 100, 600), (130, 1100, 300), (128, 1024, 1500), (7, 70, 0)]
+        for (m, n, k) in shapes {
+            for (tb, withBias) in [(false, true), (true, false)] {
+                var rng = SeededGenerator(seed: UInt64(m * 7 + n + k))
+                let a = Self.matrix(m, k, pad: 0, &rng)
+                let b = Self.matrix(tb ? n : k, tb ? k : n, pad: 0, &rng)
+                let bias = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
+                let c0 = (0..<(m * n)).map { _ in Float.random(in: -1...1, using: &rng) }
+                let beta: Float = withBias ? 0 : 0.5
+                func run(threads: Int, activation: GEMMActivation?) -> [Float] {
+                    var c = c0
+                    c.withUnsafeMutableBufferPointer { cp in
+                        bias.withUnsafeBufferPointer { bp in
+                            gemm(transA: false, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a.data, lda: a.ld,
+                                 b: b.data, ldb: b.ld, beta: beta, c: cp.baseAddress!, ldc: n, threads: threads,
+                                 bias: withBias ? bp.baseAddress : nil, activation: activation)
+                        }
+                    }
+                    return c
+                }
+                var want = run(threads: 2, activation: nil)
+                want.withUnsafeMutableBufferPointer { cp in
+                    for i in 0..<m { geluForward(cp.baseAddress! + i * n, out: cp.baseAddress! + i * n, count: n) }
+                }
+                for threads in [1, 2] {
+                    XCTAssertTrue(run(threads: threads, activation: .gelu).elementsEqual(want, by: { $0.bitPattern == $1.bitPattern }),
+                                  "GELU epilogue differs for \(m)×\(n)×\(k) transB \(tb), \(threads) threads")
+                }
+            }
+        }
+    }
+
     /// Concurrent callers share the packing-buffer pool and the worker pool safely (a caller
     /// that finds the workers busy runs its parts itself), many times over.
     func testConcurrentCallers() {

@@ -58,6 +58,13 @@ public enum GEMMBlocking {
     public static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
+/// An elementwise function applied to C's final values in the kernel's store, while each
+/// tile is still in L1 (a separate pass would read and write all of C again).
+public enum GEMMActivation: Sendable {
+    /// GELU, exact erf form (`geluForward`).
+    case gelu
+}
+
 /// C = alpha · op(A) · op(B) + beta · C for row-major float32 matrices.
 ///
 /// `op(X)` is X or Xᵀ as `transA`/`transB` say; transposes are never
@@ -70,6 +77,9 @@ public enum GEMMBlocking {
 /// row, added in the kernel's store (a linear layer's forward without a separate pass that
 /// writes the bias rows first). Bit-identical to writing the bias rows into C and calling
 /// with beta = 1.
+///
+/// `activation` replaces each element of the result by f(element): bit-identical to calling
+/// `geluForward` on each row of C afterwards.
 public func gemm(
     transA: Bool, transB: Bool,
     m: Int, n: Int, k: Int,
@@ -78,11 +88,12 @@ public func gemm(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int,
-    bias: UnsafePointer<Float>? = nil
+    bias: UnsafePointer<Float>? = nil,
+    activation: GEMMActivation? = nil
 ) {
     gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-         threads: GEMMBlocking.defaultThreads, bias: bias)
+         threads: GEMMBlocking.defaultThreads, bias: bias, activation: activation)
 }
 
 /// `gemm` with an explicit upper bound on the number of threads (≥ 1). The result does
@@ -96,7 +107,8 @@ public func gemm(
     beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int,
     threads: Int,
-    bias: UnsafePointer<Float>? = nil
+    bias: UnsafePointer<Float>? = nil,
+    activation: GEMMActivation? = nil
 ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size")
     precondition(bias == nil || beta == 0, "gemm: a bias needs beta == 0")
@@ -107,13 +119,14 @@ public func gemm(
         } else {
             scaleC(m: m, n: n, beta: beta, c: c, ldc: ldc)
         }
+        if let activation { finishTile(activation, c, ldc: ldc, rows: m, cols: n) }
         return
     }
     let work = m &* n &* k
     // The first K block adds beta·(addend); the bias is an addend with row stride 0.
     let args = GEMMArgs(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                         a: a, lda: lda, b: b, ldb: ldb, beta: bias == nil ? beta : 1, c: c, ldc: ldc,
-                        addend: bias ?? UnsafePointer(c), ldAddend: bias == nil ? ldc : 0)
+                        addend: bias ?? UnsafePointer(c), ldAddend: bias == nil ? ldc : 0, activation: activation)
     let panel = (n + GEMMBlocking.nr - 1) / GEMMBlocking.nr * GEMMBlocking.nr * k
     if work <= GEMMBlocking.directWork || (panel <= GEMMBlocking.directPanel && !transA) {
         // Direct path: B strips prepared once, then row blocks of 6, split across threads.
@@ -176,6 +189,16 @@ private struct GEMMArgs {
     let beta: Float
     let c: UnsafeMutablePointer<Float>, ldc: Int
     let addend: UnsafePointer<Float>, ldAddend: Int
+    /// Applied to each tile of C once its last K block is stored.
+    let activation: GEMMActivation?
+}
+
+/// Applies `activation` to a finished block of C, row by row (as a pass over each row would).
+@inline(__always) private func finishTile(_ activation: GEMMActivation, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+                                          rows: Int, cols: Int) {
+    switch activation {
+    case .gelu: for r in 0..<rows { geluForward(c + r * ldc, out: c + r * ldc, count: cols) }
+    }
 }
 
 /// A multithreaded direct-path GEMM: part `i` computes a contiguous range of 6-row blocks.
@@ -304,7 +327,7 @@ private func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
             let step = PanelStep(g: g, shared: shared, byRows: byRows, jc: jc, nc: nc, pc: pc, kc: kc,
                                  beta: pc == 0 ? g.beta : 1, addend: pc == 0 ? g.addend : UnsafePointer(g.c),
                                  ldAddend: pc == 0 ? g.ldAddend : g.ldc, mSlivers: mSlivers, nSlivers: nSlivers,
-                                 parts: byRows ? rowParts : colBlocks, threads: threads)
+                                 parts: byRows ? rowParts : colBlocks, threads: threads, last: pc + kc == g.k)
             if threads == 1 {
                 for i in 0..<step.packParts { step.pack(part: i) }
                 for i in 0..<step.parts { step.compute(part: i, buf) }
@@ -335,6 +358,8 @@ private struct PanelStep {
     let mSlivers: Int, nSlivers: Int
     let parts: Int
     let threads: Int
+    /// The last K block: C's values are final after it (the activation applies).
+    let last: Bool
 
     /// About this many shared slivers per packing part (A slivers are 12 × kc, B slivers 32 × kc) …
     static let aGroup = 8, bGroup = 4
@@ -399,6 +424,7 @@ private struct PanelStep {
                         }
                     }
                 }
+                if last, let activation = g.activation { finishTile(activation, cp, ldc: g.ldc, rows: mw, cols: nw) }
             }
             ir += mr
         }
@@ -607,6 +633,7 @@ private func gemmDirect(_ g: GEMMArgs, _ st: DirectStrips, rows: Range<Int>, til
             let src = g.addend + i * g.ldAddend + j
             if cols == 32 {
                 directKernel(g.k, ai, sa, sp, mw, bs, ldb, cp, g.ldc, g.alpha, g.beta, src, g.ldAddend)
+                if let activation = g.activation { finishTile(activation, cp, ldc: g.ldc, rows: mw, cols: 32) }
                 continue
             }
             if cols <= 16 {
@@ -620,6 +647,7 @@ private func gemmDirect(_ g: GEMMArgs, _ st: DirectStrips, rows: Range<Int>, til
                     cp[r * g.ldc + jj] = g.beta == 0 ? g.alpha * t : (g.beta * src[r * g.ldAddend + jj]).addingProduct(g.alpha, t)
                 }
             }
+            if let activation = g.activation { finishTile(activation, cp, ldc: g.ldc, rows: mw, cols: cols) }
         }
         i += 6
     }

@@ -2,12 +2,12 @@
 ///
 /// x: (N, in)  w: (out, in)  b: (out)  y: (N, out);  y = x·Wᵀ + b  (PyTorch layout).
 public enum LinearKernel {
-    /// y = x·Wᵀ + b (bias optional).
+    /// y = x·Wᵀ + b (bias optional), then `activation` elementwise if given (in the GEMM's store).
     public static func forward(rows n: Int, inFeatures k: Int, outFeatures m: Int,
                                x: UnsafePointer<Float>, w: UnsafePointer<Float>, b: UnsafePointer<Float>?,
-                               y: UnsafeMutablePointer<Float>) {
+                               y: UnsafeMutablePointer<Float>, activation: GEMMActivation? = nil) {
         gemm(transA: false, transB: true, m: n, n: m, k: k, alpha: 1,
-             a: x, lda: k, b: w, ldb: k, beta: 0, c: y, ldc: m, bias: b)
+             a: x, lda: k, b: w, ldb: k, beta: 0, c: y, ldc: m, bias: b, activation: activation)
     }
 
     /// dx = β·dx + dy·W   (dy: (N, out), dx: (N, in))

@@ -176,8 +176,13 @@ extension BertModel {
 
         let inter = acts.inter.pointer(n * ic)
         let act = a.recorded ? acts.act.pointer(n * ic) : inter
-        LinearKernel.forward(rows: n, inFeatures: c, outFeatures: ic, x: hidden1, w: w(s.intermediate), b: w(s.intermediateBias), y: inter)
-        BertKernels.gelu(n * ic, x: inter, y: act)
+        if a.recorded {  // backward needs the pre-activation
+            LinearKernel.forward(rows: n, inFeatures: c, outFeatures: ic, x: hidden1, w: w(s.intermediate), b: w(s.intermediateBias), y: inter)
+            BertKernels.gelu(n * ic, x: inter, y: act)
+        } else {  // GELU in the GEMM's store: no second pass over the (N, 1536) activations
+            LinearKernel.forward(rows: n, inFeatures: c, outFeatures: ic, x: hidden1, w: w(s.intermediate), b: w(s.intermediateBias),
+                                 y: act, activation: .gelu)
+        }
 
         let sum2 = acts.sum2.pointer(n * c), stats2 = acts.stats2.pointer(2 * n)
         if hiddenDrop {
