@@ -82,7 +82,7 @@ func runBench(arguments: [String], console: Console) -> Int32 {
     if squares && threads == GEMMBlocking.defaultThreads, let smallest = results.first {
         // `plan` turns FLOPs into seconds with this. The n = 256 median is the closest of the
         // squares to training-sized products (a batch of 128 through a 1024-wide layer).
-        do { try BenchCalibration.record(gflops: smallest.median, measured: "gemm n=256 median, \(threads) threads") } catch {
+        do { try BenchCalibration.record(gflops: tenths(smallest.median), measured: "gemm n=256 median, \(threads) threads") } catch {
             console.err("ftx bench: warning: could not record the calibration for `plan`: \(error)\n")
         }
     }

@@ -81,7 +81,7 @@ enum BenchCalibration {
     /// Writes `{"gflops": …, "measured": …}` atomically (creating the folder).
     static func record(gflops: Double, measured: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let json: JSONValue = .object([("gflops", .double((gflops * 10).rounded() / 10)), ("measured", .string(measured))])
+        let json: JSONValue = .object([("gflops", .double(gflops)), ("measured", .string(measured))])
         try AtomicFile.write(JSONWriter.encode(json) + "\n", to: path)
     }
 }

@@ -304,8 +304,10 @@ private func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
     let mSlivers = (g.m + mr - 1) / mr
     let rowBlocks = (g.m + mc - 1) / mc
     let byRows = threads == 1 || rowBlocks >= 4 * threads
-    // By rows the shared KC×NC panel of op(B) stays within 1 MB (L2) however deep KC is.
-    let ncLimit = byRows ? min(GEMMBlocking.nc, max(nr, GEMMBlocking.nc * GEMMBlocking.kc / kcMax / nr * nr)) : GEMMBlocking.nc
+    // By rows the shared KC×NC panel of op(B) stays within the size of a KC × NC panel (1 MB,
+    // L2) however deep KC is: fewer columns when K blocks are deeper than KC.
+    let panelFloats = GEMMBlocking.kc * GEMMBlocking.nc
+    let ncLimit = byRows ? min(GEMMBlocking.nc, max(nr, panelFloats / kcMax / nr * nr)) : GEMMBlocking.nc
     let ncMax = min(ncLimit, (g.n + nr - 1) / nr * nr)
     // By rows: blocks of at most MC rows, as many as a multiple of the thread count and equal
     // to within one sliver, so the threads finish together (1024 rows: 12 × 84–96, not 10 × 96 + 64).
