@@ -20,8 +20,9 @@ final class BenchCommandTests: XCTestCase {
     func testGEMMBenchCalibratesPlan() throws {
         let workspace = try Workspace()
         let cache = workspace.url.appendingPathComponent("cache").path
+        let previous = ProcessInfo.processInfo.environment["FTX_CACHE"]
         setenv("FTX_CACHE", cache, 1)
-        defer { unsetenv("FTX_CACHE") }
+        defer { if let previous { setenv("FTX_CACHE", previous, 1) } else { unsetenv("FTX_CACHE") } }
         let r = ftx(["bench", "gemm", "--json"])
         XCTAssertEqual(r.status, 0, r.err)
         let items = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])?["gemm"] as? [[String: Any]])
