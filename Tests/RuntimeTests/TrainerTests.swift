@@ -111,6 +111,34 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(paused.read("final.safetensors", for: "k"), try TaskStore(root: dir + "/sparse").read("final.safetensors", for: "k"))
     }
 
+    /// `throughput` counts the run's own steps over its epoch loop's clock time: a resumed run
+    /// only what it trained (the clock moves 0.5 per step of the run).
+    func testThroughputCountsThisRunsStepsOverItsEpochLoop() throws {
+        let dir = TrainerFixtures.temporaryDirectory("throughput")
+        let spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), epochs: 3)
+        let store = try TaskStore(root: dir + "/s")
+        func run(limit: Int?) throws -> Trainer.Throughput {
+            var steps = 0
+            let trainer = Trainer(spec: spec, key: "k", store: store)
+            _ = try trainer.run(.init(epochLimit: limit, onStep: { _, _ in steps += 1 },
+                                      clock: { Double(steps) * 0.5 },
+                                      checkpointInterval: 1e9))
+            return trainer.throughput
+        }
+        let first = try run(limit: 2)
+        XCTAssertEqual(first.steps, 14, "2 epochs of 7 steps")
+        XCTAssertEqual(first.seconds, 7, accuracy: 1e-6)
+        XCTAssertEqual(first.stepsPerSecond, 2, accuracy: 1e-6)
+        let resumed = try run(limit: nil)
+        XCTAssertEqual(resumed.steps, 7, "the resumed run trained the third epoch only")
+        XCTAssertEqual(resumed.seconds, 3.5, accuracy: 1e-6)
+        let line = ExecutionEvent.finished(key: "0123456789abcdef", kind: .train, stage: "train", status: .done, seconds: 4.25,
+                                           throughput: resumed).line
+        XCTAssertEqual(line, "train train 0123456789: done in 4.250s (7 steps in 3.500s, 2.0 steps/s)")
+        XCTAssertEqual(ExecutionEvent.finished(key: "0123456789abcdef", kind: .data, stage: "d", status: .done, seconds: 0.5,
+                                               throughput: nil).line, "d data 0123456789: done in 0.500s")
+    }
+
     func testEarlyStoppingKeepsTheLastEpochsWeights() throws {
         let dir = TrainerFixtures.temporaryDirectory("early")
         var spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), lr: 0, epochs: 6, dropout: 0)

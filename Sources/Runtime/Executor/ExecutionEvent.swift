@@ -26,8 +26,9 @@ public enum ExecutionEvent: Sendable {
     case epoch(stage: String, progress: TrialProgress)
     /// ASHA stopped a trial at a rung.
     case pruned(key: String, stage: String, epoch: Int)
-    /// The task ended with `status` after `seconds`.
-    case finished(key: String, kind: PlannedTask.Kind, stage: String, status: TaskStatus, seconds: Double)
+    /// The task ended with `status` after `seconds`; a trial says what it trained and how fast.
+    case finished(key: String, kind: PlannedTask.Kind, stage: String, status: TaskStatus, seconds: Double,
+                  throughput: Trainer.Throughput?)
     /// The task failed (or could not run because a dependency failed).
     case failed(key: String, kind: PlannedTask.Kind, stage: String, message: String)
     /// Another process (pid, if known) holds the task's lock; this run waits for its result.
@@ -65,8 +66,10 @@ extension ExecutionEvent {
             if let a = p.record.value("valid.accuracy") { s += " valid.accuracy \(num(a))" }
             return s + " ETA \(Int(p.eta.rounded()))s"
         case let .pruned(key, stage, epoch): return "\(stage) trial \(PlannedTask.shortKey(key)): pruned at epoch \(epoch)"
-        case let .finished(key, kind, stage, status, seconds):
-            return "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): \(status.rawValue) in \(String(format: "%.3f", seconds))s"
+        case let .finished(key, kind, stage, status, seconds, throughput):
+            let done = "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): \(status.rawValue) in \(String(format: "%.3f", seconds))s"
+            guard let t = throughput, t.steps > 0 else { return done }
+            return done + " (\(t.steps) steps in \(String(format: "%.3f", t.seconds))s, \(String(format: "%.1f", t.stepsPerSecond)) steps/s)"
         case let .failed(key, kind, stage, message): return "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): failed: \(message)"
         case let .waiting(key, holder):
             return "waiting for task \(PlannedTask.shortKey(key)), locked by " + (holder.map { "pid \($0)" } ?? "another ftx run")

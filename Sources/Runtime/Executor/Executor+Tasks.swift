@@ -35,7 +35,8 @@ extension Executor {
             let start = clock.now()
             let result = try body()
             if case .status(let s, _) = result {
-                report(.finished(key: task.key, kind: task.kind, stage: task.stage, status: s, seconds: clock.now() - start))
+                report(.finished(key: task.key, kind: task.kind, stage: task.stage, status: s, seconds: clock.now() - start,
+                                 throughput: nil))
             }
             return result
         }
@@ -112,7 +113,8 @@ extension Executor {
                 if let limit, e >= limit { return .reached(worked: true) }
                 return .interrupted
             }
-            report(.finished(key: key, kind: .train, stage: task.stage, status: status, seconds: clock.now() - start))
+            report(.finished(key: key, kind: .train, stage: task.stage, status: status, seconds: clock.now() - start,
+                             throughput: trainer.throughput))
             return .status(status, worked: true)
         }
     }

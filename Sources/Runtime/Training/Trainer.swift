@@ -37,6 +37,16 @@ public final class Trainer {
         case paused(epochs: Int)
     }
 
+    /// What a `run` trained: its optimizer steps and the seconds its epoch loop took (the
+    /// epochs' evaluations and checkpoints included; model setup, data loading and the final
+    /// seal not). A resumed run counts only its own steps.
+    public struct Throughput: Sendable, Equatable {
+        public var steps: Int
+        public var seconds: Double
+        public init(steps: Int, seconds: Double) { self.steps = steps; self.seconds = seconds }
+        public var stepsPerSecond: Double { seconds > 0 ? Double(steps) / seconds : 0 }
+    }
+
     /// Run-time hooks and limits.
     public struct Options {
         /// Stop (resumably) once this many epochs are complete (ASHA rungs, tests' injected kill).
@@ -72,6 +82,8 @@ public final class Trainer {
     public let key: String
     /// Where it is checkpointed and sealed.
     public let store: TaskStore
+    /// The last `run`'s steps and epoch-loop seconds, complete after each epoch.
+    public private(set) var throughput = Throughput(steps: 0, seconds: 0)
     /// Weights to start from for `.checkpoint` / `.upstream` (the executor resolves upstream keys).
     public let initialWeightsPath: String?
     /// Re-initialise `head.*` instead of loading it (a stage that declares a new head).
@@ -286,8 +298,12 @@ public final class Trainer {
         let tape = Tape()
         var batch = loader.makeBatch()
         let features = data.featureCount
+        // The step's input rows, copied into one block reused every step (the tape lets go of
+        // the previous step's input at `reset`): no 128 × 784 allocation, zeroing and copy per step.
+        let inputRows = TensorStorage(capacity: model.encoder == nil ? loader.batchSize * features : 0)
         let dropoutKey: UInt64 = { var g = SeededGenerator(seed: spec.seed).fork("dropout"); return g.next() }()
         let started = options.clock()
+        let firstStep = counters.step
         var lastCheckpoint = started
         var epochTimes: [Double] = []
         var lastGroup = optimizer.group
@@ -320,7 +336,8 @@ public final class Trainer {
                 if let encoder = model.encoder {
                     (x, encoderTrains) = encoder.batchInput(split: data.train, rows: batch.rows[0..<n], tape: tape, generator: &dropout)
                 } else {
-                    x = tape.input(Tensor(shape: [n, features], data: Array(batch.x[0..<(n * features)])))
+                    batch.x.withUnsafeBufferPointer { inputRows.pointer.update(from: $0.baseAddress!, count: n * features) }
+                    x = tape.input(Tensor(storage: inputRows, shape: [n, features]))
                 }
                 let out = model.forward(x, on: tape, training: true, rng: &dropout)
                 let labels = batch.labels.isEmpty ? [] : batch.labels[0..<n].map(Int.init)
@@ -375,6 +392,7 @@ public final class Trainer {
                 lastCheckpoint = options.clock()
             }
             let now = options.clock()
+            throughput = Throughput(steps: counters.step - firstStep, seconds: now - started)
             epochTimes.append(now - epochStart)
             let mean = epochTimes.reduce(0, +) / Double(epochTimes.count)
             options.onEpoch?(TrialProgress(key: key, record: record, totalEpochs: epochs, elapsed: now - started,
