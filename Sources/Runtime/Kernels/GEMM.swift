@@ -10,8 +10,8 @@ import Foundation
 //                                      of the other dimension: see gemmPacked)
 //         for ir in MC by MR           one A sliver (12 KB) stays in L1 …
 //           for jr in NC by NR         … while the B slivers stream from L2
-//             MR×NR micro-kernel: 24 SIMD16<Float> accumulators, 2 B loads + 12 broadcast
-//             FMAs per k step (vfmadd231ps zmm with {1to16} operand; no spills)
+//             MR×NR micro-kernel: 24 SIMD16<Float> accumulators, 2 B loads + 12 broadcasts
+//             + 24 FMAs per k step (vbroadcastss, vfmadd231ps zmm; no spills), two steps a trip
 //
 // (ir outside jr measured ≈ 5–10% faster here than the textbook jr-outside order: with NR = 32
 // a KC×NR B sliver is 32 KB, all of L1.) Packing pads the last sliver of each panel with zeros,
