@@ -37,9 +37,9 @@ public final class Trainer {
         case paused(epochs: Int)
     }
 
-    /// What a `run` trained: its optimizer steps and the seconds its epoch loop took (the
-    /// epochs' evaluations and checkpoints included; model setup, data loading and the final
-    /// seal not). A resumed run counts only its own steps.
+    /// What a `run` trained in the epochs it completed: their optimizer steps and the seconds
+    /// they took (their evaluations and checkpoints included; model setup, data loading and
+    /// the final seal not). A resumed run counts only its own epochs.
     public struct Throughput: Sendable, Equatable {
         public var steps: Int
         public var seconds: Double
@@ -82,7 +82,7 @@ public final class Trainer {
     public let key: String
     /// Where it is checkpointed and sealed.
     public let store: TaskStore
-    /// The last `run`'s steps and epoch-loop seconds, complete after each epoch.
+    /// The last `run`'s steps and epoch-loop seconds, updated at the end of each epoch.
     public private(set) var throughput = Throughput(steps: 0, seconds: 0)
     /// Weights to start from for `.checkpoint` / `.upstream` (the executor resolves upstream keys).
     public let initialWeightsPath: String?
