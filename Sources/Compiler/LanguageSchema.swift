@@ -38,7 +38,7 @@ public enum LanguageSchema {
             ParamSpec("early_stop", .record([
                 ParamSpec("metric", .metric, .required, doc: "The metric watched after each epoch; losses are minimised, accuracy and f1 maximised.", example: "valid.loss"),
                 ParamSpec("patience", .number(.count), .defaulted(num(3)), doc: "Epochs without improvement before stopping.", example: "2"),
-                ParamSpec("min_delta", .number(.nonNegative), .defaulted(num(0)), doc: "The smallest change that counts as an improvement.", example: "0.001"),
+                ParamSpec("min_delta", .number(.nonNegative), .defaulted(num(0)), doc: "An epoch improves only if it beats the best so far by more than this.", example: "0.001"),
             ]), doc: "Stop training when a metric stops improving. Off when absent.", example: "early_stop = {metric: valid.loss, patience: 2}"),
         ],
         required: true,

@@ -105,6 +105,29 @@ final class PlanKeyTests: XCTestCase {
         XCTAssertEqual(unchanged, Set(before.graph.tasks.filter { $0.kind == .data }.map(\.key)), "only the data task survives")
     }
 
+    /// `min_delta` reaches the trials' spec and their keys; spelled 0 it is the default, and
+    /// keys stay what they were before the setting was honoured.
+    func testEarlyStopMinDeltaIsLoweredAndKeyed() throws {
+        let sandbox = try PlanSandbox()
+        let original = try PlanSandbox.example("digits-transfer")
+        let line = "early_stop = {metric: valid.loss, patience: 2}"
+        let before = try plan(original, in: sandbox)
+        let zero = try plan(replacing(original, [(line, "early_stop = {metric: valid.loss, patience: 2, min_delta: 0}")]), in: sandbox)
+        XCTAssertEqual(keys(zero), keys(before))
+        let set = try plan(replacing(original, [(line, "early_stop = {metric: valid.loss, patience: 2, min_delta: 0.01}")]), in: sandbox)
+        let finetune = set.graph.tasks.compactMap { task -> EarlyStopSpec? in
+            if case .train(let spec) = task.payload { return spec.schedule.earlyStop }
+            return nil
+        }
+        XCTAssertFalse(finetune.isEmpty)
+        XCTAssertEqual(finetune.first?.minDelta, 0.01)
+        let changed = Set(set.graph.tasks.filter { task in
+            if case .train(let spec) = task.payload { return spec.schedule.earlyStop != nil }
+            return false
+        }.map(\.key))
+        XCTAssertTrue(changed.isDisjoint(with: keys(before)), "the trials that stop early have new keys")
+    }
+
     func testChangingDataBytesChangesDataAndTrainKeys() throws {
         let sandbox = try PlanSandbox()
         let text = try PlanSandbox.example("wine-search")

@@ -152,6 +152,24 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(status["best_epoch"]?.intValue, 1)
     }
 
+    /// An epoch improves only by more than `min_delta`: with a delta no loss can beat, the
+    /// first epoch is the best and training stops after 1 + patience epochs.
+    func testEarlyStoppingMinDelta() throws {
+        let dir = TrainerFixtures.temporaryDirectory("mindelta")
+        var spec = TrainerFixtures.syntheticSpec(csv: TrainerFixtures.syntheticCSV(in: dir), epochs: 6, dropout: 0)
+        spec.schedule.earlyStop = EarlyStopSpec(metric: "valid.loss", patience: 1, minimize: true, minDelta: 1e6)
+        XCTAssertEqual(try Trainer(spec: spec, key: "k", store: try TaskStore(root: dir + "/store")).run(),
+                       .finished(epochs: 2, earlyStopped: true))
+        let loss = EarlyStopSpec(metric: "valid.loss", patience: 1, minimize: true, minDelta: 0.1)
+        XCTAssertTrue(loss.improves(0.5, on: 0.7))
+        XCTAssertFalse(loss.improves(0.65, on: 0.7))
+        XCTAssertFalse(loss.improves(0.6, on: 0.7), "exactly min_delta is not an improvement")
+        let accuracy = EarlyStopSpec(metric: "valid.accuracy", patience: 1, minimize: false, minDelta: 0.01)
+        XCTAssertTrue(accuracy.improves(0.95, on: 0.9))
+        XCTAssertFalse(accuracy.improves(0.905, on: 0.9))
+        XCTAssertTrue(EarlyStopSpec(metric: "valid.loss", patience: 1, minimize: true).improves(0.69, on: .infinity))
+    }
+
     func testFrozenUpstreamLayersStayExactlyAsLoaded() throws {
         let dir = TrainerFixtures.temporaryDirectory("upstream")
         let csv = TrainerFixtures.syntheticCSV(in: dir)

@@ -254,6 +254,8 @@ public struct CanonicalEncoder {
                         e.field("metric") { $0.string(es.metric) }
                         e.field("patience") { $0.int(es.patience) }
                         e.field("minimize") { $0.bool(es.minimize) }
+                        // Only when set: trials without it keep the keys they had before it existed.
+                        if es.minDelta != 0 { e.field("min_delta") { $0.number(es.minDelta) } }
                     }
                 }
             }

@@ -303,7 +303,8 @@ public struct TrialLowering: Sendable {
                   let patience = es["patience"]?.number ?? fields.first(where: { $0.name == "patience" })?.defaultValue?.number else {
                 throw PlanError("`early_stop` needs `metric` and `patience`", stage: stage)
             }
-            earlyStop = EarlyStopSpec(metric: metric, patience: Int(patience), minimize: Self.minimizes(metric))
+            let minDelta = es["min_delta"]?.number ?? fields.first(where: { $0.name == "min_delta" })?.defaultValue?.number ?? 0
+            earlyStop = EarlyStopSpec(metric: metric, patience: Int(patience), minimize: Self.minimizes(metric), minDelta: minDelta)
         }
         return ScheduleSpec(epochs: Int(epochs), batchSize: Int(batchSize), shuffle: shuffle, lr: lr,
                             clipGradNorm: value["clip_grad_norm"]?.number, clipGradValue: value["clip_grad_value"]?.number,

@@ -160,7 +160,8 @@ public enum SpecJSON {
             "epochs": .int(s.epochs), "batch_size": .int(s.batchSize), "shuffle": .bool(s.shuffle), "lr": encode(s.lr),
             "clip_grad_norm": s.clipGradNorm.map { .double($0) } ?? .null,
             "clip_grad_value": s.clipGradValue.map { .double($0) } ?? .null,
-            "early_stop": s.earlyStop.map { ["metric": .string($0.metric), "patience": .int($0.patience), "minimize": .bool($0.minimize)] } ?? .null,
+            "early_stop": s.earlyStop.map { ["metric": .string($0.metric), "patience": .int($0.patience), "minimize": .bool($0.minimize),
+                                             "min_delta": .double($0.minDelta)] } ?? .null,
         ]
     }
 

@@ -377,8 +377,7 @@ public final class Trainer {
             counters.epoch = epoch + 1
             if let v = record.value("valid.loss") { counters.scheduler.epochEnded(validLoss: v) }
             if let early, let name = earlyMetric, let v = record.value(name), !v.isNaN {
-                let better = early.minimize ? v < counters.earlyBest : v > counters.earlyBest
-                if better {
+                if early.improves(v, on: counters.earlyBest) {
                     counters.earlyBest = v
                     counters.earlyBad = 0
                     counters.bestEpoch = epoch + 1

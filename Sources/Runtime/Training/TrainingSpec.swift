@@ -190,16 +190,25 @@ public enum LRScheduleSpec: Sendable, Hashable {
     case plateau(factor: Double, patience: Int, threshold: Double, cooldown: Int, minLR: Double)
 }
 
-/// `early_stop = {metric:, patience:}`.
+/// `early_stop = {metric:, patience:, min_delta:}`.
 public struct EarlyStopSpec: Sendable, Hashable {
     public var metric: String
     public var patience: Int
     /// Minimise (`loss`, `mse`) or maximise (`accuracy`, `f1`).
     public var minimize: Bool
-    public init(metric: String, patience: Int, minimize: Bool) {
+    /// An epoch improves only if it beats the best so far by more than this (Keras'
+    /// and Lightning's `min_delta`).
+    public var minDelta: Double
+    public init(metric: String, patience: Int, minimize: Bool, minDelta: Double = 0) {
         self.metric = metric
         self.patience = patience
         self.minimize = minimize
+        self.minDelta = minDelta
+    }
+
+    /// Whether `value` improves on `best`.
+    public func improves(_ value: Double, on best: Double) -> Bool {
+        minimize ? value < best - minDelta : value > best + minDelta
     }
 }
 
