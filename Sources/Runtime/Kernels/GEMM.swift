@@ -25,8 +25,10 @@ import Foundation
 // whatever tile or thread computes it; the path, the K blocks and the tiles depend only on
 // (m, n, k), so results are bit-identical for any thread count.
 
-/// Block sizes and thresholds of `gemm`, all in one place. Measured on the 2-core Zen 4
-/// (AVX-512, 32 KB L1d and 1 MB L2 per core): see bench/README.md.
+/// Block sizes and thresholds of `gemm`, all in one place. First measured on a 2-core Zen 4
+/// (AVX-512, 32 KB L1d and 1 MB L2 per core), then on the 2-core Xeon this project now runs
+/// on (Emerald Rapids: 48 KB L1d and 2 MB L2 per core), where `kcShort`, `shortRows` and
+/// `directPanel` were set: see bench/README.md.
 public enum GEMMBlocking {
     /// Rows of a register tile (broadcast from packed A).
     public static let mr = 12
