@@ -12,8 +12,11 @@ enum TestPaths {
 
     static var recording: Bool { ProcessInfo.processInfo.environment["FTX_RECORD"] == "1" }
 
+    /// The experiment files in `directory`: regular `NAME.ftx` files only, never a
+    /// store (`experiments/.ftx/`, which `ftx run` leaves beside its experiment).
     static func ftxFiles(in directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasSuffix(".ftx") }.sorted().map { directory + "/" + $0 }
+            .filter { $0.hasSuffix(".ftx") && $0 != ".ftx" }.sorted().map { directory + "/" + $0 }
+            .filter { (try? FileManager.default.attributesOfItem(atPath: $0)[.type] as? FileAttributeType) == .typeRegular }
     }
 }

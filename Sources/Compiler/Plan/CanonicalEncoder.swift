@@ -366,6 +366,11 @@ public struct CanonicalEncoder {
 public enum TaskKey {
     /// The key (64 hex digits).
     public static func compute(kind: PlannedTask.Kind, payload: PlannedTask.Payload, deps: [String], digests: FileDigests) throws -> String {
+        SHA256.hash(Data(try canonicalBytes(kind: kind, payload: payload, deps: deps, digests: digests))).hex
+    }
+
+    /// The bytes a key hashes (pinned by the key golden tests, so a refactor cannot move a store's keys).
+    public static func canonicalBytes(kind: PlannedTask.Kind, payload: PlannedTask.Payload, deps: [String], digests: FileDigests) throws -> [UInt8] {
         var e = CanonicalEncoder(digests: digests)
         e.node("task") { e in
             e.field("runtime") { $0.string(RuntimeVersion.current) }
@@ -374,7 +379,7 @@ public enum TaskKey {
         try e.encode(payload)
         // Dependencies as a set: their order in the plan is not part of the identity.
         e.field("deps") { $0.list(deps.sorted()) { $0.string($1) } }
-        return SHA256.hash(Data(e.bytes)).hex
+        return e.bytes
     }
 
     /// The first 10 hex digits, as tables show ids.
