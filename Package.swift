@@ -1,13 +1,23 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Release builds compile the numeric runtime for this machine's CPU: without a
+// The modules, each with one job (docs/ARCHITECTURE.md):
+//   DSL       text → AST, diagnostics, formatter
+//   Plan      the IR the compiler writes and the runtime reads: typed trial specs,
+//             the task graph, parameter patterns, the model catalog
+//   Compiler  checker, sweeps, planner, diff — never the runtime
+//   Kernels   GEMM, SIMD pointwise/row kernels, the worker pool
+//   Runtime   tensors, autograd, layers, models, optimizers, data, trainer, executor, store
+//   Support   JSON, SHA-256, seeded randomness, atomic writes
+//
+// Release builds compile the numeric code for this machine's CPU: without a
 // target CPU, Swift lowers SIMD16<Float> FMAs to scalar calls (0.7 GFLOP/s
-// measured) instead of AVX-512 (111 GFLOP/s per core). `-Ounchecked` only on
-// the runtime's kernels; the front end keeps its bounds checks.
-let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-Xcc", "-fno-math-errno"], .when(configuration: .release)),
-]
+// measured) instead of AVX-512 (111 GFLOP/s per core). Only Kernels drops its
+// bounds checks (`-Ounchecked`): every parser of untrusted input (safetensors,
+// config.json, vocab.txt, CSV, .ftx) lives elsewhere and keeps them.
+let nativeCPU: [String] = ["-target-cpu", "native", "-Xcc", "-fno-math-errno"]
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + nativeCPU, .when(configuration: .release))]
+let runtimeFlags: [SwiftSetting] = [.unsafeFlags(nativeCPU, .when(configuration: .release))]
 
 let package = Package(
     name: "ftx",
@@ -16,15 +26,18 @@ let package = Package(
         .executable(name: "ftx", targets: ["ftx"]),
     ],
     targets: [
-        .target(name: "DSL", path: "Sources/DSL"),
-        .target(name: "Runtime", path: "Sources/Runtime", swiftSettings: kernelFlags),
-        .target(name: "Compiler", dependencies: ["DSL", "Runtime"], path: "Sources/Compiler"),
-        .target(name: "CLI", dependencies: ["DSL", "Compiler", "Runtime"], path: "Sources/CLI"),
+        .target(name: "Support", path: "Sources/Support"),
+        .target(name: "DSL", dependencies: ["Support"], path: "Sources/DSL"),
+        .target(name: "Plan", dependencies: ["Support"], path: "Sources/Plan"),
+        .target(name: "Kernels", path: "Sources/Kernels", swiftSettings: kernelFlags),
+        .target(name: "Compiler", dependencies: ["DSL", "Plan", "Support"], path: "Sources/Compiler"),
+        .target(name: "Runtime", dependencies: ["Plan", "Kernels", "Support"], path: "Sources/Runtime", swiftSettings: runtimeFlags),
+        .target(name: "CLI", dependencies: ["DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support"], path: "Sources/CLI"),
         .executableTarget(name: "ftx", dependencies: ["CLI"], path: "Sources/ftx"),
-        .testTarget(name: "DSLTests", dependencies: ["DSL"], path: "Tests/DSLTests"),
-        .testTarget(name: "CompilerTests", dependencies: ["DSL", "Compiler", "Runtime"], path: "Tests/CompilerTests",
+        .testTarget(name: "DSLTests", dependencies: ["DSL", "Support"], path: "Tests/DSLTests"),
+        .testTarget(name: "CompilerTests", dependencies: ["DSL", "Plan", "Compiler", "Support"], path: "Tests/CompilerTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], path: "Tests/RuntimeTests"),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Compiler", "Runtime"], path: "Tests/CLITests"),
+        .testTarget(name: "RuntimeTests", dependencies: ["Plan", "Kernels", "Runtime", "Support"], path: "Tests/RuntimeTests"),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support"], path: "Tests/CLITests"),
     ]
 )

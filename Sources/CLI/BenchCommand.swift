@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx bench [gemm] [--json]`: square float32 GEMM (C = A·B, row-major) at
 /// n = 256, 512, 1024, 2048 on all cores. After a warm-up each size runs at least

@@ -1,6 +1,9 @@
 import Compiler
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx diff [REV_A [REV_B]] FILE`: the semantic difference between two
 /// revisions of an experiment and what it does to the plan.

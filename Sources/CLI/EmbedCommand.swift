@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx embed --model DIR [--pooling mean|cls] [--normalize] [--jsonl] [FILE|-]`:
 /// one JSON array of floats per input text, in input order.

@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx bench encoder|finetune --model DIR`: BENCHMARKS.md's W3 on a BERT folder, batch 16 ×
 /// sequence 64 by default (`--batch`, `--length`), on random in-vocabulary tokens (the work
@@ -34,7 +37,7 @@ struct EncoderBench {
             throw BenchError("--length \(length) must lie in 2...\(config.maxPositionEmbeddings) (max_position_embeddings)")
         }
         let model = try BertModel(directory: directory,
-                                  extraParameters: Dense.parameterSpecs(prefix: "head", inFeatures: config.hiddenSize, outFeatures: 2))
+                                  extraParameters: ModelCatalog.dense(prefix: "head", inFeatures: config.hiddenSize, outFeatures: 2))
         var g = SeededGenerator(seed: 0)
         let tokens = randomBatch(vocabulary: config.vocabSize, &g)
         return mode == .encoder ? extraction(model, tokens) : try fineTune(model, tokens, &g)

@@ -1,7 +1,10 @@
 import Compiler
 import DSL
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// Why a command stopped before doing its work, with the exit code it implies.
 struct CommandFailure: Error {

@@ -1,6 +1,9 @@
 import DSL
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx fmt FILE...`: rewrite experiments in canonical form.
 enum FmtCommand {

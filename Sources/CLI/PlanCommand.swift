@@ -1,6 +1,9 @@
 import Compiler
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx plan FILE`: what `run` would do, without doing it.
 enum PlanCommand {

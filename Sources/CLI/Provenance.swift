@@ -1,6 +1,9 @@
 import Compiler
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// Where a trial came from: the git commit of the experiment file when it was
 /// trained, and whether the working tree had uncommitted changes. Recorded by

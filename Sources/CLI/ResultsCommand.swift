@@ -1,6 +1,9 @@
 import Compiler
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx results FILE`: trials with their settings and metrics, the selected best marked.
 enum ResultsCommand {

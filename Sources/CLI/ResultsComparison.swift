@@ -1,6 +1,9 @@
 import Compiler
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx results FILE --compare REV`: the metrics of the trials of two revisions
 /// of an experiment side by side, read from the same store. Trials are matched

@@ -1,6 +1,9 @@
 import Compiler
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `ftx run FILE`: execute the plan, reusing everything already in the store.
 enum RunCommand {

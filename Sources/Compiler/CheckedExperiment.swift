@@ -1,3 +1,5 @@
+import Plan
+import Support
 import DSL
 
 /// The checked, resolved view of a `.ftx` file that the planner consumes.

@@ -1,5 +1,7 @@
 import DSL
 import Foundation
+import Plan
+import Support
 
 /// What checking a file produced: every diagnostic (sorted, de-duplicated)
 /// and the resolved experiment, complete when there are no errors.

@@ -1,3 +1,5 @@
+import Plan
+import Support
 import DSL
 
 /// Every message the checker emits, one static factory per mistake, kept in

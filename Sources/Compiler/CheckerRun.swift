@@ -1,5 +1,7 @@
 import DSL
 import Foundation
+import Plan
+import Support
 
 /// A metric named somewhere in a stage (`select`, `early_stop`, …), checked once the stage's data and metrics are known.
 struct MetricUse {

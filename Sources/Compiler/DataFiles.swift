@@ -1,4 +1,6 @@
 import Foundation
+import Plan
+import Support
 
 /// The columns of a data file, read from its header only.
 struct DataHeader: Sendable {

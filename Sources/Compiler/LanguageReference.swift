@@ -1,3 +1,5 @@
+import Plan
+import Support
 /// The user reference of the language, generated from `LanguageSchema` so that
 /// docs/LANGUAGE.md and the checker cannot drift apart.
 public enum LanguageReference {

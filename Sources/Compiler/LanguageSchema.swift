@@ -1,3 +1,5 @@
+import Plan
+import Support
 import DSL
 
 /// The whole language as data: every section, key, call, parameter, type,

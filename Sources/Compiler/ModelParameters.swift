@@ -1,4 +1,6 @@
 import Foundation
+import Plan
+import Support
 
 /// Parameter names of models, as PyTorch and Hugging Face name them.
 public enum ModelParameters {

@@ -1,3 +1,5 @@
+import Plan
+import Support
 import DSL
 
 /// The allowed values of a number: bounds (open or closed) and integrality.

@@ -1,5 +1,7 @@
 import DSL
 import Foundation
+import Plan
+import Support
 
 /// A stage whose own settings are resolved; cross-stage checks come after all stages are drafted.
 struct StageDraft {

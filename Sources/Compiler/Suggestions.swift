@@ -1,3 +1,5 @@
+import Plan
+import Support
 /// "Did you mean": the closest valid name by edit distance.
 public enum Suggestions {
     /// Levenshtein distance with adjacent transpositions (optimal string
@@ -38,64 +40,5 @@ public enum Suggestions {
             if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
         }
         return best?.0
-    }
-}
-
-/// Matching `freeze` patterns against parameter names.
-public enum ParameterPattern {
-    /// Whether `pattern` selects the parameter `name`. A pattern without `*` is
-    /// a prefix ending at a dot boundary (`layers.0` matches `layers.0.weight`,
-    /// not `layers.01.weight`); a pattern with `*` is a glob where `*` matches
-    /// any characters (dots included), matched against the whole name or any
-    /// dot-boundary prefix of it (`encoder.layer.*.attention` matches the
-    /// attention parameters of every layer).
-    public static func matches(_ pattern: String, _ name: String) -> Bool {
-        let p = Array(pattern.utf8), n = Array(name.utf8)
-        if !p.contains(UInt8(ascii: "*")) {
-            guard n.count >= p.count, n[0..<p.count].elementsEqual(p) else { return false }
-            return n.count == p.count || n[p.count] == UInt8(ascii: ".")
-        }
-        if glob(p, n[...]) { return true }
-        for (i, byte) in n.enumerated() where byte == UInt8(ascii: ".") {
-            if glob(p, n[0..<i]) { return true }
-        }
-        return false
-    }
-
-    /// Whole-string glob match with `*` only; linear-time greedy algorithm with backtracking to the last star.
-    public static func glob(_ pattern: String, _ text: String) -> Bool {
-        glob(Array(pattern.utf8), Array(text.utf8)[...])
-    }
-
-    static func glob(_ p: [UInt8], _ t: ArraySlice<UInt8>) -> Bool {
-        let star = UInt8(ascii: "*")
-        var pi = 0, ti = t.startIndex
-        var starP = -1, starT = t.startIndex
-        while ti < t.endIndex {
-            if pi < p.count, p[pi] != star, p[pi] == t[ti] {
-                pi += 1; ti += 1
-            } else if pi < p.count, p[pi] == star {
-                starP = pi; starT = ti; pi += 1
-            } else if starP >= 0 {
-                pi = starP + 1; starT += 1; ti = starT
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == star { pi += 1 }
-        return pi == p.count
-    }
-
-    /// Every dot-boundary prefix of the names (`layers`, `layers.0`, `layers.0.weight`), in first-seen order: what a pattern could usefully be.
-    public static func prefixes(of names: [String]) -> [String] {
-        var seen = Set<String>(), out: [String] = []
-        for name in names {
-            var prefix = ""
-            for part in name.split(separator: ".", omittingEmptySubsequences: false) {
-                prefix = prefix.isEmpty ? String(part) : prefix + "." + part
-                if seen.insert(prefix).inserted { out.append(prefix) }
-            }
-        }
-        return out
     }
 }

@@ -1,3 +1,5 @@
+import Plan
+import Support
 import DSL
 
 extension CheckerRun {

@@ -1,3 +1,5 @@
+import Plan
+import Support
 import DSL
 
 /// A resolved, canonical setting value: what the checker hands to the planner.

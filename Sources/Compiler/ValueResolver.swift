@@ -574,3 +574,5 @@ extension CheckerRun {
 }
 
 import Foundation
+import Plan
+import Support

@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// A temporary git repository shaped like the project: experiments/digits-transfer.ftx

@@ -1,6 +1,9 @@
 import CLI
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// `ftx embed` end to end, in process.

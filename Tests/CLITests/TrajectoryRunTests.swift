@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// Every golden trajectory run through `ftx run` ends with weights within 1e-4

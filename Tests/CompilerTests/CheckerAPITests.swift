@@ -1,6 +1,7 @@
 import DSL
 import Compiler
 import Foundation
+import Plan
 import XCTest
 
 final class CheckerAPITests: XCTestCase {

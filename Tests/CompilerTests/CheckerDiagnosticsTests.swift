@@ -1,6 +1,7 @@
 import DSL
 import Compiler
 import Foundation
+import Plan
 import XCTest
 
 /// The checker's messages live in one file, in alphabetical order, with unique

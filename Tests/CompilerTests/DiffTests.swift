@@ -1,7 +1,8 @@
 import Compiler
 import DSL
 import Foundation
-import Runtime
+import Plan
+import Support
 import XCTest
 
 /// `ExperimentDiff` on in-memory sources (no git): which edits are changes,

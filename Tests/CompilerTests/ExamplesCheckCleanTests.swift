@@ -1,6 +1,7 @@
 import DSL
 import Compiler
 import Foundation
+import Plan
 import XCTest
 
 /// Every shipped example, project experiment and golden trajectory checks with

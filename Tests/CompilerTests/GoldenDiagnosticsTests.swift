@@ -1,6 +1,7 @@
 import DSL
 import Compiler
 import Foundation
+import Plan
 import XCTest
 
 /// Fixtures/NAME.ftx holds one mistake; NAME.stderr the diagnostics `ftx check`

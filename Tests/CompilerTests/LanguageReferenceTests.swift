@@ -1,6 +1,7 @@
 import DSL
 import Compiler
 import Foundation
+import Plan
 import XCTest
 
 /// docs/LANGUAGE.md is generated from the schema; the committed file must equal

@@ -1,7 +1,8 @@
 import Compiler
 import DSL
 import Foundation
-import Runtime
+import Plan
+import Support
 import XCTest
 
 /// Hoisting a frozen pretrained encoder: trials that share it depend on one `features` task.

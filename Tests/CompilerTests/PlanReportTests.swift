@@ -1,7 +1,8 @@
 import Compiler
 import DSL
 import Foundation
-import Runtime
+import Plan
+import Support
 import XCTest
 
 final class PlanReportTests: XCTestCase {

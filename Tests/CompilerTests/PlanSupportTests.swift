@@ -1,7 +1,8 @@
 import Compiler
 import DSL
 import Foundation
-import Runtime
+import Plan
+import Support
 import XCTest
 
 /// A scratch copy of the repository's layout (`experiments/`, `data/`, a

@@ -1,3 +1,4 @@
+import Plan
 import Compiler
 import XCTest
 

@@ -1,4 +1,5 @@
 import Foundation
+import Plan
 
 /// Locations of test inputs, found from this file's path (no SwiftPM resources).
 enum TestPaths {

@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 final class AutogradTests: XCTestCase {
@@ -50,11 +53,11 @@ final class AutogradTests: XCTestCase {
     }
 
     func testFreezePatterns() {
-        XCTAssertTrue(ParameterStore.matches("layers.0", "layers.0.weight"))
-        XCTAssertFalse(ParameterStore.matches("layers.0", "layers.01.weight"))
-        XCTAssertTrue(ParameterStore.matches("encoder.*", "encoder.layer.3.attention.self.query.weight"))
-        XCTAssertFalse(ParameterStore.matches("encoder.*", "head.weight"))
-        XCTAssertTrue(ParameterStore.matches("layers.?.bias", "layers.2.bias"))
+        XCTAssertTrue(ParameterPattern.matches("layers.0", "layers.0.weight"))
+        XCTAssertFalse(ParameterPattern.matches("layers.0", "layers.01.weight"))
+        XCTAssertTrue(ParameterPattern.matches("encoder.*", "encoder.layer.3.attention.self.query.weight"))
+        XCTAssertFalse(ParameterPattern.matches("encoder.*", "head.weight"))
+        XCTAssertTrue(ParameterPattern.matches("layers.?.bias", "layers.2.bias"))
     }
 
     func testParameterGradientsAccumulateUntilZeroed() {

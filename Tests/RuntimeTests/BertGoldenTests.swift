@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// all-MiniLM-L6-v2 against Hugging Face (golden/minilm): every sentence's

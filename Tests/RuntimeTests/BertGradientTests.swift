@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// BertModel's hand-written backward pass against central finite differences on
@@ -18,7 +21,7 @@ final class BertGradientTests: XCTestCase {
         try config.json.write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
         var g = SeededGenerator(seed: seed)
         var tensors: [SafetensorsTensor] = []
-        for spec in BertModel.parameterSpecs(config: config) where spec.name != skip {
+        for spec in ModelCatalog.bert(config) where spec.name != skip {
             var shape = spec.shape
             if let reshape, reshape.name == spec.name { shape = reshape.shape }
             let n = shape.reduce(1, *)

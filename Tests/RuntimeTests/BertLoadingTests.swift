@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// Every way a BERT folder can be unusable gives an error naming the file and the problem.

@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// Hoisted frozen-encoder features: a `features` task encodes the texts once and

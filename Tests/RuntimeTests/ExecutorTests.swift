@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// Scheduling: caching, jobs-independence, shared stores, select/ensemble, ASHA, divergence.

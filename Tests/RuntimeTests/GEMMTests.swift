@@ -1,5 +1,8 @@
 import XCTest
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// `gemm` against its scalar twin `gemmReference` on awkward shapes, all transpose
 /// combinations, alpha/beta and padded strides; and bit-identity across thread counts.

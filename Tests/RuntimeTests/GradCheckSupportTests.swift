@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// Shared helpers for the tensor/autograd/op/layer/loss tests: golden file

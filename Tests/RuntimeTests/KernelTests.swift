@@ -1,6 +1,9 @@
 import XCTest
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 
 /// Every SIMD kernel against its scalar twin on awkward sizes (tails of every length).
 ///

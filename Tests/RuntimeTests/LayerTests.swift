@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// A minimal AdamW over the flat buffers (PyTorch's `torch.optim.AdamW`:
@@ -75,7 +78,7 @@ final class LayerTests: XCTestCase {
     }
 
     func testDenseLayerBindsStoreByName() {
-        let store = ParameterStore(Dense.parameterSpecs(prefix: "pooler.dense", inFeatures: 3, outFeatures: 2))
+        let store = ParameterStore(ModelCatalog.dense(prefix: "pooler.dense", inFeatures: 3, outFeatures: 2))
         store.value("pooler.dense.weight").assign(Tensor(shape: [2, 3], data: [1, 0, 0, 0, 1, 1]))
         store.value("pooler.dense.bias").assign(Tensor(shape: [2], data: [0.5, -10]))
         let layer = Dense(store: store, prefix: "pooler.dense", activation: .relu)

@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// Optimizers and clipping against PyTorch (golden/optimizers.json) and their own scalar twins.

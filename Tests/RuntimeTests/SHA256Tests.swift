@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// SHA-256 against FIPS 180-2 vectors and `sha256sum` values for block-edge lengths.

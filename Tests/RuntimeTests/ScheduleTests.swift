@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// LR schedules against PyTorch (golden/schedules.json) and LANGUAGE.md's formulas.

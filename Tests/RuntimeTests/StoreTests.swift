@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// The task store: versioning, atomic writes, manifests, corruption detection, locks.

@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// Shared helpers of the Store/Executor/Trainer/Trajectory tests.

@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// The trainer: resume bit-identity, early stopping, freezing, upstream init, checkpoint errors.

@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// The golden end-to-end runs of ../shared/golden/trajectories: each spec is

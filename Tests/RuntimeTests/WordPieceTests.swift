@@ -1,5 +1,8 @@
 import Foundation
+import Kernels
+import Plan
 import Runtime
+import Support
 import XCTest
 
 /// The tokenizer against the model's own (Hugging Face `tokenizers` with the

@@ -1,5 +1,7 @@
 import DSL
 import Foundation
+import Plan
+import Support
 
 /// One side of `ftx diff`: an experiment checked as it was at a git revision,
 /// in the working tree, or in a file git handed over, with where each file it

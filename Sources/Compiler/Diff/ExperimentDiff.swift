@@ -1,6 +1,7 @@
 import DSL
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// The semantic difference between two revisions of an experiment: what
 /// `ftx diff` prints.

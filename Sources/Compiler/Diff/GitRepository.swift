@@ -1,4 +1,6 @@
 import Foundation
+import Plan
+import Support
 
 /// Why `ftx diff` could not read one side of a comparison; the CLI prints the
 /// description and exits 2.

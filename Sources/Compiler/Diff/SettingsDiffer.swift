@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// Compares two checked experiments setting by setting, on canonical values:
 /// spelling, layout, comments, declaration order and key order never show,

@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// What an edit does to the trials `ftx plan` lists, counted over every trial
 /// of every stage (upstream stages included), so that on the new side

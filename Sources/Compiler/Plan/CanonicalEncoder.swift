@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// A canonical, versioned byte encoding of resolved task payloads: the input
 /// of a task key.

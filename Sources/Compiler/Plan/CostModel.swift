@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// The estimated work of one train task, in floating-point operations.
 public struct TrainEstimate: Sendable, Hashable {

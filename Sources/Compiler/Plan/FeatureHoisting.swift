@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// Decides which trials share a hoisted `features` task: the pooled output of a
 /// pretrained encoder that a trial never trains, computed once per (model folder,
@@ -25,8 +26,8 @@ struct FeatureHoisting {
         guard case .random = spec.initialization, spec.data.augment.isEmpty, spec.data.text != nil else { return nil }
         guard let names = encoderParameterNames(p.directory) else { return nil }
         let frozen = names.allSatisfy { name in
-            spec.freeze.contains { ParameterStore.matches($0, name) }
-                && !spec.unfreeze.contains { $0.patterns.contains { ParameterStore.matches($0, name) } }
+            spec.freeze.contains { ParameterPattern.matches($0, name) }
+                && !spec.unfreeze.contains { $0.patterns.contains { ParameterPattern.matches($0, name) } }
         }
         guard frozen else { return nil }
         return Self.canonical(data: spec.data, filter: spec.filter, pretrained: p)
@@ -49,9 +50,8 @@ struct FeatureHoisting {
         if let shape = CostModel.encoderShape(folder: folder), shape.layers >= 0 {
             // Names depend only on the layer count; the sizes here are placeholders.
             let config = BertConfig(hiddenSize: 1, numHiddenLayers: shape.layers, numAttentionHeads: 1, intermediateSize: 1,
-                                    maxPositionEmbeddings: 1, typeVocabSize: 1, vocabSize: 1, layerNormEps: 1e-12,
-                                    hiddenDropout: 0, attentionDropout: 0, padTokenID: 0)
-            result = BertModel.parameterSpecs(config: config).map(\.name).filter { !$0.hasPrefix("pooler.") }
+                                    maxPositionEmbeddings: 1, typeVocabSize: 1, vocabSize: 1)
+            result = ModelCatalog.bert(config).map(\.name).filter(ModelCatalog.isBertEncoderParameter)
         }
         names[folder] = result
         return result

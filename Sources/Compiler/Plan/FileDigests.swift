@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// Content identities of the files a plan reads, each file hashed once.
 ///

@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// What `ftx plan` prints: trials and tasks with their status in the store,
 /// the reason each pending task must run, and the estimated training time.

@@ -1,6 +1,7 @@
 import DSL
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// A planned experiment: the task graph plus what `ftx plan` reports about it.
 public struct Plan: Sendable {

@@ -1,3 +1,5 @@
+import Plan
+import Support
 import DSL
 
 /// Every message the planner emits, one static factory per finding, kept in

@@ -1,6 +1,7 @@
 import DSL
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// Turns a checked stage's `sweep` blocks into trial points.
 ///

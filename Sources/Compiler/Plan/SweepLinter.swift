@@ -1,5 +1,6 @@
 import DSL
-import Runtime
+import Plan
+import Support
 
 /// Static warnings about a stage's search space (codes `W02xx`, see
 /// `PlannerDiagnostics`): values that repeat, axes with one value, axes that

@@ -1,4 +1,5 @@
-import Runtime
+import Plan
+import Support
 
 /// One trial's position in a stage's search space: the settings its sweeps
 /// override, in declared order (block by block, axis by axis).

@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import Plan
+import Support
 
 /// Lowers a checked stage and one sweep point into the runtime's
 /// `TrainingSpec`: plain values with every default filled in and every path

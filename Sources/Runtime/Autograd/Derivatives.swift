@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// Every derivative rule, in one place (tinygrad's mlops, micrograd's `_backward`s).
 ///
 /// `propagate(i, g)` pushes node i's gradient `g` to its inputs. Rules ask

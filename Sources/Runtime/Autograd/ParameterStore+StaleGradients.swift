@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Gradients cleared by marking, not by writing: a training step over W2's MLP cleared
 /// 7.4 MB with memset and then had each weight-gradient GEMM read those zeros back to add

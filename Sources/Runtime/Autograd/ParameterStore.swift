@@ -1,33 +1,6 @@
-/// What a parameter is, which decides whether `l1()`/`l2()` penalties apply.
-public enum ParameterRole: String, Sendable {
-    /// A dense/linear weight matrix `[out, in]` (penalised).
-    case weight
-    /// An embedding table `[vocab, dim]` (penalised).
-    case embedding
-    /// A bias vector (not penalised).
-    case bias
-    /// A normalisation gain or shift (not penalised).
-    case norm
-
-    /// Whether `l1()`/`l2()` penalties cover this role (LANGUAGE.md: dense and embedding weights only).
-    public var isPenalized: Bool { self == .weight || self == .embedding }
-}
-
-/// A parameter to allocate: its model-path name, shape and role.
-public struct ParameterSpec: Sendable, Equatable {
-    /// Model-path name (`layers.0.weight`, `head.bias`, `encoder.layer.0.attention.self.query.weight`).
-    public var name: String
-    /// Shape; dense weights are `[out, in]`.
-    public var shape: [Int]
-    /// What the tensor is.
-    public var role: ParameterRole
-
-    /// A spec.
-    public init(name: String, shape: [Int], role: ParameterRole) {
-        self.name = name; self.shape = shape; self.role = role
-    }
-}
-
+import Kernels
+import Plan
+import Support
 /// One parameter tensor's place in the flat buffers (with its shape and role;
 /// `ParameterStore.group` gives the optimizer's `ParameterSlot` view).
 public struct ParameterEntry: Sendable, Equatable {
@@ -118,36 +91,15 @@ public final class ParameterStore {
         if !trainable { gradient(at: i).fill(0); staleGradients[i] = false }
     }
 
-    /// Freezes every parameter whose name matches `pattern`: a name prefix at a
-    /// dot boundary (`"layers.0"` matches `layers.0.weight`, not `layers.01.weight`)
-    /// or a glob with `*` (any run of characters) and `?`. Returns how many matched.
+    /// Freezes every parameter `pattern` selects (`ParameterPattern`, LANGUAGE.md's
+    /// `freeze`). Returns how many matched.
     @discardableResult
     public func freeze(matching pattern: String) -> Int {
         var n = 0
-        for i in slots.indices where Self.matches(pattern, slots[i].name) {
+        for i in slots.indices where ParameterPattern.matches(pattern, slots[i].name) {
             setTrainable(false, at: i); n += 1
         }
         return n
-    }
-
-    /// Whether a `freeze` pattern selects parameter `name`.
-    public static func matches(_ pattern: String, _ name: String) -> Bool {
-        if pattern.contains("*") || pattern.contains("?") { return glob(Array(pattern.utf8)[...], Array(name.utf8)[...]) }
-        return name == pattern || name.hasPrefix(pattern + ".")
-    }
-
-    private static func glob(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
-        guard let c = p.first else { return s.isEmpty }
-        if c == UInt8(ascii: "*") {
-            var rest = s
-            while true {
-                if glob(p.dropFirst(), rest) { return true }
-                if rest.isEmpty { return false }
-                rest = rest.dropFirst()
-            }
-        }
-        guard let d = s.first else { return false }
-        return (c == UInt8(ascii: "?") || c == d) && glob(p.dropFirst(), s.dropFirst())
     }
 
     /// Sets every gradient to zero (one loop over the flat buffer).

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// A handle to a value recorded on a `Tape`.
 public struct Variable: Hashable, Sendable {
     /// Position on the tape (nodes are appended in topological order).

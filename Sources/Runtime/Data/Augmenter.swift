@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Train-time augmentation of a gathered batch, drawing only from the generator
 /// passed in (seeded per step by `BatchLoader`).

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// One mini-batch in preallocated buffers, refilled in place every step.
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// RFC 4180 CSV, parsed from bytes.
 ///

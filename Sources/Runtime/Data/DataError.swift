@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A problem reading or preparing a data set: which file, which line, what is wrong.
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A loaded `data` declaration: every row of the file with its features (as
 /// read, before normalisation), label and text, and the split assignment.

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// The data sets this process has parsed, by spec and file identity (size and modification
 /// time), so the data task and every trial of a sweep parse a file once: W2's 2.2 M numbers

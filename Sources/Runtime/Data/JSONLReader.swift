@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// JSON Lines: one flat JSON object per line, read into the same `RecordTable`
 /// shape as CSV.

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// One split ready for training or evaluation: normalised Float32 features and targets.
 public struct DataSplit: Sendable {

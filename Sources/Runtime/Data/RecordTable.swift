@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A parsed tabular file: a header and rows of fields, held as byte ranges into
 /// one buffer (no `String` per cell until one is asked for).

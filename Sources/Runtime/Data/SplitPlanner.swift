@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// The rows (0-based data-row indices) of each split, each list in file order.
 public struct SplitAssignment: Sendable, Equatable {

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Synchronous successive halving for a stage's `prune = asha(metric:, min_epochs:, reduction:)`.
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// The executor's view of time, behind a protocol so tests can fake it (ninja).
 public protocol ExecutorClock: Sendable {

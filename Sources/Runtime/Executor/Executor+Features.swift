@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Hoisted frozen prefixes: a `features` task encodes a data set's texts once
 /// with a pretrained encoder's own (folder) weights, in evaluation mode, and

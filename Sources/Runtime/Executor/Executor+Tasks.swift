@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Running one unit of work: a task, or a cohort trial up to a rung.
 extension Executor {

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Runs a `TaskGraph` against a `TaskStore` (ninja's scheduler over DVC's run cache).
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// One tensor's entry in a safetensors header.
 public struct SafetensorsTensorInfo: Sendable, Equatable {

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A safetensors file that cannot be read or written as asked: names the file
 /// (or `<memory>`) and says exactly what is wrong with it.

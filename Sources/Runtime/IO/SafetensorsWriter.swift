@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A Float32 tensor to be written to a safetensors file.
 public struct SafetensorsTensor: Sendable {

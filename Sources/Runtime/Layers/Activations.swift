@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 extension Tape {
     /// y = f(x) elementwise.
     public func activation(_ x: Variable, _ f: Activation) -> Variable {

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Scaled dot-product attention with heads packed in the feature dim, as
 /// `scaled_dot_product_attention` after BERT's `view(B,T,H,hd).transpose(1,2)`:
@@ -127,7 +130,7 @@ public struct MultiHeadSelfAttention {
 
     /// Specs for the four (C, C) projections with biases.
     public static func parameterSpecs(query: String, key: String, value: String, output: String, modelDim c: Int) -> [ParameterSpec] {
-        [query, key, value, output].flatMap { Dense.parameterSpecs(prefix: $0, inFeatures: c, outFeatures: c) }
+        [query, key, value, output].flatMap { ModelCatalog.dense(prefix: $0, inFeatures: c, outFeatures: c) }
     }
 
     /// out = W_o · attention(W_q x, W_k x, W_v x) + b_o.   x: (B, T, C)  keyMask: (B, T)

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 extension Tape {
     func binary(_ op: Broadcast.BinaryOp, _ a: Variable, _ b: Variable) -> Variable {
         let av = value(a), bv = value(b)

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 extension Tape {
     /// Inverted dropout: in training each element is kept with probability 1 − p
     /// and scaled by 1/(1 − p); in evaluation (or p = 0) it is the identity.

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 extension Tape {
     /// Rows of `table` (V, D) picked by `indices` → (indexShape…, D).
     public func embedding(_ table: Variable, indices: [Int], shape indexShape: [Int]? = nil) -> Variable {

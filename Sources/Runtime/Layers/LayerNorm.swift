@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// Layer normalisation over the last dim, forward/backward pair (llm.c's layernorm).
 ///
 /// x, y: (rows, C)  weight, bias: (C)  stats: (rows, 2) = (mean, rstd);
@@ -130,12 +133,6 @@ public struct LayerNorm {
             preconditionFailure("no parameters \(prefix).weight / \(prefix).bias")
         }
         self.store = store; self.weight = w; self.bias = b; self.eps = eps
-    }
-
-    /// Parameter specs for a layer norm over `features` named `prefix`.
-    public static func parameterSpecs(prefix: String, features: Int) -> [ParameterSpec] {
-        [ParameterSpec(name: prefix + ".weight", shape: [features], role: .norm),
-         ParameterSpec(name: prefix + ".bias", shape: [features], role: .norm)]
     }
 
     /// Normalises `x` over its last dim.

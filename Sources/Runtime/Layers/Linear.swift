@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// Linear (dense) layer kernels: a forward/backward pair over `gemm`.
 ///
 /// x: (N, in)  w: (out, in)  b: (out)  y: (N, out);  y = x·Wᵀ + b  (PyTorch layout).
@@ -68,13 +71,6 @@ public struct Dense {
         self.weight = w
         self.bias = store.index(of: prefix + ".bias")
         self.activation = activation
-    }
-
-    /// Parameter specs for a dense layer named `prefix`.
-    public static func parameterSpecs(prefix: String, inFeatures: Int, outFeatures: Int, bias: Bool = true) -> [ParameterSpec] {
-        var specs = [ParameterSpec(name: prefix + ".weight", shape: [outFeatures, inFeatures], role: .weight)]
-        if bias { specs.append(ParameterSpec(name: prefix + ".bias", shape: [outFeatures], role: .bias)) }
-        return specs
     }
 
     /// activation(x·Wᵀ + b)

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// PyTorch's default parameter initialisation, drawn from our generator.
 public enum Initializer {
@@ -46,26 +49,6 @@ public final class Sequential {
     }
     private var bound: [Bound] = []
 
-    /// The parameter specs of this architecture, in allocation order, and its output width.
-    public static func parameterSpecs(inputSize: Int, layers: [LayerSpec], head: LayerSpec?) -> (specs: [ParameterSpec], outputSize: Int) {
-        var specs: [ParameterSpec] = []
-        var width = inputSize
-        func add(_ layer: LayerSpec, _ prefix: String) {
-            switch layer {
-            case let .dense(units, _):
-                specs += Dense.parameterSpecs(prefix: prefix, inFeatures: width, outFeatures: units)
-                width = units
-            case .layerNorm:
-                specs += LayerNorm.parameterSpecs(prefix: prefix, features: width)
-            case .dropout, .activation:
-                break
-            }
-        }
-        for (i, layer) in layers.enumerated() { add(layer, "layers.\(i)") }
-        if let head { add(head, "head") }
-        return (specs, width)
-    }
-
     /// Builds the model and initialises its parameters as PyTorch does by default
     /// (dense: `Initializer.linear`; layer norm: weight 1, bias 0), in layer order
     /// then the head, all from `rng`.
@@ -73,7 +56,7 @@ public final class Sequential {
         self.inputSize = inputSize
         self.layers = layers
         self.head = head
-        let (specs, out) = Self.parameterSpecs(inputSize: inputSize, layers: layers, head: head)
+        let (specs, out) = ModelCatalog.mlp(inputSize: inputSize, layers: layers, head: head)
         self.outputSize = out
         let store = ParameterStore(specs)
         self.parameters = store

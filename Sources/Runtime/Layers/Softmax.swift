@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Row-wise softmax and log-softmax over the last dim, forward/backward pairs.
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Cross-entropy of logits against class ids, mean over rows, with PyTorch's
 /// label smoothing: loss_i = (1 − s)·(−log p[i, y_i]) + (s/C)·Σ_c(−log p[i, c]).

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// Weight penalties over a store's trainable penalised slots (dense and
 /// embedding weights; not biases or norm parameters): Σ|w| and Σw².
 public enum PenaltyKernel {

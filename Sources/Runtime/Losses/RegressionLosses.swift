@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 extension Tape {
     /// mean((prediction − target)²), PyTorch's `F.mse_loss` (same shapes).

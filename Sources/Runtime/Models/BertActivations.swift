@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A grow-only float buffer: reallocated only when a larger size is asked for,
 /// so a training loop at a fixed batch shape allocates nothing after step one.

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 extension BertModel {
     /// Back-propagates `pooledGradient` (B, C) — dLoss/d(pooled output of the last

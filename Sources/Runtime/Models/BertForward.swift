@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 extension BertModel {
     // MARK: public forward passes

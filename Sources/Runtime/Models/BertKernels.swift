@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// The fused kernels of `BertModel`, as forward/backward pairs on raw buffers.
 ///

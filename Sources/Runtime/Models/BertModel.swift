@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A Hugging Face BERT encoder on ftx's runtime: parameters in a flat
 /// `ParameterStore` under their Hugging Face names, a fused forward pass
@@ -37,46 +40,15 @@ public final class BertModel {
 
     // MARK: names
 
-    /// The Hugging Face module names of encoder layer `i`'s dense/LayerNorm blocks.
-    static let layerModules = [
-        "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
-        "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm",
-    ]
-
-    /// The parameters of a BERT encoder with `config`, in the checkpoint's order:
-    /// embeddings, `encoder.layer.{i}.…`, then `pooler.dense` (loaded for round
-    /// trips but unused by mean/cls pooling, so the model keeps it frozen).
-    public static func parameterSpecs(config c: BertConfig) -> [ParameterSpec] {
-        let h = c.hiddenSize
-        var specs = [
-            ParameterSpec(name: "embeddings.word_embeddings.weight", shape: [c.vocabSize, h], role: .embedding),
-            ParameterSpec(name: "embeddings.position_embeddings.weight", shape: [c.maxPositionEmbeddings, h], role: .embedding),
-            ParameterSpec(name: "embeddings.token_type_embeddings.weight", shape: [c.typeVocabSize, h], role: .embedding),
-        ]
-        specs += LayerNorm.parameterSpecs(prefix: "embeddings.LayerNorm", features: h)
-        for i in 0..<c.numHiddenLayers {
-            let p = "encoder.layer.\(i)."
-            for m in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
-                specs += Dense.parameterSpecs(prefix: p + m, inFeatures: h, outFeatures: h)
-            }
-            specs += LayerNorm.parameterSpecs(prefix: p + "attention.output.LayerNorm", features: h)
-            specs += Dense.parameterSpecs(prefix: p + "intermediate.dense", inFeatures: h, outFeatures: c.intermediateSize)
-            specs += Dense.parameterSpecs(prefix: p + "output.dense", inFeatures: c.intermediateSize, outFeatures: h)
-            specs += LayerNorm.parameterSpecs(prefix: p + "output.LayerNorm", features: h)
-        }
-        specs += Dense.parameterSpecs(prefix: "pooler.dense", inFeatures: h, outFeatures: h)
-        return specs
-    }
-
     // MARK: construction
 
     /// Binds a model to `parameters`, which must hold every spec of
-    /// `parameterSpecs(config:)` with its shape (and may hold more, e.g. `head.*`).
+    /// `ModelCatalog.bert(config)` with its shape (and may hold more, e.g. `head.*`).
     /// `pooler.dense.*` is marked frozen: no pooling ftx implements reads it, so
     /// (as in PyTorch, where its `.grad` stays None) it gets no update and no decay.
     public init(config: BertConfig, parameters: ParameterStore) throws {
         try config.validate()
-        for spec in Self.parameterSpecs(config: config) {
+        for spec in ModelCatalog.bert(config) {
             guard let i = parameters.index(of: spec.name) else {
                 throw BertError(path: "<parameters>", problem: "the parameter store has no `\(spec.name)`")
             }
@@ -111,7 +83,7 @@ public final class BertModel {
     /// (zero-initialised; e.g. a task head), weights unset.
     public convenience init(config: BertConfig, extraParameters: [ParameterSpec] = []) throws {
         try config.validate()
-        try self.init(config: config, parameters: ParameterStore(Self.parameterSpecs(config: config) + extraParameters))
+        try self.init(config: config, parameters: ParameterStore(ModelCatalog.bert(config) + extraParameters))
     }
 
     /// Loads a Hugging Face BERT folder: `config.json` and `model.safetensors`
@@ -139,7 +111,7 @@ public final class BertModel {
             throw BertError(path: path, problem: e.problem)
         }
         let names = Set(file.names)
-        for spec in Self.parameterSpecs(config: config) {
+        for spec in ModelCatalog.bert(config) {
             let stored = names.contains(spec.name) ? spec.name : names.contains("bert." + spec.name) ? "bert." + spec.name : nil
             guard let stored else {
                 if spec.name.hasPrefix("pooler.") { continue }
@@ -160,7 +132,7 @@ public final class BertModel {
 
     /// BERT's parameters as safetensors tensors (for checkpoints and test models).
     public func exportTensors() -> [SafetensorsTensor] {
-        Self.parameterSpecs(config: config).map { s in
+        ModelCatalog.bert(config).map { s in
             SafetensorsTensor(name: s.name, shape: s.shape, values: parameters.value(s.name).toArray())
         }
     }

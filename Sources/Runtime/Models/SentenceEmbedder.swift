@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Sentence embeddings from a BERT folder, as sentence-transformers computes them:
 /// WordPiece tokens (`[CLS] … [SEP]`, truncated to `maxLength`), the encoder in

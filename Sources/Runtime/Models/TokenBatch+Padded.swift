@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 extension TokenBatch {
     /// A batch from already padded rows: `ids` and `mask` (1 = real token) are
     /// (count, length) row-major, e.g. a data set's stored tokens or a golden file's.

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Adagrad, PyTorch's `torch.optim.Adagrad` (single-tensor path).
 ///

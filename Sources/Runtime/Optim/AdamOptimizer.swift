@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Adam and AdamW, PyTorch's `torch.optim.Adam` / `torch.optim.AdamW`
 /// (single-tensor path, `decoupled_weight_decay` for AdamW).

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Gradient clipping over the trainable slots of a flat gradient buffer,
 /// PyTorch's `clip_grad_norm_` and `clip_grad_value_`.

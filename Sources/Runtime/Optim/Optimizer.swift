@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
 import _Builtin_intrinsics.intel
 #endif

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// How an optimizer step is shared between threads.
 ///
 /// The update is elementwise, so any split gives the same numbers as long as each

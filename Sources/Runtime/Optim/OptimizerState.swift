@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// An optimizer's complete state as named flat buffers plus per-slot step
 /// counts: what a checkpoint stores to resume a trial bit-exactly.

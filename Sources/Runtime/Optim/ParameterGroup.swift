@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// One parameter tensor's view into the flat parameter (and gradient) buffer.
 public struct ParameterSlot: Sendable, Equatable {

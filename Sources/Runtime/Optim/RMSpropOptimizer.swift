@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// RMSprop, PyTorch's `torch.optim.RMSprop` (single-tensor path).
 ///

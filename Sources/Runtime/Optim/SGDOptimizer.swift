@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Stochastic gradient descent, PyTorch's `torch.optim.SGD` (single-tensor path).
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 extension LRSchedule {
     /// The schedule a lowered `LRScheduleSpec` denotes, with step counts in

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// How long a stage is, in optimizer steps: what step-based schedules need.
 public struct ScheduleTiming: Sendable, Hashable {

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A stage's schedule bound to its base lr and timing, plus the plateau state
 /// when the schedule is `plateau`: what the trainer asks for the lr (and

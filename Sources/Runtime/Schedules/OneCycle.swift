@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// PyTorch's `OneCycleLR` (Smith & Topin, super-convergence) over `T` steps.
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// PyTorch's `ReduceLROnPlateau`, fed one metric (`valid.loss`) per epoch.
 ///

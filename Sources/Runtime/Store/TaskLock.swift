@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Where a task stands in the store.
 public enum TaskStatus: String, Sendable, Hashable, CaseIterable {

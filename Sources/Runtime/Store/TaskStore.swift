@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// The content-addressed store of task results (Nix's store, DVC's run cache).
 ///

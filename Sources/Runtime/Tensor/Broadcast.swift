@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// NumPy/PyTorch broadcasting for binary elementwise ops and the matching
 /// gradient reduction (summing over broadcast dimensions).
 ///

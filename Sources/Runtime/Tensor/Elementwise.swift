@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Contiguous elementwise kernels on raw buffers: a `SIMD16<Float>` main loop
 /// and a scalar tail. Forward kernels write `y`; backward kernels *accumulate*
@@ -93,35 +96,35 @@ public enum Elementwise {
 
     /// y = ½ x (1 + erf(x/√2))   (GELU, exact form)
     public static func geluForward(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        Runtime.geluForward(x, out: y, count: n)
+        Kernels.geluForward(x, out: y, count: n)
     }
     /// dx += dy · (Φ(x) + x φ(x))
     public static func geluBackward(_ n: Int, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        Runtime.geluBackward(x, dout: dy, dx: dx, count: n, accumulate: true)
+        Kernels.geluBackward(x, dout: dy, dx: dx, count: n, accumulate: true)
     }
     /// y = ½ x (1 + tanh(√(2/π)(x + 0.044715 x³)))   (GELU, tanh form)
     public static func geluTanhForward(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        Runtime.geluTanhForward(x, out: y, count: n)
+        Kernels.geluTanhForward(x, out: y, count: n)
     }
     /// dx += dy · d/dx[tanh-GELU](x)
     public static func geluTanhBackward(_ n: Int, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        Runtime.geluTanhBackward(x, dout: dy, dx: dx, count: n, accumulate: true)
+        Kernels.geluTanhBackward(x, dout: dy, dx: dx, count: n, accumulate: true)
     }
     /// y = tanh(x)
     public static func tanhForward(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        Runtime.tanhForward(x, out: y, count: n)
+        Kernels.tanhForward(x, out: y, count: n)
     }
     /// dx += dy · (1 − y²)   (y: the forward output)
     public static func tanhBackward(_ n: Int, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        Runtime.tanhBackward(y, dout: dy, dx: dx, count: n, accumulate: true)
+        Kernels.tanhBackward(y, dout: dy, dx: dx, count: n, accumulate: true)
     }
     /// y = 1 / (1 + e^−x)
     public static func sigmoidForward(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        Runtime.sigmoidForward(x, out: y, count: n)
+        Kernels.sigmoidForward(x, out: y, count: n)
     }
     /// dx += dy · y (1 − y)   (y: the forward output)
     public static func sigmoidBackward(_ n: Int, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        Runtime.sigmoidBackward(y, dout: dy, dx: dx, count: n, accumulate: true)
+        Kernels.sigmoidBackward(y, dout: dy, dx: dx, count: n, accumulate: true)
     }
 }
 

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// A dense, row-major, contiguous Float32 tensor: a view into a `TensorStorage`.
 ///
 /// `Tensor` is a value type holding a reference to shared storage; copying a

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// A reference-counted, 64-byte aligned block of `Float`s that tensors view.
 ///
 /// Storage is never resized: a view holds `storage` plus an offset, so a

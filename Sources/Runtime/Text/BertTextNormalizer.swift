@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// BERT's text clean-up and pre-tokenisation, as Hugging Face's `BertNormalizer`
 /// (clean_text, handle_chinese_chars, strip_accents, lowercase) followed by

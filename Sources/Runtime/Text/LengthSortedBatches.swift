@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 extension WordPieceTokenizer {
     /// `texts` tokenised and grouped for an inference pass: sorted by token count (longest
     /// first, ties by input position), so each batch pads only to its own longest sequence.

@@ -1,3 +1,6 @@
+import Kernels
+import Plan
+import Support
 /// A batch of token ids ready for a BERT encoder: `[CLS] … [SEP]`, padded on
 /// the right to the longest sequence of the batch.
 public struct TokenBatch: Sendable, Equatable {

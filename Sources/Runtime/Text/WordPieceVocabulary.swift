@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A BERT `vocab.txt`: one token per line, the line number is the id.
 public struct WordPieceVocabulary: Sendable {

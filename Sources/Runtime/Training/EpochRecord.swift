@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// One line of a trial's `history.jsonl`: the state after a completed epoch.
 public struct EpochRecord: Sendable, Equatable {

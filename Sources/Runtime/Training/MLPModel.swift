@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Why a trial cannot be built, loaded or run: a message naming the culprit.
 public struct TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -46,7 +49,7 @@ public final class MLPModel {
                 throw TrainingError("cannot load the pretrained model '\(p.directory)': \(error)")
             }
             encoderConfig = config
-            specs = BertModel.parameterSpecs(config: config)
+            specs = ModelCatalog.bert(config)
             width = config.hiddenSize
         } else {
             guard spec.input >= 1 else { throw TrainingError("the model needs input ≥ 1, got \(spec.input)") }
@@ -57,7 +60,7 @@ public final class MLPModel {
             switch layer {
             case let .dense(units, activation):
                 guard units >= 1 else { throw TrainingError("\(prefix): dense needs at least 1 unit, got \(units)") }
-                specs += Dense.parameterSpecs(prefix: prefix, inFeatures: width, outFeatures: units)
+                specs += ModelCatalog.dense(prefix: prefix, inFeatures: width, outFeatures: units)
                 blocks.append(.dense(prefix: prefix, activation: activation))
                 prefixes.append(prefix)
                 width = units
@@ -65,7 +68,7 @@ public final class MLPModel {
                 guard p >= 0 && p < 1 else { throw TrainingError("\(prefix): dropout probability \(p) is not in [0, 1)") }
                 blocks.append(.dropout(Float(p)))
             case let .layerNorm(eps):
-                specs += LayerNorm.parameterSpecs(prefix: prefix, features: width)
+                specs += ModelCatalog.layerNorm(prefix: prefix, features: width)
                 blocks.append(.layerNorm(prefix: prefix, eps: Float(eps)))
                 prefixes.append(prefix)
             case let .activation(a):

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A pretrained BERT encoder under a trial's layers and head: its tokenizer and
 /// `BertModel` (sharing the trial's `ParameterStore`), and pooled features.

@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// A fast 64-bit checksum that ties a trial's resume files together, computed over a
 /// file image at once (`hex(_:)`) or over the chunks as they are written (`update`).

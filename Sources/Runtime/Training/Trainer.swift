@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// Executes one `TrainingSpec` exactly per LANGUAGE.md "Exact training semantics",
 /// checkpointing at epoch ends into its store entry so a killed trial resumes
@@ -180,8 +183,8 @@ public final class Trainer {
 
     /// Whether parameter `name` trains during `epoch` (0-based): not frozen, or unfrozen by then.
     public static func isTrainable(_ name: String, epoch: Int, spec: TrainingSpec) -> Bool {
-        guard spec.freeze.contains(where: { ParameterStore.matches($0, name) }) else { return true }
-        return spec.unfreeze.contains { $0.epoch <= epoch && $0.patterns.contains { ParameterStore.matches($0, name) } }
+        guard spec.freeze.contains(where: { ParameterPattern.matches($0, name) }) else { return true }
+        return spec.unfreeze.contains { $0.epoch <= epoch && $0.patterns.contains { ParameterPattern.matches($0, name) } }
     }
 
     static func makeOptimizer(_ o: OptimizerSpec, group: ParameterGroup) throws -> Optimizer {

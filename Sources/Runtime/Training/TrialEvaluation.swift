@@ -1,4 +1,7 @@
 import Foundation
+import Kernels
+import Plan
+import Support
 
 /// The criterion of a `LossSpec` on a model output, and evaluation of a model
 /// on whole splits (dropout off, no penalties): predictions, loss, accuracy,

@@ -14,10 +14,10 @@ public enum VectorMath {
     /// e^x per lane: the kernels' `KernelMath.exp` (Cephes' polynomial with the
     /// 1.5·2²³ rounding trick — no float→int conversion, which this toolchain
     /// lowers to a slow per-lane call); clamps to [-87.3, 88.4].
-    @inline(__always) public static func exp(_ x0: V) -> V { KernelMath.exp(x0) }
+    @inlinable @inline(__always) public static func exp(_ x0: V) -> V { KernelMath.exp(x0) }
 
     /// Scalar twin of `exp(_:)` (same algorithm, same clamping).
-    @inline(__always) public static func exp(_ x0: Float) -> Float {
+    @inlinable @inline(__always) public static func exp(_ x0: Float) -> Float {
         let x = min(max(x0, -87.336_54), 88.376_26)
         let fx = (x * 1.442_695_04).rounded(.toNearestOrEven)
         var r = x - fx * 0.693_359_375
@@ -33,7 +33,7 @@ public enum VectorMath {
     }
 
     /// tanh, scalar (the kernels' SIMD form is `KernelMath.tanh`).
-    @inline(__always) public static func tanh(_ x: Float) -> Float {
+    @inlinable @inline(__always) public static func tanh(_ x: Float) -> Float {
         let a = Swift.abs(x)
         if a < 0.625 {
             let z = x * x
@@ -50,7 +50,7 @@ public enum VectorMath {
     }
 
     /// erf, scalar (Abramowitz–Stegun 7.1.26, as `KernelMath.erf`).
-    @inline(__always) public static func erf(_ x: Float) -> Float {
+    @inlinable @inline(__always) public static func erf(_ x: Float) -> Float {
         let a = Swift.abs(x)
         let t = 1 / (a * 0.327_591_1 + 1)
         var r: Float = 1.061_405_429
@@ -63,15 +63,15 @@ public enum VectorMath {
     }
 
     /// Logistic sigmoid 1 / (1 + e^-x), scalar.
-    @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+    @inlinable @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     /// Loads 16 floats (unaligned).
-    @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> V {
+    @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> V {
         UnsafeRawPointer(p).loadUnaligned(as: V.self)
     }
 
     /// Stores 16 floats (unaligned).
-    @inline(__always) public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+    @inlinable @inline(__always) public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 }

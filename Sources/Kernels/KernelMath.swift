@@ -13,10 +13,10 @@ import Foundation
 /// approximations too. Polynomial steps are written as fused multiply-adds
 /// (`addingProduct`): Swift does not contract `a * b + c` on its own, and the fused
 /// form made GELU 1.27× faster with the same error against a double-precision erf.
-enum KernelMath {
-    typealias V = SIMD16<Float>
+public enum KernelMath {
+    public typealias V = SIMD16<Float>
 
-    @inline(always) static func exp(_ x0: V) -> V {
+    @inlinable @inline(__always) public static func exp(_ x0: V) -> V {
         // Clamp (NaN-free inputs assumed): results stay finite and normal, e^-87.3 ≈ 1.2e-38.
         var x = x0.replacing(with: -87.336_54, where: x0 .< -87.336_54)
         x.replace(with: 88.376_26, where: x .> 88.376_26)
@@ -38,7 +38,7 @@ enum KernelMath {
         return y * unsafeBitCast((n &+ 127) &<< 23, to: V.self)
     }
 
-    @inline(always) static func tanh(_ x: V) -> V {
+    @inlinable @inline(__always) public static func tanh(_ x: V) -> V {
         let a = abs(x)
         let z = x * x
         var p = V(repeating: -5.704_988_727_45e-3)
@@ -54,7 +54,7 @@ enum KernelMath {
         return large
     }
 
-    @inline(always) static func erf(_ x: V) -> V {
+    @inlinable @inline(__always) public static func erf(_ x: V) -> V {
         let a = abs(x)
         let t = 1 / V(repeating: 1).addingProduct(a, 0.327_591_1)
         var p = V(repeating: 1.061_405_429)
@@ -67,29 +67,29 @@ enum KernelMath {
         return y
     }
 
-    @inline(always) static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
+    @inlinable @inline(__always) public static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
 
-    @inline(always) static func abs(_ x: V) -> V {
+    @inlinable @inline(__always) public static func abs(_ x: V) -> V {
         unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
     }
 
     /// Lanes 0..<count from p, the rest `fill`.
-    @inline(always) static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> V {
+    @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> V {
         var v = V(repeating: fill)
         for i in 0..<count { v[i] = p[i] }
         return v
     }
 
     /// Stores lanes 0..<count of v to p.
-    @inline(always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    @inlinable @inline(__always) public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
         for i in 0..<count { p[i] = v[i] }
     }
 
-    @inline(always) static func load(_ p: UnsafePointer<Float>) -> V {
+    @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> V {
         UnsafeRawPointer(p).loadUnaligned(as: V.self)
     }
 
-    @inline(always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+    @inlinable @inline(__always) public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Why a BERT folder, config or checkpoint cannot be used: the file and the problem.
 public struct BertError: Error, CustomStringConvertible, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A checked `data` declaration, lowered by the compiler into plain values the
 /// runtime executes. Paths are already resolved (relative to the `.ftx` file).

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Human-readable JSON of resolved payloads, for the store's `spec.json`.
 ///

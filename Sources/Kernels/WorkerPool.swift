@@ -16,8 +16,8 @@ import Synchronization
 /// at once (`--jobs 2`), each already has a core: kernels then run on their caller's thread
 /// and idle workers sleep at once instead of spinning on a core a task needs. Which thread
 /// runs a part never changes what the part computes, so results do not depend on the threads.
-final class WorkerPool: @unchecked Sendable {
-    static let shared = WorkerPool(workers: GEMMBlocking.defaultThreads - 1)
+public final class WorkerPool: @unchecked Sendable {
+    public static let shared = WorkerPool(workers: GEMMBlocking.defaultThreads - 1)
 
     /// Threads besides the caller.
     let workers: Int
@@ -50,12 +50,12 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// The executor brackets every task with these, so the pool knows when tasks share the cores.
-    func taskStarted() { runningTasks.add(1, ordering: .relaxed) }
-    func taskEnded() { runningTasks.subtract(1, ordering: .relaxed) }
+    public func taskStarted() { runningTasks.add(1, ordering: .relaxed) }
+    public func taskEnded() { runningTasks.subtract(1, ordering: .relaxed) }
 
     /// Runs `body(i)` for every `i` in `0..<parts` on the caller and the workers; returns
     /// when all parts are done.
-    func run(_ parts: Int, _ body: (Int) -> Void) {
+    public func run(_ parts: Int, _ body: (Int) -> Void) {
         guard parts > 1, workers > 0, runningTasks.load(ordering: .relaxed) <= 1,
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {

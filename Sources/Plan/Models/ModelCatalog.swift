@@ -1,0 +1,74 @@
+/// The one list of every architecture's parameters — names as PyTorch and Hugging
+/// Face spell them, shapes, roles — read by the checker (what `freeze` can name),
+/// the planner (feature hoisting, cost) and the runtime (what it allocates and loads).
+public enum ModelCatalog {
+    /// A dense layer `prefix.weight` `[out, in]` and `prefix.bias` `[out]`.
+    public static func dense(prefix: String, inFeatures: Int, outFeatures: Int, bias: Bool = true) -> [ParameterSpec] {
+        var specs = [ParameterSpec(name: prefix + ".weight", shape: [outFeatures, inFeatures], role: .weight)]
+        if bias { specs.append(ParameterSpec(name: prefix + ".bias", shape: [outFeatures], role: .bias)) }
+        return specs
+    }
+
+    /// A layer norm's gain `prefix.weight` and shift `prefix.bias`, both `[features]`.
+    public static func layerNorm(prefix: String, features: Int) -> [ParameterSpec] {
+        [ParameterSpec(name: prefix + ".weight", shape: [features], role: .norm),
+         ParameterSpec(name: prefix + ".bias", shape: [features], role: .norm)]
+    }
+
+    /// A stack of `layers` over `inputSize` features, then `head`: `layers.{i}.…` where
+    /// `i` counts every entry (like `nn.Sequential`), then `head.…`; and the output width.
+    public static func mlp(inputSize: Int, layers: [LayerSpec], head: LayerSpec?) -> (specs: [ParameterSpec], outputSize: Int) {
+        var specs: [ParameterSpec] = []
+        var width = inputSize
+        func add(_ layer: LayerSpec, _ prefix: String) {
+            switch layer {
+            case let .dense(units, _):
+                specs += dense(prefix: prefix, inFeatures: width, outFeatures: units)
+                width = units
+            case .layerNorm:
+                specs += layerNorm(prefix: prefix, features: width)
+            case .dropout, .activation:
+                break
+            }
+        }
+        for (i, layer) in layers.enumerated() { add(layer, "layers.\(i)") }
+        if let head { add(head, "head") }
+        return (specs, width)
+    }
+
+    /// The Hugging Face module names of BERT encoder layer `i`'s dense/LayerNorm blocks.
+    public static let bertLayerModules = [
+        "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+        "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm",
+    ]
+
+    /// The parameters of a Hugging Face `BertModel` with `config`, in the checkpoint's
+    /// order (no `bert.` prefix; the `position_ids` buffer is not a parameter):
+    /// embeddings, `encoder.layer.{i}.…`, then `pooler.dense` (loaded for round trips
+    /// but unused by mean/cls pooling, so the runtime keeps it frozen).
+    public static func bert(_ c: BertConfig) -> [ParameterSpec] {
+        let h = c.hiddenSize
+        var specs = [
+            ParameterSpec(name: "embeddings.word_embeddings.weight", shape: [c.vocabSize, h], role: .embedding),
+            ParameterSpec(name: "embeddings.position_embeddings.weight", shape: [c.maxPositionEmbeddings, h], role: .embedding),
+            ParameterSpec(name: "embeddings.token_type_embeddings.weight", shape: [c.typeVocabSize, h], role: .embedding),
+        ]
+        specs += layerNorm(prefix: "embeddings.LayerNorm", features: h)
+        for i in 0..<c.numHiddenLayers {
+            let p = "encoder.layer.\(i)."
+            for m in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
+                specs += dense(prefix: p + m, inFeatures: h, outFeatures: h)
+            }
+            specs += layerNorm(prefix: p + "attention.output.LayerNorm", features: h)
+            specs += dense(prefix: p + "intermediate.dense", inFeatures: h, outFeatures: c.intermediateSize)
+            specs += dense(prefix: p + "output.dense", inFeatures: c.intermediateSize, outFeatures: h)
+            specs += layerNorm(prefix: p + "output.LayerNorm", features: h)
+        }
+        specs += dense(prefix: "pooler.dense", inFeatures: h, outFeatures: h)
+        return specs
+    }
+
+    /// Whether a BERT parameter belongs to the encoder proper (embeddings and layers;
+    /// the pooler never trains).
+    public static func isBertEncoderParameter(_ name: String) -> Bool { !name.hasPrefix("pooler.") }
+}
