@@ -52,12 +52,19 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(group.slots.map(\.trainable), store.slots.map(\.trainable))
     }
 
-    func testFreezePatterns() {
-        XCTAssertTrue(ParameterPattern.matches("layers.0", "layers.0.weight"))
-        XCTAssertFalse(ParameterPattern.matches("layers.0", "layers.01.weight"))
-        XCTAssertTrue(ParameterPattern.matches("encoder.*", "encoder.layer.3.attention.self.query.weight"))
-        XCTAssertFalse(ParameterPattern.matches("encoder.*", "head.weight"))
-        XCTAssertTrue(ParameterPattern.matches("layers.?.bias", "layers.2.bias"))
+    /// The store freezes exactly what the checker's matcher selects (one matcher, `ParameterPattern`).
+    func testFreezeMatchingSelectsWhatThePatternSelects() {
+        let store = ParameterStore(ModelCatalog.mlp(inputSize: 4, layers: [.dense(units: 3, activation: nil), .layerNorm(eps: 1e-5), .dense(units: 3, activation: nil)],
+                                                    head: .dense(units: 2, activation: nil)).specs)
+        let names = store.slots.map(\.name)
+        for pattern in ["layers.0", "layers.?.bias", "*.weight", "layers.*", "head"] {
+            let fresh = ParameterStore(ModelCatalog.mlp(inputSize: 4, layers: [.dense(units: 3, activation: nil), .layerNorm(eps: 1e-5), .dense(units: 3, activation: nil)],
+                                                        head: .dense(units: 2, activation: nil)).specs)
+            let count = fresh.freeze(matching: pattern)
+            let frozen = fresh.slots.filter { !$0.trainable }.map(\.name)
+            XCTAssertEqual(frozen, ParameterPattern.selected(by: pattern, in: names), pattern)
+            XCTAssertEqual(count, frozen.count)
+        }
     }
 
     func testParameterGradientsAccumulateUntilZeroed() {
