@@ -31,7 +31,7 @@ struct ASHACohort {
 
     init(members: [Int], prune: PruneSpec, epochs: Int) {
         self.members = members
-        self.metric = prune.metric.contains(".") ? prune.metric : "valid." + prune.metric
+        self.metric = EpochRecord.qualified(prune.metric)
         self.minimize = prune.minimize
         var rungs: [Int] = []
         var r = max(prune.minEpochs, 1)

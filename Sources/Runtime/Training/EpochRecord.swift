@@ -30,6 +30,11 @@ public struct EpochRecord: Sendable, Equatable {
             && zip(a.metrics, b.metrics).allSatisfy { $0.value.bitPattern == $1.value.bitPattern }
     }
 
+    /// A metric's name as records hold it: a bare name (`accuracy`) means its `valid` split.
+    static func qualified(_ metric: String) -> String {
+        metric.contains(".") ? metric : "valid." + metric
+    }
+
     /// A metric by dotted name (`valid.loss`); `train.loss` is the train loss.
     public func value(_ name: String) -> Double? {
         if name == "train.loss" { return trainLoss }

@@ -3,6 +3,10 @@ import Kernels
 import Plan
 import Support
 
+// This file: the trainer's epoch loop. What the loop builds on (its options, starting
+// point, checkpoint, sealing, freezing, optimizer, data, early stopping) has a
+// Trainer+*.swift file each, so the loop reads as the step-by-step semantics below.
+
 /// Executes one `TrainingSpec` exactly per LANGUAGE.md "Exact training semantics",
 /// checkpointing at epoch ends into its store entry so a killed trial resumes
 /// bit-identically.
@@ -50,35 +54,6 @@ public final class Trainer {
         public var stepsPerSecond: Double { seconds > 0 ? Double(steps) / seconds : 0 }
     }
 
-    /// Run-time hooks and limits.
-    public struct Options {
-        /// Stop (resumably) once this many epochs are complete (ASHA rungs, tests' injected kill).
-        public var epochLimit: Int?
-        /// Called after each optimizer step with (t, the batch loss as optimized).
-        public var onStep: ((Int, Float) -> Void)?
-        /// Called after each epoch (after its checkpoint, when one is written).
-        public var onEpoch: ((TrialProgress) -> Void)?
-        /// Seconds since some origin (for ETA and the checkpoint cadence).
-        public var clock: () -> Double
-        /// A checkpoint is written at the end of the first epoch that ends at least this many
-        /// seconds (of `clock`) after the trial started or last checkpointed; 0: every epoch.
-        /// A trial that pauses at `epochLimit` always checkpoints; a finished one seals instead.
-        public var checkpointInterval: Double
-
-        /// The default cadence: a kill loses at most about this much training (plus an epoch).
-        public static let defaultCheckpointInterval: Double = 10
-
-        public init(epochLimit: Int? = nil, onStep: ((Int, Float) -> Void)? = nil, onEpoch: ((TrialProgress) -> Void)? = nil,
-                    clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime },
-                    checkpointInterval: Double = Options.defaultCheckpointInterval) {
-            self.epochLimit = epochLimit
-            self.onStep = onStep
-            self.onEpoch = onEpoch
-            self.clock = clock
-            self.checkpointInterval = checkpointInterval
-        }
-    }
-
     /// The trial.
     public let spec: TrainingSpec
     /// Its task key (store entry).
@@ -102,160 +77,6 @@ public final class Trainer {
         self.reinitializeHead = reinitializeHead
     }
 
-    // MARK: Checkpoint state
-
-    struct Counters {
-        var epoch = 0
-        var step = 0
-        var scheduler: LRScheduler
-        var earlyBest: Double
-        var earlyBad = 0
-        var bestEpoch = 0
-        var history: [EpochRecord] = []
-    }
-
-    private func stateJSON(_ c: Counters, hashes: [(key: String, value: JSONValue)]) -> JSONValue {
-        func num(_ d: Double) -> JSONValue { d.isFinite ? .double(d) : .null }
-        return [
-            "epoch": .int(c.epoch), "step": .int(c.step),
-            "scheduler": c.scheduler.stateJSON,
-            "early_stop": ["best": num(c.earlyBest), "bad_epochs": .int(c.earlyBad), "best_epoch": .int(c.bestEpoch)],
-            "history": .array(c.history.map(\.json)),
-            "files": .object(hashes),
-        ]
-    }
-
-    /// Loads a consistent checkpoint (hashes verified), or nil (reported) if none or damaged.
-    private func loadCheckpoint(into model: MLPModel, initial: Counters) -> (Counters, OptimizerState)? {
-        guard let json = store.readJSON("last-state.json", for: key) else { return nil }
-        func damaged(_ why: String) -> (Counters, OptimizerState)? {
-            store.warn("resume state of \(key) is unusable (\(why)); restarting the trial from epoch 0")
-            return nil
-        }
-        guard let files = json["files"], let epoch = json["epoch"]?.intValue, let step = json["step"]?.intValue,
-              let schedulerState = json["scheduler"], let early = json["early_stop"], let history = json["history"]?.arrayValue
-        else { return damaged("last-state.json is malformed") }
-        for name in ["last.safetensors", "last-state.safetensors"] {
-            guard let data = store.read(name, for: key) else { return damaged("\(name) is missing") }
-            if ResumeChecksum.hex(data) != files[name]?.stringValue { return damaged("\(name) does not match last-state.json") }
-        }
-        var c = initial
-        c.epoch = epoch
-        c.step = step
-        do { try c.scheduler.restore(stateJSON: schedulerState) } catch { return damaged("scheduler state: \(error)") }
-        c.earlyBest = early["best"]?.doubleValue ?? initial.earlyBest
-        c.earlyBad = early["bad_epochs"]?.intValue ?? 0
-        c.bestEpoch = early["best_epoch"]?.intValue ?? 0
-        c.history = history.compactMap(EpochRecord.init(json:))
-        guard c.history.count == epoch else { return damaged("history length differs from the epoch count") }
-        do {
-            _ = try model.load(from: store.path("last.safetensors", for: key))
-            let file = try SafetensorsFile(contentsOf: store.path("last-state.safetensors", for: key))
-            return (c, try OptimizerState(file: file))
-        } catch {
-            return damaged("\(error)")
-        }
-    }
-
-    /// The per-epoch resume state. Written atomically but not flushed to disk (`durable: false`):
-    /// a kill cannot tear these files, and after a power loss `loadCheckpoint` detects any that
-    /// are stale or empty by their checksums and restarts the trial. The tensors stream from
-    /// the parameter and optimizer buffers to the files, checksummed on the way (no copies:
-    /// for W2's 22 MB of weights and state, copying and flushing took ~18% of training time);
-    /// sealed results are always flushed.
-    private func saveCheckpoint(model: MLPModel, optimizer: Optimizer, counters: Counters) throws {
-        var weightsSum = ResumeChecksum(), stateSum = ResumeChecksum()
-        try store.writeTensors(model.tensorViews(keep: persisted(model)), "last.safetensors", for: key, durable: false) {
-            weightsSum.update($0)
-        }
-        try optimizer.withStateViews { views, metadata in
-            try store.writeTensors(views, metadata: metadata, "last-state.safetensors", for: key, durable: false) { stateSum.update($0) }
-        }
-        try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key, durable: false)
-        let hashes: [(key: String, value: JSONValue)] = [
-            ("last.safetensors", .string(weightsSum.hex)), ("last-state.safetensors", .string(stateSum.hex)),
-        ]
-        try store.writeJSON(stateJSON(counters, hashes: hashes), "last-state.json", for: key, durable: false)
-        try store.markStatus(.running, for: key, extra: [("epochs_completed", .int(counters.epoch))], durable: false)
-    }
-
-    // MARK: Building blocks
-
-    /// Whether parameter `name` trains during `epoch` (0-based): not frozen, or unfrozen by then.
-    public static func isTrainable(_ name: String, epoch: Int, spec: TrainingSpec) -> Bool {
-        guard spec.freeze.contains(where: { ParameterPattern.matches($0, name) }) else { return true }
-        return spec.unfreeze.contains { $0.epoch <= epoch && $0.patterns.contains { ParameterPattern.matches($0, name) } }
-    }
-
-    static func makeOptimizer(_ o: OptimizerSpec, group: ParameterGroup) throws -> Optimizer {
-        do {
-            switch o.kind {
-            case .sgd:
-                return try SGDOptimizer(group: group, config: .init(lr: o.lr, momentum: o.momentum, dampening: o.dampening,
-                                                                     nesterov: o.nesterov, weightDecay: o.weightDecay))
-            case .adam, .adamw:
-                return try AdamOptimizer(group: group, config: .init(lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
-                                                                      weightDecay: o.weightDecay, amsgrad: o.amsgrad,
-                                                                      decoupledWeightDecay: o.kind == .adamw))
-            case .rmsprop:
-                return try RMSpropOptimizer(group: group, config: .init(lr: o.lr, alpha: o.alpha, eps: o.eps, weightDecay: o.weightDecay,
-                                                                         momentum: o.momentum, centered: o.centered))
-            case .adagrad:
-                return try AdagradOptimizer(group: group, config: .init(lr: o.lr, lrDecay: o.adagradLRDecay, weightDecay: o.weightDecay,
-                                                                         initialAccumulatorValue: o.initialAccumulator))
-            }
-        } catch {
-            throw TrainingError("cannot build the \(o.kind.rawValue) optimizer: \(error)")
-        }
-    }
-
-    /// The optimizer layout of `model` for `epoch`: trainable per freeze/unfreeze,
-    /// lr multipliers per layer-wise decay (the head ×1, each block below ×d more).
-    static func group(for model: MLPModel, epoch: Int, spec: TrainingSpec) throws -> ParameterGroup {
-        let store = model.parameters
-        for i in store.slots.indices {
-            let name = store.slots[i].name
-            // BERT's pooler is unused by mean/cls pooling: it never trains.
-            let unused = model.encoder != nil && name.hasPrefix("pooler.")
-            store.setTrainable(!unused && isTrainable(name, epoch: epoch, spec: spec), at: i)
-        }
-        let blocks = model.parameterBlocks
-        let d = spec.optimizer.layerLRDecay
-        let slots = store.slots.map { s -> ParameterSlot in
-            var scale = 1.0
-            if d != 1, let b = blocks.firstIndex(where: { s.name.hasPrefix($0 + ".") }) {
-                scale = pow(d, Double(blocks.count - 1 - b))
-            }
-            return ParameterSlot(name: s.name, offset: s.offset, count: s.count, trainable: s.trainable, decays: true, lrScale: scale)
-        }
-        do { return try ParameterGroup(slots: slots, count: store.totalCount) } catch {
-            throw TrainingError("parameter layout: \(error)")
-        }
-    }
-
-    /// Loads and filters the spec's data and checks it against the model.
-    static func prepareData(_ spec: TrainingSpec, model: MLPModel) throws -> PreparedData {
-        let data = try Dataset.load(spec.data).prepare(filter: spec.filter)
-        model.encoder?.dataKey = AnyHashable([AnyHashable(spec.data), AnyHashable(spec.filter)])
-        if model.encoder != nil {
-            guard spec.data.text != nil, data.train.texts.count == data.train.rowCount else {
-                throw TrainingError("a pretrained encoder reads a text column; the data declares no `text`")
-            }
-        } else if data.featureCount != spec.model.input {
-            throw TrainingError("the data has \(data.featureCount) feature columns but the model's input is \(spec.model.input)")
-        }
-        if case .crossEntropy = spec.loss.criterion {
-            let maxLabel = [data.train, data.valid, data.test].flatMap(\.labels).max().map(Int.init) ?? 0
-            guard maxLabel < model.outputs else {
-                throw TrainingError("the data has class id \(maxLabel) but the model outputs \(model.outputs) classes")
-            }
-        }
-        guard data.train.rowCount > 0 else { throw TrainingError("the train split is empty (after the stage's filter)") }
-        return data
-    }
-
-    // MARK: Running
-
     /// Trains from the last checkpoint (or from scratch) until the stage ends,
     /// diverges, or `options.epochLimit` epochs are complete.
     public func run(_ options: Options = Options()) throws -> Outcome {
@@ -269,34 +90,13 @@ public final class Trainer {
         let scheduler = LRScheduler(LRSchedule(spec.schedule.lr, stepsPerEpoch: perEpoch, totalSteps: epochs * perEpoch),
                                     base: spec.optimizer.lr, timing: ScheduleTiming(totalSteps: epochs * perEpoch, stepsPerEpoch: perEpoch))
         let early = spec.schedule.earlyStop
-        let earlyMetric = early.map { $0.metric.contains(".") ? $0.metric : "valid." + $0.metric }
-        let initial = Counters(scheduler: scheduler,
-                               earlyBest: (early?.minimize ?? true) ? .infinity : -.infinity)
+        let initial = Counters(scheduler: scheduler, earlyBest: Counters.noEarlyBest(early))
 
         if !store.exists("spec.json", for: key) { try store.writeJSON(SpecJSON.encode(spec), "spec.json", for: key) }
 
         var counters: Counters
-        var optimizer: Optimizer
-        // Seeded init first (and a pretrained encoder's folder weights): a checkpoint then overwrites what it stores.
-        var g = SeededGenerator(seed: spec.seed).fork("init")
-        try model.initialize(generator: &g)
-        if let (c, state) = loadCheckpoint(into: model, initial: initial) {
-            counters = c
-            optimizer = try Self.makeOptimizer(spec.optimizer, group: try Self.group(for: model, epoch: max(c.epoch - 1, 0), spec: spec))
-            do { try optimizer.importState(state) } catch { throw TrainingError("resume state of \(key): \(error)") }
-        } else {
-            counters = initial
-            switch spec.initialization {
-            case .random: break
-            case .checkpoint, .upstream:
-                guard let path = initialWeightsPath else {
-                    throw TrainingError("the trial starts from a checkpoint but no weights file was resolved")
-                }
-                let head = reinitializeHead
-                try model.load(from: path, skip: { head && ($0 == "head" || $0.hasPrefix("head.")) })
-            }
-            optimizer = try Self.makeOptimizer(spec.optimizer, group: try Self.group(for: model, epoch: 0, spec: spec))
-        }
+        let optimizer: Optimizer
+        (counters, optimizer) = try startingPoint(model: model, initial: initial)
 
         let tape = Tape()
         var batch = loader.makeBatch()
@@ -313,8 +113,7 @@ public final class Trainer {
 
         func finished() -> Bool {
             if counters.epoch >= epochs { return true }
-            if let early, counters.epoch > 0, counters.earlyBad >= early.patience { return true }
-            return false
+            return counters.earlyStops(early)
         }
 
         while !finished() {
@@ -379,17 +178,8 @@ public final class Trainer {
             counters.history.append(record)
             counters.epoch = epoch + 1
             if let v = record.value("valid.loss") { counters.scheduler.epochEnded(validLoss: v) }
-            if let early, let name = earlyMetric, let v = record.value(name), !v.isNaN {
-                if early.improves(v, on: counters.earlyBest) {
-                    counters.earlyBest = v
-                    counters.earlyBad = 0
-                    counters.bestEpoch = epoch + 1
-                } else {
-                    counters.earlyBad += 1
-                }
-            }
-            let pausing = options.epochLimit.map { counters.epoch >= $0 } ?? false
-            if !finished() && (pausing || options.clock() - lastCheckpoint >= options.checkpointInterval) {
+            counters.recordForEarlyStop(record, early: early)
+            if !finished() && options.checkpointDue(completedEpochs: counters.epoch, lastCheckpoint: lastCheckpoint) {
                 try saveCheckpoint(model: model, optimizer: optimizer, counters: counters)
                 lastCheckpoint = options.clock()
             }
@@ -402,50 +192,5 @@ public final class Trainer {
         }
         try sealDone(model: model, counters: counters)
         return .finished(epochs: counters.epoch, earlyStopped: counters.epoch < epochs)
-    }
-
-    /// The parameters a checkpoint stores: all of an MLP; of a pretrained encoder
-    /// only those the stage ever trains (the rest are the model folder's, reloaded
-    /// from it), so a frozen 90 MB encoder is not rewritten every epoch.
-    private func persisted(_ model: MLPModel) -> (String) -> Bool {
-        let spec = self.spec
-        return { name in
-            !model.isEncoderParameter(name) || (!name.hasPrefix("pooler.") && Self.isTrainable(name, epoch: Int.max, spec: spec))
-        }
-    }
-
-    private func sealDone(model: MLPModel, counters: Counters) throws {
-        try store.writeTensors(model.tensorViews(keep: persisted(model)), "final.safetensors", for: key)
-        try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key)
-        try store.seal(key, status: .done, files: ["spec.json", "history.jsonl", "final.safetensors"],
-                       extra: [("epochs", .int(counters.epoch)), ("early_stopped", .bool(counters.epoch < spec.schedule.epochs)),
-                               ("best_epoch", .int(counters.bestEpoch))])
-        for f in ["last-state.json", "last.safetensors", "last-state.safetensors"] { store.remove(f, for: key) }
-    }
-
-    private func sealDiverged(counters: Counters, step: Int) throws {
-        try store.write(Data(JSONLines.encode(counters.history.map(\.json)).utf8), "history.jsonl", for: key)
-        try store.seal(key, status: .diverged, files: ["spec.json", "history.jsonl"],
-                       extra: [("epochs", .int(counters.epoch)), ("diverged_at_step", .int(step))])
-        for f in ["last-state.json", "last.safetensors", "last-state.safetensors"] { store.remove(f, for: key) }
-    }
-
-    /// Seals a paused trial as `pruned` at its last checkpoint: `final.safetensors`
-    /// is the last completed epoch's weights; the resume state is kept so a
-    /// later plan that promotes the trial continues it.
-    public static func sealPruned(key: String, store: TaskStore) throws {
-        guard let weights = store.read("last.safetensors", for: key),
-              let state = store.readJSON("last-state.json", for: key), let history = state["history"]?.arrayValue
-        else { throw TrainingError("cannot prune \(key): it has no checkpoint") }
-        try store.write(weights, "final.safetensors", for: key)
-        try store.write(Data(JSONLines.encode(history).utf8), "history.jsonl", for: key)
-        try store.seal(key, status: .pruned, files: ["spec.json", "history.jsonl", "final.safetensors"],
-                       extra: [("epochs", .int(history.count))])
-    }
-
-    /// Completed epochs of a trial's checkpoint or sealed history.
-    public static func epochsCompleted(key: String, store: TaskStore) -> Int {
-        if let e = store.readJSON("last-state.json", for: key)?["epoch"]?.intValue { return e }
-        return store.history(for: key).count
     }
 }

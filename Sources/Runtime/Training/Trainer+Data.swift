@@ -1,0 +1,28 @@
+import Foundation
+import Plan
+
+/// A trial's data: loaded, filtered by the stage's `where`, and checked against the
+/// model before any training. Separate from the epoch loop because the executor's
+/// eval and ensemble tasks load the same data the same way.
+extension Trainer {
+    /// Loads and filters the spec's data and checks it against the model.
+    static func prepareData(_ spec: TrainingSpec, model: MLPModel) throws -> PreparedData {
+        let data = try Dataset.load(spec.data).prepare(filter: spec.filter)
+        model.encoder?.dataKey = AnyHashable([AnyHashable(spec.data), AnyHashable(spec.filter)])
+        if model.encoder != nil {
+            guard spec.data.text != nil, data.train.texts.count == data.train.rowCount else {
+                throw TrainingError("a pretrained encoder reads a text column; the data declares no `text`")
+            }
+        } else if data.featureCount != spec.model.input {
+            throw TrainingError("the data has \(data.featureCount) feature columns but the model's input is \(spec.model.input)")
+        }
+        if case .crossEntropy = spec.loss.criterion {
+            let maxLabel = [data.train, data.valid, data.test].flatMap(\.labels).max().map(Int.init) ?? 0
+            guard maxLabel < model.outputs else {
+                throw TrainingError("the data has class id \(maxLabel) but the model outputs \(model.outputs) classes")
+            }
+        }
+        guard data.train.rowCount > 0 else { throw TrainingError("the train split is empty (after the stage's filter)") }
+        return data
+    }
+}

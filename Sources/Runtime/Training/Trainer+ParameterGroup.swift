@@ -1,0 +1,38 @@
+import Foundation
+import Plan
+
+/// Which parameters train in which epoch (`freeze` / `unfreeze at epoch`) and at which
+/// learning-rate scale (layer-wise decay): the optimizer's layout, rebuilt each epoch.
+/// Separate from the epoch loop because the checkpoint (what to store) and the
+/// resume (the layout to restore into) ask the same question.
+extension Trainer {
+    /// Whether parameter `name` trains during `epoch` (0-based): not frozen, or unfrozen by then.
+    public static func isTrainable(_ name: String, epoch: Int, spec: TrainingSpec) -> Bool {
+        guard spec.freeze.contains(where: { ParameterPattern.matches($0, name) }) else { return true }
+        return spec.unfreeze.contains { $0.epoch <= epoch && $0.patterns.contains { ParameterPattern.matches($0, name) } }
+    }
+
+    /// The optimizer layout of `model` for `epoch`: trainable per freeze/unfreeze,
+    /// lr multipliers per layer-wise decay (the head ×1, each block below ×d more).
+    static func group(for model: MLPModel, epoch: Int, spec: TrainingSpec) throws -> ParameterGroup {
+        let store = model.parameters
+        for i in store.slots.indices {
+            let name = store.slots[i].name
+            // BERT's pooler is unused by mean/cls pooling: it never trains.
+            let unused = model.encoder != nil && name.hasPrefix("pooler.")
+            store.setTrainable(!unused && isTrainable(name, epoch: epoch, spec: spec), at: i)
+        }
+        let blocks = model.parameterBlocks
+        let d = spec.optimizer.layerLRDecay
+        let slots = store.slots.map { s -> ParameterSlot in
+            var scale = 1.0
+            if d != 1, let b = blocks.firstIndex(where: { s.name.hasPrefix($0 + ".") }) {
+                scale = pow(d, Double(blocks.count - 1 - b))
+            }
+            return ParameterSlot(name: s.name, offset: s.offset, count: s.count, trainable: s.trainable, decays: true, lrScale: scale)
+        }
+        do { return try ParameterGroup(slots: slots, count: store.totalCount) } catch {
+            throw TrainingError("parameter layout: \(error)")
+        }
+    }
+}
