@@ -121,3 +121,9 @@ public final class FileDigests: @unchecked Sendable {
         return FileDigest(sha256: hasher.finalize().hex, size: size, lineBreaks: breaks, endsWithLineBreak: last == 0x0A)
     }
 }
+
+/// Task keys name files through these digests (`CanonicalEncoder`).
+extension FileDigests: ContentDigests {
+    public func sha256(ofFile path: String) throws -> String { try digest(ofFile: path).sha256 }
+    public func sha256(ofModelFolder path: String) throws -> String { try digest(ofModelFolder: path) }
+}
