@@ -32,7 +32,7 @@ struct EncoderBench {
     }
 
     func run() throws -> Result {
-        let config = try BertConfig(contentsOf: (directory as NSString).appendingPathComponent("config.json"))
+        let config = try BertFolder(directory).config()
         guard length >= 2 && length <= config.maxPositionEmbeddings else {
             throw BenchError("--length \(length) must lie in 2...\(config.maxPositionEmbeddings) (max_position_embeddings)")
         }
@@ -43,13 +43,18 @@ struct EncoderBench {
         return mode == .encoder ? extraction(model, tokens) : try fineTune(model, tokens, &g)
     }
 
-    /// [CLS] random ids [SEP] per row, every position a real token.
+    /// [CLS] random ids [SEP] per row, every position a real token: BERT-base's
+    /// [CLS] 101, [SEP] 102 and words from 1000 up, or what a smaller table has —
+    /// every id below `vocabulary`, the word-embedding rows.
     private func randomBatch(vocabulary: Int, _ g: inout SeededGenerator) -> TokenBatch {
+        let (cls, sep) = (Int32(min(101, vocabulary - 1)), Int32(min(102, vocabulary - 1)))
+        let firstWord = vocabulary > 1001 ? 1000 : 0
+        let words = max(1, min(vocabulary, 29000) - firstWord)
         var ids: [Int32] = []
         for _ in 0..<batch {
-            ids.append(101)
-            for _ in 0..<(length - 2) { ids.append(Int32(1000 + g.nextInt(below: max(1, min(vocabulary, 29000) - 1000)))) }
-            ids.append(102)
+            ids.append(cls)
+            for _ in 0..<(length - 2) { ids.append(Int32(firstWord + g.nextInt(below: words))) }
+            ids.append(sep)
         }
         return TokenBatch(paddedIDs: ids, mask: [Int32](repeating: 1, count: batch * length), count: batch, length: length)
     }

@@ -61,7 +61,8 @@ public struct CheckedModel: Sendable {
     /// `mlp` (layers and a head) or `bert`.
     public enum Architecture: Sendable, Hashable {
         case mlp
-        case bert(folder: String, config: ModelParameters.BertConfig?)
+        /// A pretrained BERT folder (resolved) and its `config.json`, when it was read and is valid.
+        case bert(folder: String, config: BertConfig?)
     }
 
     public var name: String

@@ -24,11 +24,12 @@ public enum CheckerDiagnostics {
                    help: ["add `select = best(valid.accuracy)` to stage `\(upstream)` to choose the trial to start from"])
     }
 
-    /// `pretrained = bert(DIR)` where DIR has no readable `config.json`.
+    /// `pretrained = bert(DIR)` where DIR's `config.json` is missing, unreadable, not a
+    /// supported BERT or has unusable sizes; `reason` is the config reader's error (file, field, value).
     public static func bertConfigInvalid(path: String, reason: String, span: Span) -> Diagnostic {
         Diagnostic(code: "E0101", message: "cannot use pretrained model folder \"\(path)\": \(reason)",
                    primary: Label(span, "no usable config.json here"),
-                   help: ["the folder needs a Hugging Face BERT `config.json` with `num_hidden_layers` and `hidden_size`, and `model.safetensors`"])
+                   help: ["the folder needs a Hugging Face BERT `config.json` (`model_type` \"bert\", `hidden_size`, `num_hidden_layers`, `num_attention_heads`, `intermediate_size`, `vocab_size`), `vocab.txt` and `model.safetensors`"])
     }
 
     /// `pretrained = bert(DIR)` where DIR does not exist.
@@ -37,6 +38,23 @@ public enum CheckerDiagnostics {
                    primary: Label(span, "not found"),
                    notes: ["looked for \(resolved)"],
                    help: ["paths are relative to the .ftx file; download the model into that folder or fix the path"])
+    }
+
+    /// The tokenizer's `max_length` (written, or `defaulted`) exceeds the model's position
+    /// table (`max_position_embeddings`); `reason` names config.json and both numbers.
+    public static func bertMaxLengthTooLong(path: String, reason: String, maxLength: Int, positions: Int, defaulted: Bool, span: Span) -> Diagnostic {
+        Diagnostic(code: "E0157", message: "cannot use pretrained model folder \"\(path)\": \(reason)",
+                   primary: Label(span, defaulted ? "has \(positions) positions, fewer than the default `max_length` \(maxLength)"
+                                                  : "longer than the model's \(positions) positions"),
+                   help: ["\(defaulted ? "set" : "lower") it: `tokenizer = wordpiece(max_length: \(positions))` or less"])
+    }
+
+    /// The vocabulary has more tokens than the model's word-embedding table has rows (or
+    /// cannot be read); `reason` names vocab.txt, config.json and both numbers.
+    public static func bertVocabularyMismatch(path: String, reason: String, span: Span) -> Diagnostic {
+        Diagnostic(code: "E0158", message: "cannot use pretrained model folder \"\(path)\": \(reason)",
+                   primary: Label(span, "this vocabulary does not fit the model"),
+                   help: ["use the vocab.txt that came with the model; its `vocab_size` in config.json must cover every token"])
     }
 
     /// A column named in `label`, `text`, `features` or a `where` filter is not in the header.

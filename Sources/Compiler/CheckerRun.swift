@@ -271,6 +271,7 @@ final class CheckerRun {
         var parameterNames: [String]?
         let head = settings.values["head"]
         let headUnits = head?["units"]?.number.map { Int($0) }
+        let headSpec = head.flatMap { try? TrialLowering.lowerHead($0, stage: name) }
         var extra: [Value.Field] = []
         if let pretrained = settings.values["pretrained"] {
             for key in ["layers", "input"] {
@@ -279,22 +280,22 @@ final class CheckerRun {
                 }
             }
             if let pathValue = pretrained["path"], let p = pathValue.string {
-                let folder = resolvePath(p)
-                var config: ModelParameters.BertConfig?
-                switch checkFiles ? ModelParameters.readBertConfig(folder: folder) : .failure(.configNotFound("")) {
-                case .failure(.configNotFound("")):
-                    break
-                case .success(let c):
-                    config = c
-                    parameterNames = ModelParameters.bert(c, hasHead: head != nil)
-                case .failure(.folderNotFound):
-                    emit(CheckerDiagnostics.bertFolderNotFound(path: p, resolved: folder, span: pathValue.span))
-                case .failure(.configNotFound(let path)):
-                    emit(CheckerDiagnostics.bertConfigInvalid(path: p, reason: "\(path) does not exist", span: pathValue.span))
-                case .failure(.configInvalid(let path)):
-                    emit(CheckerDiagnostics.bertConfigInvalid(path: p, reason: "\(path) lacks `num_hidden_layers` or `hidden_size`", span: pathValue.span))
+                // The folder gets exactly the checks `run` makes before loading it (`BertFolder`), weights aside.
+                let folder = BertFolder(resolvePath(p))
+                var config: BertConfig?
+                if checkFiles {
+                    if !folder.exists {
+                        emit(CheckerDiagnostics.bertFolderNotFound(path: p, resolved: folder.directory, span: pathValue.span))
+                    } else {
+                        do { config = try folder.config() } catch {
+                            emit(CheckerDiagnostics.bertConfigInvalid(path: p, reason: "\(error)", span: pathValue.span))
+                        }
+                    }
                 }
-                architecture = .bert(folder: folder, config: config)
+                if let config {
+                    parameterNames = (ModelCatalog.bert(config) + ModelCatalog.mlp(inputSize: config.hiddenSize, layers: [], head: headSpec).specs).map(\.name)
+                }
+                architecture = .bert(folder: folder.directory, config: config)
                 var tokenizer = settings.values["tokenizer"] ?? LanguageSchema.call("wordpiece", in: "tokenizer").map { spec in
                     Value(.call(name: "wordpiece", positional: [], named: spec.params.compactMap { p in p.defaultValue.map { Value.Field(p.name, $0) } }), span: settings.span)
                 }!
@@ -307,6 +308,22 @@ final class CheckerRun {
                     let resolved = resolvePath(v)
                     if !FileManager.default.fileExists(atPath: resolved) {
                         emit(CheckerDiagnostics.fileNotFound(kind: "vocabulary file", path: v, resolved: resolved, span: explicitVocab ? vocab.span : (settings.values["tokenizer"] ?? pathValue).span))
+                    } else if let config {
+                        do {
+                            try folder.checkVocabulary(tokens: try folder.vocabularySize(at: resolved), vocabularyPath: resolved, config: config)
+                        } catch {
+                            emit(CheckerDiagnostics.bertVocabularyMismatch(path: p, reason: "\(error)", span: explicitVocab ? vocab.span : pathValue.span))
+                        }
+                    }
+                }
+                if let config, let name = tokenizer.callName {
+                    let given = settings.values["tokenizer"]?["max_length"]
+                    if let written = (given ?? LanguageDefaults.argument("max_length", ofCall: name, family: "tokenizer"))?.number {
+                        let maxLength = Int(exactly: written) ?? .max
+                        do { try folder.checkMaxLength(maxLength, source: "the tokenizer's `max_length`", config: config) } catch {
+                            emit(CheckerDiagnostics.bertMaxLengthTooLong(path: p, reason: "\(error)", maxLength: maxLength, positions: config.maxPositionEmbeddings,
+                                                                         defaulted: given == nil, span: (given ?? pathValue).span))
+                        }
                     }
                 }
                 if settings.values["tokenizer"] == nil { extra.append(Value.Field("tokenizer", tokenizer)) }
@@ -322,8 +339,11 @@ final class CheckerRun {
             if settings.given["layers"] == nil, settings.given["head"] == nil {
                 emit(CheckerDiagnostics.modelEmpty(name: name, span: settings.span))
             }
-            if settings.given["layers"] == nil || settings.values["layers"] != nil {
-                parameterNames = ModelParameters.mlp(layers: layers.compactMap(\.callName), hasHead: head != nil)
+            if settings.given["layers"] == nil || settings.values["layers"] != nil,
+               let specs = try? layers.map({ try TrialLowering.lowerLayer($0, stage: name) }) {
+                // Only the names are used; they do not depend on the input width.
+                let input = settings.values["input"]?.number.map { Int($0) } ?? 0
+                parameterNames = ModelCatalog.mlp(inputSize: input, layers: specs, head: headSpec).specs.map(\.name)
             }
         }
         var record = settings.record(LanguageSchema.model, extra: [])

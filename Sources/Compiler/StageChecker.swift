@@ -172,8 +172,9 @@ extension CheckerRun {
         }
         // Parameter names with the stage's head; freeze patterns.
         var parameterNames = model?.parameterNames
-        if let names = parameterNames, values["head"] != nil, !names.contains("head.weight") {
-            parameterNames = names + ["head.weight", "head.bias"]
+        if let names = parameterNames, let head = values["head"].flatMap({ try? TrialLowering.lowerHead($0, stage: name) }),
+           !names.contains(where: { $0.hasPrefix("head.") }) {
+            parameterNames = names + ModelCatalog.mlp(inputSize: 0, layers: [], head: head).specs.map(\.name)
         }
         if let model, let names = parameterNames {
             if let freeze = values["freeze"]?.list {

@@ -64,7 +64,7 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertEqual(ftx(["bench", "sort"]).status, 64)
         let missing = ftx(["bench", "finetune", "--model", "/nonexistent-model"])
         XCTAssertEqual(missing.status, 2)
-        XCTAssertTrue(missing.err.contains("/nonexistent-model/config.json"), missing.err)
+        XCTAssertTrue(missing.err.contains("/nonexistent-model: no such model folder"), missing.err)
         let long = ftx(["bench", "encoder", "--model", Self.modelDir, "--length", "600"])
         XCTAssertEqual(long.status, 2)
         XCTAssertTrue(long.err.contains("max_position_embeddings"), long.err)

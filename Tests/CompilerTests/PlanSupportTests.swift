@@ -24,10 +24,11 @@ final class PlanSandbox {
         for name in try fm.contentsOfDirectory(atPath: repoData.path) where name.hasSuffix(".csv") {
             try Data(contentsOf: repoData.appendingPathComponent(name)).write(to: data.appendingPathComponent(name))
         }
-        // A stand-in for the MiniLM folder: what the checker and planner read, not real weights.
+        // A stand-in for the MiniLM folder: what the checker and planner read (MiniLM's
+        // own config.json, a vocabulary of the special tokens), not real weights.
         let model = root.appendingPathComponent("models/all-MiniLM-L6-v2")
         try fm.createDirectory(at: model, withIntermediateDirectories: true)
-        try Data(#"{"num_hidden_layers": 6, "hidden_size": 384, "intermediate_size": 1536}"#.utf8).write(to: model.appendingPathComponent("config.json"))
+        try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixtures + "/keys/minilm-config.json")).write(to: model.appendingPathComponent("config.json"))
         try Data("not real weights".utf8).write(to: model.appendingPathComponent("model.safetensors"))
         try Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n".utf8).write(to: model.appendingPathComponent("vocab.txt"))
     }

@@ -24,18 +24,4 @@ final class SuggestionsTests: XCTestCase {
         XCTAssertNil(Suggestions.closest(to: "adam", in: ["adam"]), "never suggests the name itself")
         XCTAssertEqual(Suggestions.closest(to: "batchsize", in: ["epochs", "batch_size", "lr"]), "batch_size")
     }
-
-    func testBertParameterNames() {
-        let names = ModelParameters.bert(.init(numHiddenLayers: 2, hiddenSize: 8), hasHead: true)
-        XCTAssertEqual(names.count, 5 + 2 * 16 + 2 + 2)
-        XCTAssertEqual(names.first, "embeddings.word_embeddings.weight")
-        XCTAssertTrue(names.contains("encoder.layer.1.output.LayerNorm.weight"))
-        XCTAssertFalse(names.contains("embeddings.position_ids"), "a buffer, not a parameter")
-        XCTAssertEqual(Array(names.suffix(2)), ["head.weight", "head.bias"])
-    }
-
-    func testMLPParameterNamesCountEveryEntry() {
-        XCTAssertEqual(ModelParameters.mlp(layers: ["dense", "dropout", "relu", "layer_norm"], hasHead: false),
-                       ["layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"])
-    }
 }

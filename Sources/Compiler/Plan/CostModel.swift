@@ -25,25 +25,14 @@ public struct TrainEstimate: Sendable, Hashable {
 /// forward; training costs ≈ 3× forward (forward, input gradient, weight
 /// gradient), frozen bottom layers of a pretrained encoder 1×.
 public enum CostModel {
-    /// A BERT encoder's shape, from `config.json`.
-    public struct EncoderShape: Sendable, Hashable {
-        public var layers: Int
-        public var hidden: Int
-        public var intermediate: Int
-        public init(layers: Int, hidden: Int, intermediate: Int) {
-            self.layers = layers
-            self.hidden = hidden
-            self.intermediate = intermediate
-        }
-    }
-
     /// Bytes of text per WordPiece token, roughly, for English text.
     static let bytesPerToken = 4.0
 
-    /// The estimate for `spec` on a data file of `records` rows and `bytes` bytes.
+    /// The estimate for `spec` on a data file of `records` rows and `bytes` bytes;
+    /// `encoder` is the config of its pretrained encoder, if it has one.
     /// A text model's sequence length is estimated from the file's bytes per
     /// row (plus `[CLS]` and `[SEP]`), capped at the tokenizer's `max_length`.
-    public static func estimate(_ spec: TrainingSpec, records: Int, bytes: Int, encoder: EncoderShape?) -> TrainEstimate {
+    public static func estimate(_ spec: TrainingSpec, records: Int, bytes: Int, encoder: BertConfig?) -> TrainEstimate {
         let split = spec.data.split
         let trainRows = Int((Double(records) * split.train).rounded())
         let stepsPerEpoch = spec.schedule.batchSize > 0 ? (trainRows + spec.schedule.batchSize - 1) / spec.schedule.batchSize : 0
@@ -51,15 +40,15 @@ public enum CostModel {
 
         var trainPerRow = 0.0, forwardPerRow = 0.0
         var width = Double(spec.model.input)
-        if let pretrained = spec.model.pretrained, let shape = encoder {
+        if let pretrained = spec.model.pretrained, let config = encoder {
             let bytesPerRow = records > 0 ? Double(bytes) / Double(records) : Double(pretrained.maxLength) * bytesPerToken
             let length = min(Double(pretrained.maxLength), (bytesPerRow / bytesPerToken).rounded(.up) + 2)
-            let h = Double(shape.hidden), i = Double(shape.intermediate)
+            let h = Double(config.hiddenSize), i = Double(config.intermediateSize), layers = Double(config.numHiddenLayers)
             // Per token and layer: Q, K, V, output projections (4·2h²), the MLP (2·2hi), attention scores and mix (2·2Lh).
             let layer = length * (8 * h * h + 4 * h * i + 4 * length * h)
-            let frozen = Double(frozenBottomLayers(freeze: spec.freeze, layers: shape.layers))
-            forwardPerRow += layer * Double(shape.layers)
-            trainPerRow += layer * (frozen + 3 * (Double(shape.layers) - frozen))
+            let frozen = Double(frozenBottomLayers(freeze: spec.freeze, layers: config.numHiddenLayers))
+            forwardPerRow += layer * layers
+            trainPerRow += layer * (frozen + 3 * (layers - frozen))
             width = h
         }
         for layer in spec.model.layers + (spec.model.head.map { [$0] } ?? []) {
@@ -86,16 +75,5 @@ public enum CostModel {
         var n = 0
         while n < layers, freeze.contains(where: { ParameterPattern.matches($0, "encoder.layer.\(n).attention.self.query.weight") }) { n += 1 }
         return n
-    }
-
-    /// Reads the shape of a BERT folder's `config.json`.
-    public static func encoderShape(folder: String) -> EncoderShape? {
-        let path = (folder as NSString).appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let layers = (object["num_hidden_layers"] as? NSNumber)?.intValue,
-              let hidden = (object["hidden_size"] as? NSNumber)?.intValue else { return nil }
-        let intermediate = (object["intermediate_size"] as? NSNumber)?.intValue ?? 4 * hidden
-        return EncoderShape(layers: layers, hidden: hidden, intermediate: intermediate)
     }
 }

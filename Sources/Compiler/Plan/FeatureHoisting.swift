@@ -20,11 +20,15 @@ import Support
 /// (Hoisting the hidden states of a partially frozen prefix is not done: BERT's
 /// dropout makes a frozen prefix stochastic in training mode.)
 struct FeatureHoisting {
+    /// The config of each pretrained model folder (as the specs name it), as the checker read it.
+    let configs: [String: BertConfig]
+
     /// The `features` payload shared by trials like `spec`, or nil if `spec` computes its encoder inline.
-    mutating func featuresSpec(for spec: TrainingSpec) -> TrainingSpec? {
-        guard let p = spec.model.pretrained, p.architecture == .bert else { return nil }
+    func featuresSpec(for spec: TrainingSpec) -> TrainingSpec? {
+        guard let p = spec.model.pretrained, p.architecture == .bert, let config = configs[p.directory] else { return nil }
         guard case .random = spec.initialization, spec.data.augment.isEmpty, spec.data.text != nil else { return nil }
-        guard let names = encoderParameterNames(p.directory) else { return nil }
+        // Every encoder parameter (the pooler's excluded: it never trains) must stay frozen.
+        let names = ModelCatalog.bert(config).map(\.name).filter(ModelCatalog.isBertEncoderParameter)
         let frozen = names.allSatisfy { name in
             spec.freeze.contains { ParameterPattern.matches($0, name) }
                 && !spec.unfreeze.contains { $0.patterns.contains { ParameterPattern.matches($0, name) } }
@@ -39,21 +43,5 @@ struct FeatureHoisting {
                      initialization: .random, freeze: ["embeddings.*", "encoder.*"], unfreeze: [],
                      optimizer: OptimizerSpec(kind: .sgd, lr: 0), schedule: ScheduleSpec(epochs: 0, batchSize: 1, shuffle: false),
                      loss: LossSpec(criterion: .mse), metrics: [], seed: 0, prune: nil)
-    }
-
-    private var names: [String: [String]?] = [:]
-
-    /// The encoder's parameter names (the pooler's excluded: it never trains), from its layer count.
-    private mutating func encoderParameterNames(_ folder: String) -> [String]? {
-        if let cached = names[folder] { return cached }
-        var result: [String]?
-        if let shape = CostModel.encoderShape(folder: folder), shape.layers >= 0 {
-            // Names depend only on the layer count; the sizes here are placeholders.
-            let config = BertConfig(hiddenSize: 1, numHiddenLayers: shape.layers, numAttentionHeads: 1, intermediateSize: 1,
-                                    maxPositionEmbeddings: 1, typeVocabSize: 1, vocabSize: 1)
-            result = ModelCatalog.bert(config).map(\.name).filter(ModelCatalog.isBertEncoderParameter)
-        }
-        names[folder] = result
-        return result
     }
 }

@@ -67,14 +67,23 @@ struct GraphBuilder {
     private var stageTrials: [String: [PlannedTrial]] = [:]
     /// The select task of each stage that has one.
     private var stageSelect: [String: String] = [:]
-    private var encoderShapes: [String: CostModel.EncoderShape?] = [:]
+    /// The `config.json` of each pretrained model folder, as the checker read it, by the folder the specs name.
+    private let encoderConfigs: [String: BertConfig]
     /// Which trials share a hoisted frozen-encoder `features` task.
-    private var hoisting = FeatureHoisting()
+    private let hoisting: FeatureHoisting
 
     init(experiment: CheckedExperiment, digests: FileDigests) {
         self.experiment = experiment
         self.digests = digests
         self.lowering = TrialLowering(experiment: experiment)
+        var configs: [String: BertConfig] = [:]
+        for model in experiment.models {
+            if case .bert(let folder, let config?) = model.architecture {
+                configs[TrialLowering.absoluteFromWorkingDirectory(folder)] = config
+            }
+        }
+        self.encoderConfigs = configs
+        self.hoisting = FeatureHoisting(configs: configs)
     }
 
     /// Adds a task unless one with its key exists; returns the key.
@@ -169,19 +178,11 @@ struct GraphBuilder {
         return positional[index]
     }
 
-    private mutating func estimate(_ spec: TrainingSpec) throws -> TrainEstimate {
+    private func estimate(_ spec: TrainingSpec) throws -> TrainEstimate {
         let digest = try digests.digest(ofFile: spec.data.source.path)
         let hasHeader: Bool
         if case .csv = spec.data.source { hasHeader = true } else { hasHeader = false }
-        var shape: CostModel.EncoderShape?
-        if let folder = spec.model.pretrained?.directory {
-            if let cached = encoderShapes[folder] {
-                shape = cached
-            } else {
-                shape = CostModel.encoderShape(folder: folder)
-                encoderShapes[folder] = shape
-            }
-        }
-        return CostModel.estimate(spec, records: digest.records(hasHeader: hasHeader), bytes: digest.size, encoder: shape)
+        let encoder = spec.model.pretrained.flatMap { encoderConfigs[$0.directory] }
+        return CostModel.estimate(spec, records: digest.records(hasHeader: hasHeader), bytes: digest.size, encoder: encoder)
     }
 }

@@ -121,7 +121,7 @@ public struct TrialLowering: Sendable {
         if let n = s["normalize"] {
             switch n.callName {
             case "scale":
-                guard let k = n["k"]?.number ?? positional(n, 0)?.number else { throw PlanError("`scale` needs a factor") }
+                guard let k = n["k"]?.number ?? Self.positional(n, 0)?.number else { throw PlanError("`scale` needs a factor") }
                 normalize = .scale(k)
             case "standardize": normalize = .standardize
             default: throw PlanError("unknown normalisation `\(n)`")
@@ -144,7 +144,7 @@ public struct TrialLowering: Sendable {
 
         let augment = try (s["augment"]?.list ?? []).map { call -> Augmentation in
             let first = call.callName.flatMap { name in LanguageSchema.call(name, in: "augment")?.params.first?.name }
-            let x = first.flatMap { call[$0]?.number } ?? positional(call, 0)?.number
+            let x = first.flatMap { call[$0]?.number } ?? Self.positional(call, 0)?.number
             switch (call.callName, x) {
             case ("noise", let std?): return .noise(std: std)
             case ("mixup", let alpha?): return .mixup(alpha: alpha)
@@ -193,11 +193,11 @@ public struct TrialLowering: Sendable {
         }
         let m = model.settings
         let headValue = s["head"] ?? m["head"]
-        let head = try headValue.map { try lowerHead($0, stage: stage.name) }
+        let head = try headValue.map { try Self.lowerHead($0, stage: stage.name) }
 
         switch model.architecture {
         case .mlp:
-            let layers = try (m["layers"]?.list ?? []).map { try lowerLayer($0, stage: stage.name) }
+            let layers = try (m["layers"]?.list ?? []).map { try Self.lowerLayer($0, stage: stage.name) }
             var input = m["input"]?.number.map { Int($0) }
             if input == nil, let dataName = stage.data ?? s["data"].flatMap(dataName(of:)), let decl = experiment.data(named: dataName) {
                 input = decl.features?.count
@@ -214,7 +214,7 @@ public struct TrialLowering: Sendable {
             guard let pooling = m["pooling"]?.symbol.flatMap(PretrainedSpec.Pooling.init(rawValue:)) else {
                 throw PlanError("model `\(name)` has no pooling (`mean` or `cls`)", stage: stage.name)
             }
-            let layers = try (m["layers"]?.list ?? []).map { try lowerLayer($0, stage: stage.name) }
+            let layers = try (m["layers"]?.list ?? []).map { try Self.lowerLayer($0, stage: stage.name) }
             let pretrained = PretrainedSpec(architecture: .bert, directory: Self.absoluteFromWorkingDirectory(folder), maxLength: Int(maxLength), pooling: pooling)
             return ModelSpec(input: 0, layers: layers, head: head, pretrained: pretrained)
         }
@@ -226,10 +226,11 @@ public struct TrialLowering: Sendable {
         return nil
     }
 
-    func lowerLayer(_ value: Value, stage: String) throws -> LayerSpec {
+    /// One entry of a `layers` list (also how the checker learns a model's parameter names).
+    static func lowerLayer(_ value: Value, stage: String) throws -> LayerSpec {
         let name = value.callName ?? value.symbol ?? ""
         func arg(_ key: String, _ index: Int) -> Value? {
-            value[key] ?? positional(value, index) ?? LanguageDefaults.argument(key, ofCall: name, family: "layer")
+            value[key] ?? Self.positional(value, index) ?? LanguageDefaults.argument(key, ofCall: name, family: "layer")
         }
         switch name {
         case "dense":
@@ -248,14 +249,15 @@ public struct TrialLowering: Sendable {
         }
     }
 
-    func lowerHead(_ value: Value, stage: String) throws -> LayerSpec {
-        guard value.callName == "dense", let units = value["units"]?.number ?? positional(value, 0)?.number else {
+    /// A `head` (a `dense` call).
+    static func lowerHead(_ value: Value, stage: String) throws -> LayerSpec {
+        guard value.callName == "dense", let units = value["units"]?.number ?? Self.positional(value, 0)?.number else {
             throw PlanError("cannot lower head `\(value)`", stage: stage)
         }
         return .dense(units: Int(units), activation: nil)
     }
 
-    private func activation(_ name: String?, stage: String) throws -> Activation? {
+    private static func activation(_ name: String?, stage: String) throws -> Activation? {
         guard let name, name != "none" else { return nil }
         guard let a = Activation(rawValue: name) else { throw PlanError("unknown activation `\(name)`", stage: stage) }
         return a
@@ -269,7 +271,7 @@ public struct TrialLowering: Sendable {
         }
         func arg(_ key: String) -> Value? { call[key] ?? LanguageDefaults.argument(key, ofCall: name, family: "optimizer") }
         func number(_ key: String) -> Double? { arg(key)?.number }
-        guard let lr = number("lr") ?? positional(call, 0)?.number else { throw PlanError("`\(name)` needs `lr`", stage: stage) }
+        guard let lr = number("lr") ?? Self.positional(call, 0)?.number else { throw PlanError("`\(name)` needs `lr`", stage: stage) }
         var spec = OptimizerSpec(kind: kind, lr: lr)
         if let v = number("weight_decay") { spec.weightDecay = v }
         if let v = number("momentum") { spec.momentum = v }
@@ -321,7 +323,7 @@ public struct TrialLowering: Sendable {
     func lowerLRSchedule(_ call: Value?, stage: String) throws -> LRScheduleSpec {
         guard let call, let name = call.callName else { return .constant }
         func arg(_ key: String, _ index: Int = -1) -> Value? {
-            call[key] ?? (index >= 0 ? positional(call, index) : nil) ?? LanguageDefaults.argument(key, ofCall: name, family: "schedule")
+            call[key] ?? (index >= 0 ? Self.positional(call, index) : nil) ?? LanguageDefaults.argument(key, ofCall: name, family: "schedule")
         }
         func number(_ key: String, _ index: Int = -1) throws -> Double {
             guard let n = arg(key, index)?.number else { throw PlanError("`\(name)` needs `\(key)`", stage: stage) }
@@ -410,7 +412,7 @@ public struct TrialLowering: Sendable {
         return PruneSpec(metric: metric, minimize: Self.minimizes(metric), minEpochs: Int(minEpochs), reduction: Int(reduction))
     }
 
-    private func positional(_ value: Value, _ index: Int) -> Value? {
+    private static func positional(_ value: Value, _ index: Int) -> Value? {
         guard case .call(_, let positional, _) = value.kind, index < positional.count else { return nil }
         return positional[index]
     }

@@ -63,55 +63,92 @@ public struct BertConfig: Sendable, Hashable {
     /// Width of one attention head.
     public var headSize: Int { hiddenSize / numAttentionHeads }
 
-    /// Checks the sizes; `path` names the config in the error.
+    /// The largest size ftx accepts for each field of `config.json`. Real BERTs are
+    /// far below them (MiniLM: 384 wide, 1,536 intermediate, 6 layers, 512 positions,
+    /// 30,522 tokens); the bounds exist so that a hostile or corrupt config is an
+    /// error and never an overflow: every product the runtime forms from these sizes
+    /// fits easily in `Int` — a table is at most vocab × hidden = 2^24 · 2^16 = 2^40
+    /// floats, the model at most ≈ 2^10 layers · (4h² + 2hi) ≈ 2^46 floats (2^48
+    /// bytes), and attention per sequence heads × T² ≤ 2^16 · 2^32 = 2^48 scores.
+    public static let upperBounds: [(field: String, limit: Int)] = [
+        ("hidden_size", 1 << 16), ("num_hidden_layers", 1 << 10), ("num_attention_heads", 1 << 16),
+        ("intermediate_size", 1 << 18), ("max_position_embeddings", 1 << 16), ("type_vocab_size", 1 << 16),
+        ("vocab_size", 1 << 24),
+    ]
+
+    /// The sizes by `config.json` field name, in `upperBounds` order.
+    private var sizes: [(field: String, value: Int)] {
+        [("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers), ("num_attention_heads", numAttentionHeads),
+         ("intermediate_size", intermediateSize), ("max_position_embeddings", maxPositionEmbeddings),
+         ("type_vocab_size", typeVocabSize), ("vocab_size", vocabSize)]
+    }
+
+    /// Checks the sizes and rates; `path` names the config in the error.
+    /// Sizes must be positive and within `upperBounds`; `num_attention_heads` must
+    /// divide `hidden_size`; the position table must hold at least `[CLS]` and `[SEP]`.
     public func validate(path: String = "<config>") throws {
         func fail(_ field: String, _ why: String) -> BertError { BertError(path: path, problem: "`\(field)` \(why)") }
-        for (field, v) in [("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers),
-                           ("num_attention_heads", numAttentionHeads), ("intermediate_size", intermediateSize),
-                           ("max_position_embeddings", maxPositionEmbeddings), ("type_vocab_size", typeVocabSize),
-                           ("vocab_size", vocabSize)] where v < 1 {
-            throw fail(field, "must be a positive integer, got \(v)")
+        let limits = Dictionary(uniqueKeysWithValues: Self.upperBounds.map { ($0.field, $0.limit) })
+        for (field, v) in sizes {
+            if v < 1 { throw fail(field, "must be a positive integer, got \(v)") }
+            if let limit = limits[field], v > limit { throw fail(field, "is \(v), more than the largest supported, \(limit)") }
         }
         if hiddenSize % numAttentionHeads != 0 {
             throw fail("hidden_size", "(\(hiddenSize)) is not divisible by `num_attention_heads` (\(numAttentionHeads))")
         }
-        if !(layerNormEps > 0) { throw fail("layer_norm_eps", "must be positive, got \(layerNormEps)") }
+        if maxPositionEmbeddings < 2 {
+            throw fail("max_position_embeddings", "is \(maxPositionEmbeddings), but every sequence holds at least [CLS] and [SEP] (2 positions)")
+        }
+        if !(padTokenID >= 0 && padTokenID < vocabSize) {
+            throw fail("pad_token_id", "is \(padTokenID), outside the \(vocabSize) rows of the word-embedding table (`vocab_size`)")
+        }
+        if !(layerNormEps > 0 && layerNormEps.isFinite) { throw fail("layer_norm_eps", "must be positive, got \(layerNormEps)") }
         for (field, p) in [("hidden_dropout_prob", hiddenDropout), ("attention_probs_dropout_prob", attentionDropout)]
         where !(p >= 0 && p < 1) {
             throw fail(field, "must lie in [0, 1), got \(p)")
         }
     }
 
-    /// Reads and validates a Hugging Face `config.json`. Unsupported architectures
-    /// (another `model_type`, `hidden_act`, `position_embedding_type`) are errors
-    /// naming the file and the field.
+    /// Reads and validates a Hugging Face `config.json` — the one reader of that
+    /// file, for `ftx check` and the runtime alike. Unsupported architectures
+    /// (another `model_type`, `hidden_act`, `position_embedding_type`) and bad sizes
+    /// are errors naming the file, the field and the value.
     public init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BertError(path: path, problem: FileManager.default.fileExists(atPath: path)
                             ? "cannot read the file" : "no such file (a BERT model folder needs config.json)")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw BertError(path: path, problem: "not a JSON object")
+        let document: JSONValue
+        do { document = try JSONParser.parse(data) } catch let e as JSONParseError {
+            throw BertError(path: path, problem: "is not valid JSON (\(e.message) at byte \(e.offset))")
         }
+        guard case .object = document else { throw BertError(path: path, problem: "is not a JSON object") }
+        let limits = Dictionary(uniqueKeysWithValues: Self.upperBounds.map { ($0.field, $0.limit) })
         func fail(_ field: String, _ why: String) -> BertError { BertError(path: path, problem: "`\(field)` \(why)") }
+        // A member, with `null` read as absent (Hugging Face writes e.g. `"pad_token_id": null`).
+        func member(_ key: String) -> JSONValue? {
+            guard let raw = document[key], raw != .null else { return nil }
+            return raw
+        }
         func int(_ key: String, default value: Int? = nil) throws -> Int {
-            guard let raw = object[key] else {
+            guard let raw = member(key) else {
                 if let value { return value }
-                throw fail(key, "is missing")
+                throw fail(key, document[key] == nil ? "is missing" : "must be an integer, got null")
             }
-            guard let n = raw as? NSNumber, n.doubleValue == n.doubleValue.rounded() else {
-                throw fail(key, "must be an integer, got \(raw)")
+            if let n = raw.intValue { return n }
+            if let d = raw.doubleValue, d.isFinite, d == d.rounded() {  // integral, but beyond exact `Int`
+                throw fail(key, "is \(raw), more than the largest supported, \(limits[key].map(String.init) ?? "\(Int.max)")")
             }
-            return n.intValue
+            throw fail(key, "must be an integer, got \(raw)")
         }
         func number(_ key: String, default value: Double) throws -> Double {
-            guard let raw = object[key] else { return value }
-            guard let n = raw as? NSNumber else { throw fail(key, "must be a number, got \(raw)") }
-            return n.doubleValue
+            guard let raw = member(key) else { return value }
+            guard let d = raw.doubleValue else { throw fail(key, "must be a number, got \(raw)") }
+            return d
         }
         func string(_ key: String, default value: String) throws -> String {
-            guard let raw = object[key], !(raw is NSNull) else { return value }
-            guard let s = raw as? String else { throw fail(key, "must be a string, got \(raw)") }
+            guard let raw = member(key) else { return value }
+            guard let s = raw.stringValue else { throw fail(key, "must be a string, got \(raw)") }
             return s
         }
         let modelType = try string("model_type", default: "bert")

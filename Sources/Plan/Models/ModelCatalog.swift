@@ -36,12 +36,6 @@ public enum ModelCatalog {
         return (specs, width)
     }
 
-    /// The Hugging Face module names of BERT encoder layer `i`'s dense/LayerNorm blocks.
-    public static let bertLayerModules = [
-        "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
-        "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm",
-    ]
-
     /// The parameters of a Hugging Face `BertModel` with `config`, in the checkpoint's
     /// order (no `bert.` prefix; the `position_ids` buffer is not a parameter):
     /// embeddings, `encoder.layer.{i}.…`, then `pooler.dense` (loaded for round trips

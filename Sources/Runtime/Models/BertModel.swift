@@ -88,21 +88,27 @@ public final class BertModel {
 
     /// Loads a Hugging Face BERT folder: `config.json` and `model.safetensors`
     /// (names with or without a `bert.` prefix; F32/F16/BF16). Errors name the
-    /// file and the field or tensor (with both shapes when a shape does not fit).
+    /// file and the field or tensor (with both shapes when a shape does not fit);
+    /// every tensor is checked before any memory is allocated for the model.
     public convenience init(directory: String, extraParameters: [ParameterSpec] = []) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw BertError(path: directory, problem: "no such model folder")
-        }
-        let config = try BertConfig(contentsOf: (directory as NSString).appendingPathComponent("config.json"))
+        let folder = BertFolder(directory)
+        let config = try folder.config()
+        let weights = try Self.openWeights(at: folder.weightsPath, config: config)
         try self.init(config: config, extraParameters: extraParameters)
-        try loadWeights(from: (directory as NSString).appendingPathComponent("model.safetensors"))
+        try copyWeights(weights)
     }
 
-    /// Copies every BERT tensor of the safetensors file at `path` into the store.
-    /// Tensors may carry a `bert.` prefix; `pooler.*` may be absent (left zero);
-    /// tensors that are not BERT parameters (`embeddings.position_ids`, heads) are ignored.
-    public func loadWeights(from path: String) throws {
+    /// A checkpoint opened by `openWeights`: the file and, per BERT parameter it holds, its tensor name there.
+    struct OpenedWeights {
+        var file: SafetensorsFile
+        var stored: [(parameter: String, tensor: String)]
+    }
+
+    /// Opens the safetensors file at `path` and checks that it holds every BERT
+    /// tensor of `config` (with or without a `bert.` prefix; `pooler.*` may be
+    /// absent) with the shape `config` implies — without reading any weights, so a
+    /// config whose sizes the file does not back is an error, never an allocation.
+    static func openWeights(at path: String, config: BertConfig) throws -> OpenedWeights {
         guard FileManager.default.fileExists(atPath: path) else {
             throw BertError(path: path, problem: "no such file (a BERT model folder needs model.safetensors)")
         }
@@ -111,21 +117,36 @@ public final class BertModel {
             throw BertError(path: path, problem: e.problem)
         }
         let names = Set(file.names)
+        var stored: [(parameter: String, tensor: String)] = []
         for spec in ModelCatalog.bert(config) {
-            let stored = names.contains(spec.name) ? spec.name : names.contains("bert." + spec.name) ? "bert." + spec.name : nil
-            guard let stored else {
+            let tensor = names.contains(spec.name) ? spec.name : names.contains("bert." + spec.name) ? "bert." + spec.name : nil
+            guard let tensor else {
                 if spec.name.hasPrefix("pooler.") { continue }
                 throw BertError(path: path, problem: "tensor `\(spec.name)` is missing")
             }
-            let info = file.info(stored)!
+            let info = file.info(tensor)!
             guard info.shape == spec.shape else {
-                throw BertError(path: path, problem: "tensor `\(stored)` has shape \(SafetensorsError.formatShape(info.shape)) but config.json implies \(SafetensorsError.formatShape(spec.shape))")
+                throw BertError(path: path, problem: "tensor `\(tensor)` has shape \(SafetensorsError.formatShape(info.shape)) but config.json implies \(SafetensorsError.formatShape(spec.shape))")
             }
-            let t = parameters.value(spec.name)
+            stored.append((spec.name, tensor))
+        }
+        return OpenedWeights(file: file, stored: stored)
+    }
+
+    /// Copies every BERT tensor of the safetensors file at `path` into the store.
+    /// Tensors may carry a `bert.` prefix; `pooler.*` may be absent (left zero);
+    /// tensors that are not BERT parameters (`embeddings.position_ids`, heads) are ignored.
+    public func loadWeights(from path: String) throws {
+        try copyWeights(try Self.openWeights(at: path, config: config))
+    }
+
+    private func copyWeights(_ weights: OpenedWeights) throws {
+        for (parameter, tensor) in weights.stored {
+            let t = parameters.value(parameter)
             do {
-                try file.copyFloats(stored, into: UnsafeMutableBufferPointer(start: t.pointer, count: t.count))
+                try weights.file.copyFloats(tensor, into: UnsafeMutableBufferPointer(start: t.pointer, count: t.count))
             } catch let e as SafetensorsError {
-                throw BertError(path: path, problem: e.problem)
+                throw BertError(path: weights.file.path, problem: e.problem)
             }
         }
     }

@@ -18,10 +18,13 @@ public final class SentenceEmbedder {
     public let maxLength: Int
 
     /// Loads `directory` (config.json, model.safetensors, vocab.txt). `maxLength`
-    /// defaults to `defaultMaxLength(directory:config:)`.
+    /// defaults to `defaultMaxLength(directory:config:)`. A vocabulary larger than
+    /// the word-embedding table, or a `maxLength` beyond the position table, is an
+    /// error naming the files and both numbers (`BertFolder`'s checks).
     public init(directory: String, maxLength: Int? = nil) throws {
+        let folder = BertFolder(directory)
         let model = try BertModel(directory: directory)
-        let vocabPath = (directory as NSString).appendingPathComponent("vocab.txt")
+        let vocabPath = folder.vocabularyPath
         guard FileManager.default.fileExists(atPath: vocabPath) else {
             throw BertError(path: vocabPath, problem: "no such file (a BERT model folder needs vocab.txt for its tokenizer)")
         }
@@ -29,11 +32,13 @@ public final class SentenceEmbedder {
         do { vocabulary = try WordPieceVocabulary(path: vocabPath) } catch let e as WordPieceVocabulary.LoadError {
             throw BertError(path: e.path, problem: e.problem)
         }
+        try folder.checkVocabulary(tokens: vocabulary.tokens.count, config: model.config)
         let lower = Self.lowercases(directory: directory)
         let length = maxLength ?? Self.defaultMaxLength(directory: directory, config: model.config)
-        guard length >= 2 && length <= model.config.maxPositionEmbeddings else {
-            throw BertError(path: directory, problem: "max length \(length) must lie in 2...\(model.config.maxPositionEmbeddings) (max_position_embeddings)")
+        guard length >= 2 else {
+            throw BertError(path: directory, problem: "max length \(length) must be at least 2 ([CLS] and [SEP])")
         }
+        try folder.checkMaxLength(length, source: "the requested max length", config: model.config)
         self.model = model
         self.tokenizer = WordPieceTokenizer(vocabulary: vocabulary, normalizer: BertTextNormalizer(lowercase: lower))
         self.maxLength = length

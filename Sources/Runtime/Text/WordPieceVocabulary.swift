@@ -19,24 +19,24 @@ public struct WordPieceVocabulary: Sendable {
         public var description: String { "\(path): \(problem)" }
     }
 
-    /// Reads `vocab.txt`; the special tokens `[UNK]`, `[CLS]`, `[SEP]` and `[PAD]` must be present.
+    /// Reads `vocab.txt` (one token per line, see `VocabularyFile`); the special
+    /// tokens `[UNK]`, `[CLS]`, `[SEP]` and `[PAD]` must be present.
     public init(path: String) throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw LoadError(path: path, problem: "cannot read the vocabulary (\(error.localizedDescription))")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let tokens = VocabularyFile.tokens(data) else {
             throw LoadError(path: path, problem: "the vocabulary is not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
-        if lines.last == "" { lines.removeLast() }
-        try self.init(tokens: lines, path: path)
+        try self.init(tokens: tokens, path: path)
     }
 
     /// A vocabulary from its tokens in id order (`path` only names it in errors).
     public init(tokens: [String], path: String = "<vocabulary>") throws {
+        guard tokens.count <= Int(Int32.max) else {
+            throw LoadError(path: path, problem: "has \(tokens.count) tokens; ids are 32-bit, so at most \(Int32.max)")
+        }
         var ids: [String: Int32] = [:]
         ids.reserveCapacity(tokens.count)
         for (i, t) in tokens.enumerated() where ids[t] == nil { ids[t] = Int32(i) }

@@ -45,7 +45,12 @@ public final class MLPModel {
         var encoderConfig: BertConfig?
         if let p = spec.pretrained {
             let config: BertConfig
-            do { config = try BertConfig(contentsOf: (p.directory as NSString).appendingPathComponent("config.json")) } catch {
+            do {
+                let folder = BertFolder(p.directory)
+                config = try folder.config()
+                // Before allocating: the checkpoint must back every size the config claims.
+                _ = try BertModel.openWeights(at: folder.weightsPath, config: config)
+            } catch {
                 throw TrainingError("cannot load the pretrained model '\(p.directory)': \(error)")
             }
             encoderConfig = config
@@ -119,7 +124,7 @@ public final class MLPModel {
             }
         }
         if let encoder, only == nil {
-            do { try encoder.bert.loadWeights(from: (encoder.spec.directory as NSString).appendingPathComponent("model.safetensors")) } catch {
+            do { try encoder.bert.loadWeights(from: BertFolder(encoder.spec.directory).weightsPath) } catch {
                 throw TrainingError("cannot load the pretrained model: \(error)")
             }
         }

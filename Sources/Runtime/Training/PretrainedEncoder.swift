@@ -25,11 +25,17 @@ public final class PretrainedEncoder {
     /// `weightsFromFolder`, features are shared across trials through `FrozenFeatureCache`.
     var dataKey: AnyHashable?
 
+    /// The encoder of `spec` over `parameters`. The folder's vocabulary must fit the
+    /// word-embedding table and `spec.maxLength` the position table, so every token
+    /// id and position the tokenizer produces indexes a row (`BertFolder`'s checks).
     init(spec: PretrainedSpec, config: BertConfig, parameters: ParameterStore) throws {
         self.spec = spec
+        let folder = BertFolder(spec.directory)
         do {
             bert = try BertModel(config: config, parameters: parameters)
-            let vocabulary = try WordPieceVocabulary(path: (spec.directory as NSString).appendingPathComponent("vocab.txt"))
+            let vocabulary = try WordPieceVocabulary(path: folder.vocabularyPath)
+            try folder.checkVocabulary(tokens: vocabulary.tokens.count, config: config)
+            try folder.checkMaxLength(spec.maxLength, source: "the tokenizer's `max_length`", config: config)
             tokenizer = WordPieceTokenizer(vocabulary: vocabulary)
         } catch {
             throw TrainingError("cannot load the pretrained model '\(spec.directory)': \(error)")

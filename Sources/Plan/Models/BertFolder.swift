@@ -1,0 +1,71 @@
+import Foundation
+import Support
+
+/// A Hugging Face BERT model folder — `config.json`, `vocab.txt`, `model.safetensors` —
+/// and the checks that make it safe to run: `ftx check` and the runtime make the same
+/// ones, so a folder `check` accepts is one `run` can load (the weights aside: `check`
+/// never reads them; the runtime checks every tensor's shape against the config).
+///
+/// Once these pass, every index the encoder forms stays inside its tables: token ids
+/// are below the vocabulary's size ≤ `vocab_size` (the word-embedding rows), positions
+/// below the tokenizer's max length ≤ `max_position_embeddings`, token types are 0.
+public struct BertFolder: Sendable, Hashable {
+    /// The folder.
+    public let directory: String
+
+    /// The folder at `directory` (nothing is read yet).
+    public init(_ directory: String) {
+        self.directory = directory
+    }
+
+    /// `config.json`: the architecture.
+    public var configPath: String { file("config.json") }
+    /// `vocab.txt`: the WordPiece vocabulary, one token per line.
+    public var vocabularyPath: String { file("vocab.txt") }
+    /// `model.safetensors`: the weights.
+    public var weightsPath: String { file("model.safetensors") }
+
+    private func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// Whether the folder exists (and is a folder).
+    public var exists: Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// The folder's validated `config.json` (see `BertConfig(contentsOf:)`).
+    public func config() throws -> BertConfig {
+        guard exists else { throw BertError(path: directory, problem: "no such model folder") }
+        return try BertConfig(contentsOf: configPath)
+    }
+
+    /// The number of tokens in the vocabulary file at `path` (default: the folder's `vocab.txt`).
+    public func vocabularySize(at path: String? = nil) throws -> Int {
+        let path = path ?? vocabularyPath
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BertError(path: path, problem: FileManager.default.fileExists(atPath: path)
+                            ? "cannot read the vocabulary" : "no such file (a BERT model folder needs vocab.txt for its tokenizer)")
+        }
+        return VocabularyFile.tokenCount(data)
+    }
+
+    /// Checks that a vocabulary of `tokens` tokens (read from `vocabularyPath`) fits
+    /// `config`'s word-embedding table: a larger one would give token ids with no row.
+    public func checkVocabulary(tokens: Int, vocabularyPath: String? = nil, config: BertConfig) throws {
+        guard tokens > config.vocabSize else { return }
+        throw BertError(path: vocabularyPath ?? self.vocabularyPath, problem: """
+            has \(tokens) tokens, but the word-embedding table has \(config.vocabSize) rows (`vocab_size` in \(configPath)); \
+            token ids \(config.vocabSize) and up would have no embedding
+            """)
+    }
+
+    /// Checks that sequences of `maxLength` tokens (as `source` names it, e.g. "the
+    /// tokenizer's `max_length`") fit `config`'s position table.
+    public func checkMaxLength(_ maxLength: Int, source: String, config: BertConfig) throws {
+        guard maxLength > config.maxPositionEmbeddings else { return }
+        throw BertError(path: configPath, problem: """
+            `max_position_embeddings` is \(config.maxPositionEmbeddings), less than \(source) \(maxLength); \
+            positions \(config.maxPositionEmbeddings) and up would have no embedding
+            """)
+    }
+}
