@@ -127,13 +127,13 @@ public enum CheckerDiagnostics {
                    primary: Label(span, "unreadable"))
     }
 
-    /// A `freeze`/`unfreeze` pattern that matches no parameter.
+    /// A `freeze`/`unfreeze` pattern that selects no trainable parameter (LANGUAGE.md, "Parameter patterns").
     public static func freezePatternMatchesNothing(pattern: String, model: String, suggestion: String?, note: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span, quoted: true)
         return Diagnostic(code: "E0113", message: "\"\(pattern)\" matches no parameter of model `\(model)`",
                           primary: Label(span, "matches nothing"),
                           notes: note.map { [$0] } ?? [],
-                          help: dym.help + ["patterns are name prefixes (`\"layers.0\"`) or globs (`\"encoder.*\"`) over parameter names"],
+                          help: dym.help + ["a pattern selects every parameter whose name, or a part of it ending before a dot, it matches; `*` matches any characters, `?` one (`\"layers.0\"`, `\"encoder.layer.*.attention\"`)"],
                           fixIts: dym.fixIts)
     }
 

@@ -29,12 +29,10 @@ public enum LanguageReference {
         - Paths are relative to the `.ftx` file.
         - A call whose parameters all have defaults may be written without parentheses
           (`normalize = standardize`, `layers = [dense(64), relu]`).
-        - Parameter names follow PyTorch: `layers.{i}.weight`/`.bias` (`i` counts every
-          entry of `layers`, dropout included), `head.weight`/`head.bias`, and for a
-          pretrained BERT its Hugging Face names (`embeddings.word_embeddings.weight`,
-          `encoder.layer.{i}.attention.self.query.weight`, …, `pooler.dense.weight`).
-          `freeze` patterns are name prefixes ending at a dot (`"layers.0"`) or globs where
-          `*` matches anything (`"encoder.*"`).
+        - Parameter names follow PyTorch and Hugging Face (`layers.0.weight`, `head.bias`,
+          `encoder.layer.0.attention.self.query.weight`); `freeze` and `unfreeze` select
+          them by pattern (`"layers.0"`, `"encoder.layer.*.attention"`): see
+          [Parameter patterns](#parameter-patterns).
         - Metrics are `SPLIT.NAME`: SPLIT one of \(inline(LanguageSchema.splitNames)), NAME one of \(inline(LanguageSchema.metricNames)).
 
         ## Declarations
@@ -43,6 +41,7 @@ public enum LanguageReference {
             out.append(section(spec, level: 3))
             for sub in spec.sections { out.append(section(sub, level: 4, parent: spec.keyword)) }
         }
+        out.append(parameterPatternsSection())
         out.append("## Functions\n\nCalls allowed in each place, with their parameters. Parameters marked *positional* may be given without their name, in the order listed.")
         for (family, text) in LanguageSchema.families {
             let calls = LanguageSchema.calls(in: family)
@@ -209,6 +208,7 @@ public enum LanguageReference {
             }
             add("\(call.family) \(call.name)", t, files: files)
         }
+        out += patternExampleFiles()
         return out
     }
 }

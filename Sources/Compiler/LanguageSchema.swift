@@ -135,10 +135,10 @@ public enum LanguageSchema {
             ParamSpec("model", .reference(.model), doc: "The model to train. Default: the model of the `init` stage.", example: "model = mlp"),
             ParamSpec("init", .anyOf([.reference(.stage), .call(family: "init")]), doc: "Where the weights start: another stage's checkpoint (`pretrain`, or `best(pretrain)` after a sweep), or `checkpoint(\"file.safetensors\")` matched by parameter name. Default: fresh initialisation.", example: "init = pretrain"),
             ParamSpec("data", .dataset, .required, doc: "The data to train and evaluate on, optionally filtered by a condition on its columns.", example: "data = digits where label >= 5"),
-            ParamSpec("freeze", .list(.string, nonEmpty: false), .defaulted(list([])), doc: "Parameters that are not trained: name prefixes (`\"layers.0\"`) or globs (`\"encoder.*\"`). Every pattern must match a parameter of the model.", example: "freeze = [\"layers.0\"]"),
+            ParamSpec("freeze", .list(.string, nonEmpty: false), .defaulted(list([])), doc: "Parameters that are not trained, by pattern (see Parameter patterns): `\"layers.0\"` selects `layers.0.weight` and `layers.0.bias`, `\"encoder.layer.*.attention\"` every layer's attention. Every pattern must select a parameter that can train.", example: "freeze = [\"layers.0\"]"),
             ParamSpec("unfreeze", .list(.record([
                 ParamSpec("at", .steps(fraction: false), .required, doc: "When the parameters start training.", example: "2 epochs"),
-                ParamSpec("layers", .list(.string, nonEmpty: true), .required, doc: "Patterns of frozen parameters to release.", example: "[\"encoder.layer.5.*\"]"),
+                ParamSpec("layers", .list(.string, nonEmpty: true), .required, doc: "Patterns (as in `freeze`) of the frozen parameters that train from `at` on; each must select a parameter.", example: "[\"encoder.layer.5.*\"]"),
             ]), nonEmpty: false), .defaulted(list([])), doc: "Gradual unfreezing: frozen parameters that start training at a given step.", example: "unfreeze = [{at: 2 epochs, layers: [\"layers.0\"]}]"),
             ParamSpec("head", .call(family: "head"), doc: "A new task head replacing the model's (freshly initialised).", example: "head = dense(10)"),
             ParamSpec("optimizer", .call(family: "optimizer"), .required, doc: "The optimizer and its hyperparameters, with PyTorch's defaults.", example: "optimizer = adamw(lr: 3e-4, weight_decay: 0.01)"),

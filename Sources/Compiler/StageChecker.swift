@@ -176,17 +176,8 @@ extension CheckerRun {
            !names.contains(where: { $0.hasPrefix("head.") }) {
             parameterNames = names + ModelCatalog.mlp(inputSize: 0, layers: [], head: head).specs.map(\.name)
         }
-        if let model, let names = parameterNames {
-            if let freeze = values["freeze"]?.list {
-                checkPatterns(freeze, model: model, names: names)
-                let patterns = freeze.compactMap(\.string)
-                if !patterns.isEmpty, !names.isEmpty, names.allSatisfy({ n in patterns.contains { ParameterPattern.matches($0, n) } }) {
-                    emit(CheckerDiagnostics.everythingFrozen(stage: name, span: values["freeze"]!.span))
-                }
-            }
-            for entry in values["unfreeze"]?.list ?? [] {
-                checkPatterns(entry["layers"]?.list ?? [], model: model, names: names)
-            }
+        if let model {
+            checkFreeze(values["freeze"], unfreeze: values["unfreeze"], stage: name, model: model, names: parameterNames)
         }
         // The settings record every trial starts from.
         var extra: [Value.Field] = []
@@ -210,32 +201,6 @@ extension CheckerRun {
     func firstPositional(_ v: Value) -> Value? {
         if case .call(_, let positional, _) = v.kind { return positional.first }
         return nil
-    }
-
-    /// Reports `freeze`/`unfreeze` patterns that select no parameter.
-    func checkPatterns(_ patterns: [Value], model: CheckedModel, names: [String]) {
-        for p in patterns {
-            guard let pattern = p.string, !names.contains(where: { ParameterPattern.matches(pattern, $0) }) else { continue }
-            let prefixes = ParameterPattern.prefixes(of: names)
-            var note: String?
-            let parts = pattern.split(separator: ".")
-            if parts.count >= 2, parts[0] == "layers", let i = Int(parts[1]), let layers = model.settings["layers"]?.list {
-                if i < layers.count {
-                    note = "`layers.\(i)` is `\(layers[i])`, which has no parameters"
-                } else {
-                    note = "model `\(model.name)` has \(layers.count) layer\(layers.count == 1 ? "" : "s") (`layers.0` … `layers.\(max(0, layers.count - 1))`)"
-                }
-            } else if case .bert(_, let config?) = model.architecture, parts.count >= 3, parts[0] == "encoder", parts[1] == "layer", let i = Int(parts[2]), i >= config.numHiddenLayers {
-                note = "model `\(model.name)` has \(config.numHiddenLayers) encoder layers (`encoder.layer.0` … `encoder.layer.\(config.numHiddenLayers - 1)`)"
-            }
-            var suggestion: String?
-            if pattern.hasSuffix(".*") {
-                let stem = String(pattern.dropLast(2))
-                if let s = Suggestions.closest(to: stem, in: prefixes) { suggestion = s + ".*" }
-            }
-            if suggestion == nil { suggestion = Suggestions.closest(to: pattern, in: prefixes) }
-            emit(CheckerDiagnostics.freezePatternMatchesNothing(pattern: pattern, model: model.name, suggestion: suggestion, note: note, span: p.span))
-        }
     }
 
     /// An upper estimate of a sweep block's points from syntax alone (for messages about upstream stages).

@@ -74,9 +74,12 @@ extension CheckerRun {
                     axis.generator = g
                     if g.callName == "choice", case .call(_, let options, _) = g.kind { axis.values = options }
                 }
-                // Swept freeze patterns must match too.
-                if axis.path == ["freeze"], let model, let names {
-                    for v in axis.values { checkPatterns(v.list ?? [], model: model, names: names) }
+                // Swept freeze patterns and unfreeze steps must select parameters too.
+                if let model, axis.path == ["freeze"] || axis.path == ["unfreeze"] {
+                    for v in axis.values {
+                        let freeze = axis.path == ["freeze"]
+                        checkFreeze(freeze ? v : nil, unfreeze: freeze ? nil : v, stage: draft.name, model: model, names: names, otherUnfreeze: base["unfreeze"])
+                    }
                 }
                 axes.append(axis)
             }
