@@ -36,6 +36,7 @@ let package = Package(
         .executableTarget(name: "ftx", dependencies: ["CLI"], path: "Sources/ftx"),
         .testTarget(name: "DSLTests", dependencies: ["DSL", "Support"], path: "Tests/DSLTests"),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "Support"], path: "Tests/PlanTests"),
+        .testTarget(name: "SupportTests", dependencies: ["Support"], path: "Tests/SupportTests"),
         .testTarget(name: "CompilerTests", dependencies: ["DSL", "Plan", "Compiler", "Support"], path: "Tests/CompilerTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Plan", "Kernels", "Runtime", "Support"], path: "Tests/RuntimeTests"),
