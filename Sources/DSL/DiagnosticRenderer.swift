@@ -24,7 +24,7 @@ public enum DiagnosticRenderer {
         let primary = displayOffset(diagnostic.primary.span, in: file)
         let location = file.location(of: primary.start)
         var out = paint.bold("\(file.path):\(location.line):\(location.column):") + " "
-        out += paint.severity(diagnostic.severity, "\(diagnostic.severity.rawValue)[\(diagnostic.code)]:")
+        out += paint.severity(diagnostic.severity, "\(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]:")
         out += " " + paint.bold(diagnostic.message) + "\n"
 
         // Labels grouped by the line they start on, primary first within a line.
@@ -78,7 +78,7 @@ public enum DiagnosticRenderer {
         let location = location(of: diagnostic, in: file)
         return "{\"type\":\"diagnostic\""
             + ",\"severity\":" + JSONWriter.quote(diagnostic.severity.rawValue)
-            + ",\"code\":" + JSONWriter.quote(diagnostic.code)
+            + ",\"code\":" + JSONWriter.quote(diagnostic.code.rawValue)
             + ",\"message\":" + JSONWriter.quote(diagnostic.message)
             + ",\"file\":" + JSONWriter.quote(file.path)
             + ",\"line\":\(location.line),\"column\":\(location.column)"
