@@ -8,7 +8,7 @@ import PackageDescription
 //   Compiler  checker, sweeps, planner, diff — never the runtime
 //   Kernels   GEMM, SIMD pointwise/row kernels, the worker pool
 //   Runtime   tensors, autograd, layers, models, optimizers, data, trainer, executor, store
-//   Support   JSON, SHA-256, seeded randomness, atomic writes
+//   Support   JSON, CSV, SHA-256, seeded randomness, atomic writes
 //
 // Release builds compile the numeric code for this machine's CPU: without a
 // target CPU, Swift lowers SIMD16<Float> FMAs to scalar calls (0.7 GFLOP/s
@@ -36,6 +36,7 @@ let package = Package(
         .executableTarget(name: "ftx", dependencies: ["CLI"], path: "Sources/ftx"),
         .testTarget(name: "DSLTests", dependencies: ["DSL", "Support"], path: "Tests/DSLTests"),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "Support"], path: "Tests/PlanTests"),
+        .testTarget(name: "SupportTests", dependencies: ["Support"], path: "Tests/SupportTests"),
         .testTarget(name: "CompilerTests", dependencies: ["DSL", "Plan", "Compiler", "Support"], path: "Tests/CompilerTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Plan", "Kernels", "Runtime", "Support"], path: "Tests/RuntimeTests"),

@@ -52,7 +52,7 @@ public struct FileCheck: Sendable {
 
 /// Codes of "missing" diagnostics, dropped when the parser already failed
 /// (the missing setting is most likely on the line that did not parse).
-let missingCodes: Set<String> = ["E0124", "E0125", "E0127"]
+let missingCodes: Set<DiagnosticCode> = [.missingArgument, .missingKey, .missingSection]
 
 /// Parses and checks source text held in memory (`path` is used for messages and relative paths).
 public func checkSource(_ file: SourceFile, checkFiles: Bool = true) -> FileCheck {

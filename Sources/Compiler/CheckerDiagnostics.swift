@@ -19,7 +19,7 @@ public enum CheckerDiagnostics {
 
     /// `init = pretrain` where `pretrain` sweeps and selects nothing.
     public static func ambiguousInit(stage: String, upstream: String, trials: Int, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0100", message: "`init` names stage `\(upstream)`, which runs \(trials) trials but has no `select`",
+        Diagnostic(code: .ambiguousInit, message: "`init` names stage `\(upstream)`, which runs \(trials) trials but has no `select`",
                    primary: Label(span, "which of the \(trials) trials should `\(stage)` start from?"),
                    help: ["add `select = best(valid.accuracy)` to stage `\(upstream)` to choose the trial to start from"])
     }
@@ -27,14 +27,14 @@ public enum CheckerDiagnostics {
     /// `pretrained = bert(DIR)` where DIR's `config.json` is missing, unreadable, not a
     /// supported BERT or has unusable sizes; `reason` is the config reader's error (file, field, value).
     public static func bertConfigInvalid(path: String, reason: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0101", message: "cannot use pretrained model folder \"\(path)\": \(reason)",
+        Diagnostic(code: .bertConfigInvalid, message: "cannot use pretrained model folder \"\(path)\": \(reason)",
                    primary: Label(span, "no usable config.json here"),
                    help: ["the folder needs a Hugging Face BERT `config.json` (`model_type` \"bert\", `hidden_size`, `num_hidden_layers`, `num_attention_heads`, `intermediate_size`, `vocab_size`), `vocab.txt` and `model.safetensors`"])
     }
 
     /// `pretrained = bert(DIR)` where DIR does not exist.
     public static func bertFolderNotFound(path: String, resolved: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0102", message: "pretrained model folder \"\(path)\" does not exist",
+        Diagnostic(code: .bertFolderNotFound, message: "pretrained model folder \"\(path)\" does not exist",
                    primary: Label(span, "not found"),
                    notes: ["looked for \(resolved)"],
                    help: ["paths are relative to the .ftx file; download the model into that folder or fix the path"])
@@ -60,7 +60,7 @@ public enum CheckerDiagnostics {
     /// A column named in `label`, `text`, `features` or a `where` filter is not in the header.
     public static func columnNotFound(column: String, data: String, file: String, columns: [String], suggestion: String?, quoted: Bool, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span, quoted: quoted)
-        return Diagnostic(code: "E0103", message: "data `\(data)` has no column \"\(column)\"",
+        return Diagnostic(code: .columnNotFound, message: "data `\(data)` has no column \"\(column)\"",
                           primary: Label(span, "not a column of \(file)"),
                           notes: ["the columns are " + list(columns)],
                           help: dym.help, fixIts: dym.fixIts)
@@ -68,54 +68,54 @@ public enum CheckerDiagnostics {
 
     /// A literal division by zero.
     public static func divisionByZero(span: Span) -> Diagnostic {
-        Diagnostic(code: "E0104", message: "division by zero", primary: Label(span, "this divides by zero"))
+        Diagnostic(code: .divisionByZero, message: "division by zero", primary: Label(span, "this divides by zero"))
     }
 
     /// `adamw(lr: 1e-3, lr: 3e-4)`.
     public static func duplicateArgument(name: String, call: String, span: Span, first: Span) -> Diagnostic {
-        Diagnostic(code: "E0105", message: "`\(name)` is given twice in `\(call)`",
+        Diagnostic(code: .duplicateArgument, message: "`\(name)` is given twice in `\(call)`",
                    primary: Label(span, "given again here"), secondary: [Label(first, "first given here")],
                    help: ["remove one of them"])
     }
 
     /// Two `stage train` declarations.
     public static func duplicateDeclaration(kind: String, name: String, span: Span, first: Span) -> Diagnostic {
-        Diagnostic(code: "E0106", message: "\(kind) `\(name)` is declared twice",
+        Diagnostic(code: .duplicateDeclaration, message: "\(kind) `\(name)` is declared twice",
                    primary: Label(span, "declared again here"), secondary: [Label(first, "first declared here")],
                    help: ["rename one of them or merge them"])
     }
 
     /// The same key twice in one block.
     public static func duplicateKey(key: String, section: String, span: Span, first: Span) -> Diagnostic {
-        Diagnostic(code: "E0107", message: "`\(key)` is set twice in \(section)",
+        Diagnostic(code: .duplicateKey, message: "`\(key)` is set twice in \(section)",
                    primary: Label(span, "set again here"), secondary: [Label(first, "first set here")],
                    help: ["a setting is given once; to try several values, use a sweep: `sweep grid { \(key) = [a, b] }`"])
     }
 
     /// Two `schedule` blocks in a stage, two `experiment` declarations.
     public static func duplicateSection(keyword: String, span: Span, first: Span) -> Diagnostic {
-        Diagnostic(code: "E0108", message: "only one `\(keyword)` block is allowed here",
+        Diagnostic(code: .duplicateSection, message: "only one `\(keyword)` block is allowed here",
                    primary: Label(span, "second `\(keyword)` block"), secondary: [Label(first, "first `\(keyword)` block")],
                    help: ["merge the two blocks"])
     }
 
     /// The same setting swept twice in one stage.
     public static func duplicateSweepAxis(path: String, span: Span, first: Span) -> Diagnostic {
-        Diagnostic(code: "E0109", message: "`\(path)` is swept twice in this stage",
+        Diagnostic(code: .duplicateSweepAxis, message: "`\(path)` is swept twice in this stage",
                    primary: Label(span, "swept again here"), secondary: [Label(first, "first swept here")],
                    help: ["list all values of `\(path)` in one axis"])
     }
 
     /// `schedule.batch_size = []`, `metrics = []`.
     public static func emptyList(what: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0110", message: "\(what) is empty",
+        Diagnostic(code: .emptyList, message: "\(what) is empty",
                    primary: Label(span, "expected at least one value"),
                    help: ["give at least one value, e.g. `[16, 32]`"])
     }
 
     /// A data file or checkpoint that does not exist.
     public static func fileNotFound(kind: String, path: String, resolved: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0111", message: "\(kind) \"\(path)\" does not exist",
+        Diagnostic(code: .fileNotFound, message: "\(kind) \"\(path)\" does not exist",
                    primary: Label(span, "not found"),
                    notes: ["looked for \(resolved)"],
                    help: ["paths are relative to the .ftx file"])
@@ -123,14 +123,14 @@ public enum CheckerDiagnostics {
 
     /// A data file that exists but has no usable header.
     public static func fileUnreadable(path: String, reason: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0112", message: "cannot read the header of \"\(path)\": \(reason)",
+        Diagnostic(code: .fileUnreadable, message: "cannot read the header of \"\(path)\": \(reason)",
                    primary: Label(span, "unreadable"))
     }
 
     /// A `freeze`/`unfreeze` pattern that selects no trainable parameter (LANGUAGE.md, "Parameter patterns").
     public static func freezePatternMatchesNothing(pattern: String, model: String, suggestion: String?, note: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span, quoted: true)
-        return Diagnostic(code: "E0113", message: "\"\(pattern)\" matches no parameter of model `\(model)`",
+        return Diagnostic(code: .freezePatternMatchesNothing, message: "\"\(pattern)\" matches no parameter of model `\(model)`",
                           primary: Label(span, "matches nothing"),
                           notes: note.map { [$0] } ?? [],
                           help: dym.help + ["a pattern selects every parameter whose name, or a part of it ending before a dot, it matches; `*` matches any characters, `?` one (`\"layers.0\"`, `\"encoder.layer.*.attention\"`)"],
@@ -139,14 +139,14 @@ public enum CheckerDiagnostics {
 
     /// `uniform(...)` in a grid sweep or outside any sweep.
     public static func generatorOutsideRandom(name: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0114", message: "`\(name)(...)` draws random values and is only allowed in `sweep random(...)`",
+        Diagnostic(code: .generatorOutsideRandom, message: "`\(name)(...)` draws random values and is only allowed in `sweep random(...)`",
                    primary: Label(span, "not in a random sweep"),
                    help: ["use `sweep random(trials: 16, seed: 0) { … }`, or list the values for a grid: `optimizer.lr = [1e-4, 1e-3]`"])
     }
 
     /// A stage whose model has no head and which declares none.
     public static func headMissing(stage: String, model: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0115", message: "stage `\(stage)` has no task head: model `\(model)` declares no `head` and neither does the stage",
+        Diagnostic(code: .headMissing, message: "stage `\(stage)` has no task head: model `\(model)` declares no `head` and neither does the stage",
                    primary: Label(span, "no head"),
                    help: ["add `head = dense(10)` (one output per class) to the stage or the model"])
     }
@@ -155,14 +155,14 @@ public enum CheckerDiagnostics {
     public static func headSizeForLoss(loss: String, units: Int, span: Span) -> Diagnostic {
         let need = loss == "bce" ? "exactly 1 output" : "at least 2 outputs (one per class)"
         let fix = loss == "bce" ? "use `head = dense(1)` with `bce()`, or `cross_entropy()` for several classes" : "use `bce()` for a single output, or one output per class"
-        return Diagnostic(code: "E0116", message: "`\(loss)()` needs \(need), but the head has \(units)",
+        return Diagnostic(code: .headSizeForLoss, message: "`\(loss)()` needs \(need), but the head has \(units)",
                           primary: Label(span, "head with \(units) output\(units == 1 ? "" : "s")"),
                           help: [fix])
     }
 
     /// Stages whose `init` form a cycle.
     public static func initCycle(cycle: [String], span: Span, others: [Span]) -> Diagnostic {
-        Diagnostic(code: "E0117", message: "stages form a cycle through `init`: " + cycle.joined(separator: " → "),
+        Diagnostic(code: .initCycle, message: "stages form a cycle through `init`: " + cycle.joined(separator: " → "),
                    primary: Label(span, "`\(cycle[0])` starts from `\(cycle.count > 1 ? cycle[1] : cycle[0])`"),
                    secondary: others.map { Label($0, "part of the cycle") },
                    help: ["a stage can only start from a stage that does not depend on it; remove one `init`"])
@@ -170,35 +170,35 @@ public enum CheckerDiagnostics {
 
     /// `model = b` in a stage whose `init` stage trains model `a`.
     public static func initModelMismatch(stage: String, model: String, upstream: String, upstreamModel: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0118", message: "stage `\(stage)` trains model `\(model)`, but starts from stage `\(upstream)`, which trains model `\(upstreamModel)`",
+        Diagnostic(code: .initModelMismatch, message: "stage `\(stage)` trains model `\(model)`, but starts from stage `\(upstream)`, which trains model `\(upstreamModel)`",
                    primary: Label(span, "a different model"),
                    help: ["remove `model` to inherit `\(upstreamModel)` from `\(upstream)`"])
     }
 
     /// `input = 32` against data with 64 features.
     public static func inputSizeMismatch(model: String, input: Int, data: String, features: Int, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0119", message: "model `\(model)` takes \(input) inputs, but data `\(data)` has \(features) feature columns",
+        Diagnostic(code: .inputSizeMismatch, message: "model `\(model)` takes \(input) inputs, but data `\(data)` has \(features) feature columns",
                    primary: Label(span, "expects \(input)"),
                    help: ["set `input = \(features)` (or remove `input`: it is inferred from the data)"])
     }
 
     /// `layers` together with `pretrained`, `tokenizer` without `pretrained`, ….
     public static func keyNotApplicable(key: String, reason: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0120", message: "`\(key)` \(reason)",
+        Diagnostic(code: .keyNotApplicable, message: "`\(key)` \(reason)",
                    primary: Label(span, "not applicable"),
                    help: ["remove `\(key)`"])
     }
 
     /// A loss expression without a base loss, with two, or with an unknown term.
     public static func lossInvalid(problem: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0121", message: "invalid loss: \(problem)",
+        Diagnostic(code: .lossInvalid, message: "invalid loss: \(problem)",
                    primary: Label(span, problem),
                    help: ["a loss is one of `cross_entropy()`, `mse()`, `bce()` plus weighted penalties, e.g. `loss = cross_entropy() + 1e-4 * l2()`"])
     }
 
     /// `best(valid.f1)` where the stage does not compute f1.
     public static func metricNotComputed(metric: String, name: String, stage: String, computed: [String], span: Span) -> Diagnostic {
-        Diagnostic(code: "E0122", message: "stage `\(stage)` does not compute `\(name)`, so `\(metric)` is undefined",
+        Diagnostic(code: .metricNotComputed, message: "stage `\(stage)` does not compute `\(name)`, so `\(metric)` is undefined",
                    primary: Label(span, "not computed"),
                    notes: ["the stage computes " + list(computed)],
                    help: ["add it to the stage's metrics: `metrics = [" + (computed + [name]).joined(separator: ", ") + "]`"])
@@ -206,84 +206,84 @@ public enum CheckerDiagnostics {
 
     /// `test.accuracy` on data whose split has no test part.
     public static func metricSplitMissing(metric: String, split: String, data: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0123", message: "`\(metric)` needs a `\(split)` split, but data `\(data)` has none",
+        Diagnostic(code: .metricSplitMissing, message: "`\(metric)` needs a `\(split)` split, but data `\(data)` has none",
                    primary: Label(span, "no \(split) split"),
                    help: ["give data `\(data)` a \(split) fraction, e.g. `split = random(train: 0.7, valid: 0.15, test: 0.15, seed: 0)`"])
     }
 
     /// A required argument is missing.
     public static func missingArgument(param: String, call: String, example: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0124", message: "`\(call)` is missing its required argument `\(param)`",
+        Diagnostic(code: .missingArgument, message: "`\(call)` is missing its required argument `\(param)`",
                    primary: Label(span, "`\(param)` missing"),
                    help: ["for example: `\(example)`"])
     }
 
     /// A required key is missing from a block.
     public static func missingKey(key: String, section: String, example: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0125", message: "\(section) is missing the required setting `\(key)`",
+        Diagnostic(code: .missingKey, message: "\(section) is missing the required setting `\(key)`",
                    primary: Label(span, "`\(key)` missing"),
                    help: ["add `\(example)`"])
     }
 
     /// A declaration without a name.
     public static func missingName(keyword: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0126", message: "`\(keyword)` needs a name",
+        Diagnostic(code: .missingName, message: "`\(keyword)` needs a name",
                    primary: Label(span, "expected a name after `\(keyword)`"),
                    help: ["for example: `\(keyword) \(keyword == "stage" ? "train" : keyword == "data" ? "digits" : keyword == "model" ? "mlp" : "my_experiment") { … }`"])
     }
 
     /// A required block is missing (`schedule` in a stage).
     public static func missingSection(keyword: String, section: String, example: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0127", message: "\(section) is missing its `\(keyword)` block",
+        Diagnostic(code: .missingSection, message: "\(section) is missing its `\(keyword)` block",
                    primary: Label(span, "no `\(keyword) { … }`"),
                    help: ["add, for example: `\(example)`"])
     }
 
     /// A model with neither layers, head nor pretrained encoder.
     public static func modelEmpty(name: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0128", message: "model `\(name)` has no layers, head or pretrained encoder",
+        Diagnostic(code: .modelEmpty, message: "model `\(name)` has no layers, head or pretrained encoder",
                    primary: Label(span, "nothing to train"),
                    help: ["add `layers = [dense(64, activation: relu)]` and `head = dense(10)`, or `pretrained = bert(\"DIR\")`"])
     }
 
     /// `sgd(nesterov: true)` without momentum (PyTorch refuses it).
     public static func nesterovNeedsMomentum(span: Span) -> Diagnostic {
-        Diagnostic(code: "E0129", message: "`nesterov: true` needs `momentum > 0` and `dampening: 0`",
+        Diagnostic(code: .nesterovNeedsMomentum, message: "`nesterov: true` needs `momentum > 0` and `dampening: 0`",
                    primary: Label(span, "Nesterov momentum without momentum"),
                    help: ["for example: `sgd(lr: 0.05, momentum: 0.9, nesterov: true)`"])
     }
 
     /// A block written where a setting belongs: `optimizer { … }`.
     public static func notASection(key: String, section: String, example: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0130", message: "`\(key)` is a setting of \(section), not a block",
+        Diagnostic(code: .notASection, message: "`\(key)` is a setting of \(section), not a block",
                    primary: Label(span, "written as a block"),
                    help: ["write `\(example)`"])
     }
 
     /// A setting written where a block belongs: `schedule = …`.
     public static func notASetting(keyword: String, example: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0131", message: "`\(keyword)` is a block, not a setting",
+        Diagnostic(code: .notASetting, message: "`\(keyword)` is a block, not a setting",
                    primary: Label(span, "written as a setting"),
                    help: ["write it as a block: `\(example)`"])
     }
 
     /// `multistep([8 epochs, 5 epochs])`.
     public static func notIncreasing(what: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0132", message: "\(what) must be strictly increasing",
+        Diagnostic(code: .notIncreasing, message: "\(what) must be strictly increasing",
                    primary: Label(span, "not after the previous value"),
                    help: ["sort the values, e.g. `[5 epochs, 8 epochs]`"])
     }
 
     /// A number outside its allowed range, or not an integer.
     public static func outOfRange(what: String, value: String, expected: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0133", message: "\(what) must be \(expected), found \(value)",
+        Diagnostic(code: .outOfRange, message: "\(what) must be \(expected), found \(value)",
                    primary: Label(span, "out of range"),
                    help: ["use \(expected)"])
     }
 
     /// `uniform(0.9, 0.1)`.
     public static func rangeBoundsOrder(call: String, low: String, high: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0134", message: "`\(call)` needs its lower bound below its upper bound, found \(low) ≥ \(high)",
+        Diagnostic(code: .rangeBoundsOrder, message: "`\(call)` needs its lower bound below its upper bound, found \(low) ≥ \(high)",
                    primary: Label(span, "empty range"),
                    help: ["swap the bounds: `\(call)(\(high), \(low))`"])
     }
@@ -291,7 +291,7 @@ public enum CheckerDiagnostics {
     /// `model = mpl`, `init = pretrian`, `best(probe)` naming nothing.
     public static func referenceNotFound(kind: String, name: String, candidates: [String], suggestion: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span)
-        return Diagnostic(code: "E0135", message: "no \(kind) named `\(name)`",
+        return Diagnostic(code: .referenceNotFound, message: "no \(kind) named `\(name)`",
                           primary: Label(span, "unknown \(kind)"),
                           notes: candidates.isEmpty ? ["this file declares no \(kind)"] : ["declared \(kind == "data" ? "data" : kind + "s"): " + list(candidates)],
                           help: dym.help, fixIts: dym.fixIts)
@@ -299,14 +299,14 @@ public enum CheckerDiagnostics {
 
     /// Split fractions that do not add up to 1.
     public static func splitFractionsSum(sum: Double, parts: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0136", message: "split fractions must sum to 1, found \(parts) = \(Value.format((sum * 1e9).rounded() / 1e9))",
+        Diagnostic(code: .splitFractionsSum, message: "split fractions must sum to 1, found \(parts) = \(Value.format((sum * 1e9).rounded() / 1e9))",
                    primary: Label(span, "sums to \(Value.format((sum * 1e9).rounded() / 1e9))"),
                    help: ["for example: `random(train: 0.8, valid: 0.2, seed: 0)`"])
     }
 
     /// `optimizer.momentum` swept while the optimizer is `adamw`.
     public static func sweepAxisDead(path: String, param: String, chosen: [String], owners: [String], span: Span) -> Diagnostic {
-        Diagnostic(code: "E0137", message: "`\(path)` has no effect: \(chosen.map { "`\($0)`" }.joined(separator: ", ")) \(chosen.count == 1 ? "has" : "have") no parameter `\(param)`",
+        Diagnostic(code: .sweepAxisDead, message: "`\(path)` has no effect: \(chosen.map { "`\($0)`" }.joined(separator: ", ")) \(chosen.count == 1 ? "has" : "have") no parameter `\(param)`",
                    primary: Label(span, "dead for the chosen \(chosen.count == 1 ? chosen[0] : "calls")"),
                    notes: ["`\(param)` is a parameter of " + list(owners)],
                    help: ["remove this axis, or change the call it belongs to"])
@@ -314,7 +314,7 @@ public enum CheckerDiagnostics {
 
     /// A sweep over `select`, `ensemble`, `prune` or `init`.
     public static func sweepAxisNotSweepable(path: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0138", message: "`\(path)` cannot be swept",
+        Diagnostic(code: .sweepAxisNotSweepable, message: "`\(path)` cannot be swept",
                    primary: Label(span, "not a trial setting"),
                    help: ["sweep axes are trial settings such as `optimizer.lr`, `schedule.batch_size`, `freeze` or `seed`"])
     }
@@ -322,7 +322,7 @@ public enum CheckerDiagnostics {
     /// A sweep axis naming no setting.
     public static func sweepAxisUnknown(path: String, problem: String, suggestion: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span)
-        return Diagnostic(code: "E0139", message: "sweep axis `\(path)` names no setting: \(problem)",
+        return Diagnostic(code: .sweepAxisUnknown, message: "sweep axis `\(path)` names no setting: \(problem)",
                           primary: Label(span, "unknown setting"),
                           help: dym.help.isEmpty ? ["axes are dotted paths to stage settings, e.g. `optimizer.lr`, `schedule.batch_size`, `freeze`"] : dym.help,
                           fixIts: dym.fixIts)
@@ -330,42 +330,42 @@ public enum CheckerDiagnostics {
 
     /// A plain value in a random sweep.
     public static func sweepGeneratorExpected(path: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0140", message: "axis `\(path)` of a random sweep needs a generator",
+        Diagnostic(code: .sweepGeneratorExpected, message: "axis `\(path)` of a random sweep needs a generator",
                    primary: Label(span, "expected `choice(...)`, `uniform(a, b)`, `loguniform(a, b)` or `int(a, b)`"),
                    help: ["for example: `\(path) = choice(a, b)`, or `loguniform(a, b)` for a positive number"])
     }
 
     /// A non-list value in a grid or zip sweep.
     public static func sweepListExpected(path: String, kind: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0141", message: "axis `\(path)` of a \(kind) sweep needs a list of values",
+        Diagnostic(code: .sweepListExpected, message: "axis `\(path)` of a \(kind) sweep needs a list of values",
                    primary: Label(span, "expected a list"),
                    help: ["for example: `\(path) = [a, b]`; random draws go in `sweep random(trials: N) { … }`"])
     }
 
     /// A pretrained (tokenizer) model trained on data without a text column.
     public static func textColumnMissing(model: String, data: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0142", message: "model `\(model)` reads text, but data `\(data)` declares no `text` column",
+        Diagnostic(code: .textColumnMissing, message: "model `\(model)` reads text, but data `\(data)` declares no `text` column",
                    primary: Label(span, "no text for the tokenizer"),
                    help: ["add `text = \"COLUMN\"` to data `\(data)`"])
     }
 
     /// An MLP trained on text data.
     public static func textModelRequired(model: String, data: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0143", message: "data `\(data)` is text, but model `\(model)` has no tokenizer",
+        Diagnostic(code: .textModelRequired, message: "data `\(data)` is text, but model `\(model)` has no tokenizer",
                    primary: Label(span, "an MLP cannot read text"),
                    help: ["use a pretrained model: `pretrained = bert(\"DIR\")`, or remove `text` from the data"])
     }
 
     /// More positional arguments than the call takes.
     public static func tooManyArguments(call: String, max: Int, example: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0144", message: "`\(call)` takes \(max == 0 ? "no" : "at most \(max)") positional argument\(max == 1 ? "" : "s")",
+        Diagnostic(code: .tooManyArguments, message: "`\(call)` takes \(max == 0 ? "no" : "at most \(max)") positional argument\(max == 1 ? "" : "s")",
                    primary: Label(span, "unexpected argument"),
                    help: ["for example: `\(example)`"])
     }
 
     /// A value of the wrong type.
     public static func typeMismatch(what: String, expected: String, found: String, example: String?, span: Span, fixIts: [FixIt] = []) -> Diagnostic {
-        Diagnostic(code: "E0145", message: "\(what) expects \(expected), found \(found)",
+        Diagnostic(code: .typeMismatch, message: "\(what) expects \(expected), found \(found)",
                    primary: Label(span, "expected \(expected)"),
                    help: example.map { ["for example: `\($0)`"] } ?? [],
                    fixIts: fixIts)
@@ -376,7 +376,7 @@ public enum CheckerDiagnostics {
         let dym = didYouMean(suggestion, at: span)
         var notes = [valid.isEmpty ? "`\(call)` takes no arguments" : "`\(call)` takes " + list(valid)]
         if !owners.isEmpty { notes.append("`\(name)` is a parameter of " + list(owners)) }
-        return Diagnostic(code: "E0146", message: "`\(call)` has no parameter `\(name)`",
+        return Diagnostic(code: .unknownArgument, message: "`\(call)` has no parameter `\(name)`",
                           primary: Label(span, "unknown parameter"), notes: notes, help: dym.help, fixIts: dym.fixIts)
     }
 
@@ -385,14 +385,14 @@ public enum CheckerDiagnostics {
         let dym = didYouMean(suggestion, at: span)
         var notes = ["expected " + LanguageSchema.familyNoun(family) + ": " + list(valid)]
         if !elsewhere.isEmpty { notes.append("`\(name)` is " + elsewhere.map(LanguageSchema.familyNoun).joined(separator: " or ") + ", not " + LanguageSchema.familyNoun(family)) }
-        return Diagnostic(code: "E0147", message: "unknown \(LanguageSchema.familyNoun(family).split(separator: " ").dropFirst().joined(separator: " ")) `\(name)`",
+        return Diagnostic(code: .unknownCall, message: "unknown \(LanguageSchema.familyNoun(family).split(separator: " ").dropFirst().joined(separator: " ")) `\(name)`",
                           primary: Label(span, "unknown"), notes: notes, help: dym.help, fixIts: dym.fixIts)
     }
 
     /// A key the block does not have.
     public static func unknownKey(key: String, section: String, valid: [String], suggestion: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span)
-        return Diagnostic(code: "E0148", message: "unknown setting `\(key)` in \(section)",
+        return Diagnostic(code: .unknownKey, message: "unknown setting `\(key)` in \(section)",
                           primary: Label(span, "unknown setting"),
                           notes: ["valid settings: " + list(valid, limit: 20)],
                           help: dym.help, fixIts: dym.fixIts)
@@ -401,7 +401,7 @@ public enum CheckerDiagnostics {
     /// A metric that is not `split.name`.
     public static func unknownMetric(text: String, problem: String, suggestion: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span)
-        return Diagnostic(code: "E0149", message: "unknown metric `\(text)`: \(problem)",
+        return Diagnostic(code: .unknownMetric, message: "unknown metric `\(text)`: \(problem)",
                           primary: Label(span, "unknown metric"),
                           notes: ["a metric is SPLIT.NAME with SPLIT one of `train`, `valid`, `test` and NAME one of " + list(LanguageSchema.metricNames)],
                           help: dym.help.isEmpty ? ["for example: `valid.accuracy`"] : dym.help, fixIts: dym.fixIts)
@@ -410,7 +410,7 @@ public enum CheckerDiagnostics {
     /// A block keyword that is not valid at this place.
     public static func unknownSection(keyword: String, place: String, valid: [String], suggestion: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span)
-        return Diagnostic(code: "E0150", message: "unknown block `\(keyword)` \(place)",
+        return Diagnostic(code: .unknownSection, message: "unknown block `\(keyword)` \(place)",
                           primary: Label(span, "unknown block"),
                           notes: ["valid here: " + list(valid)],
                           help: dym.help, fixIts: dym.fixIts)
@@ -419,7 +419,7 @@ public enum CheckerDiagnostics {
     /// `sweep grd { … }`.
     public static func unknownSweepKind(name: String, suggestion: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span)
-        return Diagnostic(code: "E0151", message: "unknown sweep kind `\(name)`",
+        return Diagnostic(code: .unknownSweepKind, message: "unknown sweep kind `\(name)`",
                           primary: Label(span, "expected `grid`, `zip` or `random(trials:, seed:)`"),
                           help: dym.help.isEmpty ? ["for example: `sweep grid { optimizer.lr = [1e-4, 1e-3] }`"] : dym.help, fixIts: dym.fixIts)
     }
@@ -427,7 +427,7 @@ public enum CheckerDiagnostics {
     /// An identifier that is not one of the allowed names (`activation: relux`, `pooling = max`).
     public static func unknownSymbol(name: String, what: String, valid: [String], suggestion: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span)
-        return Diagnostic(code: "E0152", message: "unknown value `\(name)` for \(what)",
+        return Diagnostic(code: .unknownSymbol, message: "unknown value `\(name)` for \(what)",
                           primary: Label(span, "expected one of " + list(valid)),
                           help: dym.help, fixIts: dym.fixIts)
     }
@@ -435,14 +435,14 @@ public enum CheckerDiagnostics {
     /// `2 epoch` is fine; `2 batches` is not.
     public static func unknownUnit(unit: String, suggestion: String?, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span)
-        return Diagnostic(code: "E0153", message: "unknown unit `\(unit)`",
+        return Diagnostic(code: .unknownUnit, message: "unknown unit `\(unit)`",
                           primary: Label(span, "expected `steps` or `epochs`"),
                           help: dym.help, fixIts: dym.fixIts)
     }
 
     /// `warmup: 100` — a bare number ≥ 1 is not a fraction.
     public static func warmupNeedsUnit(value: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0154", message: "a bare `warmup` is a fraction of all steps in [0, 1), found \(value)",
+        Diagnostic(code: .warmupNeedsUnit, message: "a bare `warmup` is a fraction of all steps in [0, 1), found \(value)",
                    primary: Label(span, "not a fraction"),
                    help: ["did you mean `\(value) steps`?"],
                    fixIts: [FixIt(span: span, replacement: "\(value) steps")])
@@ -450,14 +450,14 @@ public enum CheckerDiagnostics {
 
     /// `betas: [0.9]`.
     public static func wrongListLength(what: String, expected: Int, found: Int, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0155", message: "\(what) needs exactly \(expected) values, found \(found)",
+        Diagnostic(code: .wrongListLength, message: "\(what) needs exactly \(expected) values, found \(found)",
                    primary: Label(span, "\(found) value\(found == 1 ? "" : "s")"),
                    help: ["for example: `betas: [0.9, 0.999]`"])
     }
 
     /// Zip axes of different lengths.
     public static func zipLengthMismatch(path: String, count: Int, first: String, firstCount: Int, span: Span, firstSpan: Span) -> Diagnostic {
-        Diagnostic(code: "E0156", message: "zip axes must have the same length: `\(path)` has \(count) values, `\(first)` has \(firstCount)",
+        Diagnostic(code: .zipLengthMismatch, message: "zip axes must have the same length: `\(path)` has \(count) values, `\(first)` has \(firstCount)",
                    primary: Label(span, "\(count) values"), secondary: [Label(firstSpan, "\(firstCount) values")],
                    help: ["give every axis of a `sweep zip` the same number of values, or use `sweep grid` for all combinations"])
     }
@@ -466,35 +466,35 @@ public enum CheckerDiagnostics {
 
     /// A sweep block without axes.
     public static func emptySweep(span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0100", message: "this sweep has no axes",
+        Diagnostic(severity: .warning, code: .emptySweep, message: "this sweep has no axes",
                    primary: Label(span, "empty sweep"),
                    help: ["add axes such as `optimizer.lr = [1e-4, 1e-3]`, or remove the block"])
     }
 
     /// Every parameter frozen: the stage trains nothing.
     public static func everythingFrozen(stage: String, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0101", message: "`freeze` covers every parameter: stage `\(stage)` trains nothing",
+        Diagnostic(severity: .warning, code: .everythingFrozen, message: "`freeze` covers every parameter: stage `\(stage)` trains nothing",
                    primary: Label(span, "freezes everything"),
                    help: ["leave the head trainable, e.g. `freeze = [\"encoder.*\"]`"])
     }
 
     /// A stage expanding to a very large number of trials.
     public static func largeSweep(stage: String, trials: Int, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0102", message: "stage `\(stage)` expands to \(trials == Int.max ? "an enormous number of" : String(trials)) trials",
+        Diagnostic(severity: .warning, code: .largeSweep, message: "stage `\(stage)` expands to \(trials == Int.max ? "an enormous number of" : String(trials)) trials",
                    primary: Label(span, "more than \(LanguageSchema.largeSweepThreshold) trials"),
                    help: ["consider `sweep random(trials: 64, seed: 0) { … }` with `choice(...)` over the same values"])
     }
 
     /// Selecting or ensembling on the test split leaks it.
     public static func selectionOnTest(metric: String, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0103", message: "choosing trials by `\(metric)` uses the test split for model selection",
+        Diagnostic(severity: .warning, code: .selectionOnTest, message: "choosing trials by `\(metric)` uses the test split for model selection",
                    primary: Label(span, "test data used for selection"),
                    help: ["select on the validation split, e.g. `valid.\(metric.split(separator: ".").last ?? "accuracy")`; keep test for the final report"])
     }
 
     /// A data or model declaration no stage uses.
     public static func unusedDeclaration(kind: String, name: String, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0104", message: "\(kind) `\(name)` is never used",
+        Diagnostic(severity: .warning, code: .unusedDeclaration, message: "\(kind) `\(name)` is never used",
                    primary: Label(span, "declared here"),
                    help: ["use it in a stage or remove it"])
     }

@@ -87,7 +87,7 @@ final class CheckerRun {
         for name in declarationOrder[.model] ?? [] { checkModel(declarations[.model]![name]!, name: name) }
         for name in declarationOrder[.stage] ?? [] { draftStage(declarations[.stage]![name]!, name: name, experimentSeed: experimentSeed) }
         let checkedStages = finishStages()
-        let unsure = diagnostics.contains { $0.code == "E0150" || $0.code == "E0135" }
+        let unsure = diagnostics.contains { $0.code == .unknownSection || $0.code == .referenceNotFound }
         for kind in [DeclarationKind.data, .model] where !unsure {
             for name in declarationOrder[kind] ?? [] where !used.contains("\(kind.rawValue):\(name)") {
                 if let span = declarations[kind]?[name]?.name?.span {

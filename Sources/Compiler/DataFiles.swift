@@ -30,57 +30,34 @@ final class DataFileReader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return .failure(.notFound) }
         guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(.unreadable("permission denied")) }
         defer { try? handle.close() }
-        // Read only up to the end of the first line (a header may hold a quoted newline, so the CSV scanner decides where it ends).
+        if format != "jsonl" {
+            // The runtime's own parser, reading only the chunks the header record needs.
+            do {
+                let header = try CSVRecords.header(readingChunks: { [UInt8](try handle.read(upToCount: 64 * 1024) ?? Data()) })
+                guard let header else { return .failure(.unreadable("the file is empty; expected a header line")) }
+                return .success(DataHeader(columns: header))
+            } catch let error as CSVError {
+                return .failure(.unreadable(error.description))
+            } catch {
+                return .failure(.unreadable((error as NSError).localizedDescription))
+            }
+        }
+        // JSON Lines: the first line is an object whose keys are the columns.
         var bytes: [UInt8] = []
-        var inQuotes = false
         reading: while true {
             let chunk = handle.readData(ofLength: 64 * 1024)
             if chunk.isEmpty { break }
             for byte in chunk {
-                if byte == UInt8(ascii: "\"") && format == "csv" { inQuotes.toggle() }
-                if byte == UInt8(ascii: "\n") && !inQuotes { break reading }
+                if byte == UInt8(ascii: "\n") { break reading }
                 bytes.append(byte)
             }
         }
         if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if bytes.isEmpty { return .failure(.unreadable("the file is empty; expected a header line")) }
-        switch format {
-        case "jsonl":
-            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                return .failure(.unreadable("the first line is not a JSON object"))
-            }
-            return .success(DataHeader(columns: object.keys.sorted()))
-        default:
-            return .success(DataHeader(columns: parseCSVRecord(bytes)))
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            return .failure(.unreadable("the first line is not a JSON object"))
         }
-    }
-
-    /// Splits one CSV record (RFC 4180: quoted fields, doubled quotes).
-    static func parseCSVRecord(_ bytes: [UInt8]) -> [String] {
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var inQuotes = false
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if inQuotes {
-                if b == UInt8(ascii: "\"") {
-                    if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") { field.append(b); i += 1 } else { inQuotes = false }
-                } else {
-                    field.append(b)
-                }
-            } else if b == UInt8(ascii: "\"") {
-                inQuotes = true
-            } else if b == UInt8(ascii: ",") {
-                fields.append(String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces))
-                field = []
-            } else {
-                field.append(b)
-            }
-            i += 1
-        }
-        fields.append(String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces))
-        return fields
+        return .success(DataHeader(columns: object.keys.sorted()))
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// A compact, deterministic text form of the syntax tree, for tests and
 /// debugging: `(setting optimizer.lr (list (number 3e-4) …))`. Without spans
 /// it compares two trees for meaning-preserving edits (the formatter's tests);
@@ -59,7 +61,7 @@ enum ASTDump {
             expr(value, spans: spans, into: &out)
             out += " \(unit.name)\(span(unit.span, spans))"
         case .string(let s):
-            out += "string \(JSONEscape.quoted(s))"
+            out += "string \(JSONWriter.quote(s))"
         case .bool(let b):
             out += "bool \(b)"
         case .reference(let name):

@@ -42,8 +42,8 @@ public struct FixIt: Hashable, Sendable {
 /// renderer turns them into text or JSON.
 public struct Diagnostic: Hashable, Sendable {
     public var severity: Severity
-    /// A stable code such as `E0101`; tests and scripts key on it.
-    public var code: String
+    /// A stable code such as `E0101` (`DiagnosticCode` lists them all); tests and scripts key on it.
+    public var code: DiagnosticCode
     public var message: String
     public var primary: Label
     public var secondary: [Label]
@@ -53,7 +53,7 @@ public struct Diagnostic: Hashable, Sendable {
 
     public init(
         severity: Severity = .error,
-        code: String,
+        code: DiagnosticCode,
         message: String,
         primary: Label,
         secondary: [Label] = [],

@@ -1,3 +1,5 @@
+import Support
+
 /// Turns diagnostics into text: the human form (plain or ANSI colour), one
 /// JSON line per diagnostic and the JSON summary of `ftx check --json`.
 /// Pure functions of their arguments; the CLI decides colour and where to print.
@@ -22,7 +24,7 @@ public enum DiagnosticRenderer {
         let primary = displayOffset(diagnostic.primary.span, in: file)
         let location = file.location(of: primary.start)
         var out = paint.bold("\(file.path):\(location.line):\(location.column):") + " "
-        out += paint.severity(diagnostic.severity, "\(diagnostic.severity.rawValue)[\(diagnostic.code)]:")
+        out += paint.severity(diagnostic.severity, "\(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]:")
         out += " " + paint.bold(diagnostic.message) + "\n"
 
         // Labels grouped by the line they start on, primary first within a line.
@@ -75,12 +77,12 @@ public enum DiagnosticRenderer {
     public static func json(_ diagnostic: Diagnostic, in file: SourceFile) -> String {
         let location = location(of: diagnostic, in: file)
         return "{\"type\":\"diagnostic\""
-            + ",\"severity\":" + JSONEscape.quoted(diagnostic.severity.rawValue)
-            + ",\"code\":" + JSONEscape.quoted(diagnostic.code)
-            + ",\"message\":" + JSONEscape.quoted(diagnostic.message)
-            + ",\"file\":" + JSONEscape.quoted(file.path)
+            + ",\"severity\":" + JSONWriter.quote(diagnostic.severity.rawValue)
+            + ",\"code\":" + JSONWriter.quote(diagnostic.code.rawValue)
+            + ",\"message\":" + JSONWriter.quote(diagnostic.message)
+            + ",\"file\":" + JSONWriter.quote(file.path)
             + ",\"line\":\(location.line),\"column\":\(location.column)"
-            + ",\"rendered\":" + JSONEscape.quoted(render(diagnostic, in: file, color: false))
+            + ",\"rendered\":" + JSONWriter.quote(render(diagnostic, in: file, color: false))
             + "}"
     }
 

@@ -34,7 +34,7 @@ public indirect enum RowPredicate: Sendable, Hashable {
         case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
     }
 
-    /// The column names the predicate reads (for `ftx check` against `CSVHeader`).
+    /// The column names the predicate reads (for `ftx check` against the data file's header).
     public var columns: [String] {
         switch self {
         case let .compare(l, _, r):

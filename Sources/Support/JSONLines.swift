@@ -5,7 +5,7 @@ import Foundation
 /// The same value always prints the same bytes: keys in declared order (or
 /// sorted by their UTF-8 bytes with `sortKeys`), numbers in the shortest
 /// decimal that round-trips (`Double` for `.double`, `Float` for `.float`),
-/// strings escaped per RFC 8259 with non-ASCII left as UTF-8. JSON has no
+/// strings escaped by the one rule of `quote` (JSONString.swift). JSON has no
 /// NaN or infinity: non-finite numbers print as `null`.
 public enum JSONWriter {
     /// Output layout.
@@ -56,36 +56,6 @@ public enum JSONWriter {
         if exp.first == "+" { exp = exp.dropFirst() } else if exp.first == "-" { negative = true; exp = exp.dropFirst() }
         while exp.count > 1 && exp.first == "0" { exp = exp.dropFirst() }
         return "\(mantissa)e\(negative ? "-" : "")\(exp)"
-    }
-
-    /// `s` as a quoted, escaped JSON string.
-    public static func quote(_ s: String) -> String {
-        var out = [UInt8]()
-        appendString(s, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func appendString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [92, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [92, UInt8(ascii: "f")])
-            case 0..<0x20, 0x7F:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hexDigits[Int(b >> 4)])
-                out.append(hexDigits[Int(b & 15)])
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     private static func newline(_ out: inout [UInt8], depth: Int) {

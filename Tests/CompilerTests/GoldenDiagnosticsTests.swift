@@ -54,17 +54,17 @@ final class GoldenDiagnosticsTests: XCTestCase {
             } else if name.hasPrefix("warning_") {
                 XCTAssertFalse(check.hasErrors, name)
                 XCTAssertFalse(check.diagnostics.isEmpty, name)
-                XCTAssertTrue(check.diagnostics.allSatisfy { $0.severity == .warning && $0.code.hasPrefix("W") }, name)
+                XCTAssertTrue(check.diagnostics.allSatisfy { $0.severity == .warning && $0.code.rawValue.hasPrefix("W") }, name)
             } else {
                 XCTAssertTrue(check.hasErrors, "\(name) should have errors")
-                XCTAssertTrue(check.diagnostics.filter { $0.severity == .error }.allSatisfy { $0.code.hasPrefix("E") }, name)
+                XCTAssertTrue(check.diagnostics.filter { $0.severity == .error }.allSatisfy { $0.code.rawValue.hasPrefix("E") }, name)
             }
         }
     }
 
     /// Distinct mistakes: the fixtures' first diagnostics cover many different codes.
     func testFixturesCoverManyDistinctCodes() throws {
-        var codes = Set<String>()
+        var codes = Set<DiagnosticCode>()
         for path in TestPaths.ftxFiles(in: TestPaths.fixtures) {
             for d in try checkFile(path: path).get().diagnostics { codes.insert(d.code) }
         }
@@ -74,7 +74,7 @@ final class GoldenDiagnosticsTests: XCTestCase {
     /// "Did you mean" carries a fix-it that replaces exactly the misspelt text.
     func testSuggestionsComeWithFixIts() throws {
         let check = try checkFile(path: TestPaths.fixtures + "/unknown_optimizer.ftx").get()
-        let d = try XCTUnwrap(check.diagnostics.first { $0.code == "E0147" })
+        let d = try XCTUnwrap(check.diagnostics.first { $0.code == .unknownCall })
         XCTAssertEqual(d.fixIts.count, 1)
         XCTAssertEqual(check.file.text(d.fixIts[0].span), "adamx")
         XCTAssertEqual(d.fixIts[0].replacement, "adam")
@@ -91,7 +91,7 @@ final class GoldenDiagnosticsTests: XCTestCase {
     /// Duplicate keys point at the repeat and label the first occurrence.
     func testDuplicateKeyHasSecondaryLabelAtFirst() throws {
         let check = try checkFile(path: TestPaths.fixtures + "/duplicate_key.ftx").get()
-        let d = try XCTUnwrap(check.diagnostics.first { $0.code == "E0107" })
+        let d = try XCTUnwrap(check.diagnostics.first { $0.code == .duplicateKey })
         XCTAssertEqual(check.file.location(of: d.primary.span.start).line, 26)
         XCTAssertEqual(d.secondary.map { check.file.location(of: $0.span.start).line }, [25])
     }
@@ -99,7 +99,7 @@ final class GoldenDiagnosticsTests: XCTestCase {
     /// A cycle prints the whole path.
     func testCycleMessageNamesTheWholeCycle() throws {
         let check = try checkFile(path: TestPaths.fixtures + "/init_cycle.ftx").get()
-        let cycles = check.diagnostics.filter { $0.code == "E0117" }
+        let cycles = check.diagnostics.filter { $0.code == .initCycle }
         XCTAssertEqual(cycles.count, 1)
         XCTAssertTrue(cycles[0].message.hasSuffix("train → c → b → train"), cycles[0].message)
         XCTAssertEqual(cycles[0].secondary.count, 2)

@@ -139,7 +139,7 @@ final class SweepExpanderTests: XCTestCase {
     private func codes(_ sweeps: String, stage scheduleExtra: String = "") throws -> [String] {
         let sandbox = try PlanSandbox()
         let s = try stage(wineExperiment(stage: scheduleExtra, sweeps: sweeps), sandbox)
-        return SweepLinter.lint(s).map(\.code)
+        return SweepLinter.lint(s).map(\.code.rawValue)
     }
 
     func testDuplicateSpellingsOfOneValueWarn() throws {
@@ -150,7 +150,7 @@ final class SweepExpanderTests: XCTestCase {
           }
         """), sandbox)
         let warnings = SweepLinter.lint(s)
-        XCTAssertEqual(warnings.map(\.code), ["W0200"])
+        XCTAssertEqual(warnings.map(\.code), [.duplicateSweepValue])
         XCTAssertEqual(warnings.first?.severity, .warning)
         let source = try SourceFile.load(path: sandbox.root.appendingPathComponent("experiments/x.ftx").path)
         XCTAssertEqual(source.text(warnings[0].primary.span), "0.001")

@@ -136,20 +136,20 @@ final class ParserTests: XCTestCase {
     func testLexicalErrors() {
         XCTAssertEqual(positions("e x {\n  a = @\n  b = \"\\q\"\n  c = \"x\u{1}\"\n}"), ["2:7 E0001", "3:8 E0004", "4:9 E0005"])
         let file = SourceFile(path: "t", bytes: Array("e x {\n  a = \"".utf8) + [0xFF] + Array("\"\n}\n# \u{1}".utf8) + [0xC3])
-        XCTAssertEqual(Parser.parse(file).1.map(\.code), ["E0002", "E0002"])
+        XCTAssertEqual(Parser.parse(file).1.map(\.code), [.invalidUTF8, .invalidUTF8])
     }
 
     func testUnclosedSectionPointsAtSuspectBrace() {
         let text = "stage a {\n  schedule {\n    x = 1\n}\nstage b {\n  y = 2\n}\n"
         let diagnostics = parse(text).1
-        XCTAssertEqual(diagnostics.map(\.code), ["E0017"])
+        XCTAssertEqual(diagnostics.map(\.code), [.unclosedSection])
         XCTAssertEqual(diagnostics[0].primary.span, Span(start: 8, end: 9))
         XCTAssertEqual(diagnostics[0].secondary.map(\.span.start), [text.utf8.count, 33])
     }
 
     func testUnclosedBracketBeforeNextSetting() {
         let (unit, diagnostics) = parse("e x {\n  a = f(1,\n  b = 2\n}\n")
-        XCTAssertEqual(diagnostics.map(\.code), ["E0034"])
+        XCTAssertEqual(diagnostics.map(\.code), [.unclosedDelimiter])
         XCTAssertEqual(diagnostics[0].secondary.map(\.message), ["unclosed `(` opened here"])
         XCTAssertEqual(unit.sections[0].items.count, 2)
     }
@@ -164,7 +164,7 @@ final class ParserTests: XCTestCase {
 
     func testDepthIsCapped() {
         let deep = "e x {\n  a = " + String(repeating: "[", count: 5_000) + "\n}\n"
-        XCTAssertEqual(parse(deep).1.map(\.code), ["E0098"])
+        XCTAssertEqual(parse(deep).1.map(\.code), [.nestingTooDeep])
         let ok = "e x {\n  a = " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n}\n"
         XCTAssertEqual(parse(ok).1, [])
     }
@@ -172,7 +172,7 @@ final class ParserTests: XCTestCase {
     func testErrorCountIsCapped() {
         let diagnostics = parse(String(repeating: "@\n", count: 500)).1
         XCTAssertEqual(diagnostics.count, Parser.maxErrors + 1)
-        XCTAssertEqual(diagnostics.last?.code, "E0099")
+        XCTAssertEqual(diagnostics.last?.code, .tooManyErrors)
     }
 
     func testDiagnosticCodesAreDistinct() {
@@ -181,8 +181,8 @@ final class ParserTests: XCTestCase {
             "e x {\n a = @ }", "x = 1", "stage a b {}", "e x { a b }", "e x {\n a = \n}", "e x {\n a = 1 2\n}",
         ].flatMap { parse($0).1 }
         for diagnostic in all {
-            let number = Int(diagnostic.code.dropFirst())!
-            XCTAssertTrue((1...99).contains(number), diagnostic.code)
+            let number = Int(diagnostic.code.rawValue.dropFirst())!
+            XCTAssertTrue((1...99).contains(number), diagnostic.code.rawValue)
         }
     }
 }

@@ -46,49 +46,26 @@ final class CSVReaderTests: XCTestCase {
 
     func testRaggedRowIsAnErrorWithLine() {
         let e = dataError { _ = try parse("a,b,c\n1,2,3\n4,5\n", path: "rag.csv") }
-        XCTAssertEqual(e?.reason, .raggedRow(expected: 3, found: 2))
+        XCTAssertEqual(e?.reason, .csv(.raggedRow(expected: 3, found: 2)))
         XCTAssertEqual(e?.line, 3)
         XCTAssertEqual(e?.description, "rag.csv:3: record has 2 fields; the header has 3")
         let extra = dataError { _ = try parse("a,b\n1,2,\n") }
-        XCTAssertEqual(extra?.reason, .raggedRow(expected: 2, found: 3), "a trailing comma is an extra empty field")
+        XCTAssertEqual(extra?.reason, .csv(.raggedRow(expected: 2, found: 3)), "a trailing comma is an extra empty field")
     }
 
     func testUnterminatedQuoteAndJunkAfterQuote() {
         let e = dataError { _ = try parse("a,b\n1,\"open\n2,3\n") }
-        XCTAssertEqual(e?.reason, .unterminatedQuote)
+        XCTAssertEqual(e?.reason, .csv(.unterminatedQuote))
         XCTAssertEqual(e?.line, 2)
         let junk = dataError { _ = try parse("a,b\n\"x\"y,2\n") }
-        XCTAssertEqual(junk?.reason, .characterAfterQuote(found: "'y'"))
+        XCTAssertEqual(junk?.reason, .csv(.characterAfterQuote(found: "'y'")))
         XCTAssertEqual(junk?.line, 2)
     }
 
     func testEmptyFileAndDuplicateHeader() {
         XCTAssertEqual(dataError { _ = try parse("") }?.reason, .emptyFile)
         XCTAssertEqual(dataError { _ = try parse("\n\n") }?.reason, .emptyFile)
-        XCTAssertEqual(dataError { _ = try parse("a,b,a\n1,2,3\n") }?.reason, .duplicateColumn(name: "a"))
-    }
-
-    func testHeaderOnlyRead() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ftx-csv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-
-        let quoted = dir.appendingPathComponent("quoted.csv").path
-        try Data("\u{FEFF}\"first\nname\",\"b,c\",d\r\n1,2,3\n".utf8).write(to: URL(fileURLWithPath: quoted))
-        XCTAssertEqual(try CSVHeader.read(path: quoted), ["first\nname", "b,c", "d"])
-
-        // A header longer than one 64 KiB chunk, followed by a ragged row the header reader never sees.
-        let names = (0..<20_000).map { "column_\($0)" }
-        let big = dir.appendingPathComponent("big.csv").path
-        try Data((names.joined(separator: ",") + "\n1,2\n").utf8).write(to: URL(fileURLWithPath: big))
-        XCTAssertEqual(try CSVHeader.read(path: big), names)
-
-        XCTAssertEqual(try CSVHeader.read(path: DataFixtures.path("digits.csv")).count, 65)
-        XCTAssertEqual(try CSVHeader.read(path: DataFixtures.path("wordnet-glosses.csv")), ["text", "label"])
-
-        do { _ = try CSVHeader.read(path: dir.appendingPathComponent("nope.csv").path); XCTFail("expected an error") } catch let e as DataError {
-            guard case .unreadable = e.reason else { return XCTFail("\(e)") }
-        }
+        XCTAssertEqual(dataError { _ = try parse("a,b,a\n1,2,3\n") }?.reason, .csv(.duplicateColumn(name: "a")))
     }
 
     func testNumbersParseExactlyLikeTheStandardLibrary() throws {

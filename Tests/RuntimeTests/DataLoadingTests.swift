@@ -53,7 +53,7 @@ final class DataLoadingTests: XCTestCase {
 
     func testDigitsValuesAndColumnOrder() throws {
         let d = try Dataset.load(DataFixtures.spec("digits.csv"))
-        let header = try CSVHeader.read(path: DataFixtures.path("digits.csv"))
+        let header = try CSVReader.read(path: DataFixtures.path("digits.csv")).header
         XCTAssertEqual(d.featureNames, Array(header.dropLast()), "features are the non-label columns in file order")
         XCTAssertEqual(d.classNames, (0...9).map(String.init))
         // Row 0 of sklearn's digits: 0,0,5,13,9,1,0,0,… label 0.

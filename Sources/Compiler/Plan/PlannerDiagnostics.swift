@@ -9,7 +9,7 @@ import DSL
 public enum PlannerDiagnostics {
     /// An axis whose values are all overwritten or ignored, so it changes nothing.
     public static func axisCannotMatter(path: String, reason: String, span: Span, cause: Span? = nil) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0202", message: "sweeping `\(path)` cannot change any result: \(reason)",
+        Diagnostic(severity: .warning, code: .axisCannotMatter, message: "sweeping `\(path)` cannot change any result: \(reason)",
                    primary: Label(span, "this axis has no effect"),
                    secondary: cause.map { [Label($0, "because of this")] } ?? [],
                    help: ["remove the axis, or sweep a setting that the chosen configuration reads"])
@@ -17,7 +17,7 @@ public enum PlannerDiagnostics {
 
     /// Two values of one axis mean the same (`1e-3` and `0.001`), so two trials would be the same trial.
     public static func duplicateSweepValue(path: String, value: String, span: Span, first: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0200", message: "`\(path)` lists \(value) twice",
+        Diagnostic(severity: .warning, code: .duplicateSweepValue, message: "`\(path)` lists \(value) twice",
                    primary: Label(span, "the same value as an earlier one"),
                    secondary: [Label(first, "first listed here")],
                    notes: ["values are compared by meaning: `1e-3` and `0.001` are the same number"],
@@ -26,7 +26,7 @@ public enum PlannerDiagnostics {
 
     /// A `random` sweep whose draws repeat (small `choice` spaces), so fewer distinct trials run.
     public static func duplicateRandomPoints(trials: Int, distinct: Int, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0204", message: "this random sweep draws \(trials) points but only \(distinct) are distinct",
+        Diagnostic(severity: .warning, code: .duplicateRandomPoints, message: "this random sweep draws \(trials) points but only \(distinct) are distinct",
                    primary: Label(span, "\(trials - distinct) repeated draws"),
                    notes: ["a repeated point is the same trial and runs once"],
                    help: ["use fewer `trials`, or a `grid` over the same values, or continuous generators such as `loguniform(a, b)`"])
@@ -34,14 +34,14 @@ public enum PlannerDiagnostics {
 
     /// A stage whose sweep blocks multiply to more trials than `LanguageSchema.largeSweepThreshold`.
     public static func largeGrid(stage: String, trials: Int, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0203", message: "the sweeps of stage `\(stage)` expand to \(trials == Int.max ? "an enormous number of" : String(trials)) trials",
+        Diagnostic(severity: .warning, code: .largeGrid, message: "the sweeps of stage `\(stage)` expand to \(trials == Int.max ? "an enormous number of" : String(trials)) trials",
                    primary: Label(span, "more than \(LanguageSchema.largeSweepThreshold) trials"),
                    help: ["consider `sweep random(trials: 64, seed: 0) { … }` with `choice(...)` over the same values"])
     }
 
     /// An axis with one value: it is a setting, not a search.
     public static func singleValueAxis(path: String, value: String, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: "W0201", message: "`\(path)` is swept over a single value",
+        Diagnostic(severity: .warning, code: .singleValueAxis, message: "`\(path)` is swept over a single value",
                    primary: Label(span, "only \(value)"),
                    help: ["set `\(path) = \(value)` in the stage instead, or add more values"])
     }

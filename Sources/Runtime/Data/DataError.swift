@@ -27,12 +27,10 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The problem, with the values needed to explain it. Messages are kept in
     /// `message`, alphabetically by case.
     public enum Reason: Sendable, Equatable {
-        /// A quoted CSV field's closing quote is followed by something other than a separator.
-        case characterAfterQuote(found: String)
         /// A stratified split needs class labels.
         case classLabelsRequired(rule: String)
-        /// The header names the same column twice.
-        case duplicateColumn(name: String)
+        /// A malformed CSV file (a ragged row, a quote never closed, a repeated column, …).
+        case csv(CSVError.Reason)
         /// A value that must be present is empty (or null in JSONL).
         case emptyValue(column: String, row: Int)
         /// The file has no header record (CSV) or no object (JSONL).
@@ -47,23 +45,17 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
         case missingColumn(name: String, available: [String])
         /// A value that must be a number is not one.
         case nonNumeric(column: String, row: Int, value: String)
-        /// A record has a different number of fields than the header.
-        case raggedRow(expected: Int, found: Int)
         /// The file cannot be opened or read.
         case unreadable(detail: String)
-        /// A quoted CSV field is never closed.
-        case unterminatedQuote
     }
 
     /// The human-readable problem, without location.
     public var message: String {
         switch reason {
-        case let .characterAfterQuote(found):
-            return "unexpected \(found) after a closing quote; a quoted field must end at a comma or line end (write \"\" for a quote inside a field)"
         case let .classLabelsRequired(rule):
             return "\(rule) split needs class labels; use random(...) or ordered(...) for a numeric target"
-        case let .duplicateColumn(name):
-            return "column '\(name)' appears twice in the header"
+        case let .csv(reason):
+            return reason.message
         case let .emptyValue(column, row):
             return "empty value in column '\(column)' (data row \(row))"
         case .emptyFile:
@@ -80,12 +72,8 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no column named '\(name)'; the file has \(shown)\(more)"
         case let .nonNumeric(column, row, value):
             return "value '\(value)' in column '\(column)' (data row \(row)) is not a number"
-        case let .raggedRow(expected, found):
-            return "record has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)"
         case let .unreadable(detail):
             return "cannot read the file: \(detail)"
-        case .unterminatedQuote:
-            return "a quoted field starting here is never closed"
         }
     }
 

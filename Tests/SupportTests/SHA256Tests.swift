@@ -1,7 +1,4 @@
 import Foundation
-import Kernels
-import Plan
-import Runtime
 import Support
 import XCTest
 

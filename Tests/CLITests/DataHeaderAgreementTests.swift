@@ -1,0 +1,66 @@
+import Compiler
+import Foundation
+import Runtime
+import XCTest
+
+/// `ftx check` and `ftx run` read a CSV header with the same parser, so the
+/// checker accepts exactly the columns the runtime finds.
+final class DataHeaderAgreementTests: XCTestCase {
+    func testCheckAndRunSeeTheSameHeader() throws {
+        let workspace = try Workspace()
+        // A byte-order mark, a quoted comma, a name with a leading space, CRLF line ends.
+        var csv = "\u{FEFF}\"f,1\",f2, f3,label\r\n"
+        for r in 0..<12 { csv += "\(r),\(r % 3),\(Double(r) / 4),\(r % 2)\r\n" }
+        let data = workspace.experiments.appendingPathComponent("tricky.csv")
+        try Data(csv.utf8).write(to: data)
+        let file = try workspace.write("tricky.ftx", """
+        experiment tricky {
+          seed = 0
+        }
+
+        data rows {
+          source = csv("tricky.csv")
+          label = "label"
+          features = ["f,1", " f3"]
+          split = ordered(train: 0.75, valid: 0.25)
+        }
+
+        model net {
+          layers = [dense(4, activation: relu)]
+          head = dense(2)
+        }
+
+        stage fit {
+          model = net
+          data = rows
+          optimizer = sgd(lr: 0.1)
+          schedule {
+            epochs = 1
+            batch_size = 4
+          }
+          loss = cross_entropy()
+        }
+
+        """)
+        let expected = ["f,1", "f2", " f3", "label"]
+        XCTAssertEqual(try CSVReader.read(path: data.path).header, expected)
+        let checked = try checkFile(path: file).get()
+        XCTAssertEqual(checked.diagnostics.map(\.message), [])
+        XCTAssertEqual(checked.experiment.data.first?.columns, expected)
+
+        let check = ftx(["check", file])
+        XCTAssertEqual(check.status, 0, check.err)
+        let store = workspace.url.appendingPathComponent("store").path
+        let run = ftx(["run", "--store", store, file])
+        XCTAssertEqual(run.status, 0, run.err)
+
+        // A header the runtime rejects is an error for the checker too, at the same line.
+        try Data("a,b,a\n1,2,3\n".utf8).write(to: data)
+        let duplicate = ftx(["check", file])
+        XCTAssertEqual(duplicate.status, 1)
+        XCTAssertTrue(duplicate.err.contains("cannot read the header of \"tricky.csv\": line 1: column 'a' appears twice in the header"), duplicate.err)
+        XCTAssertThrowsError(try CSVReader.read(path: data.path)) { error in
+            XCTAssertEqual("\(error)", "\(data.path):1: column 'a' appears twice in the header")
+        }
+    }
+}
