@@ -43,7 +43,7 @@ public enum CheckerDiagnostics {
     /// The tokenizer's `max_length` (written, or `defaulted`) exceeds the model's position
     /// table (`max_position_embeddings`); `reason` names config.json and both numbers.
     public static func bertMaxLengthTooLong(path: String, reason: String, maxLength: Int, positions: Int, defaulted: Bool, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0157", message: "cannot use pretrained model folder \"\(path)\": \(reason)",
+        Diagnostic(code: .bertMaxLengthTooLong, message: "cannot use pretrained model folder \"\(path)\": \(reason)",
                    primary: Label(span, defaulted ? "has \(positions) positions, fewer than the default `max_length` \(maxLength)"
                                                   : "longer than the model's \(positions) positions"),
                    help: ["\(defaulted ? "set" : "lower") it: `tokenizer = wordpiece(max_length: \(positions))` or less"])
@@ -52,7 +52,7 @@ public enum CheckerDiagnostics {
     /// The vocabulary has more tokens than the model's word-embedding table has rows (or
     /// cannot be read); `reason` names vocab.txt, config.json and both numbers.
     public static func bertVocabularyMismatch(path: String, reason: String, span: Span) -> Diagnostic {
-        Diagnostic(code: "E0158", message: "cannot use pretrained model folder \"\(path)\": \(reason)",
+        Diagnostic(code: .bertVocabularyMismatch, message: "cannot use pretrained model folder \"\(path)\": \(reason)",
                    primary: Label(span, "this vocabulary does not fit the model"),
                    help: ["use the vocab.txt that came with the model; its `vocab_size` in config.json must cover every token"])
     }

@@ -189,6 +189,10 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case wrongListLength = "E0155"
     /// The axes of a `sweep zip` have different lengths.
     case zipLengthMismatch = "E0156"
+    /// The tokenizer's `max_length` (written or defaulted) exceeds the pretrained model's `max_position_embeddings`.
+    case bertMaxLengthTooLong = "E0157"
+    /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
+    case bertVocabularyMismatch = "E0158"
 
     // MARK: Checker warnings
 

@@ -147,6 +147,7 @@ final class FreezePatternRunTests: XCTestCase {
 
             model tiny {
               pretrained = bert("../tiny-bert")
+              tokenizer = wordpiece(max_length: 16)
               head = dense(3)
             }
 

@@ -83,7 +83,7 @@ final class FreezePatternCheckTests: XCTestCase {
         XCTAssertEqual(files.count, examples.count)
         for (file, example) in zip(files, examples) {
             let c = check(file.source)
-            XCTAssertEqual(c.diagnostics.map(\.code), ["E0113"], file.title)
+            XCTAssertEqual(c.diagnostics.map(\.code.rawValue), ["E0113"], file.title)
             if let r = example.why.range(of: "did you mean `") {
                 let rest = example.why[r.upperBound...]
                 XCTAssertEqual(c.diagnostics.first?.fixIts.first?.replacement, String(rest.prefix { $0 != "`" }), file.title)
@@ -101,7 +101,7 @@ final class FreezePatternCheckTests: XCTestCase {
         XCTAssertFalse(names.contains { $0.hasPrefix("encoder.layer.6.") })
 
         let bad = check(minilm("  freeze = [\"encoder.layer.*.atention\", \"encoder.layer.6\"]"))
-        XCTAssertEqual(bad.diagnostics.map(\.code), ["E0113", "E0113"])
+        XCTAssertEqual(bad.diagnostics.map(\.code.rawValue), ["E0113", "E0113"])
         XCTAssertEqual(bad.diagnostics[0].fixIts.map(\.replacement), ["\"encoder.layer.*.attention\""])
         XCTAssertEqual(bad.diagnostics[1].notes, ["model `minilm` has 6 encoder layers (`encoder.layer.0` … `encoder.layer.5`)"])
     }
@@ -130,16 +130,16 @@ final class FreezePatternCheckTests: XCTestCase {
     /// Without the model folder the names are unknown; a pattern that can match no name is still an error.
     func testPatternsThatCanMatchNoNameAreErrorsWithoutTheModelsNames() {
         let c = check(minilm("  freeze = [\"\", \"encoder layer\", \"encoder.layers.*\"]"), files: false)
-        XCTAssertEqual(c.diagnostics.map(\.code), ["E0113", "E0113"])
+        XCTAssertEqual(c.diagnostics.map(\.code.rawValue), ["E0113", "E0113"])
         XCTAssertEqual(c.diagnostics.flatMap(\.notes), ["an empty pattern selects nothing", "parameter names never contain spaces or control characters"])
     }
 
     /// The pooler never trains, so freezing everything else freezes everything.
     func testFreezingAllButThePoolerWarnsUnlessSomethingIsUnfrozen() {
         let all = check(minilm("  freeze = [\"embeddings\", \"encoder\", \"head\"]"))
-        XCTAssertEqual(all.diagnostics.map(\.code), ["W0101"])
+        XCTAssertEqual(all.diagnostics.map(\.code.rawValue), ["W0101"])
         let released = check(minilm("  freeze = [\"embeddings\", \"encoder\", \"head\"]\n  unfreeze = [{at: 1 epochs, layers: [\"head\"]}]"))
         XCTAssertEqual(released.diagnostics, [])
-        XCTAssertEqual(check(minilm("  freeze = [\"*\"]")).diagnostics.map(\.code), ["W0101"])
+        XCTAssertEqual(check(minilm("  freeze = [\"*\"]")).diagnostics.map(\.code.rawValue), ["W0101"])
     }
 }
