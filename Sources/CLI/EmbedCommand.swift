@@ -76,8 +76,7 @@ enum EmbedCommand {
         guard jsonl else { return .success(lines) }
         var texts: [String] = []
         for (i, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
-            guard let value = try? JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed]),
-                  let s = value as? String else {
+            guard let s = (try? JSONParser.parse(line))?.stringValue else {
                 return .failure(InputProblemText("\(i + 1): with --jsonl every line must be a JSON string, e.g. \"a text\""))
             }
             texts.append(s)

@@ -42,22 +42,17 @@ final class DataFileReader {
                 return .failure(.unreadable((error as NSError).localizedDescription))
             }
         }
-        // JSON Lines: the first line is an object whose keys are the columns.
-        var bytes: [UInt8] = []
-        reading: while true {
-            let chunk = handle.readData(ofLength: 64 * 1024)
-            if chunk.isEmpty { break }
-            for byte in chunk {
-                if byte == UInt8(ascii: "\n") { break reading }
-                bytes.append(byte)
-            }
+        // JSON Lines: a key may first appear on any line, so the columns are those of the
+        // whole file, found by the runtime's own reader (a column `check` rejects, `run` would too).
+        do {
+            let bytes = [UInt8](try handle.readToEnd() ?? Data())
+            let columns = try JSONLinesRecords.columns(of: bytes)
+            if columns.isEmpty { return .failure(.unreadable("the file has no records; expected one JSON object per line")) }
+            return .success(DataHeader(columns: columns))
+        } catch let failure as JSONLinesRecords.Failure {
+            return .failure(.unreadable(failure.description))
+        } catch {
+            return .failure(.unreadable((error as NSError).localizedDescription))
         }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        if bytes.isEmpty { return .failure(.unreadable("the file is empty; expected a header line")) }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            return .failure(.unreadable("the first line is not a JSON object"))
-        }
-        return .success(DataHeader(columns: object.keys.sorted()))
     }
 }

@@ -63,4 +63,65 @@ final class DataHeaderAgreementTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(data.path):1: column 'a' appears twice in the header")
         }
     }
+
+    /// JSON Lines columns are every key in order of first appearance — a key that only a
+    /// later line has is a column for `check` as it is for `run` (the checker once read the
+    /// first line only, and rejected it).
+    func testCheckAndRunSeeTheSameJSONLinesColumns() throws {
+        let workspace = try Workspace()
+        var lines = "\u{FEFF}{\"f1\": 0, \"label\": 1}\r\n\n"
+        for r in 0..<12 { lines += "{\"f2\": \(r % 3), \"f1\": \(Double(r) / 4), \"label\": \(r % 2)}\n" }
+        let data = workspace.experiments.appendingPathComponent("late.jsonl")
+        try Data(lines.utf8).write(to: data)
+        let file = try workspace.write("late.ftx", """
+        experiment late {
+          seed = 0
+        }
+
+        data rows {
+          source = jsonl("late.jsonl")
+          label = "label"
+          features = ["f1"]
+          split = ordered(train: 0.75, valid: 0.25)
+        }
+
+        model net {
+          layers = [dense(4, activation: relu)]
+          head = dense(2)
+        }
+
+        stage fit {
+          model = net
+          data = rows
+          optimizer = sgd(lr: 0.1)
+          schedule {
+            epochs = 1
+            batch_size = 4
+          }
+          loss = cross_entropy()
+        }
+
+        """)
+        let expected = ["f1", "label", "f2"]
+        XCTAssertEqual(try JSONLReader.read(path: data.path).header, expected)
+        let checked = try checkFile(path: file).get()
+        XCTAssertEqual(checked.experiment.data.first?.columns, expected)
+        XCTAssertEqual(checked.diagnostics.filter { $0.severity == .error }.map(\.message), [])
+        let store = workspace.url.appendingPathComponent("store").path
+        let run = ftx(["run", "--store", store, file])
+        XCTAssertEqual(run.status, 0, run.err)
+        // `f2` first appears on line 3: a column for the checker too.
+        try workspace.write("late.ftx", try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "features = [\"f1\"]", with: "features = [\"f1\", \"f2\"]"))
+        let late = ftx(["check", file])
+        XCTAssertEqual(late.status, 0, late.err)
+
+        // A line that is not an object is an error for both, naming the line.
+        try Data("{\"f1\": 1}\n[1, 2]\n".utf8).write(to: data)
+        let bad = ftx(["check", file])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("line 2: expected an object"), bad.err)
+        XCTAssertThrowsError(try JSONLReader.read(path: data.path)) { error in
+            XCTAssertTrue("\(error)".contains(":2:"), "\(error)")
+        }
+    }
 }

@@ -12,7 +12,7 @@ import Support
 /// used. Strings keep their text; numbers keep a decimal that round-trips them;
 /// booleans become `true`/`false` (so a boolean label is a two-class string label).
 /// Arrays and objects as values are rejected. Blank lines are skipped; a UTF-8
-/// byte-order mark is skipped. Parsing uses the runtime's strict `JSONParser`.
+/// byte-order mark is skipped. Lines are read by `JSONLinesRecords`, the reader `ftx check` uses too.
 public enum JSONLReader {
     /// Reads and parses the file at `path`.
     public static func read(path: String) throws -> RecordTable {
@@ -26,53 +26,38 @@ public enum JSONLReader {
         var rows: [[(column: Int, text: String?)]] = []
         var rowLines: [Int32] = []
 
-        try input.withUnsafeBufferPointer { buf in
-            var i = 0
-            if buf.count >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { i = 3 }
-            var line = 0
-            while i < buf.count {
-                line += 1
-                var end = i
-                while end < buf.count, buf[end] != 0x0A { end += 1 }
-                let next = end + 1
-                var s = i
-                while s < end, buf[s] == 0x20 || buf[s] == 0x09 || buf[s] == 0x0D { s += 1 }
-                defer { i = next }
-                if s == end { continue }
-                let value: JSONValue
-                do { value = try JSONParser.parse(bytes: UnsafeBufferPointer(rebasing: buf[i..<end])) } catch {
-                    let detail = (error as? JSONParseError).map { "\($0.message) (column \($0.offset + 1))" } ?? "\(error)"
-                    throw DataError(path: path, line: line, reason: .invalidJSON(detail: detail))
-                }
-                guard let members = value.objectValue else {
-                    throw DataError(path: path, line: line, reason: .invalidJSON(detail: "expected an object {…} on each line"))
-                }
-                var row: [(column: Int, text: String?)] = []
-                row.reserveCapacity(members.count)
-                for (key, v) in members {
-                    let column: Int
-                    if let c = columnOf[key] { column = c } else {
-                        column = header.count
-                        columnOf[key] = column
-                        header.append(key)
+        do {
+            try input.withUnsafeBufferPointer { buf in
+                try JSONLinesRecords.forEach(in: buf) { line, members in
+                    var row: [(column: Int, text: String?)] = []
+                    row.reserveCapacity(members.count)
+                    for (key, v) in members {
+                        let column: Int
+                        if let c = columnOf[key] { column = c } else {
+                            column = header.count
+                            columnOf[key] = column
+                            header.append(key)
+                        }
+                        let text: String?
+                        switch v {
+                        case .null: text = nil
+                        case let .bool(b): text = b ? "true" : "false"
+                        case let .int(n): text = String(n)
+                        case let .double(d): text = d.description
+                        case let .float(f): text = Double(f).description
+                        case let .string(str): text = str
+                        case .array, .object:
+                            throw DataError(path: path, line: line, reason: .invalidJSON(
+                                detail: "key '\(key)' holds an \(v.arrayValue != nil ? "array" : "object"); values must be strings, numbers, booleans or null"))
+                        }
+                        row.append((column, text))
                     }
-                    let text: String?
-                    switch v {
-                    case .null: text = nil
-                    case let .bool(b): text = b ? "true" : "false"
-                    case let .int(n): text = String(n)
-                    case let .double(d): text = d.description
-                    case let .float(f): text = Double(f).description
-                    case let .string(str): text = str
-                    case .array, .object:
-                        throw DataError(path: path, line: line, reason: .invalidJSON(
-                            detail: "key '\(key)' holds an \(v.arrayValue != nil ? "array" : "object"); values must be strings, numbers, booleans or null"))
-                    }
-                    row.append((column, text))
+                    rows.append(row)
+                    rowLines.append(Int32(truncatingIfNeeded: line))
                 }
-                rows.append(row)
-                rowLines.append(Int32(truncatingIfNeeded: line))
             }
+        } catch let failure as JSONLinesRecords.Failure {
+            throw DataError(path: path, line: failure.line, reason: .invalidJSON(detail: failure.detail))
         }
         if rows.isEmpty { throw DataError(path: path, reason: .emptyFile) }
 

@@ -51,8 +51,7 @@ public final class SentenceEmbedder {
     public static func defaultMaxLength(directory: String, config: BertConfig) -> Int {
         let path = (directory as NSString).appendingPathComponent("sentence_bert_config.json")
         if let data = FileManager.default.contents(atPath: path),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let n = (object["max_seq_length"] as? NSNumber)?.intValue, n >= 2 {
+           let n = (try? JSONParser.parse(data))?["max_seq_length"]?.intValue, n >= 2 {
             return min(n, config.maxPositionEmbeddings)
         }
         return config.maxPositionEmbeddings
@@ -62,8 +61,7 @@ public final class SentenceEmbedder {
     static func lowercases(directory: String) -> Bool {
         let path = (directory as NSString).appendingPathComponent("tokenizer_config.json")
         guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let lower = object["do_lower_case"] as? Bool else { return true }
+              let lower = (try? JSONParser.parse(data))?["do_lower_case"]?.boolValue else { return true }
         return lower
     }
 
