@@ -52,6 +52,10 @@ public final class SourceFile: Sendable {
 
     /// Reads a file from disk; throws the Foundation error if it cannot be read.
     public static func load(path: String) throws -> SourceFile {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw SourceFileError.isFolder(path)
+        }
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return SourceFile(path: path, bytes: [UInt8](data))
     }
@@ -98,4 +102,18 @@ public final class SourceFile: Sendable {
 
     /// The whole text, with invalid UTF-8 repaired.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// Why a path is not a source file.
+public enum SourceFileError: Error, LocalizedError, Equatable {
+    /// The path names a folder — often `.ftx/`, the store `ftx run` keeps beside an experiment.
+    case isFolder(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .isFolder(let path):
+            let store = (path as NSString).lastPathComponent == ".ftx"
+            return "is a folder, not an experiment file" + (store ? " (`.ftx/` is the store `ftx run` keeps beside an experiment)" : "")
+        }
+    }
 }
