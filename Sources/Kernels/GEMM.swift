@@ -100,10 +100,10 @@ public func gemm(
                         a: a, lda: lda, b: b, ldb: ldb, beta: bias == nil ? beta : 1, c: c, ldc: ldc,
                         addend: bias ?? UnsafePointer(c), ldAddend: bias == nil ? ldc : 0, activation: activation)
     if GEMMBlocking.usesDirectPath(m: m, n: n, k: k, transA: transA) {
-        // Direct path: B strips prepared once, then row blocks of 6, split across threads.
+        // Direct path: B strips prepared once, then blocks of `directMR` rows, split across threads.
         let buf = packPool.take()
         let strips = directStrips(args, buf)
-        let blocks = (m + 5) / 6
+        let blocks = (m + GEMMBlocking.directMR - 1) / GEMMBlocking.directMR
         let t = min(GEMMBlocking.threads(work: work, requested: threads), blocks)
         if t == 1 {
             gemmDirect(args, strips, rows: 0..<m, tile: buf.tile)

@@ -34,6 +34,10 @@ public enum GEMMBlocking {
     /// (a 6-row block of Aᵀ read in place touches a new page every k step). 1 MB was best on
     /// Zen 4; on the Xeon, n = 512 ran at 0.6× numpy that way, and packed at 1.0×.
     public static let directPanel = 131_072
+    /// Rows of the direct path's register tile (its kernel holds 6 × 2 `Lanes` accumulators) …
+    public static let directMR = 6
+    /// … and its columns: op(B) is read in strips this wide.
+    public static let directNR = 32
     /// Below this many multiply-adds a GEMM runs on one thread.
     public static let parallelWork = 1_048_576
     /// Threads used by default: all cores.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A multithreaded direct-path GEMM: part `i` computes a contiguous range of 6-row blocks.
+/// A multithreaded direct-path GEMM: part `i` computes a contiguous range of `directMR`-row blocks.
 struct DirectJob {
     let args: GEMMArgs
     let strips: DirectStrips
@@ -10,14 +10,16 @@ struct DirectJob {
     func run(part: Int) {
         let b0 = blocks * part / parts, b1 = blocks * (part + 1) / parts
         let buf = packPool.take()
-        gemmDirect(args, strips, rows: (b0 * 6)..<min(args.m, b1 * 6), tile: buf.tile)
+        let mr = GEMMBlocking.directMR
+        gemmDirect(args, strips, rows: (b0 * mr)..<min(args.m, b1 * mr), tile: buf.tile)
         packPool.give(buf)
     }
 }
 
-/// Where the direct path reads op(B): 32-column strips, strip s at `base + s·stripStride`
-/// with row stride `ld`. B stored row-major is read in place (except a last partial strip,
-/// copied zero-padded); Bᵀ is packed into (k, 32) strips by register transposes.
+/// Where the direct path reads op(B): strips of `directNR` (32) columns, strip s at
+/// `base + s·stripStride` with row stride `ld`. B stored row-major is read in place (except a
+/// last partial strip, copied zero-padded); Bᵀ is packed into (k, 32) strips by register
+/// transposes.
 struct DirectStrips {
     let base: UnsafePointer<Float>
     let ld: Int
@@ -28,69 +30,71 @@ struct DirectStrips {
 
 /// Prepares the strips of op(B) that cannot be read in place (in `buf.b`).
 func directStrips(_ g: GEMMArgs, _ buf: PackBuffers) -> DirectStrips {
-    let nStrips = (g.n + 31) / 32
-    let inPlace = g.transB ? 0 : g.n / 32
+    let w = GEMMBlocking.directNR
+    let nStrips = (g.n + w - 1) / w
+    let inPlace = g.transB ? 0 : g.n / w
     let copied = nStrips - inPlace
-    if copied > 0 { buf.reserve(a: 0, b: copied * g.k * 32 + 16) }
+    if copied > 0 { buf.reserve(a: 0, b: copied * g.k * w + 16) }
     for s in 0..<copied {
-        let j0 = (inPlace + s) * 32
-        let cols = min(32, g.n - j0)
-        let d = buf.b + s * g.k * 32
-        if g.transB && cols == 32 {
-            transposeBlock(g.b + j0 * g.ldb, ld: g.ldb, rows: 16, len: g.k, to: d, stride: 32)
-            transposeBlock(g.b + (j0 + 16) * g.ldb, ld: g.ldb, rows: 16, len: g.k, to: d + 16, stride: 32)
+        let j0 = (inPlace + s) * w
+        let cols = min(w, g.n - j0)
+        let d = buf.b + s * g.k * w
+        if g.transB && cols == w {
+            transposeBlock(g.b + j0 * g.ldb, ld: g.ldb, rows: 16, len: g.k, to: d, stride: w)
+            transposeBlock(g.b + (j0 + 16) * g.ldb, ld: g.ldb, rows: 16, len: g.k, to: d + 16, stride: w)
         } else {
-            for jj in 0..<32 {
+            for jj in 0..<w {
                 let j = j0 + jj
                 if jj >= cols {
-                    for p in 0..<g.k { d[p * 32 + jj] = 0 }
+                    for p in 0..<g.k { d[p * w + jj] = 0 }
                 } else if g.transB {
                     let src = g.b + j * g.ldb
-                    for p in 0..<g.k { d[p * 32 + jj] = src[p] }
+                    for p in 0..<g.k { d[p * w + jj] = src[p] }
                 } else {
-                    for p in 0..<g.k { d[p * 32 + jj] = g.b[p * g.ldb + j] }
+                    for p in 0..<g.k { d[p * w + jj] = g.b[p * g.ldb + j] }
                 }
             }
         }
     }
-    return DirectStrips(base: g.b, ld: g.ldb, stripStride: 32, inPlace: inPlace, copy: UnsafePointer(buf.b))
+    return DirectStrips(base: g.b, ld: g.ldb, stripStride: w, inPlace: inPlace, copy: UnsafePointer(buf.b))
 }
 
 /// The direct path for small problems over C[rows, :]: op(A) read in place, 6×32 tiles
-/// (6×16 for a last strip of ≤ 16 columns); partial tiles go through `tile`. Same per-element
-/// arithmetic as the packed path when k ≤ KC.
+/// (`directMR` × `directNR`; 6×16 for a last strip of ≤ 16 columns); partial tiles go through
+/// `tile`. Same per-element arithmetic as the packed path when k ≤ KC.
 func gemmDirect(_ g: GEMMArgs, _ st: DirectStrips, rows: Range<Int>, tile: UnsafeMutablePointer<Float>) {
+    let w = GEMMBlocking.directNR, h = GEMMBlocking.directMR
     let (sa, sp) = g.transA ? (1, g.lda) : (g.lda, 1)  // op(A)[i, p] = a[i·sa + p·sp]
-    let nStrips = (g.n + 31) / 32
+    let nStrips = (g.n + w - 1) / w
     var i = rows.lowerBound
     while i < rows.upperBound {
-        let mw = min(6, rows.upperBound - i)
+        let mw = min(h, rows.upperBound - i)
         let ai = g.a + i * sa
         for s in 0..<nStrips {
-            let j = s * 32
-            let cols = min(32, g.n - j)
-            let (bs, ldb) = s < st.inPlace ? (st.base + j, st.ld) : (st.copy + (s - st.inPlace) * g.k * 32, 32)
+            let j = s * w
+            let cols = min(w, g.n - j)
+            let (bs, ldb) = s < st.inPlace ? (st.base + j, st.ld) : (st.copy + (s - st.inPlace) * g.k * w, w)
             let cp = g.c + i * g.ldc + j
             let src = g.addend + i * g.ldAddend + j
-            if cols == 32 {
+            if cols == w {
                 directKernel(g.k, ai, sa, sp, mw, bs, ldb, cp, g.ldc, g.alpha, g.beta, src, g.ldAddend)
-                if let activation = g.activation { finishTile(activation, cp, ldc: g.ldc, rows: mw, cols: 32) }
+                if let activation = g.activation { finishTile(activation, cp, ldc: g.ldc, rows: mw, cols: w) }
                 continue
             }
             if cols <= 16 {
-                directKernel16(g.k, ai, sa, sp, mw, bs, ldb, tile, 32)
+                directKernel16(g.k, ai, sa, sp, mw, bs, ldb, tile, w)
             } else {
-                directKernel(g.k, ai, sa, sp, mw, bs, ldb, tile, 32, 1, 0, tile, 32)
+                directKernel(g.k, ai, sa, sp, mw, bs, ldb, tile, w, 1, 0, tile, w)
             }
             for r in 0..<mw {
                 for jj in 0..<cols {
-                    let t = tile[r * 32 + jj]
+                    let t = tile[r * w + jj]
                     cp[r * g.ldc + jj] = g.beta == 0 ? g.alpha * t : (g.beta * src[r * g.ldAddend + jj]).addingProduct(g.alpha, t)
                 }
             }
             if let activation = g.activation { finishTile(activation, cp, ldc: g.ldc, rows: mw, cols: cols) }
         }
-        i += 6
+        i += h
     }
 }
 
