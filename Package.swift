@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support"], path: "Tests/SupportTests"),
         .testTarget(name: "CompilerTests", dependencies: ["DSL", "Plan", "Compiler", "Support"], path: "Tests/CompilerTests",
                     exclude: ["Fixtures"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests"),
         .testTarget(name: "RuntimeTests", dependencies: ["Plan", "Kernels", "Runtime", "Support"], path: "Tests/RuntimeTests"),
         .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support"], path: "Tests/CLITests"),
     ]

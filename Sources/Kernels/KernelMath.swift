@@ -1,22 +1,22 @@
 import Foundation
 
-/// SIMD16<Float> building blocks for the pointwise and row kernels: transcendental
-/// approximations (one AVX-512 register per call) and partial loads/stores for tails.
-///
+/// The transcendental functions of every kernel, on `Lanes` (one AVX-512 register per call)
+/// and as scalar forms with the same algorithms, for scalar loops and tails:
 /// - `exp`: Cephes `expf` — range reduction by ln 2 (split in two constants), degree-6
 ///   polynomial, scaling by 2ⁿ through the exponent bits; input clamped to
 ///   [-87.3, 88.4]; relative error ≲ 2 ulp.
 /// - `tanh`: Cephes `tanhf` — odd polynomial for |x| < 0.625, 1 − 2/(e^{2|x|}+1) above.
 /// - `erf`: Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7.
 ///
-/// The kernels' scalar twins use Foundation's libm instead, so tests measure these
-/// approximations too. Polynomial steps are written as fused multiply-adds
-/// (`addingProduct`): Swift does not contract `a * b + c` on its own, and the fused
-/// form made GELU 1.27× faster with the same error against a double-precision erf.
+/// The SIMD forms write polynomial steps as fused multiply-adds, the scalar forms as a
+/// multiply then an add, so the two round differently (by an ulp or so): a kernel with a
+/// scalar tail gives its tail elements the scalar form's bits. (Swift does not contract
+/// `a * b + c` on its own; the fused form made GELU 1.27× faster with the same error against
+/// a double-precision erf.) The kernels' scalar twins (`…Reference`) use Foundation's libm
+/// instead, so tests measure these approximations too.
 public enum KernelMath {
-    public typealias V = SIMD16<Float>
-
-    @inlinable @inline(__always) public static func exp(_ x0: V) -> V {
+    /// e^x per lane (Cephes `expf`; clamps to [-87.3, 88.4]).
+    @inlinable @inline(__always) public static func exp(_ x0: Lanes) -> Lanes {
         // Clamp (NaN-free inputs assumed): results stay finite and normal, e^-87.3 ≈ 1.2e-38.
         var x = x0.replacing(with: -87.336_54, where: x0 .< -87.336_54)
         x.replace(with: 88.376_26, where: x .> 88.376_26)
@@ -28,24 +28,25 @@ public enum KernelMath {
         let n = unsafeBitCast(t, to: SIMD16<Int32>.self) &- Int32(bitPattern: magic.bitPattern)
         var r = x.addingProduct(fx, -0.693_359_375)
         r = r.addingProduct(fx, 2.121_944_4e-4)
-        var y = V(repeating: 1.987_569_15e-4)
-        y = V(repeating: 1.398_199_95e-3).addingProduct(y, r)
-        y = V(repeating: 8.333_451_9e-3).addingProduct(y, r)
-        y = V(repeating: 4.166_579_59e-2).addingProduct(y, r)
-        y = V(repeating: 1.666_666_55e-1).addingProduct(y, r)
-        y = V(repeating: 5.000_000_1e-1).addingProduct(y, r)
+        var y = Lanes(repeating: 1.987_569_15e-4)
+        y = Lanes(repeating: 1.398_199_95e-3).addingProduct(y, r)
+        y = Lanes(repeating: 8.333_451_9e-3).addingProduct(y, r)
+        y = Lanes(repeating: 4.166_579_59e-2).addingProduct(y, r)
+        y = Lanes(repeating: 1.666_666_55e-1).addingProduct(y, r)
+        y = Lanes(repeating: 5.000_000_1e-1).addingProduct(y, r)
         y = (r + 1).addingProduct(y, r * r)
-        return y * unsafeBitCast((n &+ 127) &<< 23, to: V.self)
+        return y * unsafeBitCast((n &+ 127) &<< 23, to: Lanes.self)
     }
 
-    @inlinable @inline(__always) public static func tanh(_ x: V) -> V {
+    /// tanh per lane (Cephes `tanhf`).
+    @inlinable @inline(__always) public static func tanh(_ x: Lanes) -> Lanes {
         let a = abs(x)
         let z = x * x
-        var p = V(repeating: -5.704_988_727_45e-3)
-        p = V(repeating: 2.063_908_879_54e-2).addingProduct(p, z)
-        p = V(repeating: -5.373_971_555_31e-2).addingProduct(p, z)
-        p = V(repeating: 1.333_144_220_36e-1).addingProduct(p, z)
-        p = V(repeating: -3.333_328_194_22e-1).addingProduct(p, z)
+        var p = Lanes(repeating: -5.704_988_727_45e-3)
+        p = Lanes(repeating: 2.063_908_879_54e-2).addingProduct(p, z)
+        p = Lanes(repeating: -5.373_971_555_31e-2).addingProduct(p, z)
+        p = Lanes(repeating: 1.333_144_220_36e-1).addingProduct(p, z)
+        p = Lanes(repeating: -3.333_328_194_22e-1).addingProduct(p, z)
         let small = p * z * x + x
         let e = exp(a + a)
         var large = 1 - 2 / (e + 1)
@@ -54,42 +55,76 @@ public enum KernelMath {
         return large
     }
 
-    @inlinable @inline(__always) public static func erf(_ x: V) -> V {
+    /// erf per lane (Abramowitz–Stegun 7.1.26).
+    @inlinable @inline(__always) public static func erf(_ x: Lanes) -> Lanes {
         let a = abs(x)
-        let t = 1 / V(repeating: 1).addingProduct(a, 0.327_591_1)
-        var p = V(repeating: 1.061_405_429)
-        p = V(repeating: -1.453_152_027).addingProduct(p, t)
-        p = V(repeating: 1.421_413_741).addingProduct(p, t)
-        p = V(repeating: -0.284_496_736).addingProduct(p, t)
-        p = V(repeating: 0.254_829_592).addingProduct(p, t)
+        let t = 1 / Lanes(repeating: 1).addingProduct(a, 0.327_591_1)
+        var p = Lanes(repeating: 1.061_405_429)
+        p = Lanes(repeating: -1.453_152_027).addingProduct(p, t)
+        p = Lanes(repeating: 1.421_413_741).addingProduct(p, t)
+        p = Lanes(repeating: -0.284_496_736).addingProduct(p, t)
+        p = Lanes(repeating: 0.254_829_592).addingProduct(p, t)
         var y = 1 - p * t * exp(-a * a)
         y.replace(with: -y, where: x .< 0)
         return y
     }
 
-    @inlinable @inline(__always) public static func sigmoid(_ x: V) -> V { 1 / (1 + exp(-x)) }
+    /// 1 / (1 + e^−x) per lane.
+    @inlinable @inline(__always) public static func sigmoid(_ x: Lanes) -> Lanes { 1 / (1 + exp(-x)) }
 
-    @inlinable @inline(__always) public static func abs(_ x: V) -> V {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
+    /// |x| per lane (clears the sign bit).
+    @inlinable @inline(__always) public static func abs(_ x: Lanes) -> Lanes {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Lanes.self)
     }
 
-    /// Lanes 0..<count from p, the rest `fill`.
-    @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> V {
-        var v = V(repeating: fill)
-        for i in 0..<count { v[i] = p[i] }
-        return v
+    // MARK: scalar forms (same algorithms; unfused multiply-adds)
+
+    /// Scalar twin of `exp(_:)` (same algorithm, same clamping).
+    @inlinable @inline(__always) public static func exp(_ x0: Float) -> Float {
+        let x = min(max(x0, -87.336_54), 88.376_26)
+        let fx = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        var r = x - fx * 0.693_359_375
+        r = r + fx * 2.121_944_4e-4
+        var y: Float = 1.987_569_15e-4
+        y = y * r + 1.398_199_95e-3
+        y = y * r + 8.333_451_9e-3
+        y = y * r + 4.166_579_59e-2
+        y = y * r + 1.666_666_55e-1
+        y = y * r + 5.000_000_1e-1
+        y = y * (r * r) + r + 1
+        return y * Float(bitPattern: UInt32(Int32(fx) + 127) << 23)
     }
 
-    /// Stores lanes 0..<count of v to p.
-    @inlinable @inline(__always) public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-        for i in 0..<count { p[i] = v[i] }
+    /// tanh, scalar (the kernels' SIMD form is `tanh(_: Lanes)`).
+    @inlinable @inline(__always) public static func tanh(_ x: Float) -> Float {
+        let a = Swift.abs(x)
+        if a < 0.625 {
+            let z = x * x
+            var p: Float = -5.704_988_727_45e-3
+            p = p * z + 2.063_908_879_54e-2
+            p = p * z - 5.373_971_555_31e-2
+            p = p * z + 1.333_144_220_36e-1
+            p = p * z - 3.333_328_194_22e-1
+            return p * z * x + x
+        }
+        let e = exp(min(a + a, 88))
+        let t = 1 - 2 / (e + 1)
+        return x < 0 ? -t : t
     }
 
-    @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    /// erf, scalar (Abramowitz–Stegun 7.1.26, as `erf(_: Lanes)`).
+    @inlinable @inline(__always) public static func erf(_ x: Float) -> Float {
+        let a = Swift.abs(x)
+        let t = 1 / (a * 0.327_591_1 + 1)
+        var r: Float = 1.061_405_429
+        r = r * t - 1.453_152_027
+        r = r * t + 1.421_413_741
+        r = r * t - 0.284_496_736
+        r = r * t + 0.254_829_592
+        let y = 1 - r * t * exp(-(a * a))
+        return x < 0 ? -y : y
     }
 
-    @inlinable @inline(__always) public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
-    }
+    /// Logistic sigmoid 1 / (1 + e^-x), scalar.
+    @inlinable @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 }

@@ -49,43 +49,6 @@ final class TensorTests: XCTestCase {
         }
     }
 
-    /// Every SIMD kernel against its plain scalar twin and a Double reference
-    /// on awkward lengths (the SIMD body, the tail, or both).
-    func testVectorMathMatchesScalarTwinsAndDouble() {
-        var rng = SeededGenerator(seed: 3)
-        for n in [1, 7, 16, 17, 33] {
-            let x = randomTensor([n], &rng, scale: 4)
-            x[flat: 0] = n == 1 ? 0 : 3.9  // an exact zero and a large-ish value
-            let simd = Tensor(zeros: [n])
-            Elementwise.geluForward(n, x.pointer, simd.pointer)
-            for i in 0..<n {
-                let xi = Double(x[flat: i])
-                XCTAssertEqual(Double(simd[flat: i]), ScalarReference.gelu(xi), accuracy: 2e-7 * max(1, abs(xi)), "gelu \(xi)")
-            }
-            Elementwise.geluTanhForward(n, x.pointer, simd.pointer)
-            for i in 0..<n {
-                let xi = Double(x[flat: i])
-                XCTAssertEqual(Double(simd[flat: i]), ScalarReference.geluTanh(xi), accuracy: 3e-7 * max(1, abs(xi)), "gelu_tanh \(xi)")
-            }
-            Elementwise.tanhForward(n, x.pointer, simd.pointer)
-            for i in 0..<n {
-                let xi = Double(x[flat: i])
-                XCTAssertEqual(Double(simd[flat: i]), Foundation.tanh(xi), accuracy: 2e-7, "tanh \(xi)")
-                XCTAssertEqual(simd[flat: i], VectorMath.tanh(x[flat: i]), accuracy: 1e-7)
-            }
-            Elementwise.sigmoidForward(n, x.pointer, simd.pointer)
-            for i in 0..<n {
-                XCTAssertEqual(Double(simd[flat: i]), ScalarReference.sigmoid(Double(x[flat: i])), accuracy: 1e-7)
-            }
-        }
-        for v: Float in [-87, -10, -1e-3, 0, 1e-3, 0.5, 1, 10, 80] {
-            let lanes = VectorMath.exp(SIMD16<Float>(repeating: v))
-            XCTAssertEqual(Double(lanes[3]), Foundation.exp(Double(v)), accuracy: 3e-7 * Foundation.exp(Double(v)), "exp \(v)")
-            XCTAssertEqual(lanes[0], VectorMath.exp(v))
-            XCTAssertEqual(Double(VectorMath.erf(v)), Foundation.erf(Double(v)), accuracy: 2e-7, "erf \(v)")
-        }
-    }
-
     func testArenaReusesBlocksInRequestOrder() {
         let arena = TensorArena()
         let a = arena.take(100), b = arena.take(10)

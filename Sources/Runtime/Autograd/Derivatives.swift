@@ -56,31 +56,31 @@ extension Tape {
             }
 
         case let .scale(x, k):
-            if let dx = accumulator(x) { Elementwise.axpy(g.count, k, g.pointer, dx) }
+            if let dx = accumulator(x) { vectorAxpy(alpha: k, g.pointer, dx, count: g.count) }
 
         case let .activation(x, f):
             if let dx = accumulator(x) {
-                Elementwise.activationBackward(f, g.count, dy: g.pointer, x: nodes[x].value.pointer, y: out.pointer, dx: dx)
+                activationBackward(f, g.count, dy: g.pointer, x: nodes[x].value.pointer, y: out.pointer, dx: dx)
             }
 
         case let .softmax(x):
             if let dx = accumulator(x) {
                 let (rows, cols) = out.rowsAndColumns
-                SoftmaxKernel.backward(rows: rows, cols: cols, y: out.pointer, dy: g.pointer, dx: dx)
+                softmaxRowsBackward(out.pointer, dout: g.pointer, dx: dx, rows: rows, cols: cols, accumulate: true)
             }
 
         case let .logSoftmax(x):
             if let dx = accumulator(x) {
                 let (rows, cols) = out.rowsAndColumns
-                SoftmaxKernel.logBackward(rows: rows, cols: cols, y: out.pointer, dy: g.pointer, dx: dx)
+                logSoftmaxRowsBackward(out.pointer, dout: g.pointer, dx: dx, rows: rows, cols: cols, accumulate: true)
             }
 
         case let .layerNorm(x, w, b, stats):
             let xv = nodes[x].value
             let (rows, cols) = xv.rowsAndColumns
-            LayerNormKernel.backward(rows: rows, cols: cols, x: xv.pointer, weight: w.map { nodes[$0].value.pointer },
-                                     stats: stats.pointer, dy: g.pointer, dx: accumulator(x),
-                                     dweight: w.flatMap { accumulator($0) }, dbias: b.flatMap { accumulator($0) })
+            layerNormBackward(rows: rows, cols: cols, x: xv.pointer, weight: w.map { nodes[$0].value.pointer },
+                              stats: stats.pointer, dy: g.pointer, dx: accumulator(x),
+                              dweight: w.flatMap { accumulator($0) }, dbias: b.flatMap { accumulator($0) })
 
         case let .embedding(table, indices):
             if let dt = accumulator(table) {
@@ -88,10 +88,10 @@ extension Tape {
             }
 
         case let .dropout(x, mask):
-            if let dx = accumulator(x) { Elementwise.mulAccumulate(g.count, g.pointer, mask.pointer, dx) }
+            if let dx = accumulator(x) { vectorMulAccumulate(g.pointer, mask.pointer, dx, count: g.count) }
 
         case let .reshape(x):
-            if let dx = accumulator(x) { Elementwise.axpy(g.count, 1, g.pointer, dx) }
+            if let dx = accumulator(x) { vectorAxpy(alpha: 1, g.pointer, dx, count: g.count) }
 
         case let .attention(q, k, v, heads, probs):
             let qv = nodes[q].value
@@ -110,7 +110,7 @@ extension Tape {
                     for j in 0..<t { n += mask.pointer[i * t + j] }
                     let inv = 1 / max(n, 1e-9)
                     for j in 0..<t where mask.pointer[i * t + j] != 0 {
-                        Elementwise.axpy(c, mask.pointer[i * t + j] * inv, g.pointer + i * c, dx + (i * t + j) * c)
+                        vectorAxpy(alpha: mask.pointer[i * t + j] * inv, g.pointer + i * c, dx + (i * t + j) * c, count: c)
                     }
                 }
             }
@@ -119,7 +119,7 @@ extension Tape {
             if let dx = accumulator(x) {
                 let xv = nodes[x].value
                 let (b, t, c) = (xv.shape[0], xv.shape[1], xv.shape[2])
-                for i in 0..<b { Elementwise.axpy(c, 1, g.pointer + i * c, dx + (i * t + index) * c) }
+                for i in 0..<b { vectorAxpy(alpha: 1, g.pointer + i * c, dx + (i * t + index) * c, count: c) }
             }
 
         case let .sum(x, mean):
@@ -146,7 +146,7 @@ extension Tape {
             let xv = nodes[x].value, tv = nodes[t].value
             let k = g.pointer[0] / Float(max(xv.count, 1))
             if let dx = accumulator(x) {
-                for j in 0..<xv.count { dx[j] += k * (VectorMath.sigmoid(xv.pointer[j]) - tv.pointer[j]) }
+                for j in 0..<xv.count { dx[j] += k * (KernelMath.sigmoid(xv.pointer[j]) - tv.pointer[j]) }
             }
             if let dt = accumulator(t) { for j in 0..<xv.count { dt[j] -= k * xv.pointer[j] } }
 

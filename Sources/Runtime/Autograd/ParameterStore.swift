@@ -134,20 +134,6 @@ public final class ParameterStore {
     /// Whether every trainable value is finite. Frozen slots cannot change, so they are not
     /// read: a linear probe over a frozen 22 M-parameter encoder checks only its head.
     public var trainableValuesAreFinite: Bool {
-        let v = values.pointer
-        for s in slots where s.trainable {
-            // x − x is 0 for finite x and NaN for ±inf or NaN; one NaN makes the sum NaN.
-            var acc = SIMD16<Float>(repeating: 0)
-            var i = 0
-            while i + 16 <= s.count {
-                let x = UnsafeRawPointer(v + s.offset + i).loadUnaligned(as: SIMD16<Float>.self)
-                acc += x - x
-                i += 16
-            }
-            var tail: Float = 0
-            while i < s.count { tail += v[s.offset + i] - v[s.offset + i]; i += 1 }
-            if !(acc.sum() + tail).isFinite { return false }
-        }
-        return true
+        slots.allSatisfy { !$0.trainable || vectorIsFinite(values.pointer + $0.offset, count: $0.count) }
     }
 }

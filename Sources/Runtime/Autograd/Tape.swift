@@ -124,7 +124,7 @@ public final class Tape {
             g.fill(1)
         }
         if let p = nodes[r].parameter {  // a parameter as root: accumulate
-            Elementwise.axpy(g.count, 1, g.pointer, p.store.accumulationTarget(p.slot))
+            vectorAxpy(alpha: 1, g.pointer, p.store.accumulationTarget(p.slot), count: g.count)
         } else {
             nodes[r].grad = g
         }

@@ -10,11 +10,11 @@ extension Tape {
         ParallelChunks.vectors(xv.count) { r in
             let n = r.count, x = x0 + r.lowerBound, y = y0 + r.lowerBound
             switch f {
-            case .relu: Elementwise.reluForward(n, x, y)
-            case .gelu: Elementwise.geluForward(n, x, y)
-            case .geluTanh: Elementwise.geluTanhForward(n, x, y)
-            case .tanh: Elementwise.tanhForward(n, x, y)
-            case .sigmoid: Elementwise.sigmoidForward(n, x, y)
+            case .relu: reluForward(x, out: y, count: n)
+            case .gelu: geluForward(x, out: y, count: n)
+            case .geluTanh: geluTanhForward(x, out: y, count: n)
+            case .tanh: tanhForward(x, out: y, count: n)
+            case .sigmoid: sigmoidForward(x, out: y, count: n)
             }
         }
         return record(y, .activation(x.id, f), inputs: x.id)
@@ -30,20 +30,18 @@ extension Tape {
     public func sigmoid(_ x: Variable) -> Variable { activation(x, .sigmoid) }
 }
 
-extension Elementwise {
-    /// dx += dy · f′ for activation `f`, given the forward input `x` and output `y`
-    /// (large tensors on all cores).
-    public static func activationBackward(_ f: Activation, _ n: Int, dy: UnsafePointer<Float>,
-                                          x: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        ParallelChunks.vectors(n) { r in
-            let n = r.count, o = r.lowerBound
-            switch f {
-            case .relu: reluBackward(n, dy + o, x + o, dx + o)
-            case .gelu: geluBackward(n, dy + o, x + o, dx + o)
-            case .geluTanh: geluTanhBackward(n, dy + o, x + o, dx + o)
-            case .tanh: tanhBackward(n, dy + o, y + o, dx + o)
-            case .sigmoid: sigmoidBackward(n, dy + o, y + o, dx + o)
-            }
+/// dx += dy · f′ for activation `f`, given the forward input `x` and output `y`
+/// (large tensors on all cores).   // dy, x, y, dx: (n)
+func activationBackward(_ f: Activation, _ n: Int, dy: UnsafePointer<Float>,
+                        x: UnsafePointer<Float>, y: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+    ParallelChunks.vectors(n) { r in
+        let n = r.count, o = r.lowerBound
+        switch f {
+        case .relu: reluBackward(x + o, dout: dy + o, dx: dx + o, count: n, accumulate: true)
+        case .gelu: geluBackward(x + o, dout: dy + o, dx: dx + o, count: n, accumulate: true)
+        case .geluTanh: geluTanhBackward(x + o, dout: dy + o, dx: dx + o, count: n, accumulate: true)
+        case .tanh: tanhBackward(y + o, dout: dy + o, dx: dx + o, count: n, accumulate: true)
+        case .sigmoid: sigmoidBackward(y + o, dout: dy + o, dx: dx + o, count: n, accumulate: true)
         }
     }
 }

@@ -34,12 +34,12 @@ public enum AttentionKernel {
                         if mx == -Float.infinity { pr.update(repeating: 0, count: t); continue }
                         var s: Float = 0
                         for j in 0..<t {
-                            if mrow[j] != 0 { let e = VectorMath.exp(pr[j] - mx); pr[j] = e; s += e } else { pr[j] = 0 }
+                            if mrow[j] != 0 { let e = KernelMath.exp(pr[j] - mx); pr[j] = e; s += e } else { pr[j] = 0 }
                         }
-                        Elementwise.scale(t, pr, 1 / s, pr)
+                        vectorScale(alpha: 1 / s, pr, out: pr, count: t)
                     }
                 } else {
-                    SoftmaxKernel.forward(rows: t, cols: t, x: p, y: p)
+                    softmaxRows(p, out: p, rows: t, cols: t)
                 }
                 gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: 1,
                      a: p, lda: t, b: v + base, ldb: c, beta: 0, c: out + base, ldc: c)
@@ -68,11 +68,7 @@ public enum AttentionKernel {
                 // dp = dout·vᵀ, then ds = p ⊙ (dp − ⟨dp, p⟩) in place
                 gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: 1,
                      a: dout + base, lda: c, b: v + base, ldb: c, beta: 0, c: dp, ldc: t)
-                for r in 0..<t {
-                    let pr = p + r * t, dr = dp + r * t
-                    let d = SoftmaxKernel.dot(t, dr, pr)
-                    for j in 0..<t { dr[j] = pr[j] * (dr[j] - d) }
-                }
+                softmaxRowsBackward(p, dout: dp, dx: dp, rows: t, cols: t)
                 if let dq {
                     gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: scale,
                          a: dp, lda: t, b: k + base, ldb: c, beta: 1, c: dq + base, ldc: c)

@@ -23,7 +23,7 @@ extension Tape {
     public func scale(_ x: Variable, by k: Float) -> Variable {
         let xv = value(x)
         let y = scratch(xv.shape)
-        Elementwise.scale(xv.count, xv.pointer, k, y.pointer)
+        vectorScale(alpha: k, xv.pointer, out: y.pointer, count: xv.count)
         return record(y, .scale(x.id, k), inputs: x.id)
     }
 
@@ -36,7 +36,7 @@ extension Tape {
     public func sum(_ x: Variable) -> Variable {
         let xv = value(x)
         let y = scratch([])
-        y.pointer[0] = Elementwise.sum(xv.count, xv.pointer)
+        y.pointer[0] = vectorSum(xv.pointer, count: xv.count)
         return record(y, .sum(x.id, mean: false), inputs: x.id)
     }
 
@@ -44,7 +44,7 @@ extension Tape {
     public func mean(_ x: Variable) -> Variable {
         let xv = value(x)
         let y = scratch([])
-        y.pointer[0] = Elementwise.sum(xv.count, xv.pointer) / Float(max(xv.count, 1))
+        y.pointer[0] = vectorSum(xv.pointer, count: xv.count) / Float(max(xv.count, 1))
         return record(y, .sum(x.id, mean: true), inputs: x.id)
     }
 
@@ -68,8 +68,8 @@ extension Tape {
         y.fill(0)
         for i in 0..<b {
             var n: Float = 0
-            for j in 0..<t { let m = mask.pointer[i * t + j]; n += m; if m != 0 { Elementwise.axpy(c, m, xv.pointer + (i * t + j) * c, y.pointer + i * c) } }
-            Elementwise.scale(c, y.pointer + i * c, 1 / max(n, 1e-9), y.pointer + i * c)
+            for j in 0..<t { let m = mask.pointer[i * t + j]; n += m; if m != 0 { vectorAxpy(alpha: m, xv.pointer + (i * t + j) * c, y.pointer + i * c, count: c) } }
+            vectorScale(alpha: 1 / max(n, 1e-9), y.pointer + i * c, out: y.pointer + i * c, count: c)
         }
         return record(y, .maskedMeanPool(x.id, mask: mask), inputs: x.id)
     }

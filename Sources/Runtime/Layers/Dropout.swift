@@ -15,7 +15,7 @@ extension Tape {
         let m = mask.pointer
         for i in 0..<xv.count { m[i] = rng.nextFloat() >= p ? keep : 0 }
         let y = scratch(xv.shape)
-        Elementwise.mul(xv.count, xv.pointer, m, y.pointer)
+        vectorMul(xv.pointer, m, out: y.pointer, count: xv.count)
         return record(y, .dropout(x.id, mask: mask), inputs: x.id)
     }
 }

@@ -23,7 +23,7 @@ extension Tape {
 public enum EmbeddingKernel {
     /// dTable[indices[r]] += dy[r]
     public static func backward(indices: [Int], dim d: Int, dy: UnsafePointer<Float>, dTable: UnsafeMutablePointer<Float>) {
-        for (r, i) in indices.enumerated() { Elementwise.axpy(d, 1, dy + r * d, dTable + i * d) }
+        for (r, i) in indices.enumerated() { vectorAxpy(alpha: 1, dy + r * d, dTable + i * d, count: d) }
     }
 }
 

@@ -31,7 +31,7 @@ public enum LinearKernel {
 
     /// db += Σ_rows dy
     public static func backwardBias(rows n: Int, outFeatures m: Int, dy: UnsafePointer<Float>, db: UnsafeMutablePointer<Float>) {
-        Elementwise.columnSumAccumulate(rows: n, cols: m, dy, db)
+        columnSums(dy, out: db, rows: n, cols: m, accumulate: true)
     }
 }
 

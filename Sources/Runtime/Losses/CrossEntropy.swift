@@ -16,14 +16,12 @@ public enum CrossEntropyKernel {
             let x = logits + r * c, p = probs + r * c
             let t = targets[r]
             precondition(t >= 0 && t < c, "cross_entropy: target \(t) outside 0..<\(c)")
-            let m = SoftmaxKernel.rowMax(c, x)
-            let sum = SoftmaxKernel.expShifted(c, x, m, p)
-            let logZ = m + Foundation.log(sum)
-            Elementwise.scale(c, p, 1 / sum, p)
+            var logZ: Float = 0
+            softmaxRows(x, out: p, rows: 1, cols: c, logNormalizers: &logZ)
             var loss = Double(logZ - x[t])
             if s != 0 {
                 // Σ_c −log p_c = C·logZ − Σ_c x_c
-                let smooth = Double(c) * Double(logZ) - Double(Elementwise.sum(c, x))
+                let smooth = Double(c) * Double(logZ) - Double(vectorSum(x, count: c))
                 loss = Double(1 - s) * loss + Double(s) / Double(c) * smooth
             }
             total += loss

@@ -26,7 +26,7 @@ public enum PenaltyKernel {
             let w = store.values.pointer + s.offset, d = store.accumulationTarget(i)
             switch kind {
             case .l1: for i in 0..<s.count { d[i] += w[i] > 0 ? k : (w[i] < 0 ? -k : 0) }
-            case .l2: Elementwise.axpy(s.count, 2 * k, w, d)
+            case .l2: vectorAxpy(alpha: 2 * k, w, d, count: s.count)
             }
         }
     }

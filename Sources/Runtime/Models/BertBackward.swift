@@ -54,17 +54,17 @@ extension BertModel {
 
         // LN2: dSum2 (gB) from dOut (gA).   sum2 = drop(f) + hidden1
         gB.update(repeating: 0, count: n * c)
-        LayerNormKernel.backward(rows: n, cols: c, x: acts.sum2.storage.pointer, weight: w(s.norm2), stats: acts.stats2.storage.pointer,
-                                 dy: gOut, dx: gB, dweight: grad(s.norm2), dbias: grad(s.norm2Bias))
+        layerNormBackward(rows: n, cols: c, x: acts.sum2.storage.pointer, weight: w(s.norm2), stats: acts.stats2.storage.pointer,
+                          dy: gOut, dx: gB, dweight: grad(s.norm2), dbias: grad(s.norm2Bias))
         var dF = gB
-        if hiddenDrop { Elementwise.mul(n * c, gB, acts.mask2.storage.pointer, gC); dF = gC }
+        if hiddenDrop { vectorMul(gB, acts.mask2.storage.pointer, out: gC, count: n * c); dF = gC }
 
         // FFN output dense: f = act·W2ᵀ + b2.   W2: (C, I)  act: (N, I)
         let act = acts.act.storage.pointer, inter = acts.inter.storage.pointer
         if let dW = grad(s.output) {
             gemm(transA: true, transB: false, m: c, n: ic, k: n, alpha: 1, a: dF, lda: c, b: act, ldb: ic, beta: 1, c: dW, ldc: ic)
         }
-        if let db = grad(s.outputBias) { Elementwise.columnSumAccumulate(rows: n, cols: c, dF, db) }
+        if let db = grad(s.outputBias) { columnSums(dF, out: db, rows: n, cols: c, accumulate: true) }
         let dInter = a.gradInter.pointer(n * ic)
         gemm(transA: false, transB: false, m: n, n: ic, k: c, alpha: 1, a: dF, lda: c, b: w(s.output), ldb: ic, beta: 0, c: dInter, ldc: ic)
         BertKernels.geluBackwardInPlace(n * ic, g: dInter, x: inter)
@@ -74,23 +74,23 @@ extension BertModel {
         if let dW = grad(s.intermediate) {
             gemm(transA: true, transB: false, m: ic, n: c, k: n, alpha: 1, a: dInter, lda: ic, b: hidden1, ldb: c, beta: 1, c: dW, ldc: c)
         }
-        if let db = grad(s.intermediateBias) { Elementwise.columnSumAccumulate(rows: n, cols: ic, dInter, db) }
+        if let db = grad(s.intermediateBias) { columnSums(dInter, out: db, rows: n, cols: ic, accumulate: true) }
         // dHidden1 = dSum2 (residual) + dInter·W1, accumulated in gB.
         gemm(transA: false, transB: false, m: n, n: c, k: ic, alpha: 1, a: dInter, lda: ic, b: w(s.intermediate), ldb: c, beta: 1, c: gB, ldc: c)
 
         // LN1: dSum1 (gOut) from dHidden1 (gB).   sum1 = drop(o) + x
         gOut.update(repeating: 0, count: n * c)
-        LayerNormKernel.backward(rows: n, cols: c, x: acts.sum1.storage.pointer, weight: w(s.norm1), stats: acts.stats1.storage.pointer,
-                                 dy: gB, dx: gOut, dweight: grad(s.norm1), dbias: grad(s.norm1Bias))
+        layerNormBackward(rows: n, cols: c, x: acts.sum1.storage.pointer, weight: w(s.norm1), stats: acts.stats1.storage.pointer,
+                          dy: gB, dx: gOut, dweight: grad(s.norm1), dbias: grad(s.norm1Bias))
         var dO = gOut
-        if hiddenDrop { Elementwise.mul(n * c, gOut, acts.mask1.storage.pointer, gC); dO = gC }
+        if hiddenDrop { vectorMul(gOut, acts.mask1.storage.pointer, out: gC, count: n * c); dO = gC }
 
         // Attention output dense: o = context·Woᵀ + bo.
         let context = acts.context.storage.pointer
         if let dW = grad(s.attentionOut) {
             gemm(transA: true, transB: false, m: c, n: c, k: n, alpha: 1, a: dO, lda: c, b: context, ldb: c, beta: 1, c: dW, ldc: c)
         }
-        if let db = grad(s.attentionOutBias) { Elementwise.columnSumAccumulate(rows: n, cols: c, dO, db) }
+        if let db = grad(s.attentionOutBias) { columnSums(dO, out: db, rows: n, cols: c, accumulate: true) }
         let projections = [(s.query, s.queryBias), (s.key, s.keyBias), (s.value, s.valueBias)]
         guard needInputGradient || projections.contains(where: { trainable($0.0) || trainable($0.1) }) else { return }
         gemm(transA: false, transB: false, m: n, n: c, k: c, alpha: 1, a: dO, lda: c, b: w(s.attentionOut), ldb: c, beta: 0, c: gB, ldc: c)
@@ -108,7 +108,7 @@ extension BertModel {
             if let dW = grad(weight) {
                 gemm(transA: true, transB: false, m: c, n: c, k: n, alpha: 1, a: d, lda: c, b: x, ldb: c, beta: 1, c: dW, ldc: c)
             }
-            if let db = grad(bias) { Elementwise.columnSumAccumulate(rows: n, cols: c, d, db) }
+            if let db = grad(bias) { columnSums(d, out: db, rows: n, cols: c, accumulate: true) }
             if needInputGradient {
                 gemm(transA: false, transB: false, m: n, n: c, k: c, alpha: 1, a: d, lda: c, b: w(weight), ldb: c, beta: 1, c: gOut, ldc: c)
             }
@@ -122,19 +122,19 @@ extension BertModel {
         let n = a.batch * t
         let gOut = a.gradA.pointer(n * c), gB = a.gradB.pointer(n * c), gC = a.gradC.pointer(n * c)
         var dy = gOut
-        if a.training && config.hiddenDropout > 0 { Elementwise.mul(n * c, gOut, a.embeddingMask.storage.pointer, gC); dy = gC }
+        if a.training && config.hiddenDropout > 0 { vectorMul(gOut, a.embeddingMask.storage.pointer, out: gC, count: n * c); dy = gC }
         func grad(_ slot: Int) -> UnsafeMutablePointer<Float>? { trainable(slot) ? p.accumulationTarget(slot) : nil }
         gB.update(repeating: 0, count: n * c)
-        LayerNormKernel.backward(rows: n, cols: c, x: a.embeddingSum.storage.pointer, weight: p.value(at: embeddingNorm).pointer,
-                                 stats: a.embeddingStats.storage.pointer, dy: dy, dx: gB,
-                                 dweight: grad(embeddingNorm), dbias: grad(embeddingNormBias))
+        layerNormBackward(rows: n, cols: c, x: a.embeddingSum.storage.pointer, weight: p.value(at: embeddingNorm).pointer,
+                          stats: a.embeddingStats.storage.pointer, dy: dy, dx: gB,
+                          dweight: grad(embeddingNorm), dbias: grad(embeddingNormBias))
         let mask = a.keyMask.storage.pointer
         let word = grad(wordEmbeddings), position = grad(positionEmbeddings), type = grad(typeEmbeddings)
         for r in 0..<n where mask[r] != 0 {
             let d = gB + r * c
-            if let word, Int(a.ids[r]) != config.padTokenID { Elementwise.axpy(c, 1, d, word + Int(a.ids[r]) * c) }
-            if let position { Elementwise.axpy(c, 1, d, position + (r % t) * c) }
-            if let type { Elementwise.axpy(c, 1, d, type + Int(a.tokenTypes[r]) * c) }
+            if let word, Int(a.ids[r]) != config.padTokenID { vectorAxpy(alpha: 1, d, word + Int(a.ids[r]) * c, count: c) }
+            if let position { vectorAxpy(alpha: 1, d, position + (r % t) * c, count: c) }
+            if let type { vectorAxpy(alpha: 1, d, type + Int(a.tokenTypes[r]) * c, count: c) }
         }
     }
 }

@@ -112,7 +112,7 @@ extension BertModel {
         if a.training && config.hiddenDropout > 0 {
             let mask = a.embeddingMask.pointer(n * c)
             BertKernels.dropoutMask(n * c, p: config.hiddenDropout, generator: &generator, into: mask)
-            Elementwise.mul(n * c, out, mask, out)
+            vectorMul(out, mask, out: out, count: n * c)
         }
     }
 

@@ -8,9 +8,6 @@ import Support
 /// Shapes: B batch, T padded length, C hidden, H heads, hd = C/H, N = B·T rows,
 /// keyMask (B, T) with 1 = real token, 0 = padding.
 enum BertKernels {
-    typealias V = SIMD16<Float>
-    typealias M = VectorMath
-
     // MARK: dropout
 
     /// mask[i] = 1/(1−p) with probability 1−p, else 0: one `nextFloat()` per
@@ -23,14 +20,7 @@ enum BertKernels {
     /// y = a ⊙ mask + x   (mask nil: y = a + x).   a, x, y: (n)
     static func maskedResidual(_ n: Int, a: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
                                y: UnsafeMutablePointer<Float>) {
-        var i = 0
-        if let mask {
-            while i + 16 <= n { M.store(M.load(a + i) * M.load(mask + i) + M.load(x + i), y + i); i += 16 }
-            while i < n { y[i] = a[i] * mask[i] + x[i]; i += 1 }
-        } else {
-            while i + 16 <= n { M.store(M.load(a + i) + M.load(x + i), y + i); i += 16 }
-            while i < n { y[i] = a[i] + x[i]; i += 1 }
-        }
+        if let mask { vectorMulAdd(a, mask, x, out: y, count: n) } else { vectorAdd(a, x, out: y, count: n) }
     }
 
     /// y[r] = x[r] + bias for each of `rows` rows of `c` floats, over all cores: a post-LN
@@ -38,7 +28,7 @@ enum BertKernels {
     static func residualPlusBias(rows: Int, c: Int, x: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                  y: UnsafeMutablePointer<Float>) {
         ParallelChunks.run(rows, minimum: ParallelChunks.elementwiseMinimum / max(c, 1)) { _, range in
-            for r in range { Elementwise.add(c, x + r * c, bias, y + r * c) }
+            for r in range { vectorAdd(x + r * c, bias, out: y + r * c, count: c) }
         }
     }
 
@@ -49,22 +39,18 @@ enum BertKernels {
                              word: UnsafePointer<Float>, position: UnsafePointer<Float>, type: UnsafePointer<Float>,
                              sum: UnsafeMutablePointer<Float>) {
         for r in 0..<n {
-            let w = word + Int(ids[r]) * c, p = position + (r % t) * c, s = type + Int(types[r]) * c
-            let y = sum + r * c
-            var i = 0
-            while i + 16 <= c { M.store(M.load(w + i) + M.load(p + i) + M.load(s + i), y + i); i += 16 }
-            while i < c { y[i] = w[i] + p[i] + s[i]; i += 1 }
+            vectorAdd3(word + Int(ids[r]) * c, position + (r % t) * c, type + Int(types[r]) * c, out: sum + r * c, count: c)
         }
     }
 
     // MARK: layer norm on all cores
 
-    /// `LayerNormKernel.forward` split over row chunks.   x, y: (N, C)  stats: (N, 2)
+    /// `layerNormForward` split over row chunks.   x, y: (N, C)  stats: (N, 2)
     static func layerNorm(rows n: Int, c: Int, eps: Float, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, stats: UnsafeMutablePointer<Float>) {
         ParallelChunks.run(n, minimum: 256) { _, rows in
-            LayerNormKernel.forward(rows: rows.count, cols: c, eps: eps, x: x + rows.lowerBound * c, weight: weight, bias: bias,
-                                    y: y + rows.lowerBound * c, stats: stats + rows.lowerBound * 2)
+            layerNormForward(rows: rows.count, cols: c, eps: eps, x: x + rows.lowerBound * c, weight: weight, bias: bias,
+                             y: y + rows.lowerBound * c, stats: stats + rows.lowerBound * 2)
         }
     }
 
@@ -105,10 +91,10 @@ enum BertKernels {
                 let p = probs.map { $0 + task * tt } ?? mine
                 gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: scale,
                      a: q + base, lda: c, b: k + base, ldb: c, beta: 0, c: p, ldc: t, threads: 1)
-                softmaxRows(p, out: p, rows: t, cols: t, keyMask: keyMask + bi * t)
+                maskedSoftmaxRows(p, out: p, rows: t, cols: t, keyMask: keyMask + bi * t)
                 var pv = UnsafePointer(p)
                 if let dropMask {
-                    Elementwise.mul(tt, p, dropMask + task * tt, mine + tt)
+                    vectorMul(p, dropMask + task * tt, out: mine + tt, count: tt)
                     pv = UnsafePointer(mine + tt)
                 }
                 gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: 1,
@@ -134,21 +120,15 @@ enum BertKernels {
                 let p = probs + task * tt
                 var pv = p
                 if let dropMask {
-                    Elementwise.mul(tt, p, dropMask + task * tt, pd)
+                    vectorMul(p, dropMask + task * tt, out: pd, count: tt)
                     pv = UnsafePointer(pd)
                 }
                 gemm(transA: true, transB: false, m: t, n: hd, k: t, alpha: 1,
                      a: pv, lda: t, b: dContext + base, ldb: c, beta: 0, c: dv + base, ldc: c, threads: 1)
                 gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: 1,
                      a: dContext + base, lda: c, b: v + base, ldb: c, beta: 0, c: dp, ldc: t, threads: 1)
-                if let dropMask { Elementwise.mul(tt, dp, dropMask + task * tt, dp) }
-                for r in 0..<t {
-                    let pr = p + r * t, dr = dp + r * t
-                    let d = SoftmaxKernel.dot(t, dr, pr)
-                    var j = 0
-                    while j + 16 <= t { M.store(M.load(pr + j) * (M.load(dr + j) - d), dr + j); j += 16 }
-                    while j < t { dr[j] = pr[j] * (dr[j] - d); j += 1 }
-                }
+                if let dropMask { vectorMul(dp, dropMask + task * tt, out: dp, count: tt) }
+                softmaxRowsBackward(p, dout: dp, dx: dp, rows: t, cols: t)
                 gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: scale,
                      a: dp, lda: t, b: k + base, ldb: c, beta: 0, c: dq + base, ldc: c, threads: 1)
                 gemm(transA: true, transB: false, m: t, n: hd, k: t, alpha: scale,
@@ -172,10 +152,10 @@ enum BertKernels {
                 out.update(repeating: 0, count: c)
                 var n: Float = 0
                 for j in 0..<t where keyMask[bi * t + j] != 0 {
-                    Elementwise.axpy(c, keyMask[bi * t + j], x + (bi * t + j) * c, out)
+                    vectorAxpy(alpha: keyMask[bi * t + j], x + (bi * t + j) * c, out, count: c)
                     n += keyMask[bi * t + j]
                 }
-                Elementwise.scale(c, out, 1 / max(n, 1e-9), out)
+                vectorScale(alpha: 1 / max(n, 1e-9), out, out: out, count: c)
             }
         }
     }
@@ -194,7 +174,7 @@ enum BertKernels {
                 for j in 0..<t { n += keyMask[bi * t + j] }
                 let inv = 1 / max(n, 1e-9)
                 for j in 0..<t where keyMask[bi * t + j] != 0 {
-                    Elementwise.axpy(c, keyMask[bi * t + j] * inv, g, dx + (bi * t + j) * c)
+                    vectorAxpy(alpha: keyMask[bi * t + j] * inv, g, dx + (bi * t + j) * c, count: c)
                 }
             }
         }

@@ -44,31 +44,9 @@ public final class AdagradOptimizer: Optimizer, @unchecked Sendable {
     }
 
     override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
-        typealias V = OptimVec.V
-        let n = run.count
         let wd = Float(run.decays ? config.weightDecay : 0)
         let clr = lr / (1 + Double(step - 1) * config.lrDecay)
-        let negCLR = Float(-clr)
-        let eps = Float(config.eps)
-        let s = state(0, run)
-        let simdEnd = OptimVec.simdCount(n, vectorized)
-        var i = 0
-        while i < simdEnd {
-            let pv = OptimVec.load(p, i)
-            var gv = OptimVec.load(g, i)
-            if wd != 0 { gv = gv.addingProduct(pv, V(repeating: wd)) }
-            let sv = OptimVec.load(s, i) + gv * gv
-            OptimVec.store(s, i, sv)
-            OptimVec.store(p, i, pv + V(repeating: negCLR) * gv / (OptimVec.sqrt(sv) + V(repeating: eps)))
-            i += 16
-        }
-        while i < n {
-            var gs = g[i]
-            if wd != 0 { gs = gs.addingProduct(p[i], wd) }
-            let ss = s[i] + gs * gs
-            s[i] = ss
-            p[i] = p[i] + negCLR * gs / (ss.squareRoot() + eps)
-            i += 1
-        }
+        let kernel = vectorized ? adagradStep : adagradStepReference
+        kernel(run.count, p, g, state(0, run), wd, Float(-clr), Float(config.eps))
     }
 }

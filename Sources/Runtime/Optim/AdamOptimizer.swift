@@ -76,64 +76,18 @@ public final class AdamOptimizer: Optimizer, @unchecked Sendable {
     }
 
     override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
-        typealias V = OptimVec.V
-        let n = run.count
         let c = config
         let wd = run.decays ? c.weightDecay : 0
         // p·(1 − ηλ): a no-op multiply by 1 when there is no decoupled decay.
         let decay = Float(c.decoupledWeightDecay && wd != 0 ? 1 - lr * wd : 1)
         let l2 = Float(!c.decoupledWeightDecay ? wd : 0)
-        let w1 = Float(1 - c.beta1)
-        let b2 = Float(c.beta2)
-        let c2 = Float(1 - c.beta2)
+        let w1 = Float(1 - c.beta1), b2 = Float(c.beta2), c2 = Float(1 - c.beta2)
         let t = Double(step)
         let bc1 = 1 - pow(c.beta1, t)
         let bc2 = 1 - pow(c.beta2, t)
-        let negStep = Float(-(lr / bc1))
-        let invBc2Sqrt = Float(1 / bc2.squareRoot())
-        let eps = Float(c.eps)
-        let m = state(0, run)
-        let v = state(1, run)
+        let negStep = Float(-(lr / bc1)), invBc2Sqrt = Float(1 / bc2.squareRoot()), eps = Float(c.eps)
         let vmax: UnsafeMutablePointer<Float>? = c.amsgrad ? state(2, run) : nil
-        let simdEnd = OptimVec.simdCount(n, vectorized)
-
-        var i = 0
-        while i < simdEnd {
-            var pv = OptimVec.load(p, i)
-            var gv = OptimVec.load(g, i)
-            pv = pv * V(repeating: decay)
-            if l2 != 0 { gv = gv.addingProduct(pv, V(repeating: l2)) }
-            var mv = OptimVec.load(m, i)
-            mv = mv.addingProduct(V(repeating: w1), gv - mv)
-            var vv = OptimVec.load(v, i) * V(repeating: b2)
-            vv = vv + V(repeating: c2) * gv * gv
-            OptimVec.store(m, i, mv)
-            OptimVec.store(v, i, vv)
-            if let vmax {
-                vv = pointwiseMax(OptimVec.load(vmax, i), vv)
-                OptimVec.store(vmax, i, vv)
-            }
-            let denom = OptimVec.sqrt(vv) * V(repeating: invBc2Sqrt) + V(repeating: eps)
-            OptimVec.store(p, i, pv + V(repeating: negStep) * mv / denom)
-            i += 16
-        }
-        while i < n {
-            var ps = p[i] * decay
-            var gs = g[i]
-            if l2 != 0 { gs = gs.addingProduct(ps, l2) }
-            let ms = m[i].addingProduct(w1, gs - m[i])
-            var vs = v[i] * b2
-            vs = vs + c2 * gs * gs
-            m[i] = ms
-            v[i] = vs
-            if let vmax {
-                vs = max(vmax[i], vs)
-                vmax[i] = vs
-            }
-            let denom = vs.squareRoot() * invBc2Sqrt + eps
-            ps = ps + negStep * ms / denom
-            p[i] = ps
-            i += 1
-        }
+        let kernel = vectorized ? adamStep : adamStepReference
+        kernel(run.count, p, g, state(0, run), state(1, run), vmax, decay, l2, w1, b2, c2, negStep, invBc2Sqrt, eps)
     }
 }

@@ -33,7 +33,9 @@ public enum GradientClipping {
         let total = totalNorm(gradients, group: group)
         let coef = (1 / (total + Float(1e-6))) * Float(maxNorm)
         if coef < 1 {
-            for slot in group.slots where slot.trainable { scale(gradients + slot.offset, count: slot.count, by: coef) }
+            for slot in group.slots where slot.trainable {
+                vectorScale(alpha: coef, gradients + slot.offset, out: gradients + slot.offset, count: slot.count)
+            }
         }
         return total
     }
@@ -48,23 +50,8 @@ public enum GradientClipping {
     /// `clip_grad_value_(params, clipValue)`: every trainable gradient element
     /// clamped to `[−Float(clipValue), Float(clipValue)]` (NaN stays NaN).
     public static func clipValue(_ gradients: UnsafeMutablePointer<Float>, group: ParameterGroup, clipValue: Double) {
-        let hi = Float(clipValue), lo = -Float(clipValue)
-        let vhi = SIMD16<Float>(repeating: hi), vlo = SIMD16<Float>(repeating: lo)
         for slot in group.slots where slot.trainable {
-            let g = gradients + slot.offset
-            let n = slot.count
-            var i = 0
-            while i + 16 <= n {
-                let v = OptimVec.load(g, i)
-                // Keep NaN lanes (PyTorch's clamp propagates NaN).
-                let clamped = v.replacing(with: vhi, where: v .> vhi).replacing(with: vlo, where: v .< vlo)
-                OptimVec.store(g, i, clamped)
-                i += 16
-            }
-            while i < n {
-                if g[i] > hi { g[i] = hi } else if g[i] < lo { g[i] = lo }
-                i += 1
-            }
+            vectorClamp(gradients + slot.offset, count: slot.count, lo: -Float(clipValue), hi: Float(clipValue))
         }
     }
 
@@ -72,40 +59,5 @@ public enum GradientClipping {
     public static func clipValue(_ gradients: inout [Float], group: ParameterGroup, clipValue value: Double) {
         precondition(gradients.count >= group.count)
         gradients.withUnsafeMutableBufferPointer { clipValue($0.baseAddress!, group: group, clipValue: value) }
-    }
-
-    /// Σx² with float32 SIMD partial sums flushed to float64 every 1024 elements.
-    static func sumOfSquares(_ x: UnsafePointer<Float>, count n: Int) -> Double {
-        var total = 0.0
-        var i = 0
-        while i + 16 <= n {
-            let blockEnd = min(n & ~15, i + 1024)
-            var acc = SIMD16<Float>()
-            while i < blockEnd {
-                let v = OptimVec.load(x, i)
-                acc = acc.addingProduct(v, v)
-                i += 16
-            }
-            // Widen the 16 lanes before adding them up.
-            for lane in 0..<16 { total += Double(acc[lane]) }
-        }
-        while i < n {
-            total += Double(x[i]) * Double(x[i])
-            i += 1
-        }
-        return total
-    }
-
-    private static func scale(_ x: UnsafeMutablePointer<Float>, count n: Int, by c: Float) {
-        let vc = SIMD16<Float>(repeating: c)
-        var i = 0
-        while i + 16 <= n {
-            OptimVec.store(x, i, OptimVec.load(x, i) * vc)
-            i += 16
-        }
-        while i < n {
-            x[i] *= c
-            i += 1
-        }
     }
 }

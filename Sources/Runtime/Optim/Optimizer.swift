@@ -2,9 +2,6 @@ import Foundation
 import Kernels
 import Plan
 import Support
-#if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
-import _Builtin_intrinsics.intel
-#endif
 
 /// Why an optimizer cannot be built or its state loaded.
 public struct OptimizerError: Error, CustomStringConvertible, Equatable {
@@ -18,8 +15,8 @@ public struct OptimizerError: Error, CustomStringConvertible, Equatable {
 /// Parameters and gradients are two flat Float32 buffers laid out by a
 /// `ParameterGroup`. State buffers (`exp_avg`, …) are flat too but cover only
 /// the trainable slots, packed in slot order: a frozen slot has no state at
-/// all. A step is one pass over the trainable slots, each a SIMD16 loop with
-/// a scalar tail, using the per-slot lr multiplier, decay flag and step count
+/// all. A step is one pass over the trainable slots, each one of the Kernels'
+/// optimizer kernels (`adamStep`, …: a SIMD loop with a scalar tail), using the per-slot lr multiplier, decay flag and step count
 /// (PyTorch keeps `step` per parameter, which matters when a slot is unfrozen
 /// later). Nothing is allocated per step.
 ///
@@ -33,7 +30,7 @@ public class Optimizer: @unchecked Sendable {
     public private(set) var group: ParameterGroup
     /// The configured learning rate (the schedule's base lr).
     public var learningRate: Double
-    /// Use the SIMD16 path; `false` runs the plain scalar twin (for tests).
+    /// Use the SIMD kernels; `false` runs their plain scalar twins (for tests).
     public var vectorized = true
 
     /// Names of the state buffers, in a fixed order.
@@ -246,40 +243,4 @@ final class OptimizerBuffer: @unchecked Sendable {
     }
 
     deinit { pointer.deallocate() }
-}
-
-/// Unaligned SIMD16 loads and stores for the optimizer kernels.
-enum OptimVec {
-    typealias V = SIMD16<Float>
-
-    @inline(always)
-    static func load(_ p: UnsafePointer<Float>, _ i: Int) -> V {
-        UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
-    }
-
-    @inline(always)
-    static func load(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> V {
-        UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
-    }
-
-    @inline(always)
-    static func store(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: V) {
-        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)
-    }
-
-    /// Lane-wise IEEE square root. `SIMD16.squareRoot()` is scalarised on Linux
-    /// (each lane calls `sqrtf` for errno unless built with `-fno-math-errno`),
-    /// so on x86-64 this uses the compiler's own `sqrtps` builtin: same result, 10× faster.
-    @inline(always)
-    static func sqrt(_ v: V) -> V {
-        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
-        return _mm512_sqrt_ps(v)
-        #else
-        return v.squareRoot()
-        #endif
-    }
-
-    /// Elements handled by the SIMD loop (a multiple of 16); the rest is the scalar tail.
-    @inline(always)
-    static func simdCount(_ n: Int, _ vectorized: Bool) -> Int { vectorized ? n & ~15 : 0 }
 }

@@ -55,72 +55,17 @@ public final class RMSpropOptimizer: Optimizer, @unchecked Sendable {
     }
 
     override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
-        typealias V = OptimVec.V
-        let n = run.count
         let c = config
         let wd = Float(run.decays ? c.weightDecay : 0)
         let a = Float(c.alpha)
         let oneMinusA = Float(1 - c.alpha)
         let eps = Float(c.eps)
         let negLR = Float(-lr)
-        let sq = state(0, run)
         let hasMomentum = stateBufferNames.count > 1 && stateBufferNames[1] == "momentum_buffer"
         let buf: UnsafeMutablePointer<Float>? = hasMomentum ? state(1, run) : nil
         let gavg: UnsafeMutablePointer<Float>? = c.centered ? state(hasMomentum ? 2 : 1, run) : nil
         let mu = Float(c.momentum)
-        let simdEnd = OptimVec.simdCount(n, vectorized)
-
-        var i = 0
-        while i < simdEnd {
-            let pv = OptimVec.load(p, i)
-            var gv = OptimVec.load(g, i)
-            if wd != 0 { gv = gv.addingProduct(pv, V(repeating: wd)) }
-            var sv = OptimVec.load(sq, i) * V(repeating: a)
-            sv = sv + V(repeating: oneMinusA) * gv * gv
-            OptimVec.store(sq, i, sv)
-            var avg: V
-            if let gavg {
-                var ga = OptimVec.load(gavg, i)
-                ga = ga.addingProduct(V(repeating: oneMinusA), gv - ga)
-                OptimVec.store(gavg, i, ga)
-                avg = OptimVec.sqrt(sv + V(repeating: -1) * ga * ga)
-            } else {
-                avg = OptimVec.sqrt(sv)
-            }
-            avg = avg + V(repeating: eps)
-            if let buf {
-                let bv = OptimVec.load(buf, i) * V(repeating: mu) + gv / avg
-                OptimVec.store(buf, i, bv)
-                OptimVec.store(p, i, pv.addingProduct(bv, V(repeating: negLR)))
-            } else {
-                OptimVec.store(p, i, pv + V(repeating: negLR) * gv / avg)
-            }
-            i += 16
-        }
-        while i < n {
-            let ps = p[i]
-            var gs = g[i]
-            if wd != 0 { gs = gs.addingProduct(ps, wd) }
-            var ss = sq[i] * a
-            ss = ss + oneMinusA * gs * gs
-            sq[i] = ss
-            var avg: Float
-            if let gavg {
-                let ga = gavg[i].addingProduct(oneMinusA, gs - gavg[i])
-                gavg[i] = ga
-                avg = (ss + -1 * ga * ga).squareRoot()
-            } else {
-                avg = ss.squareRoot()
-            }
-            avg = avg + eps
-            if let buf {
-                let bs = buf[i] * mu + gs / avg
-                buf[i] = bs
-                p[i] = ps.addingProduct(bs, negLR)
-            } else {
-                p[i] = ps + negLR * gs / avg
-            }
-            i += 1
-        }
+        let kernel = vectorized ? rmspropStep : rmspropStepReference
+        kernel(run.count, p, g, state(0, run), buf, gavg, wd, a, oneMinusA, eps, mu, negLR)
     }
 }

@@ -55,53 +55,17 @@ public final class SGDOptimizer: Optimizer, @unchecked Sendable {
     }
 
     override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
-        typealias V = OptimVec.V
-        let n = run.count
         let wd = Float(run.decays ? config.weightDecay : 0)
         let negLR = Float(-lr)
-        let simdEnd = OptimVec.simdCount(n, vectorized)
         guard !stateBufferNames.isEmpty else {
             // Plain SGD: p ← p − η·(g + λp)
-            var i = 0
-            while i < simdEnd {
-                let pv = OptimVec.load(p, i)
-                var gv = OptimVec.load(g, i)
-                if wd != 0 { gv = gv.addingProduct(pv, V(repeating: wd)) }
-                OptimVec.store(p, i, pv.addingProduct(gv, V(repeating: negLR)))
-                i += 16
-            }
-            while i < n {
-                var gs = g[i]
-                if wd != 0 { gs = gs.addingProduct(p[i], wd) }
-                p[i] = p[i].addingProduct(gs, negLR)
-                i += 1
-            }
+            let kernel = vectorized ? sgdStep : sgdStepReference
+            kernel(run.count, p, g, wd, negLR)
             return
         }
-        let b = state(0, run)
         let mu = Float(config.momentum)
         let keep = Float(1 - config.dampening)
-        let first = step == 1
-        let nesterov = config.nesterov
-        var i = 0
-        while i < simdEnd {
-            let pv = OptimVec.load(p, i)
-            var gv = OptimVec.load(g, i)
-            if wd != 0 { gv = gv.addingProduct(pv, V(repeating: wd)) }
-            let bv = first ? gv : (OptimVec.load(b, i) * V(repeating: mu)).addingProduct(gv, V(repeating: keep))
-            OptimVec.store(b, i, bv)
-            let dv = nesterov ? gv.addingProduct(bv, V(repeating: mu)) : bv
-            OptimVec.store(p, i, pv.addingProduct(dv, V(repeating: negLR)))
-            i += 16
-        }
-        while i < n {
-            var gs = g[i]
-            if wd != 0 { gs = gs.addingProduct(p[i], wd) }
-            let bs = first ? gs : (b[i] * mu).addingProduct(gs, keep)
-            b[i] = bs
-            let ds = nesterov ? gs.addingProduct(bs, mu) : bs
-            p[i] = p[i].addingProduct(ds, negLR)
-            i += 1
-        }
+        let kernel = vectorized ? sgdMomentumStep : sgdMomentumStepReference
+        kernel(run.count, p, g, state(0, run), wd, mu, keep, step == 1, config.nesterov, negLR)
     }
 }

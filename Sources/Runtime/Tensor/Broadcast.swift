@@ -70,9 +70,9 @@ public enum Broadcast {
         let pa = a.pointer, pb = b.pointer, po = out.pointer
         if a.count == n && b.count == n {
             switch op {
-            case .add: Elementwise.add(n, pa, pb, po)
-            case .sub: Elementwise.sub(n, pa, pb, po)
-            case .mul: Elementwise.mul(n, pa, pb, po)
+            case .add: vectorAdd(pa, pb, out: po, count: n)
+            case .sub: vectorSub(pa, pb, out: po, count: n)
+            case .mul: vectorMul(pa, pb, out: po, count: n)
             }
             return
         }
@@ -80,9 +80,9 @@ public enum Broadcast {
             let c = b.count
             for r in 0..<(n / c) {
                 switch op {
-                case .add: Elementwise.add(c, pa + r * c, pb, po + r * c)
-                case .sub: Elementwise.sub(c, pa + r * c, pb, po + r * c)
-                case .mul: Elementwise.mul(c, pa + r * c, pb, po + r * c)
+                case .add: vectorAdd(pa + r * c, pb, out: po + r * c, count: c)
+                case .sub: vectorSub(pa + r * c, pb, out: po + r * c, count: c)
+                case .mul: vectorMul(pa + r * c, pb, out: po + r * c, count: c)
                 }
             }
             return
@@ -106,7 +106,7 @@ public enum Broadcast {
         let inCount = inputShape.reduce(1, *)
         let pg = g.pointer
         if w == nil && inCount == n {
-            Elementwise.axpy(n, scale, pg, dInput)
+            vectorAxpy(alpha: scale, pg, dInput, count: n)
             return
         }
         if let w, w.count == n, inCount == n {
@@ -115,7 +115,7 @@ public enum Broadcast {
             return
         }
         if w == nil && inCount > 0 && n % inCount == 0 && isSuffix(inputShape, of: g.shape) {
-            for r in 0..<(n / inCount) { Elementwise.axpy(inCount, scale, pg + r * inCount, dInput) }
+            for r in 0..<(n / inCount) { vectorAxpy(alpha: scale, pg + r * inCount, dInput, count: inCount) }
             return
         }
         let si = strides(of: inputShape, in: g.shape)
@@ -148,7 +148,7 @@ extension Tensor {
     /// Every element times `k` (a new tensor).
     public static func * (a: Tensor, k: Float) -> Tensor {
         let out = Tensor(zeros: a.shape)
-        Elementwise.scale(a.count, a.pointer, k, out.pointer)
+        vectorScale(alpha: k, a.pointer, out: out.pointer, count: a.count)
         return out
     }
     /// The largest absolute elementwise difference to `other` (same shape).

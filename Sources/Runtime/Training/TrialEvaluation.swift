@@ -69,7 +69,7 @@ public enum TrialEvaluation {
             let rows = width == 0 ? 0 : outputs.count / width
             p.withUnsafeMutableBufferPointer { b in
                 outputs.withUnsafeBufferPointer { o in
-                    SoftmaxKernel.forward(rows: rows, cols: width, x: o.baseAddress!, y: b.baseAddress!)
+                    softmaxRows(o.baseAddress!, out: b.baseAddress!, rows: rows, cols: width)
                 }
             }
             return p

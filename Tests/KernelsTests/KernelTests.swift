@@ -1,70 +1,48 @@
-import XCTest
 import Foundation
 import Kernels
-import Plan
-import Runtime
-import Support
+import XCTest
 
-/// Every SIMD kernel against its scalar twin on awkward sizes (tails of every length).
+/// Every elementwise, activation and reduction kernel against its scalar twin on awkward sizes
+/// (tails of every length).
 ///
-/// Tolerances: plain arithmetic is bit-identical (axpy: one rounding apart, fused vs not);
+/// Tolerances: plain arithmetic is bit-identical (one IEEE operation per step in both);
 /// transcendental kernels |fast − twin| ≤ 2e-6 + 2e-6·|twin| (the SIMD exp/tanh/erf
 /// approximations are ≲ 2 ulp / 1.5e-7 absolute); reductions ≤ 1e-5 · Σ|x|.
-final class KernelTests: XCTestCase {
-    static let sizes = [1, 7, 15, 16, 17, 33, 65, 1000]
-    static let shapes = [(1, 1), (1, 7), (7, 1), (3, 17), (17, 33), (33, 65), (65, 10), (4, 1000), (1000, 7)]
-
-    typealias P = UnsafePointer<Float>
-    typealias MP = UnsafeMutablePointer<Float>
-
-    static func random(_ n: Int, _ range: ClosedRange<Float> = -6...6, seed: UInt64) -> [Float] {
-        var rng = SeededGenerator(seed: seed)
-        var v = (0..<n).map { _ in Float.random(in: range, using: &rng) }
-        // Edge values where the approximations switch branches or saturate.
-        let specials: [Float] = [0, -0.0, 0.624, 0.626, -0.626, 1e-4, -1e-4, 20, -20, 90, -90, 9, -9]
-        for (i, s) in specials.enumerated() where i * 7 < n { v[i * 7] = s }
-        return v
-    }
-
-    func assertClose(_ got: [Float], _ want: [Float], abs absTol: Float, rel: Float, _ what: String,
-                     file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, file: file, line: line)
-        var bad = 0
-        for i in 0..<min(got.count, want.count) {
-            let ok = got[i] == want[i] || abs(got[i] - want[i]) <= absTol + rel * abs(want[i])
-            if !ok {
-                if bad < 3 { XCTFail("\(what)[\(i)] = \(got[i]), twin \(want[i])", file: file, line: line) }
-                bad += 1
-            }
-        }
-    }
-
-    func assertBits(_ got: [Float], _ want: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertTrue(got.elementsEqual(want, by: { $0.bitPattern == $1.bitPattern }), "\(what) not bit-identical",
-                      file: file, line: line)
-    }
-
-    /// Runs `f` with an output buffer initialised to `initial`, returns the buffer.
-    func run(_ initial: [Float], _ f: (MP) -> Void) -> [Float] {
-        var out = initial
-        out.withUnsafeMutableBufferPointer { f($0.baseAddress!) }
-        return out
-    }
-
+final class KernelTests: KernelTestCase {
     // MARK: arithmetic
 
-    func testArithmeticMatchesTwins() {
+    func testArithmeticMatchesTwinsBitForBit() {
         for n in Self.sizes {
-            let x = Self.random(n, seed: 1), y = Self.random(n, seed: 2)
+            let x = Self.random(n, seed: 1), y = Self.random(n, seed: 2), w = Self.random(n, seed: 3)
             let z = [Float](repeating: .nan, count: n)
             assertBits(run(z) { vectorAdd(x, y, out: $0, count: n) }, run(z) { vectorAddReference(x, y, out: $0, count: n) }, "add \(n)")
             assertBits(run(z) { vectorSub(x, y, out: $0, count: n) }, run(z) { vectorSubReference(x, y, out: $0, count: n) }, "sub \(n)")
             assertBits(run(z) { vectorMul(x, y, out: $0, count: n) }, run(z) { vectorMulReference(x, y, out: $0, count: n) }, "mul \(n)")
             assertBits(run(z) { vectorScale(alpha: -0.37, x, out: $0, count: n) },
                        run(z) { vectorScaleReference(alpha: -0.37, x, out: $0, count: n) }, "scale \(n)")
-            assertClose(run(y) { vectorAxpy(alpha: 0.3, x, $0, count: n) }, run(y) { vectorAxpyReference(alpha: 0.3, x, $0, count: n) },
-                        abs: 1e-6, rel: 1e-6, "axpy \(n)")
+            assertBits(run(y) { vectorAxpy(alpha: 0.3, x, $0, count: n) }, run(y) { vectorAxpyReference(alpha: 0.3, x, $0, count: n) },
+                       "axpy \(n)")
+            assertBits(run(y) { vectorMulAccumulate(x, w, $0, count: n) }, run(y) { vectorMulAccumulateReference(x, w, $0, count: n) },
+                       "mulAccumulate \(n)")
+            assertBits(run(z) { vectorMulAdd(x, w, y, out: $0, count: n) }, run(z) { vectorMulAddReference(x, w, y, out: $0, count: n) },
+                       "mulAdd \(n)")
+            assertBits(run(z) { vectorAdd3(x, y, w, out: $0, count: n) }, run(z) { vectorAdd3Reference(x, y, w, out: $0, count: n) },
+                       "add3 \(n)")
+            var clampInput = x
+            if n > 3 { clampInput[3] = .nan }
+            assertBits(run(clampInput) { vectorClamp($0, count: n, lo: -2, hi: 1.5) },
+                       run(clampInput) { vectorClampReference($0, count: n, lo: -2, hi: 1.5) }, "clamp \(n)")
+            if n > 3 { XCTAssertTrue(run(clampInput) { vectorClamp($0, count: n, lo: -2, hi: 1.5) }[3].isNaN, "clamp keeps NaN") }
         }
+    }
+
+    /// y + α·x rounds the product first (as every recorded trajectory did): −1 + 3·fl(1/3) is
+    /// 0, where a fused multiply-add would keep the product's 3·10⁻⁸ excess.
+    func testAxpyRoundsTheProduct() {
+        let third: Float = 1.0 / 3
+        XCTAssertNotEqual(Float(-1).addingProduct(3, third), 0)
+        let got = run([Float](repeating: -1, count: 17)) { vectorAxpy(alpha: 3, [Float](repeating: third, count: 17), $0, count: 17) }
+        XCTAssertEqual(got, [Float](repeating: 0, count: 17))
     }
 
     func testInPlaceAliasing() {
@@ -89,6 +67,37 @@ final class KernelTests: XCTestCase {
                        run(zc) { columnSumsReference(x, out: $0, rows: r, cols: c) }, "columnSums \(r)×\(c)")
             assertBits(run(bias) { columnSums(x, out: $0, rows: r, cols: c, accumulate: true) },
                        run(bias) { columnSumsReference(x, out: $0, rows: r, cols: c, accumulate: true) }, "columnSums+= \(r)×\(c)")
+        }
+    }
+
+    // MARK: reductions
+
+    func testReductionsMatchTwins() {
+        for n in Self.sizes + [0, 64, 129, 4097] {
+            let x = Self.random(n, seed: UInt64(n) + 5), y = Self.random(n, seed: UInt64(n) + 6)
+            let absSum = x.reduce(0) { $0 + abs($1) }
+            XCTAssertEqual(vectorSum(x, count: n), vectorSumReference(x, count: n), accuracy: 1e-5 * absSum + 1e-30, "sum \(n)")
+            let absDot = zip(x, y).reduce(0) { $0 + abs($1.0 * $1.1) }
+            XCTAssertEqual(vectorDot(x, y, count: n), vectorDotReference(x, y, count: n), accuracy: 1e-5 * absDot + 1e-30, "dot \(n)")
+            XCTAssertEqual(vectorMax(x, count: n), vectorMaxReference(x, count: n), "max \(n)")
+            let squares = sumOfSquaresReference(x, count: n)
+            XCTAssertEqual(sumOfSquares(x, count: n), squares, accuracy: 1e-6 * squares + 1e-30, "sum of squares \(n)")
+            XCTAssertTrue(vectorIsFinite(x, count: n))
+        }
+        XCTAssertEqual(vectorMax([Float](), count: 0), -.infinity)
+        XCTAssertEqual(vectorSum([Float](), count: 0), 0)
+    }
+
+    func testFinitenessFindsEveryNonFiniteValue() {
+        for n in [1, 16, 17, 40] {
+            for bad in [Float.nan, .infinity, -.infinity] {
+                for i in Set([0, n / 2, n - 1]) {
+                    var x = Self.random(n, seed: 11)
+                    x[i] = bad
+                    XCTAssertFalse(vectorIsFinite(x, count: n), "\(bad) at \(i) of \(n)")
+                    XCTAssertEqual(vectorIsFinite(x, count: n), vectorIsFiniteReference(x, count: n))
+                }
+            }
         }
     }
 
@@ -143,67 +152,20 @@ final class KernelTests: XCTestCase {
                         backwardTakesOutput: true)
     }
 
+    /// ReLU is exact, so bit-identical to its twin, including −0 and NaN (both give +0).
+    func testReluIsBitIdenticalOnEdgeValues() {
+        let x: [Float] = [-0.0, 0, .nan, -.nan, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 3, -3] + Self.random(23, seed: 4)
+        let z = [Float](repeating: 7, count: x.count)
+        let y = run(z) { reluForward(x, out: $0, count: x.count) }
+        assertBits(y, run(z) { reluForwardReference(x, out: $0, count: x.count) }, "relu")
+        XCTAssertEqual(y[0].bitPattern, Float(0).bitPattern, "relu(−0) is +0")
+        XCTAssertEqual(y[2].bitPattern, Float(0).bitPattern, "relu(NaN) is +0")
+    }
+
     /// The tanh approximation keeps its relative accuracy near 0 (odd polynomial branch).
     func testTanhRelativeAccuracyNearZero() {
         let x: [Float] = (1...64).map { Float($0) * 1e-3 * ($0 % 2 == 0 ? 1 : -1) }
         let got = run(x) { tanhForward(x, out: $0, count: x.count) }
         for i in 0..<x.count { XCTAssertEqual(got[i], Foundation.tanh(x[i]), accuracy: abs(x[i]) * 1e-6) }
-    }
-
-    // MARK: rows and reductions
-
-    func testSoftmaxMatchesTwins() {
-        for (r, c) in Self.shapes {
-            let x = Self.random(r * c, -20...20, seed: UInt64(r * 100 + c))
-            let g = Self.random(r * c, -1...1, seed: 77)
-            let z = [Float](repeating: .nan, count: r * c)
-            let y = run(z) { softmaxRowsReference(x, out: $0, rows: r, cols: c) }
-            let ys = run(z) { softmaxRows(x, out: $0, rows: r, cols: c) }
-            assertClose(ys, y, abs: 1e-6, rel: 1e-5, "softmax \(r)×\(c)")
-            for row in 0..<r {
-                XCTAssertEqual(ys[(row * c)..<((row + 1) * c)].reduce(0, +), 1, accuracy: 1e-5)
-            }
-            // Attention's key mask: masked entries exactly 0; an all-masked mask gives zero rows.
-            let mask = (0..<c).map { Float(($0 * 7 + r) % 3 == 0 ? 0 : 1) }
-            let masked = run(z) { softmaxRows(x, out: $0, rows: r, cols: c, keyMask: mask) }
-            assertClose(masked, run(z) { softmaxRowsReference(x, out: $0, rows: r, cols: c, keyMask: mask) },
-                        abs: 1e-6, rel: 1e-5, "masked softmax \(r)×\(c)")
-            for i in 0..<(r * c) where mask[i % c] == 0 { XCTAssertEqual(masked[i], 0) }
-            let none = [Float](repeating: 0, count: c)
-            XCTAssertEqual(run(z) { softmaxRows(x, out: $0, rows: r, cols: c, keyMask: none) }, [Float](repeating: 0, count: r * c))
-            let ly = run(z) { logSoftmaxRowsReference(x, out: $0, rows: r, cols: c) }
-            assertClose(run(z) { logSoftmaxRows(x, out: $0, rows: r, cols: c) }, ly, abs: 1e-5, rel: 1e-6, "logSoftmax \(r)×\(c)")
-            for accumulate in [false, true] {
-                let start = accumulate ? Self.random(r * c, -1...1, seed: 8) : z
-                assertClose(run(start) { softmaxRowsBackward(y, dout: g, dx: $0, rows: r, cols: c, accumulate: accumulate) },
-                            run(start) { softmaxRowsBackwardReference(y, dout: g, dx: $0, rows: r, cols: c, accumulate: accumulate) },
-                            abs: 1e-5, rel: 1e-5, "softmax backward \(r)×\(c)")
-                assertClose(run(start) { logSoftmaxRowsBackward(ly, dout: g, dx: $0, rows: r, cols: c, accumulate: accumulate) },
-                            run(start) { logSoftmaxRowsBackwardReference(ly, dout: g, dx: $0, rows: r, cols: c, accumulate: accumulate) },
-                            abs: 2e-5, rel: 1e-5, "logSoftmax backward \(r)×\(c)")
-            }
-        }
-    }
-
-    func testSoftmaxIsStableForHugeLogits() {
-        let x: [Float] = [1000, 1000, -1000, 999, 0, 1e30, 1e30, 1e30]
-        let z = [Float](repeating: .nan, count: x.count)
-        let y = run(z) { softmaxRows(x, out: $0, rows: 2, cols: 4) }
-        XCTAssertTrue(y.allSatisfy { $0.isFinite })
-        XCTAssertEqual(y[0], y[1])
-        XCTAssertEqual(y[5], 1.0 / 3, accuracy: 1e-6)
-        let l = run(z) { logSoftmaxRows(x, out: $0, rows: 2, cols: 4) }
-        XCTAssertTrue(l.allSatisfy { $0.isFinite })
-    }
-
-    func testReductionsMatchTwins() {
-        for n in Self.sizes + [0, 64, 129, 4097] {
-            let x = Self.random(n, seed: UInt64(n) + 5)
-            let absSum = x.reduce(0) { $0 + abs($1) }
-            XCTAssertEqual(vectorSum(x, count: n), vectorSumReference(x, count: n), accuracy: 1e-5 * absSum + 1e-30, "sum \(n)")
-            XCTAssertEqual(vectorMax(x, count: n), vectorMaxReference(x, count: n), "max \(n)")
-        }
-        XCTAssertEqual(vectorMax([Float](), count: 0), -.infinity)
-        XCTAssertEqual(vectorSum([Float](), count: 0), 0)
     }
 }

@@ -1,75 +1,29 @@
 import Foundation
 
-// Elementwise kernels over contiguous float32 buffers: a SIMD16 body and a partial-vector
-// tail (computed with the same SIMD code, so an element's result does not depend on its
-// position), each with a plain scalar twin named `…Reference` for tests.
+// Activation kernels, forward/backward pairs over contiguous float32 buffers: a `Lanes` body
+// and a partial-vector tail (computed with the same SIMD code, so an element's result does not
+// depend on its position), each with a plain scalar twin named `…Reference` for tests.
 //
 // Conventions: `count` elements; `out` may alias an input (in-place is fine); backward
 // kernels write `dx = local gradient` or, with `accumulate: true`, `dx += local gradient`.
 // Twins use Foundation's libm (expf/tanhf/erff); fast kernels use KernelMath's
 // approximations (see KernelMath.swift for their error bounds).
 
-private typealias V = SIMD16<Float>
-
-@inline(always)
-private func mapUnary(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
-                      _ f: (V) -> V) {
-    var i = 0
-    while i + 16 <= count {
-        KernelMath.store(f(KernelMath.load(x + i)), out + i)
-        i += 16
-    }
-    if i < count { KernelMath.store(f(KernelMath.load(x + i, count - i)), out + i, count - i) }
-}
-
-@inline(always)
-private func mapBinary(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                       _ count: Int, _ f: (V, V) -> V) {
-    var i = 0
-    while i + 16 <= count {
-        KernelMath.store(f(KernelMath.load(x + i), KernelMath.load(y + i)), out + i)
-        i += 16
-    }
-    if i < count {
-        let n = count - i
-        KernelMath.store(f(KernelMath.load(x + i, n), KernelMath.load(y + i, n)), out + i, n)
-    }
-}
-
-/// dx = g(x or y, dout) or dx += g(…): the shape of every activation backward.
-@inline(always)
-private func mapBackward(_ x: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                         _ count: Int, _ accumulate: Bool, _ f: (V, V) -> V) {
-    var i = 0
-    if accumulate {
-        while i + 16 <= count {
-            KernelMath.store(KernelMath.load(dx + i) + f(KernelMath.load(x + i), KernelMath.load(dout + i)), dx + i)
-            i += 16
-        }
-        if i < count {
-            let n = count - i
-            KernelMath.store(KernelMath.load(dx + i, n) + f(KernelMath.load(x + i, n), KernelMath.load(dout + i, n)), dx + i, n)
-        }
-    } else {
-        mapBinary(x, dout, dx, count, f)
-    }
-}
-
-/// A lane-wise function as a type. The transcendental kernels map with these instead of
-/// closures: a closure as large as GELU's is not inlined into the loop but called once per
-/// vector with its argument split into four 128-bit halves — measured 4× slower.
-private protocol LaneFunction { static func apply(_ x: V) -> V }
+/// A lane-wise function as a type. The kernels map with these instead of closures: a closure
+/// is not always inlined into the loop (GELU's never is) but called once per vector, with its
+/// argument split into four 128-bit halves — measured 4× slower.
+private protocol LaneFunction { static func apply(_ x: Lanes) -> Lanes }
 /// A lane-wise function of (saved forward value, output gradient), for backward kernels.
-private protocol LaneGradient { static func apply(_ x: V, _ g: V) -> V }
+private protocol LaneGradient { static func apply(_ x: Lanes, _ g: Lanes) -> Lanes }
 
 @inline(always)
 private func map<F: LaneFunction>(_: F.Type, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
     var i = 0
     while i + 16 <= count {
-        KernelMath.store(F.apply(KernelMath.load(x + i)), out + i)
+        F.apply(Lanes.load(x + i)).store(to: out + i)
         i += 16
     }
-    if i < count { KernelMath.store(F.apply(KernelMath.load(x + i, count - i)), out + i, count - i) }
+    if i < count { F.apply(Lanes.load(x + i, count: count - i)).store(to: out + i, count: count - i) }
 }
 
 @inline(always)
@@ -77,65 +31,35 @@ private func map<F: LaneGradient>(_: F.Type, _ x: UnsafePointer<Float>, _ dout: 
                                   _ dx: UnsafeMutablePointer<Float>, _ count: Int, _ accumulate: Bool) {
     var i = 0
     while i + 16 <= count {
-        let d = F.apply(KernelMath.load(x + i), KernelMath.load(dout + i))
-        KernelMath.store(accumulate ? KernelMath.load(dx + i) + d : d, dx + i)
+        let d = F.apply(Lanes.load(x + i), Lanes.load(dout + i))
+        (accumulate ? Lanes.load(dx + i) + d : d).store(to: dx + i)
         i += 16
     }
     if i < count {
         let n = count - i
-        let d = F.apply(KernelMath.load(x + i, n), KernelMath.load(dout + i, n))
-        KernelMath.store(accumulate ? KernelMath.load(dx + i, n) + d : d, dx + i, n)
-    }
-}
-
-// MARK: - Arithmetic
-
-/// out = x + y.   // x: (N)  y: (N)  out: (N)
-public func vectorAdd(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    mapBinary(x, y, out, count) { $0 + $1 }
-}
-
-/// out = x − y.   // x: (N)  y: (N)  out: (N)
-public func vectorSub(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    mapBinary(x, y, out, count) { $0 - $1 }
-}
-
-/// out = x ⊙ y.   // x: (N)  y: (N)  out: (N)
-public func vectorMul(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    mapBinary(x, y, out, count) { $0 * $1 }
-}
-
-/// y += alpha · x (fused multiply-add per element).   // x: (N)  y: (N)
-public func vectorAxpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    let a = V(repeating: alpha)
-    mapBinary(x, y, y, count) { $1.addingProduct(a, $0) }
-}
-
-/// out = alpha · x.   // x: (N)  out: (N)
-public func vectorScale(alpha: Float, _ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    let a = V(repeating: alpha)
-    mapUnary(x, out, count) { $0 * a }
-}
-
-/// out[r, c] = x[r, c] + bias[c].   // x: (R,C)  bias: (C)  out: (R,C), rows contiguous
-public func biasAddRows(_ x: UnsafePointer<Float>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-                        rows: Int, cols: Int) {
-    for r in 0..<rows {
-        mapBinary(x + r * cols, bias, out + r * cols, cols) { $0 + $1 }
+        let d = F.apply(Lanes.load(x + i, count: n), Lanes.load(dout + i, count: n))
+        (accumulate ? Lanes.load(dx + i, count: n) + d : d).store(to: dx + i, count: n)
     }
 }
 
 // MARK: - Activations (forward: out = f(x); backward: dx (+)= f'(·) ⊙ dout)
 
-/// out = max(x, 0).   // x: (N)  out: (N)
+/// out = x > 0 ? x : 0 (+0 for −0 and NaN, as `pointwiseMax(x, 0)`: checked over all 2³²
+/// inputs).   // x: (N)  out: (N)
 public func reluForward(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    mapUnary(x, out, count) { $0.replacing(with: 0, where: $0 .< 0) }
+    map(ReLU.self, x, out, count)
 }
 
 /// dx (+)= dout ⊙ [x > 0].   // x: (N) the forward input  dout: (N)  dx: (N)
 public func reluBackward(_ x: UnsafePointer<Float>, dout: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                          count: Int, accumulate: Bool = false) {
-    mapBackward(x, dout, dx, count, accumulate) { x, g in g.replacing(with: 0, where: .!(x .> 0)) }
+    map(ReLU.self, x, dout, dx, count, accumulate)
+}
+
+private enum ReLU: LaneFunction, LaneGradient {
+    @inline(always) static func apply(_ x: Lanes) -> Lanes { Lanes(repeating: 0).replacing(with: x, where: x .> 0) }
+
+    @inline(always) static func apply(_ x: Lanes, _ g: Lanes) -> Lanes { g.replacing(with: 0, where: .!(x .> 0)) }
 }
 
 private let invSqrt2: Float = 0.707_106_781_186_547_5
@@ -155,9 +79,9 @@ public func geluBackward(_ x: UnsafePointer<Float>, dout: UnsafePointer<Float>, 
 }
 
 private enum GELU: LaneFunction, LaneGradient {
-    @inline(always) static func apply(_ x: V) -> V { 0.5 * x * (1 + KernelMath.erf(x * invSqrt2)) }
+    @inline(always) static func apply(_ x: Lanes) -> Lanes { 0.5 * x * (1 + KernelMath.erf(x * invSqrt2)) }
 
-    @inline(always) static func apply(_ x: V, _ g: V) -> V {
+    @inline(always) static func apply(_ x: Lanes, _ g: Lanes) -> Lanes {
         let cdf = 0.5 * (1 + KernelMath.erf(x * invSqrt2))
         let pdf = KernelMath.exp(-0.5 * x * x) * invSqrt2Pi
         return g * (cdf + x * pdf)
@@ -176,11 +100,11 @@ public func geluTanhBackward(_ x: UnsafePointer<Float>, dout: UnsafePointer<Floa
 }
 
 private enum GELUTanh: LaneFunction, LaneGradient {
-    @inline(always) static func apply(_ x: V) -> V {
+    @inline(always) static func apply(_ x: Lanes) -> Lanes {
         0.5 * x * (1 + KernelMath.tanh(sqrt2OverPi * (x + geluC * x * x * x)))
     }
 
-    @inline(always) static func apply(_ x: V, _ g: V) -> V {
+    @inline(always) static func apply(_ x: Lanes, _ g: Lanes) -> Lanes {
         let x2 = x * x
         let t = KernelMath.tanh(sqrt2OverPi * (x + geluC * x2 * x))
         let du = sqrt2OverPi * (1 + 3 * geluC * x2)
@@ -193,14 +117,17 @@ public func tanhForward(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Flo
     map(Tanh.self, x, out, count)
 }
 
-private enum Tanh: LaneFunction {
-    @inline(always) static func apply(_ x: V) -> V { KernelMath.tanh(x) }
+private enum Tanh: LaneFunction, LaneGradient {
+    @inline(always) static func apply(_ x: Lanes) -> Lanes { KernelMath.tanh(x) }
+
+    /// y: the forward output.
+    @inline(always) static func apply(_ y: Lanes, _ g: Lanes) -> Lanes { g * (1 - y * y) }
 }
 
 /// dx (+)= dout ⊙ (1 − y²).   // y: (N) the forward OUTPUT tanh(x)  dout: (N)  dx: (N)
 public func tanhBackward(_ y: UnsafePointer<Float>, dout: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                          count: Int, accumulate: Bool = false) {
-    mapBackward(y, dout, dx, count, accumulate) { y, g in g * (1 - y * y) }
+    map(Tanh.self, y, dout, dx, count, accumulate)
 }
 
 /// out = 1/(1 + e^(−x)).   // x: (N)  out: (N)
@@ -208,61 +135,43 @@ public func sigmoidForward(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<
     map(Sigmoid.self, x, out, count)
 }
 
-private enum Sigmoid: LaneFunction {
-    @inline(always) static func apply(_ x: V) -> V { KernelMath.sigmoid(x) }
+private enum Sigmoid: LaneFunction, LaneGradient {
+    @inline(always) static func apply(_ x: Lanes) -> Lanes { KernelMath.sigmoid(x) }
+
+    /// y: the forward output.
+    @inline(always) static func apply(_ y: Lanes, _ g: Lanes) -> Lanes { g * y * (1 - y) }
 }
 
 /// dx (+)= dout ⊙ y(1 − y).   // y: (N) the forward OUTPUT sigmoid(x)  dout: (N)  dx: (N)
 public func sigmoidBackward(_ y: UnsafePointer<Float>, dout: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                             count: Int, accumulate: Bool = false) {
-    mapBackward(y, dout, dx, count, accumulate) { y, g in g * y * (1 - y) }
+    map(Sigmoid.self, y, dout, dx, count, accumulate)
 }
 
 // MARK: - Scalar twins (same contracts; libm for transcendental functions)
-
-public func vectorAddReference(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { out[i] = x[i] + y[i] }
-}
-
-public func vectorSubReference(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { out[i] = x[i] - y[i] }
-}
-
-public func vectorMulReference(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { out[i] = x[i] * y[i] }
-}
-
-public func vectorAxpyReference(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { y[i] += alpha * x[i] }
-}
-
-public func vectorScaleReference(alpha: Float, _ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { out[i] = alpha * x[i] }
-}
-
-public func biasAddRowsReference(_ x: UnsafePointer<Float>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-                                 rows: Int, cols: Int) {
-    for r in 0..<rows { for c in 0..<cols { out[r * cols + c] = x[r * cols + c] + bias[c] } }
-}
 
 @inline(always)
 private func backwardReference(_ dx: UnsafeMutablePointer<Float>, _ i: Int, _ v: Float, _ accumulate: Bool) {
     dx[i] = accumulate ? dx[i] + v : v
 }
 
+/// Scalar twin of `reluForward`.
 public func reluForwardReference(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { out[i] = x[i] < 0 ? 0 : x[i] }  // NaN propagates
+    for i in 0..<count { out[i] = x[i] > 0 ? x[i] : 0 }
 }
 
+/// Scalar twin of `reluBackward`.
 public func reluBackwardReference(_ x: UnsafePointer<Float>, dout: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                                   count: Int, accumulate: Bool = false) {
     for i in 0..<count { backwardReference(dx, i, x[i] > 0 ? dout[i] : 0, accumulate) }
 }
 
+/// Scalar twin of `geluForward`.
 public func geluForwardReference(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
     for i in 0..<count { out[i] = 0.5 * x[i] * (1 + Foundation.erf(x[i] * invSqrt2)) }
 }
 
+/// Scalar twin of `geluBackward`.
 public func geluBackwardReference(_ x: UnsafePointer<Float>, dout: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                                   count: Int, accumulate: Bool = false) {
     for i in 0..<count {
@@ -272,6 +181,7 @@ public func geluBackwardReference(_ x: UnsafePointer<Float>, dout: UnsafePointer
     }
 }
 
+/// Scalar twin of `geluTanhForward`.
 public func geluTanhForwardReference(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
     for i in 0..<count {
         let v = x[i]
@@ -279,6 +189,7 @@ public func geluTanhForwardReference(_ x: UnsafePointer<Float>, out: UnsafeMutab
     }
 }
 
+/// Scalar twin of `geluTanhBackward`.
 public func geluTanhBackwardReference(_ x: UnsafePointer<Float>, dout: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                                       count: Int, accumulate: Bool = false) {
     for i in 0..<count {
@@ -289,19 +200,23 @@ public func geluTanhBackwardReference(_ x: UnsafePointer<Float>, dout: UnsafePoi
     }
 }
 
+/// Scalar twin of `tanhForward`.
 public func tanhForwardReference(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
     for i in 0..<count { out[i] = Foundation.tanh(x[i]) }
 }
 
+/// Scalar twin of `tanhBackward`.
 public func tanhBackwardReference(_ y: UnsafePointer<Float>, dout: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                                   count: Int, accumulate: Bool = false) {
     for i in 0..<count { backwardReference(dx, i, dout[i] * (1 - y[i] * y[i]), accumulate) }
 }
 
+/// Scalar twin of `sigmoidForward`.
 public func sigmoidForwardReference(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
     for i in 0..<count { out[i] = 1 / (1 + Foundation.exp(-x[i])) }
 }
 
+/// Scalar twin of `sigmoidBackward`.
 public func sigmoidBackwardReference(_ y: UnsafePointer<Float>, dout: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                                      count: Int, accumulate: Bool = false) {
     for i in 0..<count { backwardReference(dx, i, dout[i] * y[i] * (1 - y[i]), accumulate) }

@@ -1,8 +1,6 @@
-import XCTest
+import Foundation
 import Kernels
-import Plan
-import Runtime
-import Support
+import XCTest
 
 /// `gemm` against its scalar twin `gemmReference` on awkward shapes, all transpose
 /// combinations, alpha/beta and padded strides; and bit-identity across thread counts.
@@ -18,7 +16,7 @@ final class GEMMTests: XCTestCase {
     }
 
     /// A stored matrix (rows, cols) with row stride cols + pad, filled from `rng`.
-    static func matrix(_ rows: Int, _ cols: Int, pad: Int, _ rng: inout SeededGenerator) -> (data: [Float], ld: Int) {
+    static func matrix(_ rows: Int, _ cols: Int, pad: Int, _ rng: inout TestRandom) -> (data: [Float], ld: Int) {
         let ld = max(cols + pad, 1)
         var data = [Float](repeating: .nan, count: max(rows * ld, 1))  // padding stays NaN: must never be read
         for i in 0..<rows { for j in 0..<cols { data[i * ld + j] = Float.random(in: -1...1, using: &rng) } }
@@ -28,7 +26,7 @@ final class GEMMTests: XCTestCase {
     /// Runs `gemm` (with `threads`) and `gemmReference` on one case and checks them.
     func check(_ t: Case, threads: Int = GEMMBlocking.defaultThreads, seed: UInt64 = 7,
                file: StaticString = #filePath, line: UInt = #line) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = TestRandom(seed: seed)
         let (ar, ac) = t.transA ? (t.k, t.m) : (t.m, t.k)
         let (br, bc) = t.transB ? (t.n, t.k) : (t.k, t.n)
         let a = Self.matrix(ar, ac, pad: t.pad, &rng)
@@ -132,7 +130,7 @@ final class GEMMTests: XCTestCase {
                       (130, 1100, 300), (700, 300, 900), (40, 2000, 300), (128, 700, 1500)]
         for (m, n, k) in shapes {
             for ta in [false, true] { for tb in [false, true] {
-                var rng = SeededGenerator(seed: UInt64(m * 31 + n))
+                var rng = TestRandom(seed: UInt64(m * 31 + n))
                 let a = Self.matrix(ta ? k : m, ta ? m : k, pad: 0, &rng)
                 let b = Self.matrix(tb ? n : k, tb ? k : n, pad: 0, &rng)
                 let c0 = Self.matrix(m, n, pad: 0, &rng)
@@ -167,7 +165,7 @@ final class GEMMTests: XCTestCase {
         let shapes = [(5, 7, 3), (64, 40, 30), (100, 33, 300), (1024, 384, 384), (130, 1100, 300), (128, 1024, 784), (7, 70, 0)]
         for (m, n, k) in shapes {
             for tb in [false, true] {
-                var rng = SeededGenerator(seed: UInt64(m + n + k))
+                var rng = TestRandom(seed: UInt64(m + n + k))
                 let a = Self.matrix(m, k, pad: 0, &rng)
                 let b = Self.matrix(tb ? n : k, tb ? k : n, pad: 0, &rng)
                 let bias = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
@@ -205,7 +203,7 @@ final class GEMMTests: XCTestCase {
         let shapes = [(5, 7, 3), (64, 40, 30), (100, 33, 300), (1024, 100, 600), (130, 1100, 300), (128, 1024, 1500), (7, 70, 0)]
         for (m, n, k) in shapes {
             for (tb, withBias) in [(false, true), (true, false)] {
-                var rng = SeededGenerator(seed: UInt64(m * 7 + n + k))
+                var rng = TestRandom(seed: UInt64(m * 7 + n + k))
                 let a = Self.matrix(m, k, pad: 0, &rng)
                 let b = Self.matrix(tb ? n : k, tb ? k : n, pad: 0, &rng)
                 let bias = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
@@ -238,7 +236,7 @@ final class GEMMTests: XCTestCase {
     /// that finds the workers busy runs its parts itself), many times over.
     func testConcurrentCallers() {
         let m = 150, n = 170, k = 190
-        var rng = SeededGenerator(seed: 3)
+        var rng = TestRandom(seed: 3)
         let a = Self.matrix(m, k, pad: 0, &rng), b = Self.matrix(k, n, pad: 0, &rng)
         var want = [Float](repeating: 0, count: m * n)
         want.withUnsafeMutableBufferPointer { cp in
