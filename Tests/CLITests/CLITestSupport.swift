@@ -7,6 +7,16 @@ enum Paths {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let experiments = root.appendingPathComponent("experiments")
     static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// The experiment files in `directory`: regular `NAME.ftx` files only. A name
+    /// ending in `.ftx` is not enough: `ftx run` leaves its store, the folder
+    /// `experiments/.ftx/`, beside the experiment it ran (the README's first command
+    /// does), and reading that folder as an experiment fails.
+    static func ftxFiles(in directory: URL) -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".ftx") && $0 != ".ftx" }.sorted().map { directory.appendingPathComponent($0) }
+            .filter { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.type] as? FileAttributeType) == .typeRegular }
+    }
 }
 
 /// The outcome of one in-process `ftx` invocation.

@@ -6,12 +6,7 @@ final class CheckCommandTests: XCTestCase {
     func testEveryExampleChecksClean() throws {
         let dirs = [Paths.experiments, Paths.shared.appendingPathComponent("examples"),
                     Paths.shared.appendingPathComponent("golden/trajectories")]
-        var files: [String] = []
-        for dir in dirs {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasSuffix(".ftx") {
-                files.append(dir.appendingPathComponent(name).path)
-            }
-        }
+        let files = dirs.flatMap { Paths.ftxFiles(in: $0) }.map(\.path)
         XCTAssertGreaterThanOrEqual(files.count, 8)
         for file in files {
             let result = ftx(["check", file])

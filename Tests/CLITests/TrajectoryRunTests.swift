@@ -7,8 +7,7 @@ import XCTest
 final class TrajectoryRunTests: XCTestCase {
     func testGoldenTrajectoriesThroughTheCLI() throws {
         let dir = Paths.shared.appendingPathComponent("golden/trajectories")
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-            .filter { $0.hasSuffix(".ftx") }.map { String($0.dropLast(4)) }.sorted()
+        let names = Paths.ftxFiles(in: dir).map { $0.deletingPathExtension().lastPathComponent }
         XCTAssertGreaterThanOrEqual(names.count, 3)
         let workspace = try Workspace()
         for name in names {

@@ -31,13 +31,22 @@ enum Fixtures {
         ]
         var files: [SourceFile] = []
         for dir in dirs {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-            for name in names.sorted() where name.hasSuffix(".ftx") {
-                if let file = try? SourceFile.load(path: dir.appendingPathComponent(name).path) { files.append(file) }
+            for path in ftxFiles(in: dir.path) {
+                if let file = try? SourceFile.load(path: path) { files.append(file) }
             }
         }
         return files
     }()
+
+    /// The experiment files in `directory`: regular `NAME.ftx` files only. A name
+    /// ending in `.ftx` is not enough: `ftx run` leaves its store, the folder
+    /// `experiments/.ftx/`, beside the experiment it ran (the README's first command
+    /// does), and reading that folder as an experiment fails.
+    static func ftxFiles(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".ftx") && $0 != ".ftx" }.sorted().map { directory + "/" + $0 }
+            .filter { (try? FileManager.default.attributesOfItem(atPath: $0)[.type] as? FileAttributeType) == .typeRegular }
+    }
 }
 
 /// Parses `text`, returning the unit and the diagnostics.
