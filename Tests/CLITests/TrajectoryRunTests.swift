@@ -6,7 +6,7 @@ import XCTest
 /// (relative to each tensor's largest magnitude) of PyTorch's final weights.
 final class TrajectoryRunTests: XCTestCase {
     func testGoldenTrajectoriesThroughTheCLI() throws {
-        let dir = Paths.shared.appendingPathComponent("golden/trajectories")
+        let dir = Paths.golden.appendingPathComponent("trajectories")
         let names = Paths.ftxFiles(in: dir).map { $0.deletingPathExtension().lastPathComponent }
         XCTAssertGreaterThanOrEqual(names.count, 3)
         let workspace = try Workspace()

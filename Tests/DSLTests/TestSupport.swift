@@ -21,13 +21,12 @@ enum Fixtures {
     /// The package root, found from this file's path.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Every `.ftx` file of `experiments/`, `../shared/examples` and
-    /// `../shared/golden/trajectories` that exists.
+    /// Every experiment file of `experiments/` and of the golden trajectories
+    /// (the repository's copy in `Tests/Fixtures/golden/trajectories`).
     static let exampleFiles: [SourceFile] = {
         let dirs = [
             root.appendingPathComponent("experiments"),
-            root.deletingLastPathComponent().appendingPathComponent("shared/examples"),
-            root.deletingLastPathComponent().appendingPathComponent("shared/golden/trajectories"),
+            root.appendingPathComponent("Tests/Fixtures/golden/trajectories"),
         ]
         var files: [SourceFile] = []
         for dir in dirs {
