@@ -4,8 +4,6 @@ import XCTest
 
 /// `ftx bench`: the JSON shapes scripts read, and bad input as usage or failure exits.
 final class BenchCommandTests: XCTestCase {
-    static let modelDir = Paths.shared.appendingPathComponent("models/all-MiniLM-L6-v2").path
-
     func testGEMMShapeJSON() throws {
         let r = ftx(["bench", "gemm", "--shape", "40x50x60:tn", "--threads", "1", "--json"])
         XCTAssertEqual(r.status, 0, r.err)
@@ -42,14 +40,15 @@ final class BenchCommandTests: XCTestCase {
 
     /// A tiny fine-tune run: the JSON carries one loss per step (warm-up included), and they fall.
     func testEncoderAndFinetuneJSON() throws {
-        let e = ftx(["bench", "encoder", "--model", Self.modelDir, "--batch", "2", "--length", "8", "--reps", "1", "--json"])
+        let model = try Paths.miniLM()
+        let e = ftx(["bench", "encoder", "--model", model, "--batch", "2", "--length", "8", "--reps", "1", "--json"])
         XCTAssertEqual(e.status, 0, e.err)
         let encoder = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(e.out.utf8)) as? [String: Any])?["encoder"] as? [String: Any])
         XCTAssertEqual(encoder["unit"] as? String, "seq/s")
         XCTAssertEqual(encoder["length"] as? Int, 8)
         XCTAssertGreaterThan(try XCTUnwrap(encoder["median"] as? Double), 0)
 
-        let f = ftx(["bench", "finetune", "--model", Self.modelDir, "--batch", "4", "--length", "8", "--reps", "3", "--json"])
+        let f = ftx(["bench", "finetune", "--model", model, "--batch", "4", "--length", "8", "--reps", "3", "--json"])
         XCTAssertEqual(f.status, 0, f.err)
         let finetune = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(f.out.utf8)) as? [String: Any])?["finetune"] as? [String: Any])
         let losses = try XCTUnwrap(finetune["losses"] as? [Double])
@@ -57,15 +56,16 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertLessThan(losses.last!, losses.first!)
     }
 
-    func testBadInvocations() {
+    func testBadInvocations() throws {
+        let model = try Paths.miniLM()
         XCTAssertEqual(ftx(["bench", "encoder"]).status, 64)
         XCTAssertTrue(ftx(["bench", "encoder"]).err.contains("needs --model"))
-        XCTAssertEqual(ftx(["bench", "encoder", "--model", Self.modelDir, "--length", "0"]).status, 64)
+        XCTAssertEqual(ftx(["bench", "encoder", "--model", model, "--length", "0"]).status, 64)
         XCTAssertEqual(ftx(["bench", "sort"]).status, 64)
         let missing = ftx(["bench", "finetune", "--model", "/nonexistent-model"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.err.contains("/nonexistent-model: no such model folder"), missing.err)
-        let long = ftx(["bench", "encoder", "--model", Self.modelDir, "--length", "600"])
+        let long = ftx(["bench", "encoder", "--model", model, "--length", "600"])
         XCTAssertEqual(long.status, 2)
         XCTAssertTrue(long.err.contains("max_position_embeddings"), long.err)
     }

@@ -2,11 +2,40 @@ import CLI
 import Foundation
 import XCTest
 
-/// Paths of the package and of the shared material beside it.
+/// Paths of the package and of the test material in it (nothing is read from
+/// outside the repository, so a fresh clone anywhere passes its tests).
 enum Paths {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let experiments = root.appendingPathComponent("experiments")
-    static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
+    /// The golden files (PyTorch references, golden trajectories), copied into the repository.
+    static let golden = root.appendingPathComponent("Tests/Fixtures/golden")
+
+    /// all-MiniLM-L6-v2 in `models/` (not in git; `scripts/test` links it), or an
+    /// error that fails the test (never a skip) and says how to get it.
+    static func miniLM() throws -> String {
+        let path = root.appendingPathComponent("models/all-MiniLM-L6-v2").path
+        guard FileManager.default.fileExists(atPath: path + "/config.json") else { throw MissingModel(path: path) }
+        return path
+    }
+
+    /// The experiment files in `directory`: regular `NAME.ftx` files only. A name
+    /// ending in `.ftx` is not enough: `ftx run` leaves its store, the folder
+    /// `experiments/.ftx/`, beside the experiment it ran (the README's first command
+    /// does), and reading that folder as an experiment fails.
+    static func ftxFiles(in directory: URL) -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".ftx") && $0 != ".ftx" }.sorted().map { directory.appendingPathComponent($0) }
+            .filter { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.type] as? FileAttributeType) == .typeRegular }
+    }
+}
+
+/// all-MiniLM-L6-v2 is not linked into `models/`: the message says how to get it.
+struct MissingModel: Error, CustomStringConvertible {
+    let path: String
+    var description: String {
+        "all-MiniLM-L6-v2 is not at \(path) (no config.json). It is not in git (88 MB): run the tests with "
+            + "`scripts/test`, which links it, or link it yourself: ln -sfn \"$(scripts/fetch-minilm.sh)\" models/all-MiniLM-L6-v2"
+    }
 }
 
 /// The outcome of one in-process `ftx` invocation.

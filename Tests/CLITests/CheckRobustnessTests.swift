@@ -60,8 +60,7 @@ final class CheckRobustnessTests: XCTestCase {
     func testMutatedExamplesCheckAndFormatWithoutCrashOrHang() throws {
         let workspace = try Workspace()
         var rng = Generator(state: 0x5EED_F7C)
-        let examples = try FileManager.default.contentsOfDirectory(atPath: Paths.experiments.path)
-            .filter { $0.hasSuffix(".ftx") }.sorted()
+        let examples = Paths.ftxFiles(in: Paths.experiments).map(\.lastPathComponent)
         XCTAssertFalse(examples.isEmpty)
         var runs = 0, negatives = 0
         for name in examples {

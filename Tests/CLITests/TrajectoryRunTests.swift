@@ -9,9 +9,8 @@ import XCTest
 /// (relative to each tensor's largest magnitude) of PyTorch's final weights.
 final class TrajectoryRunTests: XCTestCase {
     func testGoldenTrajectoriesThroughTheCLI() throws {
-        let dir = Paths.shared.appendingPathComponent("golden/trajectories")
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-            .filter { $0.hasSuffix(".ftx") }.map { String($0.dropLast(4)) }.sorted()
+        let dir = Paths.golden.appendingPathComponent("trajectories")
+        let names = Paths.ftxFiles(in: dir).map { $0.deletingPathExtension().lastPathComponent }
         XCTAssertGreaterThanOrEqual(names.count, 3)
         let workspace = try Workspace()
         for name in names {

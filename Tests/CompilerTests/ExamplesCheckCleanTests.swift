@@ -8,7 +8,6 @@ import XCTest
 /// zero errors and zero warnings, and resolves to the settings it spells out.
 final class ExamplesCheckCleanTests: XCTestCase {
     func assertClean(_ directory: String, minimum: Int, file: StaticString = #filePath, line: UInt = #line) throws {
-        guard FileManager.default.fileExists(atPath: directory) else { throw XCTSkip("\(directory) is not present") }
         let paths = TestPaths.ftxFiles(in: directory)
         XCTAssertGreaterThanOrEqual(paths.count, minimum, file: file, line: line)
         for path in paths {
@@ -17,9 +16,11 @@ final class ExamplesCheckCleanTests: XCTestCase {
         }
     }
 
-    func testSharedExamplesCheckClean() throws { try assertClean(TestPaths.shared + "/examples", minimum: 4) }
-    func testProjectExperimentsCheckClean() throws { try assertClean(TestPaths.root + "/experiments", minimum: 4) }
-    func testGoldenTrajectoriesCheckClean() throws { try assertClean(TestPaths.shared + "/golden/trajectories", minimum: 3) }
+    func testProjectExperimentsCheckClean() throws {
+        try TestPaths.requireMiniLM()  // glosses-minilm.ftx reads the model's config.json
+        try assertClean(TestPaths.root + "/experiments", minimum: 4)
+    }
+    func testGoldenTrajectoriesCheckClean() throws { try assertClean(TestPaths.golden + "/trajectories", minimum: 3) }
 
     func testDigitsTransferResolvesToCanonicalSettings() throws {
         let check = try checkFile(path: TestPaths.root + "/experiments/digits-transfer.ftx").get()
@@ -66,9 +67,8 @@ final class ExamplesCheckCleanTests: XCTestCase {
     }
 
     func testGlossesDerivesBertParameterNames() throws {
-        let path = TestPaths.shared + "/examples/glosses-minilm.ftx"
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("no shared examples") }
-        let check = try checkFile(path: path).get()
+        try TestPaths.requireMiniLM()
+        let check = try checkFile(path: TestPaths.root + "/experiments/glosses-minilm.ftx").get()
         let minilm = try XCTUnwrap(check.experiment.model(named: "minilm"))
         let names = try XCTUnwrap(minilm.parameterNames)
         XCTAssertEqual(names.count, 5 + 6 * 16 + 2 + 2)

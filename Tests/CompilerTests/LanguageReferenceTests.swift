@@ -43,6 +43,9 @@ final class LanguageReferenceTests: XCTestCase {
         // Checked as if in the project's experiments/ folder, where ../data and ../models resolve.
         let path = TestPaths.root + "/experiments/reference-example.ftx"
         for example in examples {
+            if example.needsFiles, example.source.contains("../models/all-MiniLM-L6-v2") {
+                do { try TestPaths.requireMiniLM() } catch { XCTFail("example `\(example.title)`: \(error)"); continue }
+            }
             let file = SourceFile(path: path, text: example.source)
             let check = checkSource(file, checkFiles: example.needsFiles)
             let rendered = DiagnosticRenderer.render(check.diagnostics, in: file)

@@ -21,7 +21,10 @@ final class ModuleLayoutTests: XCTestCase {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, "swift package dump-package failed")
-        guard case .array(let list)? = try JSONParser.parse(data)["targets"] else { throw XCTSkip("no targets in dump-package") }
+        guard case .array(let list)? = try JSONParser.parse(data)["targets"] else {
+            XCTFail("swift package dump-package printed no targets")
+            return [:]
+        }
         var out: [String: Target] = [:]
         for t in list {
             guard case .string(let name)? = t["name"] else { continue }

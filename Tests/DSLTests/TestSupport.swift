@@ -21,23 +21,31 @@ enum Fixtures {
     /// The package root, found from this file's path.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Every `.ftx` file of `experiments/`, `../shared/examples` and
-    /// `../shared/golden/trajectories` that exists.
+    /// Every experiment file of `experiments/` and of the golden trajectories
+    /// (the repository's copy in `Tests/Fixtures/golden/trajectories`).
     static let exampleFiles: [SourceFile] = {
         let dirs = [
             root.appendingPathComponent("experiments"),
-            root.deletingLastPathComponent().appendingPathComponent("shared/examples"),
-            root.deletingLastPathComponent().appendingPathComponent("shared/golden/trajectories"),
+            root.appendingPathComponent("Tests/Fixtures/golden/trajectories"),
         ]
         var files: [SourceFile] = []
         for dir in dirs {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-            for name in names.sorted() where name.hasSuffix(".ftx") {
-                if let file = try? SourceFile.load(path: dir.appendingPathComponent(name).path) { files.append(file) }
+            for path in ftxFiles(in: dir.path) {
+                if let file = try? SourceFile.load(path: path) { files.append(file) }
             }
         }
         return files
     }()
+
+    /// The experiment files in `directory`: regular `NAME.ftx` files only. A name
+    /// ending in `.ftx` is not enough: `ftx run` leaves its store, the folder
+    /// `experiments/.ftx/`, beside the experiment it ran (the README's first command
+    /// does), and reading that folder as an experiment fails.
+    static func ftxFiles(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".ftx") && $0 != ".ftx" }.sorted().map { directory + "/" + $0 }
+            .filter { (try? FileManager.default.attributesOfItem(atPath: $0)[.type] as? FileAttributeType) == .typeRegular }
+    }
 }
 
 /// Parses `text`, returning the unit and the diagnostics.

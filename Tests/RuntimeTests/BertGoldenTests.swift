@@ -9,11 +9,9 @@ import XCTest
 /// mean-pooled embedding within 1e-3 absolute (un-normalised and normalised),
 /// and the layer activations for debugging.
 final class BertGoldenTests: XCTestCase {
-    static let shared = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared")
-    static let modelDir = shared.appendingPathComponent("models/all-MiniLM-L6-v2").path
-    static let goldenDir = shared.appendingPathComponent("golden/minilm").path
+    /// The model in `models/`, or an error naming `scripts/test`.
+    static var modelDir: String { get throws { try Golden.miniLM() } }
+    static let goldenDir = Golden.path("minilm")
 
     /// Loaded once: the model is 90 MB.
     nonisolated(unsafe) static var cachedModel: BertModel?

@@ -39,7 +39,7 @@ final class DataBatchTests: XCTestCase {
     }
 
     func testGoldenBatchingIsTwentyBatchesOfTwenty() throws {
-        guard let path = DataFixtures.golden("traj_p1.csv") else { throw XCTSkip("golden trajectories not present") }
+        let path = DataFixtures.golden("traj_p1.csv")
         let spec = DataSpec(source: .csv(path: path), label: "label", normalize: .scale(1.0 / 16), split: SplitRule(.ordered, train: 0.8, valid: 0.2))
         let train = try Dataset.load(spec).prepare().train
         var loader = BatchLoader(split: train, batchSize: 20, shuffle: false, seed: 0)

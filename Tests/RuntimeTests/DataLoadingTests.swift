@@ -14,11 +14,8 @@ enum DataFixtures {
     /// A file in `data/`.
     static func path(_ name: String) -> String { root.appendingPathComponent("data").appendingPathComponent(name).path }
 
-    /// A golden trajectory file in `../shared/golden/trajectories/`, or nil when not present.
-    static func golden(_ name: String) -> String? {
-        let p = root.deletingLastPathComponent().appendingPathComponent("shared/golden/trajectories").appendingPathComponent(name).path
-        return FileManager.default.fileExists(atPath: p) ? p : nil
-    }
+    /// A golden trajectory file, `golden/trajectories/NAME`.
+    static func golden(_ name: String) -> String { Golden.path("trajectories/" + name) }
 
     static func spec(_ name: String, label: String? = "label", text: String? = nil, features: [String]? = nil,
                      target: TargetKind = .classes, normalize: Normalization = .none,

@@ -34,7 +34,7 @@ final class DataSplitTests: XCTestCase {
     }
 
     func testOrderedSplitOfGoldenTrajectoryIsTheFirstRows() throws {
-        guard let path = DataFixtures.golden("traj_p1.csv") else { throw XCTSkip("golden trajectories not present") }
+        let path = DataFixtures.golden("traj_p1.csv")
         let spec = DataSpec(source: .csv(path: path), label: "label", normalize: .scale(1.0 / 16),
                             split: SplitRule(.ordered, train: 0.8, valid: 0.2))
         let d = try Dataset.load(spec)

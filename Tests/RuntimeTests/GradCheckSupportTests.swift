@@ -9,13 +9,28 @@ import XCTest
 /// loading, the README's tolerance rule, a tiny safetensors reader and a
 /// central-difference gradient checker.
 enum Golden {
-    /// /work/shared/golden (or $FTX_GOLDEN).
+    /// The package root, found from this file's path.
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The PyTorch reference files: the repository's copy `Tests/Fixtures/golden`,
+    /// so that a fresh clone anywhere has them (nothing is read from `../shared`),
+    /// or $FTX_GOLDEN, another set with the same layout.
     static let directory: URL = {
         if let env = ProcessInfo.processInfo.environment["FTX_GOLDEN"] { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/golden")
+        return root.appendingPathComponent("Tests/Fixtures/golden")
     }()
+
+    /// The path of `relative` (e.g. "trajectories/traj_p1.csv") in `directory`.
+    static func path(_ relative: String) -> String { directory.appendingPathComponent(relative).path }
+
+    /// all-MiniLM-L6-v2 in `models/` (not in git; `scripts/test` links it), or an
+    /// error that fails the test (never a skip) and says how to get it.
+    static func miniLM() throws -> String {
+        let path = root.appendingPathComponent("models/all-MiniLM-L6-v2").path
+        guard FileManager.default.fileExists(atPath: path + "/config.json") else { throw MissingModel(path: path) }
+        return path
+    }
 
     static func json(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: directory.appendingPathComponent(name))
@@ -40,6 +55,15 @@ enum Golden {
 
     static func intShape(_ any: Any?) -> [Int] {
         ((any as! [String: Any])["shape"] as! [Any]).map { ($0 as! NSNumber).intValue }
+    }
+}
+
+/// all-MiniLM-L6-v2 is not linked into `models/`: the message says how to get it.
+struct MissingModel: Error, CustomStringConvertible {
+    let path: String
+    var description: String {
+        "all-MiniLM-L6-v2 is not at \(path) (no config.json). It is not in git (88 MB): run the tests with "
+            + "`scripts/test`, which links it, or link it yourself: ln -sfn \"$(scripts/fetch-minilm.sh)\" models/all-MiniLM-L6-v2"
     }
 }
 

@@ -87,7 +87,7 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(tape.value(y).toArray(), [2.5, 0])
     }
 
-    /// /work/shared/golden/mlp_trajectory run 'adamw': step-1 gradients, every
+    /// golden/mlp_trajectory run 'adamw': step-1 gradients, every
     /// per-step loss, checkpoints after steps 1/10/20 and the final weights.
     func testMLPTrajectoryAdamW() throws {
         let dir = Golden.directory.appendingPathComponent("mlp_trajectory")

@@ -5,15 +5,23 @@ import Runtime
 import Support
 import XCTest
 
-/// Every op of /work/shared/golden/ops.json: forward output and every input
-/// gradient at the README tolerances (rtol 1e-5, atol 1e-6 scaled).
+/// Every op of golden/ops.json: forward output and every input gradient at the
+/// README tolerances (rtol 1e-5, atol 1e-6 scaled).
 final class OpsGoldenTests: XCTestCase {
-    nonisolated(unsafe) static let ops: [String: Any] = try! Golden.json("ops.json")["ops"] as! [String: Any]
+    /// ops.json's `ops`, read once; an unreadable file is each test's error, not a crash.
+    nonisolated(unsafe) static let file: Result<[String: Any], Error> = Result {
+        try XCTUnwrap(try Golden.json("ops.json")["ops"] as? [String: Any], "ops.json has no `ops` object")
+    }
+
+    /// The golden entry of op `name`.
+    func golden(_ name: String) throws -> [String: Any] {
+        try XCTUnwrap(try Self.file.get()[name] as? [String: Any], "ops.json has no op `\(name)`")
+    }
 
     /// Runs one entry: `build` records the op from the named input variables.
     func run(_ name: String, file: StaticString = #filePath, line: UInt = #line,
-             _ build: (Tape, [String: Variable], [String: Any]) -> Variable) {
-        let entry = Self.ops[name] as! [String: Any]
+             _ build: (Tape, [String: Variable], [String: Any]) -> Variable) throws {
+        let entry = try golden(name)
         let inputs = entry["inputs"] as! [String: Any]
         let grads = entry["grads"] as! [String: Any]
         let tape = Tape()
@@ -45,44 +53,44 @@ final class OpsGoldenTests: XCTestCase {
         print("GOLDEN \(report)")
     }
 
-    func testLinear() { run("linear") { t, v, _ in t.linear(v["x"]!, weight: v["weight"]!, bias: v["bias"]!) } }
-    func testRelu() { run("relu") { t, v, _ in t.relu(v["x"]!) } }
-    func testGelu() { run("gelu") { t, v, _ in t.gelu(v["x"]!) } }
-    func testGeluTanh() { run("gelu_tanh") { t, v, _ in t.gelu(v["x"]!, approximate: true) } }
-    func testTanh() { run("tanh") { t, v, _ in t.tanh(v["x"]!) } }
-    func testSigmoid() { run("sigmoid") { t, v, _ in t.sigmoid(v["x"]!) } }
-    func testSoftmax() { run("softmax") { t, v, _ in t.softmax(v["x"]!) } }
-    func testLogSoftmax() { run("log_softmax") { t, v, _ in t.logSoftmax(v["x"]!) } }
-    func testLayerNorm() {
-        run("layer_norm") { t, v, _ in t.layerNorm(v["x"]!, weight: v["weight"]!, bias: v["bias"]!, eps: 1e-12) }
+    func testLinear() throws { try run("linear") { t, v, _ in t.linear(v["x"]!, weight: v["weight"]!, bias: v["bias"]!) } }
+    func testRelu() throws { try run("relu") { t, v, _ in t.relu(v["x"]!) } }
+    func testGelu() throws { try run("gelu") { t, v, _ in t.gelu(v["x"]!) } }
+    func testGeluTanh() throws { try run("gelu_tanh") { t, v, _ in t.gelu(v["x"]!, approximate: true) } }
+    func testTanh() throws { try run("tanh") { t, v, _ in t.tanh(v["x"]!) } }
+    func testSigmoid() throws { try run("sigmoid") { t, v, _ in t.sigmoid(v["x"]!) } }
+    func testSoftmax() throws { try run("softmax") { t, v, _ in t.softmax(v["x"]!) } }
+    func testLogSoftmax() throws { try run("log_softmax") { t, v, _ in t.logSoftmax(v["x"]!) } }
+    func testLayerNorm() throws {
+        try run("layer_norm") { t, v, _ in t.layerNorm(v["x"]!, weight: v["weight"]!, bias: v["bias"]!, eps: 1e-12) }
     }
-    func testLayerNormEps() {
-        run("layer_norm_eps") { t, v, _ in t.layerNorm(v["x"]!, weight: v["weight"]!, bias: v["bias"]!, eps: 1e-5) }
+    func testLayerNormEps() throws {
+        try run("layer_norm_eps") { t, v, _ in t.layerNorm(v["x"]!, weight: v["weight"]!, bias: v["bias"]!, eps: 1e-5) }
     }
-    func testEmbedding() {
-        run("embedding") { t, v, inputs in
+    func testEmbedding() throws {
+        try run("embedding") { t, v, inputs in
             t.embedding(v["weight"]!, indices: Golden.ints(inputs["indices"]), shape: Golden.intShape(inputs["indices"]))
         }
     }
-    func testCrossEntropy() {
-        run("cross_entropy") { t, v, inputs in t.crossEntropy(v["logits"]!, targets: Golden.ints(inputs["target"])) }
+    func testCrossEntropy() throws {
+        try run("cross_entropy") { t, v, inputs in t.crossEntropy(v["logits"]!, targets: Golden.ints(inputs["target"])) }
     }
-    func testCrossEntropyLabelSmoothing() {
-        run("cross_entropy_label_smoothing") { t, v, inputs in
+    func testCrossEntropyLabelSmoothing() throws {
+        try run("cross_entropy_label_smoothing") { t, v, inputs in
             t.crossEntropy(v["logits"]!, targets: Golden.ints(inputs["target"]), labelSmoothing: 0.1)
         }
     }
-    func testMSE() { run("mse_loss") { t, v, _ in t.mse(v["input"]!, v["target"]!) } }
-    func testBCEWithLogits() {
-        run("binary_cross_entropy_with_logits") { t, v, _ in t.binaryCrossEntropyWithLogits(v["input"]!, v["target"]!) }
+    func testMSE() throws { try run("mse_loss") { t, v, _ in t.mse(v["input"]!, v["target"]!) } }
+    func testBCEWithLogits() throws {
+        try run("binary_cross_entropy_with_logits") { t, v, _ in t.binaryCrossEntropyWithLogits(v["input"]!, v["target"]!) }
     }
-    func testMatmulBroadcast() { run("matmul_broadcast") { t, v, _ in t.matmul(v["a"]!, v["b"]!) } }
+    func testMatmulBroadcast() throws { try run("matmul_broadcast") { t, v, _ in t.matmul(v["a"]!, v["b"]!) } }
 
-    func testMultiHeadSelfAttention() {
-        let entry = Self.ops["multi_head_self_attention"] as! [String: Any]
+    func testMultiHeadSelfAttention() throws {
+        let entry = try golden("multi_head_self_attention")
         var attention: Variable?
         var tapeRef: Tape?
-        run("multi_head_self_attention") { t, v, inputs in
+        try run("multi_head_self_attention") { t, v, inputs in
             let mask = Tensor(shape: Golden.intShape(inputs["key_mask"]), data: Golden.ints(inputs["key_mask"]).map(Float.init))
             let q = t.linear(v["x"]!, weight: v["wq"]!, bias: v["bq"]!)
             let k = t.linear(v["x"]!, weight: v["wk"]!, bias: v["bk"]!)
@@ -96,8 +104,8 @@ final class OpsGoldenTests: XCTestCase {
     }
 
     /// The layer type the BERT encoder uses must equal the tape-level composition.
-    func testMultiHeadSelfAttentionLayerMatchesGolden() {
-        let entry = Self.ops["multi_head_self_attention"] as! [String: Any]
+    func testMultiHeadSelfAttentionLayerMatchesGolden() throws {
+        let entry = try golden("multi_head_self_attention")
         let inputs = entry["inputs"] as! [String: Any]
         let specs = MultiHeadSelfAttention.parameterSpecs(query: "q", key: "k", value: "v", output: "o", modelDim: 8)
         let store = ParameterStore(specs)

@@ -7,13 +7,12 @@ import XCTest
 
 /// Optimizers and clipping against PyTorch (golden/optimizers.json) and their own scalar twins.
 final class OptimizerTests: XCTestCase {
-    static let goldenPath = "/work/shared/golden/optimizers.json"
+    static let goldenPath = Golden.path("optimizers.json")
     /// Largest |error| / tolerance seen by `assertClose` (printed: the margin left).
     private var worstFraction: Float = 0
 
     private func golden() throws -> JSONValue {
-        guard FileManager.default.fileExists(atPath: Self.goldenPath) else { throw XCTSkip("golden files not present") }
-        return try JSONParser.parse(try Data(contentsOf: URL(fileURLWithPath: Self.goldenPath)))
+        try JSONParser.parse(try Data(contentsOf: URL(fileURLWithPath: Self.goldenPath)))
     }
 
     /// The golden rule: |x − ref| ≤ rtol·|ref| + atol·S, S = max(1, max|ref|).
@@ -161,8 +160,7 @@ final class OptimizerTests: XCTestCase {
     /// The MLP runs' first step: PyTorch's step-1 gradients through our
     /// clipping and optimizer reproduce its step-1 weights (multi-slot, SIMD path).
     func testMLPTrajectoryFirstStep() throws {
-        let dir = "/work/shared/golden/mlp_trajectory"
-        guard FileManager.default.fileExists(atPath: dir) else { throw XCTSkip("golden files not present") }
+        let dir = Golden.path("mlp_trajectory")
         let names = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
         let initial = try SafetensorsFile(contentsOf: "\(dir)/init.safetensors")
         let group = ParameterGroup.packed(try names.map { (name: $0, count: try initial.requireInfo($0).elementCount) })

@@ -253,9 +253,8 @@ final class SafetensorsTests: XCTestCase {
     // MARK: real files
 
     func testReadsMiniLMCheckpoint() throws {
-        let path = "/work/shared/models/all-MiniLM-L6-v2/model.safetensors"
-        let weightsPath = "/work/shared/golden/minilm/weights.json"
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("MiniLM model not present") }
+        let path = try Golden.miniLM() + "/model.safetensors"
+        let weightsPath = Golden.path("minilm/weights.json")
         let f = try SafetensorsFile(contentsOf: path)
         let golden = try JSONParser.parse(try Data(contentsOf: URL(fileURLWithPath: weightsPath)))
         let expected = try XCTUnwrap(golden["tensors"]?.arrayValue)
@@ -278,8 +277,7 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testReadsMLPTrajectoryFiles() throws {
-        let dir = "/work/shared/golden/mlp_trajectory"
-        guard FileManager.default.fileExists(atPath: dir) else { throw XCTSkip("golden files not present") }
+        let dir = Golden.path("mlp_trajectory")
         let shapes: [String: [Int]] = ["fc1.weight": [32, 64], "fc1.bias": [32], "fc2.weight": [10, 32], "fc2.bias": [10]]
         for file in ["init", "final", "sgd_final"] {
             let f = try SafetensorsFile(contentsOf: "\(dir)/\(file).safetensors")

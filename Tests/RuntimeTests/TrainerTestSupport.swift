@@ -9,8 +9,8 @@ import XCTest
 enum TrainerFixtures {
     /// The package root, found from this file's path.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `../shared/golden/trajectories`.
-    static let trajectories = root.deletingLastPathComponent().appendingPathComponent("shared/golden/trajectories").path
+    /// The golden trajectories, `golden/trajectories`.
+    static let trajectories = Golden.path("trajectories")
 
     /// A fresh empty directory under the temporary directory.
     static func temporaryDirectory(_ name: String) -> String {

@@ -9,11 +9,9 @@ import XCTest
 /// model's tokenizer.json): the golden batch, and edge cases whose expected ids
 /// were produced by `tokenizers` 0.22 from the same file.
 final class WordPieceTests: XCTestCase {
-    static let modelDir = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/models/all-MiniLM-L6-v2").path
-    static let goldenDir = URL(fileURLWithPath: modelDir).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("golden/minilm").path
+    /// The model in `models/`, or an error naming `scripts/test`.
+    static var modelDir: String { get throws { try Golden.miniLM() } }
+    static let goldenDir = Golden.path("minilm")
 
     func tokenizer() throws -> WordPieceTokenizer {
         WordPieceTokenizer(vocabulary: try WordPieceVocabulary(path: Self.modelDir + "/vocab.txt"))
