@@ -52,6 +52,9 @@ public enum GEMMActivation: Sendable {
 ///
 /// `activation` replaces each element of the result by f(element): bit-identical to calling
 /// `geluForward` on each row of C afterwards.
+///
+/// `threads` bounds the number of threads (≥ 1; default: all cores). The result does not
+/// depend on it, only the speed does.
 public func gemm(
     transA: Bool, transB: Bool,
     m: Int, n: Int, k: Int,
@@ -60,25 +63,7 @@ public func gemm(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int,
-    bias: UnsafePointer<Float>? = nil,
-    activation: GEMMActivation? = nil
-) {
-    gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-         threads: GEMMBlocking.defaultThreads, bias: bias, activation: activation)
-}
-
-/// `gemm` with an explicit upper bound on the number of threads (≥ 1). The result does
-/// not depend on `threads`, only the speed does.
-public func gemm(
-    transA: Bool, transB: Bool,
-    m: Int, n: Int, k: Int,
-    alpha: Float,
-    a: UnsafePointer<Float>, lda: Int,
-    b: UnsafePointer<Float>, ldb: Int,
-    beta: Float,
-    c: UnsafeMutablePointer<Float>, ldc: Int,
-    threads: Int,
+    threads: Int = GEMMBlocking.defaultThreads,
     bias: UnsafePointer<Float>? = nil,
     activation: GEMMActivation? = nil
 ) {

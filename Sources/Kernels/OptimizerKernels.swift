@@ -8,6 +8,16 @@ import Foundation
 // start (OptimizerShares). Scalars are splatted as they are (`a * b + c` is not fused;
 // `addingProduct` is).
 
+/// The gradient with L2 weight decay added: g + wd·p (fused), or g itself when wd is 0.
+@inline(__always) private func decayed(_ g: Lanes, _ p: Lanes, _ wd: Float) -> Lanes {
+    wd != 0 ? g.addingProduct(p, Lanes(repeating: wd)) : g
+}
+
+/// Scalar twin of `decayed`.
+@inline(__always) private func decayed(_ g: Float, _ p: Float, _ wd: Float) -> Float {
+    wd != 0 ? g.addingProduct(p, wd) : g
+}
+
 // MARK: - Adam / AdamW
 
 /// One Adam or AdamW step:
@@ -21,10 +31,8 @@ public func adamStep(count n: Int, parameters p: UnsafeMutablePointer<Float>, gr
     let simdEnd = n & ~15
     var i = 0
     while i < simdEnd {
-        var pv = Lanes.load(p + i)
-        var gv = Lanes.load(g + i)
-        pv = pv * Lanes(repeating: decay)
-        if l2 != 0 { gv = gv.addingProduct(pv, Lanes(repeating: l2)) }
+        let pv = Lanes.load(p + i) * Lanes(repeating: decay)
+        let gv = decayed(Lanes.load(g + i), pv, l2)
         var mv = Lanes.load(m + i)
         mv = mv.addingProduct(Lanes(repeating: w1), gv - mv)
         var vv = Lanes.load(v + i) * Lanes(repeating: b2)
@@ -52,8 +60,7 @@ public func adamStepReference(count n: Int, parameters p: UnsafeMutablePointer<F
                               eps: Float) {
     for i in 0..<n {
         var ps = p[i] * decay
-        var gs = g[i]
-        if l2 != 0 { gs = gs.addingProduct(ps, l2) }
+        let gs = decayed(g[i], ps, l2)
         let ms = m[i].addingProduct(w1, gs - m[i])
         var vs = v[i] * b2
         vs = vs + c2 * gs * gs
@@ -80,8 +87,7 @@ public func sgdStep(count n: Int, parameters p: UnsafeMutablePointer<Float>, gra
     var i = 0
     while i < simdEnd {
         let pv = Lanes.load(p + i)
-        var gv = Lanes.load(g + i)
-        if wd != 0 { gv = gv.addingProduct(pv, Lanes(repeating: wd)) }
+        let gv = decayed(Lanes.load(g + i), pv, wd)
         pv.addingProduct(gv, Lanes(repeating: negLR)).store(to: p + i)
         i += 16
     }
@@ -92,8 +98,7 @@ public func sgdStep(count n: Int, parameters p: UnsafeMutablePointer<Float>, gra
 public func sgdStepReference(count n: Int, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
                              weightDecay wd: Float, negLR: Float) {
     for i in 0..<n {
-        var gs = g[i]
-        if wd != 0 { gs = gs.addingProduct(p[i], wd) }
+        let gs = decayed(g[i], p[i], wd)
         p[i] = p[i].addingProduct(gs, negLR)
     }
 }
@@ -108,8 +113,7 @@ public func sgdMomentumStep(count n: Int, parameters p: UnsafeMutablePointer<Flo
     var i = 0
     while i < simdEnd {
         let pv = Lanes.load(p + i)
-        var gv = Lanes.load(g + i)
-        if wd != 0 { gv = gv.addingProduct(pv, Lanes(repeating: wd)) }
+        let gv = decayed(Lanes.load(g + i), pv, wd)
         let bv = first ? gv : (Lanes.load(b + i) * Lanes(repeating: mu)).addingProduct(gv, Lanes(repeating: keep))
         bv.store(to: b + i)
         let dv = nesterov ? gv.addingProduct(bv, Lanes(repeating: mu)) : bv
@@ -125,8 +129,7 @@ public func sgdMomentumStepReference(count n: Int, parameters p: UnsafeMutablePo
                                      momentumBuffer b: UnsafeMutablePointer<Float>, weightDecay wd: Float, momentum mu: Float,
                                      keep: Float, first: Bool, nesterov: Bool, negLR: Float) {
     for i in 0..<n {
-        var gs = g[i]
-        if wd != 0 { gs = gs.addingProduct(p[i], wd) }
+        let gs = decayed(g[i], p[i], wd)
         let bs = first ? gs : (b[i] * mu).addingProduct(gs, keep)
         b[i] = bs
         let ds = nesterov ? gs.addingProduct(bs, mu) : bs
@@ -149,8 +152,7 @@ public func rmspropStep(count n: Int, parameters p: UnsafeMutablePointer<Float>,
     var i = 0
     while i < simdEnd {
         let pv = Lanes.load(p + i)
-        var gv = Lanes.load(g + i)
-        if wd != 0 { gv = gv.addingProduct(pv, Lanes(repeating: wd)) }
+        let gv = decayed(Lanes.load(g + i), pv, wd)
         var sv = Lanes.load(sq + i) * Lanes(repeating: a)
         sv = sv + Lanes(repeating: oneMinusA) * gv * gv
         sv.store(to: sq + i)
@@ -186,8 +188,7 @@ public func rmspropStepReference(count n: Int, parameters p: UnsafeMutablePointe
                                  momentum mu: Float, negLR: Float) {
     for i in 0..<n {
         let ps = p[i]
-        var gs = g[i]
-        if wd != 0 { gs = gs.addingProduct(ps, wd) }
+        let gs = decayed(g[i], ps, wd)
         var ss = sq[i] * a
         ss = ss + oneMinusA * gs * gs
         sq[i] = ss
@@ -220,8 +221,7 @@ public func adagradStep(count n: Int, parameters p: UnsafeMutablePointer<Float>,
     var i = 0
     while i < simdEnd {
         let pv = Lanes.load(p + i)
-        var gv = Lanes.load(g + i)
-        if wd != 0 { gv = gv.addingProduct(pv, Lanes(repeating: wd)) }
+        let gv = decayed(Lanes.load(g + i), pv, wd)
         let sv = Lanes.load(s + i) + gv * gv
         sv.store(to: s + i)
         (pv + Lanes(repeating: negCLR) * gv / (Lanes.sqrt(sv) + Lanes(repeating: eps))).store(to: p + i)
@@ -234,8 +234,7 @@ public func adagradStep(count n: Int, parameters p: UnsafeMutablePointer<Float>,
 public func adagradStepReference(count n: Int, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
                                  sum s: UnsafeMutablePointer<Float>, weightDecay wd: Float, negCLR: Float, eps: Float) {
     for i in 0..<n {
-        var gs = g[i]
-        if wd != 0 { gs = gs.addingProduct(p[i], wd) }
+        let gs = decayed(g[i], p[i], wd)
         let ss = s[i] + gs * gs
         s[i] = ss
         p[i] = p[i] + negCLR * gs / (ss.squareRoot() + eps)

@@ -53,6 +53,35 @@ func ftx(_ arguments: [String]) -> Invocation {
     return Invocation(status: status, out: out, err: err)
 }
 
+/// An experiment `name` (seed 0) on texts: a `data texts` block reading the CSV at `csv`
+/// (columns `text` and `label`, a random split with seed 0), a `model` block of the
+/// pretrained BERT folder at `folder` with a wordpiece tokenizer and a `classes`-way
+/// dense head, then `stages`.
+func bertTextExperiment(_ name: String, csv: String, train: Double, valid: Double, model: String, folder: String,
+                        maxLength: Int, classes: Int, stages: [String]) -> String {
+    """
+    experiment \(name) {
+      seed = 0
+    }
+
+    data texts {
+      source = csv("\(csv)")
+      text = "text"
+      label = "label"
+      split = random(train: \(train), valid: \(valid), seed: 0)
+    }
+
+    model \(model) {
+      pretrained = bert("\(folder)")
+      tokenizer = wordpiece(max_length: \(maxLength))
+      head = dense(\(classes))
+    }
+
+    \(stages.joined(separator: "\n\n"))
+
+    """
+}
+
 /// A temporary folder shaped like the project (experiments/ beside data/ and
 /// models/), so experiments copied into it find their data at `../data/...`.
 final class Workspace {

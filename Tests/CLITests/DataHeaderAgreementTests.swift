@@ -13,35 +13,7 @@ final class DataHeaderAgreementTests: XCTestCase {
         for r in 0..<12 { csv += "\(r),\(r % 3),\(Double(r) / 4),\(r % 2)\r\n" }
         let data = workspace.experiments.appendingPathComponent("tricky.csv")
         try Data(csv.utf8).write(to: data)
-        let file = try workspace.write("tricky.ftx", """
-        experiment tricky {
-          seed = 0
-        }
-
-        data rows {
-          source = csv("tricky.csv")
-          label = "label"
-          features = ["f,1", " f3"]
-          split = ordered(train: 0.75, valid: 0.25)
-        }
-
-        model net {
-          layers = [dense(4, activation: relu)]
-          head = dense(2)
-        }
-
-        stage fit {
-          model = net
-          data = rows
-          optimizer = sgd(lr: 0.1)
-          schedule {
-            epochs = 1
-            batch_size = 4
-          }
-          loss = cross_entropy()
-        }
-
-        """)
+        let file = try workspace.write("tricky.ftx", experiment("tricky", source: "csv(\"tricky.csv\")", features: ["f,1", " f3"]))
         let expected = ["f,1", "f2", " f3", "label"]
         XCTAssertEqual(try CSVReader.read(path: data.path).header, expected)
         let checked = try checkFile(path: file).get()
@@ -73,35 +45,7 @@ final class DataHeaderAgreementTests: XCTestCase {
         for r in 0..<12 { lines += "{\"f2\": \(r % 3), \"f1\": \(Double(r) / 4), \"label\": \(r % 2)}\n" }
         let data = workspace.experiments.appendingPathComponent("late.jsonl")
         try Data(lines.utf8).write(to: data)
-        let file = try workspace.write("late.ftx", """
-        experiment late {
-          seed = 0
-        }
-
-        data rows {
-          source = jsonl("late.jsonl")
-          label = "label"
-          features = ["f1"]
-          split = ordered(train: 0.75, valid: 0.25)
-        }
-
-        model net {
-          layers = [dense(4, activation: relu)]
-          head = dense(2)
-        }
-
-        stage fit {
-          model = net
-          data = rows
-          optimizer = sgd(lr: 0.1)
-          schedule {
-            epochs = 1
-            batch_size = 4
-          }
-          loss = cross_entropy()
-        }
-
-        """)
+        let file = try workspace.write("late.ftx", experiment("late", source: "jsonl(\"late.jsonl\")", features: ["f1"]))
         let expected = ["f1", "label", "f2"]
         XCTAssertEqual(try JSONLReader.read(path: data.path).header, expected)
         let checked = try checkFile(path: file).get()
@@ -123,5 +67,38 @@ final class DataHeaderAgreementTests: XCTestCase {
         XCTAssertThrowsError(try JSONLReader.read(path: data.path)) { error in
             XCTAssertTrue("\(error)".contains(":2:"), "\(error)")
         }
+    }
+    /// An experiment `name` that trains a small net for one epoch on `source` (`csv("…")`
+    /// or `jsonl("…")`) with column `label` and `features`, split in order.
+    private func experiment(_ name: String, source: String, features: [String]) -> String {
+        """
+        experiment \(name) {
+          seed = 0
+        }
+
+        data rows {
+          source = \(source)
+          label = "label"
+          features = [\(features.map { "\"\($0)\"" }.joined(separator: ", "))]
+          split = ordered(train: 0.75, valid: 0.25)
+        }
+
+        model net {
+          layers = [dense(4, activation: relu)]
+          head = dense(2)
+        }
+
+        stage fit {
+          model = net
+          data = rows
+          optimizer = sgd(lr: 0.1)
+          schedule {
+            epochs = 1
+            batch_size = 4
+          }
+          loss = cross_entropy()
+        }
+
+        """
     }
 }

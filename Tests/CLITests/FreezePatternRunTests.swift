@@ -33,19 +33,8 @@ final class FreezePatternRunTests: XCTestCase {
         }
         try SafetensorsWriter.write(initial, to: workspace.experiments.appendingPathComponent("init.safetensors").path)
         let stages = patterns.enumerated().map { i, p in
-            """
-            stage s\(i) {
-              model = mlp
-              init = checkpoint("init.safetensors")
-              data = iris
-              freeze = ["\(p.pattern)"]
-              optimizer = adam(lr: 1e-2)
-              schedule {
-                epochs = 1
-                batch_size = 16
-              }
-            }
-            """
+            oneEpochStage("s\(i)", ["model = mlp", "init = checkpoint(\"init.safetensors\")", "data = iris", "freeze = [\"\(p.pattern)\"]"],
+                          batchSize: 16)
         }
         let checkpoints = try run(workspace, """
             experiment mlp_patterns {
@@ -119,41 +108,13 @@ final class FreezePatternRunTests: XCTestCase {
         var stages: [String] = []
         for (i, p) in patterns.enumerated() {
             for held in [false, true] {
-                stages.append("""
-                stage \(held ? "held" : "plain")\(i) {
-                  model = tiny
-                  data = texts
-                  freeze = ["\(p.pattern)"]\(held ? "\n  unfreeze = [{at: 1 epochs, layers: [\"\(p.pattern)\"]}]" : "")
-                  optimizer = adam(lr: 1e-2)
-                  schedule {
-                    epochs = 1
-                    batch_size = 8
-                  }
-                }
-                """)
+                let unfreeze = held ? ["unfreeze = [{at: 1 epochs, layers: [\"\(p.pattern)\"]}]"] : []
+                stages.append(oneEpochStage("\(held ? "held" : "plain")\(i)",
+                                            ["model = tiny", "data = texts", "freeze = [\"\(p.pattern)\"]"] + unfreeze, batchSize: 8))
             }
         }
-        let checkpoints = try run(workspace, """
-            experiment bert_patterns {
-              seed = 0
-            }
-
-            data texts {
-              source = csv("../texts.csv")
-              text = "text"
-              label = "label"
-              split = random(train: 0.8, valid: 0.2, seed: 0)
-            }
-
-            model tiny {
-              pretrained = bert("../tiny-bert")
-              tokenizer = wordpiece(max_length: 16)
-              head = dense(3)
-            }
-
-            \(stages.joined(separator: "\n\n"))
-
-            """)
+        let checkpoints = try run(workspace, bertTextExperiment("bert_patterns", csv: "../texts.csv", train: 0.8, valid: 0.2, model: "tiny",
+                                                                folder: "../tiny-bert", maxLength: 16, classes: 3, stages: stages))
         for (i, p) in patterns.enumerated() {
             let frozen = Set(encoder.filter(p.frozen))
             XCTAssertFalse(frozen.isEmpty, p.pattern)
@@ -172,6 +133,20 @@ final class FreezePatternRunTests: XCTestCase {
     }
 
     // MARK: Helpers
+
+    /// A stage `name` with `settings` (one a line) that trains with adam(lr: 1e-2) for one epoch of batches of `batchSize`.
+    func oneEpochStage(_ name: String, _ settings: [String], batchSize: Int) -> String {
+        """
+        stage \(name) {
+        \(settings.map { "  " + $0 }.joined(separator: "\n"))
+          optimizer = adam(lr: 1e-2)
+          schedule {
+            epochs = 1
+            batch_size = \(batchSize)
+          }
+        }
+        """
+    }
 
     /// Checks the experiment (no diagnostics), runs it, and returns each stage's final checkpoint.
     func run(_ workspace: Workspace, _ text: String) throws -> [String: String] {

@@ -51,37 +51,22 @@ final class HostileModelFolderTests: XCTestCase {
         for i in 0..<20 { csv += "w\(4 + i) w\(900 + i) w\(2000 + i),\(i % 2)\n" }
         try csv.write(toFile: dir + "/texts.csv", atomically: true, encoding: .utf8)
         let path = dir + "/probe.ftx"
-        try """
-        experiment probe {
-          seed = 0
-        }
-
-        data texts {
-          source = csv("texts.csv")
-          text = "text"
-          label = "label"
-          split = random(train: 0.5, valid: 0.5, seed: 0)
-        }
-
-        model encoder {
-          pretrained = bert("model")
-          tokenizer = wordpiece(max_length: \(maxLength))
-          head = dense(2)
-        }
-
-        stage train {
-          model = encoder
-          data = texts
-          freeze = ["embeddings.*", "encoder.*"]
-          optimizer = adamw(lr: 1e-3)
-          schedule {
-            epochs = 1
-            batch_size = 5
-          }
-          loss = cross_entropy()
-        }
-
-        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let stage = """
+            stage train {
+              model = encoder
+              data = texts
+              freeze = ["embeddings.*", "encoder.*"]
+              optimizer = adamw(lr: 1e-3)
+              schedule {
+                epochs = 1
+                batch_size = 5
+              }
+              loss = cross_entropy()
+            }
+            """
+        try bertTextExperiment("probe", csv: "texts.csv", train: 0.5, valid: 0.5, model: "encoder", folder: "model",
+                               maxLength: maxLength, classes: 2, stages: [stage])
+            .write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 

@@ -15,52 +15,49 @@ final class FreezePatternCheckTests: XCTestCase {
 
     /// A file whose stage `fit` trains the MLP (`layers.0`, dropout, `layers.2`, head) with `lines` added.
     func mlp(_ lines: String) -> String {
-        """
-        data digits {
-          source = csv("../data/digits.csv")
-          label = "label"
-          normalize = scale(1 / 16)
-          split = random(train: 0.8, valid: 0.2, seed: 0)
-        }
+        trainingFile("""
+            data digits {
+              source = csv("../data/digits.csv")
+              label = "label"
+              normalize = scale(1 / 16)
+              split = random(train: 0.8, valid: 0.2, seed: 0)
+            }
 
-        model mlp {
-          layers = [dense(64, activation: relu), dropout(0.1), dense(64, activation: relu)]
-          head = dense(10)
-        }
-
-        stage fit {
-          model = mlp
-          data = digits
-          optimizer = adamw(lr: 1e-3)
-          schedule {
-            epochs = 2
-          }
-        \(lines)
-        }
-
-        """
+            model mlp {
+              layers = [dense(64, activation: relu), dropout(0.1), dense(64, activation: relu)]
+              head = dense(10)
+            }
+            """, stage: "fit", model: "mlp", data: "digits", epochs: 2, lines)
     }
 
     /// A file whose stage `probe` trains all-MiniLM-L6-v2 (6 layers) with a head, with `lines` added.
     func minilm(_ lines: String) -> String {
+        trainingFile("""
+            data glosses {
+              source = csv("../data/wordnet-glosses.csv")
+              text = "text"
+              label = "label"
+            }
+
+            model minilm {
+              pretrained = bert("../models/all-MiniLM-L6-v2")
+              head = dense(6)
+            }
+            """, stage: "probe", model: "minilm", data: "glosses", epochs: 1, lines)
+    }
+
+    /// `blocks`, then a stage `stage` that trains `model` on `data` with adamw(lr: 1e-3)
+    /// for `epochs` epochs, with `lines` added.
+    func trainingFile(_ blocks: String, stage: String, model: String, data: String, epochs: Int, _ lines: String) -> String {
         """
-        data glosses {
-          source = csv("../data/wordnet-glosses.csv")
-          text = "text"
-          label = "label"
-        }
+        \(blocks)
 
-        model minilm {
-          pretrained = bert("../models/all-MiniLM-L6-v2")
-          head = dense(6)
-        }
-
-        stage probe {
-          model = minilm
-          data = glosses
+        stage \(stage) {
+          model = \(model)
+          data = \(data)
           optimizer = adamw(lr: 1e-3)
           schedule {
-            epochs = 1
+            epochs = \(epochs)
           }
         \(lines)
         }

@@ -9,37 +9,9 @@ import XCTest
 /// the trials that depend on it train from the stored vectors, with results
 /// identical to computing the encoder inline.
 final class BertTrainingTests: XCTestCase {
-    /// A tiny random BERT folder and a text CSV (label = the colour word in the sentence).
-    private func tinyBert(in dir: String) throws -> String {
-        let folder = dir + "/tiny-bert"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let words = ["red", "green", "blue", "cat", "dog", "fish", "big", "small", "a", "the"]
-        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
-        try (vocab.joined(separator: "\n") + "\n").write(toFile: folder + "/vocab.txt", atomically: true, encoding: .utf8)
-        let config = BertConfig(hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16,
-                                maxPositionEmbeddings: 16, typeVocabSize: 2, vocabSize: vocab.count)
-        try config.json.write(toFile: folder + "/config.json", atomically: true, encoding: .utf8)
-        let bert = try BertModel(config: config)
-        var g = SeededGenerator(seed: 5)
-        for i in bert.parameters.slots.indices {
-            let t = bert.parameters.value(at: i)
-            let norm = bert.parameters.slots[i].role == .norm && bert.parameters.slots[i].name.hasSuffix("weight")
-            for j in 0..<t.count { t.pointer[j] = norm ? 1 : Float(g.nextGaussian() * 0.2) }
-        }
-        try SafetensorsWriter.write(bert.exportTensors(), to: folder + "/model.safetensors")
-        var g2 = SeededGenerator(seed: 6)
-        var csv = "text,label\n"
-        for _ in 0..<60 {
-            let label = g2.nextInt(below: 3)
-            csv += [words[6 + g2.nextInt(below: 2)], words[label], words[3 + g2.nextInt(below: 3)]].joined(separator: " ") + ",\(label)\n"
-        }
-        try csv.write(toFile: dir + "/texts.csv", atomically: true, encoding: .utf8)
-        return folder
-    }
-
     func testHoistedFeaturesTrainLikeInlineEncoding() throws {
         let dir = TrainerFixtures.temporaryDirectory("hoist")
-        let folder = try tinyBert(in: dir)
+        let folder = try TrainerFixtures.tinyBert(in: dir)
         func spec(lr: Double) -> TrainingSpec {
             TrainingSpec(
                 data: DataSpec(source: .csv(path: dir + "/texts.csv"), label: "label", text: "text",

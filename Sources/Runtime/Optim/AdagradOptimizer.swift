@@ -35,9 +35,8 @@ public final class AdagradOptimizer: Optimizer, @unchecked Sendable {
 
     /// State: `sum` for trainable slots.
     public init(group: ParameterGroup, config: Config = Config()) throws {
-        guard config.lr >= 0, config.lrDecay >= 0, config.weightDecay >= 0, config.initialAccumulatorValue >= 0, config.eps >= 0 else {
-            throw OptimizerError("adagrad needs lr, lr_decay, weight_decay, initial_accumulator_value and eps ≥ 0")
-        }
+        try OptimizerError.requireNonNegative("adagrad", ["lr": config.lr, "lr_decay": config.lrDecay, "weight_decay": config.weightDecay,
+                                                          "initial_accumulator_value": config.initialAccumulatorValue, "eps": config.eps])
         self.config = config
         super.init(kind: "adagrad", group: group, learningRate: config.lr,
                    stateBuffers: [("sum", Float(config.initialAccumulatorValue))])

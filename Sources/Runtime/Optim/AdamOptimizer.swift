@@ -58,9 +58,7 @@ public final class AdamOptimizer: Optimizer, @unchecked Sendable {
 
     /// State: `exp_avg`, `exp_avg_sq` (and `max_exp_avg_sq` with amsgrad) for trainable slots.
     public init(group: ParameterGroup, config: Config = Config()) throws {
-        guard config.lr >= 0, config.eps >= 0, config.weightDecay >= 0 else {
-            throw OptimizerError("adam needs lr, eps and weight_decay ≥ 0")
-        }
+        try OptimizerError.requireNonNegative("adam", ["lr": config.lr, "eps": config.eps, "weight_decay": config.weightDecay])
         guard (0..<1).contains(config.beta1), (0..<1).contains(config.beta2) else {
             throw OptimizerError("adam betas must lie in [0, 1), got (\(config.beta1), \(config.beta2))")
         }

@@ -7,6 +7,14 @@ import Support
 public struct OptimizerError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
+
+    /// Throws "KIND needs a, b and c ≥ 0" unless every named hyperparameter is ≥ 0 (NaN is not).
+    static func requireNonNegative(_ kind: String, _ values: KeyValuePairs<String, Double>) throws {
+        guard values.allSatisfy({ $0.value >= 0 }) else {
+            let names = values.map(\.key)
+            throw OptimizerError("\(kind) needs \(names.dropLast().joined(separator: ", ")) and \(names.last!) ≥ 0")
+        }
+    }
 }
 
 /// Base class of the flat-buffer optimizers (`SGDOptimizer`, `AdamOptimizer`,

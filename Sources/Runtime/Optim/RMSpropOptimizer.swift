@@ -39,9 +39,8 @@ public final class RMSpropOptimizer: Optimizer, @unchecked Sendable {
 
     /// State: `square_avg`, plus `momentum_buffer` (μ > 0) and `grad_avg` (centered).
     public init(group: ParameterGroup, config: Config = Config()) throws {
-        guard config.lr >= 0, config.eps >= 0, config.weightDecay >= 0, config.momentum >= 0, config.alpha >= 0 else {
-            throw OptimizerError("rmsprop needs lr, alpha, eps, momentum and weight_decay ≥ 0")
-        }
+        try OptimizerError.requireNonNegative("rmsprop", ["lr": config.lr, "alpha": config.alpha, "eps": config.eps,
+                                                          "momentum": config.momentum, "weight_decay": config.weightDecay])
         self.config = config
         var buffers: [(name: String, initialValue: Float)] = [("square_avg", 0)]
         if config.momentum > 0 { buffers.append(("momentum_buffer", 0)) }

@@ -38,9 +38,7 @@ public final class SGDOptimizer: Optimizer, @unchecked Sendable {
 
     /// Momentum buffers exist (for trainable slots only) when `momentum ≠ 0`.
     public init(group: ParameterGroup, config: Config = Config()) throws {
-        guard config.lr >= 0, config.momentum >= 0, config.weightDecay >= 0 else {
-            throw OptimizerError("sgd needs lr, momentum and weight_decay ≥ 0")
-        }
+        try OptimizerError.requireNonNegative("sgd", ["lr": config.lr, "momentum": config.momentum, "weight_decay": config.weightDecay])
         guard !config.nesterov || (config.momentum > 0 && config.dampening == 0) else {
             throw OptimizerError("sgd nesterov requires momentum > 0 and dampening = 0")
         }
