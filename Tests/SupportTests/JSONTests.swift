@@ -68,7 +68,9 @@ final class JSONTests: XCTestCase {
 
     /// Golden floats are float32 printed as float64: they must come back bit-exact.
     func testGoldenFloatsRecoverFloat32Bits() throws {
-        let path = Golden.path("optimizers.json")
+        // The repository's copy of the PyTorch goldens (found from this file's path).
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/golden/optimizers.json").path
         let golden = try JSONParser.parse(try Data(contentsOf: URL(fileURLWithPath: path)))
         let values = try XCTUnwrap(golden["initial_param"]?["data"]?.doubleArray)
         XCTAssertEqual(values.count, 8)
