@@ -64,5 +64,10 @@ public enum ModelCatalog {
 
     /// Whether a BERT parameter belongs to the encoder proper (embeddings and layers;
     /// the pooler never trains).
-    public static func isBertEncoderParameter(_ name: String) -> Bool { !name.hasPrefix("pooler.") }
+    public static func isBertEncoderParameter(_ name: String) -> Bool { !isBertPooler(name) }
+
+    /// Whether a BERT parameter is the pooler's: loaded and saved for round trips, but
+    /// never trained — no pooling ftx implements (mean, cls) reads it, so, as in PyTorch
+    /// where its gradient stays None, it gets no update, no decay and no checkpoint slot.
+    public static func isBertPooler(_ name: String) -> Bool { name.hasPrefix("pooler.") }
 }

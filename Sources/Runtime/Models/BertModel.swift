@@ -121,7 +121,7 @@ public final class BertModel {
         for spec in ModelCatalog.bert(config) {
             let tensor = names.contains(spec.name) ? spec.name : names.contains("bert." + spec.name) ? "bert." + spec.name : nil
             guard let tensor else {
-                if spec.name.hasPrefix("pooler.") { continue }
+                if ModelCatalog.isBertPooler(spec.name) { continue }
                 throw BertError(path: path, problem: "tensor `\(spec.name)` is missing")
             }
             let info = file.info(tensor)!

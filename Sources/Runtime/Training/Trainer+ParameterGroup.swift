@@ -19,7 +19,7 @@ extension Trainer {
         for i in store.slots.indices {
             let name = store.slots[i].name
             // BERT's pooler is unused by mean/cls pooling: it never trains.
-            let unused = model.encoder != nil && name.hasPrefix("pooler.")
+            let unused = model.encoder != nil && ModelCatalog.isBertPooler(name)
             store.setTrainable(!unused && isTrainable(name, epoch: epoch, spec: spec), at: i)
         }
         let blocks = model.parameterBlocks
