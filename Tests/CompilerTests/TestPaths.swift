@@ -9,7 +9,7 @@ enum TestPaths {
     /// The package root.
     static let root = URL(fileURLWithPath: testsDirectory + "/../..").standardizedFileURL.path
     /// The golden files (PyTorch references, golden trajectories): the repository's
-    /// copy, so that a fresh clone anywhere has them (nothing is read from `../shared`).
+    /// copy in `Tests/Fixtures/golden`, so a fresh clone anywhere has them.
     static let golden = root + "/Tests/Fixtures/golden"
     /// all-MiniLM-L6-v2, which `experiments/glosses-minilm.ftx` reads as `../models/all-MiniLM-L6-v2`.
     static let miniLM = root + "/models/all-MiniLM-L6-v2"

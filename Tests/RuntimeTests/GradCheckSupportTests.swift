@@ -14,7 +14,7 @@ enum Golden {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The PyTorch reference files: the repository's copy `Tests/Fixtures/golden`,
-    /// so that a fresh clone anywhere has them (nothing is read from `../shared`),
+    /// so that a fresh clone anywhere has them (nothing outside the repository),
     /// or $FTX_GOLDEN, another set with the same layout.
     static let directory: URL = {
         if let env = ProcessInfo.processInfo.environment["FTX_GOLDEN"] { return URL(fileURLWithPath: env) }
