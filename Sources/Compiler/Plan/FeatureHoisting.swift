@@ -29,11 +29,7 @@ struct FeatureHoisting {
         guard case .random = spec.initialization, spec.data.augment.isEmpty, spec.data.text != nil else { return nil }
         // Every encoder parameter (the pooler's excluded: it never trains) must stay frozen.
         let names = ModelCatalog.bert(config).map(\.name).filter(ModelCatalog.isBertEncoderParameter)
-        let frozen = names.allSatisfy { name in
-            spec.freeze.contains { ParameterPattern.matches($0, name) }
-                && !spec.unfreeze.contains { $0.patterns.contains { ParameterPattern.matches($0, name) } }
-        }
-        guard frozen else { return nil }
+        guard !names.contains(where: spec.everTrains) else { return nil }
         return Self.canonical(data: spec.data, filter: spec.filter, pretrained: p)
     }
 

@@ -98,7 +98,7 @@ extension Trainer {
     func persisted(_ model: MLPModel) -> (String) -> Bool {
         let spec = self.spec
         return { name in
-            !model.isEncoderParameter(name) || (!ModelCatalog.isBertPooler(name) && Self.isTrainable(name, epoch: Int.max, spec: spec))
+            !model.isEncoderParameter(name) || (!ModelCatalog.isBertPooler(name) && spec.everTrains(name))
         }
     }
 

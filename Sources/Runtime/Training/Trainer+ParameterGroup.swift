@@ -6,12 +6,6 @@ import Plan
 /// Separate from the epoch loop because the checkpoint (what to store) and the
 /// resume (the layout to restore into) ask the same question.
 extension Trainer {
-    /// Whether parameter `name` trains during `epoch` (0-based): not frozen, or unfrozen by then.
-    public static func isTrainable(_ name: String, epoch: Int, spec: TrainingSpec) -> Bool {
-        guard spec.freeze.contains(where: { ParameterPattern.matches($0, name) }) else { return true }
-        return spec.unfreeze.contains { $0.epoch <= epoch && $0.patterns.contains { ParameterPattern.matches($0, name) } }
-    }
-
     /// The optimizer layout of `model` for `epoch`: trainable per freeze/unfreeze,
     /// lr multipliers per layer-wise decay (the head ×1, each block below ×d more).
     static func group(for model: MLPModel, epoch: Int, spec: TrainingSpec) throws -> ParameterGroup {
@@ -20,7 +14,7 @@ extension Trainer {
             let name = store.slots[i].name
             // BERT's pooler is unused by mean/cls pooling: it never trains.
             let unused = model.encoder != nil && ModelCatalog.isBertPooler(name)
-            store.setTrainable(!unused && isTrainable(name, epoch: epoch, spec: spec), at: i)
+            store.setTrainable(!unused && spec.trains(name, duringEpoch: epoch), at: i)
         }
         let blocks = model.parameterBlocks
         let d = spec.optimizer.layerLRDecay
