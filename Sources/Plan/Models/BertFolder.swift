@@ -68,4 +68,41 @@ public struct BertFolder: Sendable, Hashable {
             positions \(config.maxPositionEmbeddings) and up would have no embedding
             """)
     }
+
+    /// `tokenizer_config.json`: Hugging Face's tokenizer settings (optional).
+    public var tokenizerConfigPath: String { file("tokenizer_config.json") }
+    /// `sentence_bert_config.json`: sentence-transformers' settings (optional).
+    public var sentenceTransformersConfigPath: String { file("sentence_bert_config.json") }
+
+    /// Whether the tokenizer lower-cases: `do_lower_case` of `tokenizer_config.json`;
+    /// true (BERT uncased) when the file or the field is absent. A file that is not a
+    /// JSON object, or a `do_lower_case` that is not a boolean, is an error naming it.
+    public func lowercases() throws -> Bool {
+        guard let value = try optionalField("do_lower_case", in: tokenizerConfigPath) else { return true }
+        guard let lower = value.boolValue else {
+            throw BertError(path: tokenizerConfigPath, problem: "`do_lower_case` must be true or false, got \(value)")
+        }
+        return lower
+    }
+
+    /// sentence-transformers' `max_seq_length` from `sentence_bert_config.json`, or nil
+    /// when the file or the field is absent. Anything but an integer ≥ 2 is an error naming the file.
+    public func sentenceTransformersMaxLength() throws -> Int? {
+        guard let value = try optionalField("max_seq_length", in: sentenceTransformersConfigPath) else { return nil }
+        guard let n = value.intValue, n >= 2 else {
+            throw BertError(path: sentenceTransformersConfigPath, problem: "`max_seq_length` must be an integer of at least 2 ([CLS] and [SEP]), got \(value)")
+        }
+        return n
+    }
+
+    /// The member `key` of the JSON object in the optional file at `path` (nil when
+    /// the file or the member is absent).
+    private func optionalField(_ key: String, in path: String) throws -> JSONValue? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw BertError(path: path, problem: "cannot read the file") }
+        let object: JSONValue
+        do { object = try JSONParser.parse(data) } catch { throw BertError(path: path, problem: "not valid JSON: \(error)") }
+        guard object.objectValue != nil else { throw BertError(path: path, problem: "not a JSON object") }
+        return object[key]
+    }
 }

@@ -18,51 +18,22 @@ public final class SentenceEmbedder {
     public let maxLength: Int
 
     /// Loads `directory` (config.json, model.safetensors, vocab.txt). `maxLength`
-    /// defaults to `defaultMaxLength(directory:config:)`. A vocabulary larger than
+    /// defaults to sentence-transformers' `max_seq_length` (`sentence_bert_config.json`)
+    /// capped at `max_position_embeddings`, else `max_position_embeddings`. A vocabulary larger than
     /// the word-embedding table, or a `maxLength` beyond the position table, is an
     /// error naming the files and both numbers (`BertFolder`'s checks).
     public init(directory: String, maxLength: Int? = nil) throws {
         let folder = BertFolder(directory)
         let model = try BertModel(directory: directory)
-        let vocabPath = folder.vocabularyPath
-        guard FileManager.default.fileExists(atPath: vocabPath) else {
-            throw BertError(path: vocabPath, problem: "no such file (a BERT model folder needs vocab.txt for its tokenizer)")
-        }
-        let vocabulary: WordPieceVocabulary
-        do { vocabulary = try WordPieceVocabulary(path: vocabPath) } catch let e as WordPieceVocabulary.LoadError {
-            throw BertError(path: e.path, problem: e.problem)
-        }
-        try folder.checkVocabulary(tokens: vocabulary.tokens.count, config: model.config)
-        let lower = Self.lowercases(directory: directory)
-        let length = maxLength ?? Self.defaultMaxLength(directory: directory, config: model.config)
+        let length = try maxLength ?? folder.sentenceTransformersMaxLength().map { min($0, model.config.maxPositionEmbeddings) }
+            ?? model.config.maxPositionEmbeddings
         guard length >= 2 else {
             throw BertError(path: directory, problem: "max length \(length) must be at least 2 ([CLS] and [SEP])")
         }
-        try folder.checkMaxLength(length, source: "the requested max length", config: model.config)
+        self.tokenizer = try WordPieceTokenizer(folder: folder, config: model.config, maxLength: length,
+                                                maxLengthSource: "the requested max length", lowercase: try folder.lowercases())
         self.model = model
-        self.tokenizer = WordPieceTokenizer(vocabulary: vocabulary, normalizer: BertTextNormalizer(lowercase: lower))
         self.maxLength = length
-    }
-
-    /// sentence-transformers' `max_seq_length` from `sentence_bert_config.json`
-    /// when the folder has one, else `max_position_embeddings` (512 for BERT):
-    /// the longest input the model can read. (all-MiniLM-L6-v2 as published by
-    /// sentence-transformers truncates at 256; its folder here lacks that file.)
-    public static func defaultMaxLength(directory: String, config: BertConfig) -> Int {
-        let path = (directory as NSString).appendingPathComponent("sentence_bert_config.json")
-        if let data = FileManager.default.contents(atPath: path),
-           let n = (try? JSONParser.parse(data))?["max_seq_length"]?.intValue, n >= 2 {
-            return min(n, config.maxPositionEmbeddings)
-        }
-        return config.maxPositionEmbeddings
-    }
-
-    /// `do_lower_case` of `tokenizer_config.json` (default true, BERT uncased).
-    static func lowercases(directory: String) -> Bool {
-        let path = (directory as NSString).appendingPathComponent("tokenizer_config.json")
-        guard let data = FileManager.default.contents(atPath: path),
-              let lower = (try? JSONParser.parse(data))?["do_lower_case"]?.boolValue else { return true }
-        return lower
     }
 
     /// One embedding (C floats) per text, in input order. Batches hold at most

@@ -33,10 +33,8 @@ public final class PretrainedEncoder {
         let folder = BertFolder(spec.directory)
         do {
             bert = try BertModel(config: config, parameters: parameters)
-            let vocabulary = try WordPieceVocabulary(path: folder.vocabularyPath)
-            try folder.checkVocabulary(tokens: vocabulary.tokens.count, config: config)
-            try folder.checkMaxLength(spec.maxLength, source: "the tokenizer's `max_length`", config: config)
-            tokenizer = WordPieceTokenizer(vocabulary: vocabulary)
+            tokenizer = try WordPieceTokenizer(folder: folder, config: config, maxLength: spec.maxLength,
+                                               maxLengthSource: "the tokenizer's `max_length`")
         } catch {
             throw TrainingError("cannot load the pretrained model '\(spec.directory)': \(error)")
         }
