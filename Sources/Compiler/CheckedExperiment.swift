@@ -74,6 +74,9 @@ public struct CheckedModel: Sendable {
     public var headUnits: Int?
     /// Trainable parameter names (with `head.*` when the model has a head), when known.
     public var parameterNames: [String]?
+    /// A pretrained model's tokenizer: whether it lower-cases, `wordpiece(lowercase:)` or
+    /// else the folder's `tokenizer_config.json`; nil when that could not be read.
+    public var lowercase: Bool?
 }
 
 /// How a stage's weights start.

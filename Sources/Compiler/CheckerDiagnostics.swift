@@ -49,13 +49,24 @@ public enum CheckerDiagnostics {
                    help: ["\(defaulted ? "set" : "lower") it: `tokenizer = wordpiece(max_length: \(positions))` or less"])
     }
 
-    /// The vocabulary has more tokens than the model's word-embedding table has rows (or
-    /// cannot be read); `reason` names vocab.txt, config.json and both numbers.
-    public static func bertVocabularyMismatch(path: String, reason: String, span: Span) -> Diagnostic {
+    /// The folder's `tokenizer_config.json`, read for `do_lower_case` because the tokenizer
+    /// does not say whether to lower-case, is malformed; `reason` names the file and the problem.
+    public static func bertTokenizerConfigInvalid(path: String, reason: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .bertTokenizerConfigInvalid, message: "cannot use pretrained model folder \"\(path)\": \(reason)",
+                   primary: Label(span, "whether this model lower-cases its text is unknown"),
+                   help: ["fix `do_lower_case` in tokenizer_config.json (true or false), or say it in the experiment: `tokenizer = wordpiece(lowercase: true)`"])
+    }
+
+    /// The vocabulary has more tokens than the model's word-embedding table has rows;
+    /// `reason` names the vocabulary, config.json and both numbers.
+    /// `given` when the vocabulary is `wordpiece(vocab: …)` rather than the folder's vocab.txt.
+    public static func bertVocabularyMismatch(path: String, reason: String, given: Bool = false, span: Span) -> Diagnostic {
         Diagnostic(code: .bertVocabularyMismatch, message: "cannot use pretrained model folder \"\(path)\": \(reason)",
                    primary: Label(span, "this vocabulary does not fit the model"),
-                   help: ["use the vocab.txt that came with the model; its `vocab_size` in config.json must cover every token"])
+                   help: [given ? "give a vocabulary of at most `vocab_size` tokens (every id needs a row of the embedding table), or remove `vocab` to use the model's own vocab.txt"
+                                : "use the vocab.txt that came with the model; its `vocab_size` in config.json must cover every token"])
     }
+
 
     /// A column named in `label`, `text`, `features` or a `where` filter is not in the header.
     public static func columnNotFound(column: String, data: String, file: String, columns: [String], suggestion: String?, quoted: Bool, span: Span) -> Diagnostic {
@@ -438,6 +449,15 @@ public enum CheckerDiagnostics {
         return Diagnostic(code: .unknownUnit, message: "unknown unit `\(unit)`",
                           primary: Label(span, "expected `steps` or `epochs`"),
                           help: dym.help, fixIts: dym.fixIts)
+    }
+
+    /// `wordpiece(vocab: …)` (or the folder's vocab.txt) that is not a WordPiece vocabulary;
+    /// `reason` names the file and what is wrong (unreadable, not UTF-8, a special token missing).
+    public static func vocabularyInvalid(path: String, reason: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .vocabularyInvalid, message: "vocabulary file \"\(path)\" cannot be used: \(reason)",
+                   primary: Label(span, "not a WordPiece vocabulary"),
+                   notes: ["a vocabulary is UTF-8 text, one token per line; the line number is the token's id"],
+                   help: ["give the vocab.txt the model was trained with, or add the missing special tokens"])
     }
 
     /// `warmup: 100` — a bare number ≥ 1 is not a fraction.

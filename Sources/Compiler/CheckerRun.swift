@@ -273,6 +273,7 @@ final class CheckerRun {
         let headUnits = head?["units"]?.number.map { Int($0) }
         let headSpec = head.flatMap { try? TrialLowering.lowerHead($0, stage: name) }
         var extra: [Value.Field] = []
+        var lowercase: Bool?
         if let pretrained = settings.values["pretrained"] {
             for key in ["layers", "input"] {
                 if let given = settings.given[key] {
@@ -304,16 +305,32 @@ final class CheckerRun {
                 if !explicitVocab {
                     tokenizer = tokenizer.setting("vocab", to: Value(.string((p as NSString).appendingPathComponent("vocab.txt")), span: tokenizer.span))
                 }
+                // The vocabulary gets the checks the runtime's tokenizer makes (`BertFolder`).
                 if checkFiles, explicitVocab || config != nil, let vocab = tokenizer["vocab"], let v = vocab.string {
                     let resolved = resolvePath(v)
+                    let span = explicitVocab ? vocab.span : pathValue.span
                     if !FileManager.default.fileExists(atPath: resolved) {
                         emit(CheckerDiagnostics.fileNotFound(kind: "vocabulary file", path: v, resolved: resolved, span: explicitVocab ? vocab.span : (settings.values["tokenizer"] ?? pathValue).span))
-                    } else if let config {
+                    } else {
                         do {
-                            try folder.checkVocabulary(tokens: try folder.vocabularySize(at: resolved), vocabularyPath: resolved, config: config)
+                            let tokens = try folder.vocabularyTokens(at: resolved)
+                            if let config {
+                                do { try folder.checkVocabulary(tokens: tokens.count, vocabularyPath: resolved, config: config) } catch {
+                                    emit(CheckerDiagnostics.bertVocabularyMismatch(path: p, reason: "\(error)", given: explicitVocab, span: span))
+                                }
+                            }
                         } catch {
-                            emit(CheckerDiagnostics.bertVocabularyMismatch(path: p, reason: "\(error)", span: explicitVocab ? vocab.span : pathValue.span))
+                            emit(CheckerDiagnostics.vocabularyInvalid(path: v, reason: "\(error)", span: span))
                         }
+                    }
+                }
+                // Whether the tokenizer lower-cases: as given, else the folder's tokenizer_config.json
+                // (read exactly as `run` and `ftx embed` read it), so a cased model stays cased.
+                if let given = tokenizer["lowercase"]?.bool {
+                    lowercase = given
+                } else if checkFiles, folder.exists {
+                    do { lowercase = try folder.lowercases() } catch {
+                        emit(CheckerDiagnostics.bertTokenizerConfigInvalid(path: p, reason: "\(error)", span: settings.values["tokenizer"]?.span ?? pathValue.span))
                     }
                 }
                 if let config, let name = tokenizer.callName {
@@ -354,6 +371,7 @@ final class CheckerRun {
             record.kind = .record(merged)
         }
         if settings.given["head"] != nil, head == nil { modelsWithInvalidHead.insert(name) }
-        checkedModels[name] = CheckedModel(name: name, span: settings.span, architecture: architecture, settings: record, headUnits: headUnits, parameterNames: parameterNames)
+        checkedModels[name] = CheckedModel(name: name, span: settings.span, architecture: architecture, settings: record, headUnits: headUnits,
+                                           parameterNames: parameterNames, lowercase: lowercase)
     }
 }

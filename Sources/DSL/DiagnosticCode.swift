@@ -193,6 +193,10 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case bertMaxLengthTooLong = "E0157"
     /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
     case bertVocabularyMismatch = "E0158"
+    /// `wordpiece(vocab: …)` (or a folder's vocab.txt) that is not a WordPiece vocabulary: unreadable, not UTF-8, or without `[UNK]`, `[CLS]`, `[SEP]` or `[PAD]`.
+    case vocabularyInvalid = "E0160"
+    /// The pretrained folder's `tokenizer_config.json`, read for `do_lower_case` when `wordpiece(lowercase:)` is not given, is malformed.
+    case bertTokenizerConfigInvalid = "E0161"
 
     // MARK: Checker warnings
 

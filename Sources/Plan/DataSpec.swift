@@ -123,8 +123,16 @@ public enum Augmentation: Sendable, Hashable {
     /// Mixup (Zhang et al. 2018): per batch, `λ ~ Beta(α, α)` and a permutation π
     /// of the batch; `x ← λ·x + (1 − λ)·x[π]`. See `Batch.mixWeight`.
     case mixup(alpha: Double)
-    /// Drops each token with probability `p` (text models; not yet implemented).
+    /// Text models: each token of a train batch other than `[CLS]`, `[SEP]` and `[PAD]`
+    /// becomes `[MASK]` (`[UNK]` when the vocabulary has none) with probability `p`.
+    /// See `Augmenter.apply(_:to:vocabulary:generator:)`.
     case tokenDropout(p: Double)
+
+    /// Whether it acts on token ids (a pretrained encoder's text) rather than on numeric features.
+    public var actsOnTokens: Bool {
+        if case .tokenDropout = self { return true }
+        return false
+    }
 }
 
 /// Which part of a split rule a row belongs to.

@@ -156,6 +156,11 @@ extension SpecWriter {
                         try e.field("files") { try $0.modelFolder(p.directory) }
                         e.field("max_length") { $0.int(p.maxLength) }
                         e.field("pooling") { $0.string(p.pooling.rawValue) }
+                        // Only when they differ from what every trial did before these settings took
+                        // effect (the folder's vocab.txt, lower-casing), so those trials keep their keys.
+                        // The vocabulary is named by its contents, like every file.
+                        if let v = p.vocabulary { try e.field("vocab") { try $0.file(v) } }
+                        if !p.lowercase { e.field("lowercase") { $0.bool(false) } }
                     }
                 }
             }

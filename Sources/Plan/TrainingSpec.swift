@@ -102,13 +102,26 @@ public struct PretrainedSpec: Sendable, Hashable {
     public var directory: String
     public var maxLength: Int
     public var pooling: Pooling
+    /// The tokenizer's vocabulary file (absolute) when it is not the folder's own
+    /// `vocab.txt` (`wordpiece(vocab: …)`); nil reads `vocab.txt` in `directory`.
+    public var vocabulary: String?
+    /// Whether the tokenizer lower-cases and strips accents, resolved by the compiler:
+    /// `wordpiece(lowercase: …)` when given, else the folder's `tokenizer_config.json`
+    /// `do_lower_case` (true when the file or field is absent).
+    public var lowercase: Bool
 
-    public init(architecture: Architecture, directory: String, maxLength: Int, pooling: Pooling) {
+    public init(architecture: Architecture, directory: String, maxLength: Int, pooling: Pooling,
+                vocabulary: String? = nil, lowercase: Bool = true) {
         self.architecture = architecture
         self.directory = directory
         self.maxLength = maxLength
         self.pooling = pooling
+        self.vocabulary = vocabulary
+        self.lowercase = lowercase
     }
+
+    /// The vocabulary file the tokenizer reads.
+    public var vocabularyPath: String { vocabulary ?? BertFolder(directory).vocabularyPath }
 }
 
 /// An optimizer and its hyperparameters, with PyTorch's defaults already filled in.

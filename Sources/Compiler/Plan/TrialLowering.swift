@@ -205,7 +205,8 @@ public struct TrialLowering: Sendable {
             guard let input else { throw PlanError("model `\(name)` needs `input` (the data's features are unknown)", stage: stage.name) }
             return ModelSpec(input: input, layers: layers, head: head)
         case .bert(let folder, _):
-            // The checker fills the tokenizer (`wordpiece()` with its defaults) and the pooling (`mean`).
+            // The checker fills the tokenizer (`wordpiece()` with its defaults) and the pooling (`mean`),
+            // and resolves whether the tokenizer lower-cases.
             guard let tokenizer = m["tokenizer"], let tokenizerName = tokenizer.callName,
                   let maxLength = tokenizer["max_length"]?.number
                     ?? LanguageDefaults.argument("max_length", ofCall: tokenizerName, family: "tokenizer")?.number else {
@@ -214,8 +215,17 @@ public struct TrialLowering: Sendable {
             guard let pooling = m["pooling"]?.symbol.flatMap(PretrainedSpec.Pooling.init(rawValue:)) else {
                 throw PlanError("model `\(name)` has no pooling (`mean` or `cls`)", stage: stage.name)
             }
+            guard let lowercase = model.lowercase else {
+                throw PlanError("model `\(name)`: whether its tokenizer lower-cases is unknown (no `lowercase`, and the folder's tokenizer_config.json was not read)", stage: stage.name)
+            }
             let layers = try (m["layers"]?.list ?? []).map { try Self.lowerLayer($0, stage: stage.name) }
-            let pretrained = PretrainedSpec(architecture: .bert, directory: Self.absoluteFromWorkingDirectory(folder), maxLength: Int(maxLength), pooling: pooling)
+            let directory = Self.absoluteFromWorkingDirectory(folder)
+            // The checker fills `vocab` with the folder's vocab.txt when not given; that one is the default (nil).
+            let vocabulary = tokenizer["vocab"]?.string.map(absolute).flatMap { path in
+                path == (BertFolder(directory).vocabularyPath as NSString).standardizingPath ? nil : path
+            }
+            let pretrained = PretrainedSpec(architecture: .bert, directory: directory, maxLength: Int(maxLength), pooling: pooling,
+                                            vocabulary: vocabulary, lowercase: lowercase)
             return ModelSpec(input: 0, layers: layers, head: head, pretrained: pretrained)
         }
     }

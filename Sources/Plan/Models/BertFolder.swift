@@ -41,12 +41,29 @@ public struct BertFolder: Sendable, Hashable {
 
     /// The number of tokens in the vocabulary file at `path` (default: the folder's `vocab.txt`).
     public func vocabularySize(at path: String? = nil) throws -> Int {
-        let path = path ?? vocabularyPath
+        VocabularyFile.tokenCount(try vocabularyData(at: path ?? vocabularyPath))
+    }
+
+    private func vocabularyData(at path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BertError(path: path, problem: FileManager.default.fileExists(atPath: path)
                             ? "cannot read the vocabulary" : "no such file (a BERT model folder needs vocab.txt for its tokenizer)")
         }
-        return VocabularyFile.tokenCount(data)
+        return data
+    }
+
+    /// The tokens, in id order, of the vocabulary file at `path` (default: the folder's
+    /// `vocab.txt`), after the checks that make it a WordPiece vocabulary: the file is
+    /// readable UTF-8 text (`VocabularyFile`) holding every one of
+    /// `VocabularyFile.requiredTokens`. Its size against the model is `checkVocabulary`'s.
+    public func vocabularyTokens(at path: String? = nil) throws -> [String] {
+        let path = path ?? vocabularyPath
+        let data = try vocabularyData(at: path)
+        guard let tokens = VocabularyFile.tokens(data) else { throw BertError(path: path, problem: "the vocabulary is not UTF-8 text") }
+        if let missing = VocabularyFile.missingRequiredToken(in: tokens) {
+            throw BertError(path: path, problem: "the vocabulary has no `\(missing)` token; a BERT WordPiece vocabulary needs \(VocabularyFile.requiredTokens.joined(separator: ", "))")
+        }
+        return tokens
     }
 
     /// Checks that a vocabulary of `tokens` tokens (read from `vocabularyPath`) fits

@@ -19,6 +19,17 @@ public enum VocabularyFile {
         return tokens
     }
 
+    /// The special tokens a BERT WordPiece tokenizer needs: unknown words, the
+    /// sequence start and end, padding. (`[MASK]` is optional: `token_dropout` falls
+    /// back to `[UNK]` without it.)
+    public static let requiredTokens = ["[UNK]", "[CLS]", "[SEP]", "[PAD]"]
+
+    /// The first of `requiredTokens` missing from `tokens`, or nil when all are there.
+    public static func missingRequiredToken(in tokens: [String]) -> String? {
+        let present = Set(tokens)
+        return requiredTokens.first { !present.contains($0) }
+    }
+
     /// How many tokens `tokens(data)` returns (for UTF-8 data), counted without decoding them.
     public static func tokenCount(_ data: Data) -> Int {
         guard let last = data.last else { return 0 }

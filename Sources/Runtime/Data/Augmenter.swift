@@ -15,8 +15,7 @@ public enum Augmenter {
     ///   `x[i] ← λ·x[i] + (1 − λ)·x[π(i)]`, `mixLabels[i] ← labels[π(i)]`,
     ///   `targets[i] ← λ·t[i] + (1 − λ)·t[π(i)]`, `mixWeight ← λ·mixWeight`
     ///   (a second mixup would need per-pair weights; `ftx check` allows one).
-    /// - `tokenDropout`: acts on token ids, not features; nothing to do here until
-    ///   text batches exist.
+    /// - `tokenDropout` acts on token ids, not features: `apply(_:to:vocabulary:generator:)`.
     public static func apply(_ augmentation: Augmentation, to batch: inout Batch, generator g: inout SeededGenerator) {
         let n = batch.count, f = batch.featureCount
         switch augmentation {
@@ -52,7 +51,30 @@ public enum Augmenter {
             }
             batch.mixWeight *= l
         case .tokenDropout:
-            return
+            preconditionFailure("token_dropout acts on token ids; the trainer applies it to the token batch")
+        }
+    }
+
+    /// Applies a token-level augmentation (`actsOnTokens`) to a train batch's token ids.
+    ///
+    /// - `tokenDropout(p)`: visits the real tokens row by row, position by position
+    ///   (`0 ..< lengths[i]`), skipping `[CLS]`, `[SEP]` and `[PAD]`; for each, one draw
+    ///   `u = g.nextDouble()` in [0, 1), and `u < p` replaces the id with `[MASK]` (with
+    ///   `[UNK]` when the vocabulary has no `[MASK]`). Lengths and the attention mask
+    ///   do not change: the token is replaced, not removed.
+    public static func apply(_ augmentation: Augmentation, to tokens: inout TokenBatch, vocabulary: WordPieceVocabulary,
+                             generator g: inout SeededGenerator) {
+        guard case let .tokenDropout(p) = augmentation else {
+            preconditionFailure("\(augmentation) acts on numeric features, not on tokens (ftx check rejects it on text data)")
+        }
+        let replacement = vocabulary.maskID ?? vocabulary.unknownID
+        let cls = vocabulary.classID, sep = vocabulary.separatorID, pad = vocabulary.paddingID
+        for i in 0..<tokens.count {
+            for j in 0..<tokens.lengths[i] {
+                let k = i * tokens.length + j, id = tokens.ids[k]
+                if id == cls || id == sep || id == pad { continue }
+                if g.nextDouble() < p { tokens.ids[k] = replacement }
+            }
         }
     }
 

@@ -35,6 +35,10 @@ public struct Batch: Sendable {
     public internal(set) var mixWeight: Float
     /// Mixup: the partner row's class id for each row (= `labels` without mixup).
     public internal(set) var mixLabels: [Int32]
+    /// The step's augmentation generator as the feature augmentations left it: token
+    /// augmentations (`token_dropout`, applied where the batch's texts are tokenised)
+    /// continue drawing from it, so the whole batch is one seeded stream.
+    public internal(set) var augmentGenerator: SeededGenerator
     /// Scratch for mixup (copy of x, partner permutation).
     var scratchX: [Float]
     var scratchPerm: [Int]
@@ -50,6 +54,7 @@ public struct Batch: Sendable {
         targets = hasTargets ? [Float](repeating: 0, count: capacity) : []
         rows = [Int32](repeating: 0, count: capacity)
         mixWeight = 1
+        augmentGenerator = SeededGenerator(seed: 0)
         scratchX = []
         scratchPerm = []
     }
@@ -65,7 +70,8 @@ public struct Batch: Sendable {
 ///   at epoch `e` sees the same order as an uninterrupted run.
 /// - Augmentations (train only) run after gathering, in declared order, drawing from
 ///   `SeededGenerator(seed: a ^ (step·φ))` with `a = SeededGenerator(seed).fork("augment").next()`:
-///   a function of (seed, global step) only.
+///   a function of (seed, global step) only. Token augmentations run where the batch's
+///   texts are tokenised, continuing from `Batch.augmentGenerator`.
 ///
 /// `beginEpoch` and `fill` do not allocate once the loader and batch exist.
 public struct BatchLoader: Sendable {
@@ -152,7 +158,8 @@ public struct BatchLoader: Sendable {
         }
         if !augment.isEmpty {
             var g = SeededGenerator(seed: augmentKey ^ (UInt64(truncatingIfNeeded: step) &* 0x9E37_79B9_7F4A_7C15))
-            for a in augment { Augmenter.apply(a, to: &batch, generator: &g) }
+            for a in augment where !a.actsOnTokens { Augmenter.apply(a, to: &batch, generator: &g) }
+            batch.augmentGenerator = g
         }
     }
 }

@@ -11,6 +11,8 @@ public struct WordPieceVocabulary: Sendable {
     public let classID: Int32
     public let separatorID: Int32
     public let paddingID: Int32
+    /// `[MASK]`, when the vocabulary has it (`token_dropout` replaces tokens with it, else with `[UNK]`).
+    public let maskID: Int32?
 
     /// Why a vocabulary cannot be used, naming the file.
     public struct LoadError: Error, CustomStringConvertible {
@@ -20,7 +22,7 @@ public struct WordPieceVocabulary: Sendable {
     }
 
     /// Reads `vocab.txt` (one token per line, see `VocabularyFile`); the special
-    /// tokens `[UNK]`, `[CLS]`, `[SEP]` and `[PAD]` must be present.
+    /// tokens of `VocabularyFile.requiredTokens` must be present.
     public init(path: String) throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -42,7 +44,7 @@ public struct WordPieceVocabulary: Sendable {
         for (i, t) in tokens.enumerated() where ids[t] == nil { ids[t] = Int32(i) }
         func special(_ name: String) throws -> Int32 {
             guard let id = ids[name] else {
-                throw LoadError(path: path, problem: "the vocabulary has no `\(name)` token; a BERT WordPiece vocabulary needs [UNK], [CLS], [SEP] and [PAD]")
+                throw LoadError(path: path, problem: "the vocabulary has no `\(name)` token; a BERT WordPiece vocabulary needs \(VocabularyFile.requiredTokens.joined(separator: ", "))")
             }
             return id
         }
@@ -52,5 +54,6 @@ public struct WordPieceVocabulary: Sendable {
         self.classID = try special("[CLS]")
         self.separatorID = try special("[SEP]")
         self.paddingID = try special("[PAD]")
+        self.maskID = ids["[MASK]"]
     }
 }

@@ -16,7 +16,7 @@ public final class PretrainedEncoder {
     public let spec: PretrainedSpec
     /// The encoder, over the trial's parameter store.
     public let bert: BertModel
-    /// Its WordPiece tokenizer (`vocab.txt`).
+    /// Its WordPiece tokenizer (the spec's vocabulary and lower-casing).
     public let tokenizer: WordPieceTokenizer
     private var cache: [SplitName: [Float]] = [:]
     /// True while the encoder's weights are exactly its folder's (nothing loaded over them, nothing trained).
@@ -25,7 +25,7 @@ public final class PretrainedEncoder {
     /// `weightsFromFolder`, features are shared across trials through `FrozenFeatureCache`.
     var dataKey: AnyHashable?
 
-    /// The encoder of `spec` over `parameters`. The folder's vocabulary must fit the
+    /// The encoder of `spec` over `parameters`. The spec's vocabulary must fit the
     /// word-embedding table and `spec.maxLength` the position table, so every token
     /// id and position the tokenizer produces indexes a row (`BertFolder`'s checks).
     init(spec: PretrainedSpec, config: BertConfig, parameters: ParameterStore) throws {
@@ -34,7 +34,8 @@ public final class PretrainedEncoder {
         do {
             bert = try BertModel(config: config, parameters: parameters)
             tokenizer = try WordPieceTokenizer(folder: folder, config: config, maxLength: spec.maxLength,
-                                               maxLengthSource: "the tokenizer's `max_length`")
+                                               maxLengthSource: "the tokenizer's `max_length`",
+                                               vocabularyPath: spec.vocabularyPath, lowercase: spec.lowercase)
         } catch {
             throw TrainingError("cannot load the pretrained model '\(spec.directory)': \(error)")
         }
@@ -87,16 +88,24 @@ public final class PretrainedEncoder {
 
     /// The batch's input on `tape`: cached features when frozen, else a training
     /// forward pass whose gradient `backward(tape:input:)` pushes into the encoder.
-    func batchInput(split: DataSplit, rows: ArraySlice<Int32>, tape: Tape, generator: inout SeededGenerator) -> (Variable, trains: Bool) {
+    /// The token augmentations of `augment` (train batches only) change the batch's token
+    /// ids first, drawing from `augmentGenerator`; a frozen encoder then encodes the changed
+    /// tokens in evaluation mode, as its cached features are, instead of reading the cache.
+    func batchInput(split: DataSplit, rows: ArraySlice<Int32>, tape: Tape, generator: inout SeededGenerator,
+                    augment: [Augmentation], augmentGenerator: inout SeededGenerator) -> (Variable, trains: Bool) {
         let w = width
-        if isFrozen {
+        let tokenAugment = augment.filter(\.actsOnTokens)
+        if isFrozen, tokenAugment.isEmpty {
             let all = features(of: split)
             var x = [Float](repeating: 0, count: rows.count * w)
             for (i, r) in rows.enumerated() { for j in 0..<w { x[i * w + j] = all[Int(r) * w + j] } }
             return (tape.input(Tensor(shape: [rows.count, w], data: x)), false)
         }
+        var batch = tokens(rows.map { split.texts[Int($0)] })
+        for a in tokenAugment { Augmenter.apply(a, to: &batch, vocabulary: tokenizer.vocabulary, generator: &augmentGenerator) }
+        if isFrozen { return (tape.input(bert.forward(batch, pooling: spec.pooling).copy()), false) }
         weightsFromFolder = false
-        let pooled = bert.forward(tokens(rows.map { split.texts[Int($0)] }), pooling: spec.pooling, training: true, generator: &generator)
+        let pooled = bert.forward(batch, pooling: spec.pooling, training: true, generator: &generator)
         return (tape.input(pooled.copy(), requiresGradient: true), true)
     }
 

@@ -16,6 +16,11 @@ extension Trainer {
         } else if data.featureCount != spec.model.input {
             throw TrainingError("the data has \(data.featureCount) feature columns but the model's input is \(spec.model.input)")
         }
+        // `ftx check` rejects these; a spec that slips through must not train with the augmentation ignored.
+        if let a = spec.data.augment.first(where: { $0.actsOnTokens != (model.encoder != nil) }) {
+            throw TrainingError(model.encoder != nil ? "\(a) perturbs numeric features, but a pretrained encoder reads text"
+                                                     : "\(a) replaces tokens, but the model reads numeric features")
+        }
         if case .crossEntropy = spec.loss.criterion {
             let maxLabel = [data.train, data.valid, data.test].flatMap(\.labels).max().map(Int.init) ?? 0
             guard maxLabel < model.outputs else {

@@ -136,7 +136,8 @@ public final class Trainer {
                 let x: Variable
                 var encoderTrains = false
                 if let encoder = model.encoder {
-                    (x, encoderTrains) = encoder.batchInput(split: data.train, rows: batch.rows[0..<n], tape: tape, generator: &dropout)
+                    (x, encoderTrains) = encoder.batchInput(split: data.train, rows: batch.rows[0..<n], tape: tape, generator: &dropout,
+                                                           augment: loader.augment, augmentGenerator: &batch.augmentGenerator)
                 } else {
                     batch.x.withUnsafeBufferPointer { inputRows.pointer.update(from: $0.baseAddress!, count: n * features) }
                     x = tape.input(Tensor(storage: inputRows, shape: [n, features]))
