@@ -69,7 +69,8 @@ public struct DiffSide: Sendable {
 
         var inputs: [InputFile] = []
         var placed = Set<String>()
-        func place(_ written: String, _ relative: String) throws {
+        /// `optional`: a file the checker reads only when it exists, so its absence is no missing input.
+        func place(_ written: String, _ relative: String, optional: Bool = false) throws {
             guard placed.insert(relative).inserted else { return }
             let target = (mirror as NSString).appendingPathComponent(relative)
             let disk = ((repository.root as NSString).appendingPathComponent(relative) as NSString).standardizingPath
@@ -81,7 +82,7 @@ public struct DiffSide: Sendable {
                 try FileManager.default.createSymbolicLink(atPath: target, withDestinationPath: disk)
                 let inside = RepositoryPath.leadingParents(relative) == 0
                 inputs.append(InputFile(path: written, origin: inside ? .untracked(revision) : .outsideRepository))
-            } else {
+            } else if !optional {
                 inputs.append(InputFile(path: written, origin: .missing))
             }
         }
@@ -92,6 +93,9 @@ public struct DiffSide: Sendable {
             }
             if ref.isModelFolder {
                 for name in FileDigests.modelFiles { try place(ref.written + "/" + name, relative + "/" + name) }
+                // Whether the tokenizer lower-cases, when the experiment does not say (a cased model stays cased at every revision).
+                let name = BertFolder.tokenizerConfigName
+                try place(ref.written + "/" + name, relative + "/" + name, optional: true)
             } else {
                 try place(ref.written, relative)
             }

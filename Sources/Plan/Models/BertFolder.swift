@@ -87,7 +87,9 @@ public struct BertFolder: Sendable, Hashable {
     }
 
     /// `tokenizer_config.json`: Hugging Face's tokenizer settings (optional).
-    public var tokenizerConfigPath: String { file("tokenizer_config.json") }
+    public var tokenizerConfigPath: String { file(Self.tokenizerConfigName) }
+    /// The name of Hugging Face's tokenizer settings file in a model folder.
+    public static let tokenizerConfigName = "tokenizer_config.json"
     /// `sentence_bert_config.json`: sentence-transformers' settings (optional).
     public var sentenceTransformersConfigPath: String { file("sentence_bert_config.json") }
 
