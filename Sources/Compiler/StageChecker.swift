@@ -151,16 +151,24 @@ extension CheckerRun {
             emit(CheckerDiagnostics.headMissing(stage: name, model: model.name, span: draft.nameSpan))
         }
         let loss = values["loss"] ?? (draft.settings.given["loss"] == nil ? draft.settings.record(LanguageSchema.stage)["loss"] : nil)
-        if let units = headUnits, let lossName = loss?.callName {
+        let criteria = loss?.lossCriteria ?? []
+        if let units = headUnits, let loss, let lossName = criteria.first?.call.callName {
+            // All criteria share one target (checked with the loss), so the first decides the head.
             if lossName == "bce", units != 1 {
-                emit(CheckerDiagnostics.headSizeForLoss(loss: "bce", units: units, span: loss!.span))
-            } else if lossName == "cross_entropy", units < 2 {
-                emit(CheckerDiagnostics.headSizeForLoss(loss: "cross_entropy", units: units, span: loss!.span))
+                emit(CheckerDiagnostics.headSizeForLoss(loss: "bce", units: units, span: loss.span))
+            } else if ["cross_entropy", "focal"].contains(lossName), units < 2 {
+                emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
+            } else {
+                for (_, call) in criteria {
+                    if let weights = call["weights"], let items = weights.list, items.count != units {
+                        emit(CheckerDiagnostics.classWeightsCount(call: call.callName ?? "", count: items.count, units: units, span: weights.span))
+                    }
+                }
             }
         }
         // Metrics: declared, else by loss.
         var metrics = values["metrics"]?.list?.compactMap(\.symbol) ?? ["accuracy", "loss"]
-        if values["metrics"] == nil, loss?.callName == "mse" { metrics = ["mse", "loss"] }
+        if values["metrics"] == nil, criteria.first?.call.callName == "mse" { metrics = ["mse", "loss"] }
         for use in draft.metricUses {
             if let data, !data.splits.contains(use.split) {
                 emit(CheckerDiagnostics.metricSplitMissing(metric: "\(use.split).\(use.name)", split: use.split, data: data.name, span: use.span))

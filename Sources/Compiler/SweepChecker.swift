@@ -176,8 +176,14 @@ extension CheckerRun {
                 if let name = current?.callName { live.append(name) }
                 live += (sweptCalls[prefix] ?? []).sorted().filter { !live.contains($0) }
                 let liveSpecs = live.compactMap { LanguageSchema.call($0, in: fam) }
+                // A sum of criteria: only its penalties are settings of the whole loss.
+                if fam == "loss", current?.callName == "sum", !["l1", "l2"].contains(part.name) {
+                    emit(CheckerDiagnostics.sweepAxisUnknown(path: path, problem: "a sum of losses has no parameter `\(part.name)`; its criteria's arguments cannot be swept one by one",
+                                                             suggestion: nil, span: key.span))
+                    return nil
+                }
                 // The base value is invalid (already reported): nothing to check against.
-                if liveSpecs.isEmpty { return nil }
+                if liveSpecs.isEmpty, !(fam == "loss" && ["l1", "l2"].contains(part.name)) { return nil }
                 if let param = liveSpecs.lazy.compactMap({ $0.param(part.name) }).first {
                     type = param.type
                     example = param.example.isEmpty ? nil : param.example

@@ -193,6 +193,12 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case bertMaxLengthTooLong = "E0157"
     /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
     case bertVocabularyMismatch = "E0158"
+    /// The criteria of a loss sum need different targets: `mse() + cross_entropy()`.
+    case lossTargetsDiffer = "E0175"
+    /// A loss's class `weights` list does not have one weight per output of the head.
+    case classWeightsCount = "E0176"
+    /// A loss's class `weights` are all zero, so every row would count nothing.
+    case classWeightsAllZero = "E0177"
 
     // MARK: Checker warnings
 
