@@ -26,14 +26,19 @@ public struct TrialLoss: Sendable {
 
     /// Resolves `spec` for a model with `outputs` outputs trained on `train`.
     public init(_ spec: LossSpec, train: DataSplit, outputs: Int) throws {
+        try self.init(spec, trainLabels: train.labels, trainTargets: train.targets, outputs: outputs)
+    }
+
+    /// Resolves `spec` from the train split's class ids (class criteria) or 0/1 targets (`bce`).
+    public init(_ spec: LossSpec, trainLabels: [Int32], trainTargets: [Float], outputs: Int) throws {
         terms = try spec.terms.map { term in
             let name = term.criterion.name
             switch term.criterion {
             case .crossEntropy, .focal:
-                let weights = try term.classWeights.map { try Self.classWeights($0, loss: name, labels: train.labels, classes: outputs) }
+                let weights = try term.classWeights.map { try Self.classWeights($0, loss: name, labels: trainLabels, classes: outputs) }
                 return Term(criterion: term.criterion, weight: term.weight, classWeights: weights, posWeight: 1)
             case .bce:
-                let pw = try term.classWeights.map { try Self.positiveWeight($0, targets: train.targets) } ?? 1
+                let pw = try term.classWeights.map { try Self.positiveWeight($0, targets: trainTargets) } ?? 1
                 return Term(criterion: term.criterion, weight: term.weight, classWeights: nil, posWeight: pw)
             case .mse:
                 return Term(criterion: term.criterion, weight: term.weight, classWeights: nil, posWeight: 1)
@@ -80,7 +85,7 @@ public struct TrialLoss: Sendable {
     /// The loss node for a batch: Σ_k weight_k · criterion_k(output). `output` (n, outputs);
     /// class ids for cross-entropy and focal, float targets for mse/bce. With mixup
     /// (`mixWeight` < 1) a class criterion is λ·L(labels) + (1 − λ)·L(mixLabels).
-    func node(output: Variable, on tape: Tape, labels: [Int], mixLabels: [Int]?, mixWeight: Float, targets: Tensor?) throws -> Variable {
+    public func node(output: Variable, on tape: Tape, labels: [Int], mixLabels: [Int]?, mixWeight: Float, targets: Tensor?) throws -> Variable {
         var total: Variable?
         for term in terms {
             var v = try node(term, output: output, on: tape, labels: labels, mixLabels: mixLabels, mixWeight: mixWeight, targets: targets)
@@ -127,14 +132,14 @@ public struct TrialLoss: Sendable {
         var sums: [Double]
         var divisors: [Double]
 
-        init(_ loss: TrialLoss) {
+        public init(_ loss: TrialLoss) {
             self.loss = loss
             sums = [Double](repeating: 0, count: loss.terms.count)
             divisors = sums
         }
 
         /// A row of a class criterion: its log-probabilities (log-softmax) and class id.
-        mutating func add(logProbabilities logs: [Double], label y: Int) {
+        public mutating func add(logProbabilities logs: [Double], label y: Int) {
             let width = Double(logs.count)
             for (k, term) in loss.terms.enumerated() {
                 let wy = Double(term.classWeights?[y] ?? 1)
@@ -166,7 +171,7 @@ public struct TrialLoss: Sendable {
         }
 
         /// A row of a binary criterion: its logit `x` when known (exact), else the predicted probability `q`.
-        mutating func add(logit x: Double?, probability q: Double, target t: Double) {
+        public mutating func add(logit x: Double?, probability q: Double, target t: Double) {
             for (k, term) in loss.terms.enumerated() {
                 guard case .bce = term.criterion else { continue }
                 let pw = Double(term.posWeight)
@@ -185,7 +190,7 @@ public struct TrialLoss: Sendable {
         }
 
         /// A row of a regression criterion: prediction minus target.
-        mutating func add(error d: Double) {
+        public mutating func add(error d: Double) {
             for (k, term) in loss.terms.enumerated() {
                 guard case .mse = term.criterion else { continue }
                 sums[k] += d * d
