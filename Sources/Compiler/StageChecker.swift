@@ -159,11 +159,7 @@ extension CheckerRun {
             } else if ["cross_entropy", "focal"].contains(lossName), units < 2 {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
             } else {
-                for (_, call) in criteria {
-                    if let weights = call["weights"], let items = weights.list, items.count != units {
-                        emit(CheckerDiagnostics.classWeightsCount(call: call.callName ?? "", count: items.count, units: units, span: weights.span))
-                    }
-                }
+                for (_, call) in criteria { checkClassWeightCount(call["weights"], of: call.callName ?? "", units: units) }
             }
         }
         // Metrics: declared, else by loss.
@@ -201,9 +197,33 @@ extension CheckerRun {
             record.kind = .record(fields)
         }
         let sweeps = checkSweeps(draft, base: record, model: model, names: parameterNames)
+        if let units = headUnits { checkSweptClassWeights(sweeps, units: units) }
         return CheckedStage(name: name, span: draft.nameSpan, model: modelName, data: dataName, initialization: draft.initialization,
                             settings: record, sweeps: sweeps, select: values["select"], ensemble: values["ensemble"], prune: values["prune"],
                             seed: draft.seed, parameterNames: parameterNames)
+    }
+
+    /// A class `weights` list has one weight per head output.
+    func checkClassWeightCount(_ weights: Value?, of call: String, units: Int) {
+        if let weights, let items = weights.list, items.count != units {
+            emit(CheckerDiagnostics.classWeightsCount(call: call, count: items.count, units: units, span: weights.span))
+        }
+    }
+
+    /// Swept class weights (`loss.weights = [...]`, or a swept `loss` with `weights:`) have one weight per head output too.
+    func checkSweptClassWeights(_ sweeps: [CheckedSweep], units: Int) {
+        for axis in sweeps.flatMap(\.axes) where axis.path.first == "loss" {
+            var values = axis.values
+            if let g = axis.generator, g.callName == "choice", case .call(_, let options, let named) = g.kind { values += options + named.map(\.value) }
+            switch axis.path.count {
+            case 1:
+                for v in values { for (_, call) in v.lossCriteria { checkClassWeightCount(call["weights"], of: call.callName ?? "", units: units) } }
+            case 2 where axis.path[1] == "weights":
+                for v in values { checkClassWeightCount(v, of: "loss", units: units) }
+            default:
+                break
+            }
+        }
     }
 
     func firstPositional(_ v: Value) -> Value? {

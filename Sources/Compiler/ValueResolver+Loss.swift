@@ -82,6 +82,30 @@ extension CheckerRun {
         return result
     }
 
+    /// The call a loss expression resolves to, from syntax: `sum` for a weighted or
+    /// several-criteria sum, else its one criterion (`cross_entropy() + 1e-4 * l2()`).
+    static func lossCallName(_ expr: Expr) -> String? {
+        var criteria: [String] = []
+        var weighted = false
+        func visit(_ e: Expr) {
+            switch e.kind {
+            case .binary(.add, let l, let r): visit(l); visit(r)
+            case .binary(.multiply, let l, let r):
+                for side in [l, r] {
+                    if case .call(let callee, _) = side.kind, LanguageSchema.call(callee.text, in: "penalty") == nil {
+                        criteria.append(callee.text)
+                        weighted = true
+                    }
+                }
+            case .call(let callee, _) where LanguageSchema.call(callee.text, in: "penalty") == nil: criteria.append(callee.text)
+            default: break
+            }
+        }
+        visit(expr)
+        if criteria.count > 1 || weighted { return "sum" }
+        return criteria.first
+    }
+
     static func targetText(_ target: TargetKind) -> String {
         switch target {
         case .classes: return "class ids"

@@ -9,7 +9,7 @@ import XCTest
 /// exactly as before; `check` rejects what the trainer could not honour.
 final class LossLoweringTests: XCTestCase {
     /// Digits (10 classes) or, with `binary`, digits 0 and 1 only with one output, trained with `loss`.
-    func experiment(_ loss: String, binary: Bool = false) -> String {
+    func experiment(_ loss: String, binary: Bool = false, sweep: String = "") -> String {
         """
         experiment losses {
           seed = 0
@@ -35,7 +35,7 @@ final class LossLoweringTests: XCTestCase {
             epochs = 1
             batch_size = 64
           }
-          loss = \(loss)
+          loss = \(loss)\(sweep.isEmpty ? "" : "\n  sweep grid {\n    \(sweep)\n  }")
         }
 
         """
@@ -49,8 +49,8 @@ final class LossLoweringTests: XCTestCase {
         return (spec.loss, trial.id)
     }
 
-    func diagnostics(_ loss: String, binary: Bool = false) -> [Diagnostic] {
-        checkSource(SourceFile(path: TestPaths.root + "/experiments/losses.ftx", text: experiment(loss, binary: binary))).diagnostics
+    func diagnostics(_ loss: String, binary: Bool = false, sweep: String = "") -> [Diagnostic] {
+        checkSource(SourceFile(path: TestPaths.root + "/experiments/losses.ftx", text: experiment(loss, binary: binary, sweep: sweep))).diagnostics
     }
 
     func testNewSettingsLowerToTerms() throws {
@@ -98,5 +98,28 @@ final class LossLoweringTests: XCTestCase {
         XCTAssertEqual(codes("bce(pos_weight: balanced)"), ["E0116"])
         XCTAssertEqual(codes("cross_entropy() - focal()"), ["E0121"])
         XCTAssertEqual(codes("0.7 * cross_entropy() + 0.3 * focal(gamma: 2) + 1e-4 * l2()"), [])
+    }
+
+    /// Swept class weights are checked like written ones; a sum's criteria cannot be swept argument by argument
+    /// (the sweep would set an argument the sum does not have, and nothing would read it).
+    func testSweptLossesAreCheckedToo() throws {
+        func codes(_ loss: String, _ sweep: String) -> [String] { diagnostics(loss, sweep: sweep).map(\.code.rawValue) }
+        XCTAssertEqual(codes("cross_entropy()", "loss.weights = [balanced, [1, 2]]"), ["E0176"])
+        XCTAssertEqual(codes("cross_entropy()", "loss = [focal(), focal(weights: [1, 2])]"), ["E0176"])
+        XCTAssertEqual(codes("0.5 * cross_entropy() + 0.5 * focal()", "loss.gamma = [1, 2]"), ["E0139"])
+        XCTAssertEqual(codes("cross_entropy()", "loss = [focal(), 0.5 * focal() + 0.5 * cross_entropy()]\n    loss.weights = [balanced]"), ["E0139"])
+        XCTAssertEqual(codes("0.5 * cross_entropy() + 0.5 * focal()", "loss.l2 = [1e-4, 1e-3]"), [])
+        // `loss` itself swept: the stage's sum is replaced in every trial, so the criteria's arguments are sweepable.
+        XCTAssertEqual(codes("0.5 * cross_entropy() + 0.5 * focal()", "loss = [cross_entropy(), focal()]\n    loss.weights = [balanced, [1, 1, 1, 1, 1, 1, 1, 1, 1, 2]]"), [])
+        let sandbox = try PlanSandbox()
+        let plan = try makePlan(try sandbox.write(experiment("0.5 * cross_entropy() + 0.5 * focal()",
+                                                             sweep: "loss = [cross_entropy(), focal()]\n    loss.weights = [balanced, [1, 1, 1, 1, 1, 1, 1, 1, 1, 2]]")))
+        var losses: [LossSpec] = []
+        for trial in plan.graph.trials {
+            if case .train(let spec)? = plan.graph.task(trial.id)?.payload { losses.append(spec.loss) }
+        }
+        let ce = LossSpec.Criterion.crossEntropy(labelSmoothing: 0), weights = LossSpec.ClassWeights.values([1, 1, 1, 1, 1, 1, 1, 1, 1, 2])
+        XCTAssertEqual(Set(losses), [LossSpec(terms: [.init(ce, classWeights: .balanced)]), LossSpec(terms: [.init(ce, classWeights: weights)]),
+                                     LossSpec(terms: [.init(.focal(gamma: 2), classWeights: .balanced)]), LossSpec(terms: [.init(.focal(gamma: 2), classWeights: weights)])])
     }
 }

@@ -376,6 +376,9 @@ public struct TrialLowering: Sendable {
         guard let loss = value ?? LanguageDefaults.key("loss", of: LanguageSchema.stage), loss.callName != nil else {
             throw PlanError("no `loss`", stage: stage)
         }
+        if loss.callName == "sum", case .call(_, _, let named) = loss.kind, let extra = named.first(where: { !["l1", "l2"].contains($0.name) }) {
+            throw PlanError("a sum of losses has no parameter `\(extra.name)`", stage: stage)
+        }
         let criteria = loss.lossCriteria
         guard !criteria.isEmpty else { throw PlanError("cannot lower loss `\(loss)`", stage: stage) }
         let terms = try criteria.map { try lowerCriterion($0.call, weight: $0.weight, stage: stage) }
