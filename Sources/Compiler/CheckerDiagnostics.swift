@@ -67,6 +67,19 @@ public enum CheckerDiagnostics {
                                 : "use the vocab.txt that came with the model; its `vocab_size` in config.json must cover every token"])
     }
 
+    /// `cross_entropy(weights: [0, 0])`.
+    public static func classWeightsAllZero(call: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .classWeightsAllZero, message: "`weights` of `\(call)` are all zero, so no row would count",
+                   primary: Label(span, "all zero"),
+                   help: ["give at least one class a positive weight, or use `weights: balanced`"])
+    }
+
+    /// `cross_entropy(weights: [1, 2])` with a head of 3 units.
+    public static func classWeightsCount(call: String, count: Int, units: Int, span: Span) -> Diagnostic {
+        Diagnostic(code: .classWeightsCount, message: "`weights` of `\(call)` has \(count) class weight\(count == 1 ? "" : "s"), but the head has \(units) outputs (one per class)",
+                   primary: Label(span, "\(count) weight\(count == 1 ? "" : "s")"),
+                   help: ["give one weight per class in class-id order, e.g. `weights: [\((0..<max(units, 1)).map { _ in "1" }.joined(separator: ", "))]`, or `weights: balanced`"])
+    }
 
     /// A column named in `label`, `text`, `features` or a `where` filter is not in the header.
     public static func columnNotFound(column: String, data: String, file: String, columns: [String], suggestion: String?, quoted: Bool, span: Span) -> Diagnostic {
@@ -200,11 +213,19 @@ public enum CheckerDiagnostics {
                    help: ["remove `\(key)`"])
     }
 
-    /// A loss expression without a base loss, with two, or with an unknown term.
+    /// A loss expression without a criterion, or with an unknown or subtracted term.
     public static func lossInvalid(problem: String, span: Span) -> Diagnostic {
         Diagnostic(code: .lossInvalid, message: "invalid loss: \(problem)",
                    primary: Label(span, problem),
-                   help: ["a loss is one of `cross_entropy()`, `mse()`, `bce()` plus weighted penalties, e.g. `loss = cross_entropy() + 1e-4 * l2()`"])
+                   help: ["a loss is a criterion (`cross_entropy()`, `focal()`, `mse()`, `bce()`) or a weighted sum of criteria on the same target, plus weighted penalties, e.g. `loss = 0.7 * cross_entropy() + 0.3 * focal(gamma: 2) + 1e-4 * l2()`"])
+    }
+
+    /// `mse() + cross_entropy()`: the criteria of a sum predict different targets.
+    public static func lossTargetsDiffer(first: String, firstTarget: String, other: String, otherTarget: String, span: Span, firstSpan: Span) -> Diagnostic {
+        Diagnostic(code: .lossTargetsDiffer, message: "the terms of a loss must share one target, but `\(first)()` trains on \(firstTarget) and `\(other)()` on \(otherTarget)",
+                   primary: Label(span, "trains on \(otherTarget)"),
+                   secondary: [Label(firstSpan, "trains on \(firstTarget)")],
+                   help: ["sum criteria of one kind: `cross_entropy` with `focal` (class ids), `bce` with `bce` (a 0/1 label), `mse` with `mse` (a number); e.g. `loss = 0.7 * cross_entropy() + 0.3 * focal(gamma: 2)`"])
     }
 
     /// `best(valid.f1)` where the stage does not compute f1.

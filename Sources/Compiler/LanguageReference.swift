@@ -135,6 +135,7 @@ public enum LanguageReference {
             case .increasing(let p): rules.append("`\(p)` strictly increasing")
             case .positiveBounds(let a, let b): rules.append("`\(a)` > 0 and `\(b)` > 0")
             case .count(let p, let n): rules.append("`\(p)` has exactly \(n) values")
+            case .notAllZero(let p): rules.append("`\(p)` not all zero")
             }
         }
         if !rules.isEmpty { lines += ["", "Constraints: " + rules.joined(separator: "; ") + "."] }

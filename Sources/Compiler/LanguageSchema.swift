@@ -142,7 +142,7 @@ public enum LanguageSchema {
             ]), nonEmpty: false), .defaulted(list([])), doc: "Gradual unfreezing: frozen parameters that start training at a given step.", example: "unfreeze = [{at: 2 epochs, layers: [\"layers.0\"]}]"),
             ParamSpec("head", .call(family: "head"), doc: "A new task head replacing the model's (freshly initialised).", example: "head = dense(10)"),
             ParamSpec("optimizer", .call(family: "optimizer"), .required, doc: "The optimizer and its hyperparameters, with PyTorch's defaults.", example: "optimizer = adamw(lr: 3e-4, weight_decay: 0.01)"),
-            ParamSpec("loss", .loss, .defaulted(call("cross_entropy", ("label_smoothing", num(0)))), doc: "The training loss plus optional penalties `k * l1()` and `k * l2()` over trainable weights.", example: "loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()"),
+            ParamSpec("loss", .loss, .defaulted(call("cross_entropy", ("label_smoothing", num(0)))), doc: "The training loss: a criterion or a weighted sum of criteria on the same target (`0.7 * cross_entropy() + 0.3 * focal(gamma: 2)`: `cross_entropy` and `focal` with each other; `bce` and `mse` only with themselves), plus optional penalties `k * l1()` and `k * l2()` over trainable weights. Each criterion keeps its own reduction (see `cross_entropy`, `focal`) and is then multiplied by its factor (default 1). The `loss` metric of every split is the same weighted sum of criteria, with the same class weights (from the train split), without the penalties.", example: "loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()"),
             ParamSpec("metrics", .list(.symbol(metricNames), nonEmpty: true), .defaulted(list([sym("accuracy"), sym("loss")])), doc: "Metrics computed on every split after each epoch. Default: `[accuracy, loss]` (`[mse, loss]` with `mse()`).", example: "metrics = [accuracy, f1, loss]"),
             ParamSpec("seed", .number(.naturalNumber), doc: "Overrides the experiment's seed for this stage.", example: "seed = 1"),
             ParamSpec("select", .call(family: "select"), doc: "Which trial of a sweep the stage hands on (to `init = best(stage)`).", example: "select = best(valid.accuracy)"),
@@ -182,6 +182,9 @@ public enum LanguageSchema {
         ], rules: name == "sgd" ? [.nesterovNeedsMomentum] : extra.contains { $0.name == "betas" } ? [.count("betas", 2)] : [], doc: doc, example: example)
     }
 
+    /// `weights:` of `cross_entropy` and `focal`: one weight per class, or `balanced`.
+    static let classWeights = ValueType.anyOf([.symbol(["balanced"]), .list(.number(.nonNegative), nonEmpty: true)])
+    static let classWeightsDoc = "Class weights, one per class in class-id order (the count must equal the head's units; non-negative, not all zero), or `balanced`: scikit-learn's `compute_class_weight(\"balanced\")`, w_c = n / (C·n_c) over the rows of the train split the trial trains on (after the stage's `where`), C the head's units; a class without train rows is an error at run time naming the class. Default: all 1."
     static let warmup = ParamSpec("warmup", .steps(fraction: true), .defaulted(num(0)), doc: "Linear warm-up from 0: a fraction in [0, 1) of all steps, or `N steps` / `N epochs`.", example: "0.1")
 
     /// Every call of the language, grouped by family (where it may appear).
@@ -290,9 +293,16 @@ public enum LanguageSchema {
         // Losses and penalties.
         CallSpec("cross_entropy", family: "loss", params: [
             ParamSpec("label_smoothing", .number(.unitOpen), .defaulted(num(0)), doc: "PyTorch's label smoothing.", example: "0.1"),
-        ], doc: "Softmax cross-entropy over the head's logits (needs at least 2 outputs).", example: "cross_entropy(label_smoothing: 0.1)"),
+            ParamSpec("weights", classWeights, doc: classWeightsDoc + " With weights the mean is PyTorch's weighted mean: the summed row losses divided by Σ_i w[y_i] (the smoothing part too, as `nn.CrossEntropyLoss(weight=w, label_smoothing=s)`). A batch whose rows all weigh 0 counts 0 (PyTorch: NaN).", example: "balanced"),
+        ], rules: [.notAllZero("weights")], doc: "Softmax cross-entropy over the head's logits (needs at least 2 outputs), PyTorch's `nn.CrossEntropyLoss`.", example: "cross_entropy(label_smoothing: 0.1)"),
+        CallSpec("focal", family: "loss", params: [
+            ParamSpec("gamma", .number(.nonNegative), .defaulted(num(2)), doc: "The focusing exponent γ: rows the model already gets right (p_y near 1) weigh (1 − p_y)^γ. `gamma: 0` without weights is `cross_entropy()`.", example: "2"),
+            ParamSpec("weights", classWeights, doc: classWeightsDoc + " Unlike `cross_entropy`, the mean stays over rows (not divided by Σ w[y_i]).", example: "[1, 2.5, 1]"),
+        ], rules: [.notAllZero("weights")], doc: "Softmax focal loss (Lin et al. 2017) over the head's logits (needs at least 2 outputs): per row −w[y]·(1 − p_y)^γ·log p_y, reduced by the mean over rows.", example: "focal(gamma: 2)"),
         CallSpec("mse", family: "loss", doc: "Mean squared error (regression).", example: "mse()"),
-        CallSpec("bce", family: "loss", doc: "Binary cross-entropy with logits on a single output (`head = dense(1)`).", example: "bce()"),
+        CallSpec("bce", family: "loss", params: [
+            ParamSpec("pos_weight", .anyOf([.number(.positive), .symbol(["balanced"])]), doc: "PyTorch's `BCEWithLogitsLoss(pos_weight=)`: the loss of positive rows is multiplied by it, per row −[k·t·log σ(x) + (1 − t)·log(1 − σ(x))], mean over rows. `balanced` = n_negative / n_positive over the trial's train rows (after the stage's `where`; no positive row is an error at run time). Default 1.", example: "balanced"),
+        ], doc: "Binary cross-entropy with logits on a single output (`head = dense(1)`).", example: "bce()"),
         CallSpec("l1", family: "penalty", doc: "Σ|w| over trainable weights (dense and embedding weights; not biases or norms); added as `k * l1()`.", example: "1e-4 * l1()"),
         CallSpec("l2", family: "penalty", doc: "Σw² over trainable weights (dense and embedding weights; not biases or norms); added as `k * l2()`.", example: "1e-4 * l2()"),
         // Selection.

@@ -185,6 +185,8 @@ public enum CallRule: Sendable {
     case positiveBounds(String, String)
     /// The list parameter has exactly this many elements (`betas`).
     case count(String, Int)
+    /// The list parameter has a non-zero element (class `weights`).
+    case notAllZero(String)
 }
 
 /// A function that may appear in a value position: `adamw(...)`, `dense(...)`.

@@ -151,16 +151,20 @@ extension CheckerRun {
             emit(CheckerDiagnostics.headMissing(stage: name, model: model.name, span: draft.nameSpan))
         }
         let loss = values["loss"] ?? (draft.settings.given["loss"] == nil ? draft.settings.record(LanguageSchema.stage)["loss"] : nil)
-        if let units = headUnits, let lossName = loss?.callName {
+        let criteria = loss?.lossCriteria ?? []
+        if let units = headUnits, let loss, let lossName = criteria.first?.call.callName {
+            // All criteria share one target (checked with the loss), so the first decides the head.
             if lossName == "bce", units != 1 {
-                emit(CheckerDiagnostics.headSizeForLoss(loss: "bce", units: units, span: loss!.span))
-            } else if lossName == "cross_entropy", units < 2 {
-                emit(CheckerDiagnostics.headSizeForLoss(loss: "cross_entropy", units: units, span: loss!.span))
+                emit(CheckerDiagnostics.headSizeForLoss(loss: "bce", units: units, span: loss.span))
+            } else if ["cross_entropy", "focal"].contains(lossName), units < 2 {
+                emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
+            } else {
+                for (_, call) in criteria { checkClassWeightCount(call["weights"], of: call.callName ?? "", units: units) }
             }
         }
         // Metrics: declared, else by loss.
         var metrics = values["metrics"]?.list?.compactMap(\.symbol) ?? ["accuracy", "loss"]
-        if values["metrics"] == nil, loss?.callName == "mse" { metrics = ["mse", "loss"] }
+        if values["metrics"] == nil, criteria.first?.call.callName == "mse" { metrics = ["mse", "loss"] }
         for use in draft.metricUses {
             if let data, !data.splits.contains(use.split) {
                 emit(CheckerDiagnostics.metricSplitMissing(metric: "\(use.split).\(use.name)", split: use.split, data: data.name, span: use.span))
@@ -193,9 +197,33 @@ extension CheckerRun {
             record.kind = .record(fields)
         }
         let sweeps = checkSweeps(draft, base: record, model: model, names: parameterNames)
+        if let units = headUnits { checkSweptClassWeights(sweeps, units: units) }
         return CheckedStage(name: name, span: draft.nameSpan, model: modelName, data: dataName, initialization: draft.initialization,
                             settings: record, sweeps: sweeps, select: values["select"], ensemble: values["ensemble"], prune: values["prune"],
                             seed: draft.seed, parameterNames: parameterNames)
+    }
+
+    /// A class `weights` list has one weight per head output.
+    func checkClassWeightCount(_ weights: Value?, of call: String, units: Int) {
+        if let weights, let items = weights.list, items.count != units {
+            emit(CheckerDiagnostics.classWeightsCount(call: call, count: items.count, units: units, span: weights.span))
+        }
+    }
+
+    /// Swept class weights (`loss.weights = [...]`, or a swept `loss` with `weights:`) have one weight per head output too.
+    func checkSweptClassWeights(_ sweeps: [CheckedSweep], units: Int) {
+        for axis in sweeps.flatMap(\.axes) where axis.path.first == "loss" {
+            var values = axis.values
+            if let g = axis.generator, g.callName == "choice", case .call(_, let options, let named) = g.kind { values += options + named.map(\.value) }
+            switch axis.path.count {
+            case 1:
+                for v in values { for (_, call) in v.lossCriteria { checkClassWeightCount(call["weights"], of: call.callName ?? "", units: units) } }
+            case 2 where axis.path[1] == "weights":
+                for v in values { checkClassWeightCount(v, of: "loss", units: units) }
+            default:
+                break
+            }
+        }
     }
 
     func firstPositional(_ v: Value) -> Value? {

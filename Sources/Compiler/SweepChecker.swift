@@ -17,7 +17,10 @@ extension CheckerRun {
                 case .call(let callee, let args) where callee.text == "choice": candidates = args.map(\.value)
                 default: break
                 }
-                for c in candidates { if case .call(let callee, _) = c.kind { sweptCalls[s.key.text, default: []].insert(callee.text) } }
+                for c in candidates {
+                    if case .call(let callee, _) = c.kind { sweptCalls[s.key.text, default: []].insert(callee.text) }
+                    if case .binary = c.kind, let name = Self.lossCallName(c) { sweptCalls[s.key.text, default: []].insert(name) }
+                }
             }
         }
         var total = 1
@@ -176,8 +179,16 @@ extension CheckerRun {
                 if let name = current?.callName { live.append(name) }
                 live += (sweptCalls[prefix] ?? []).sorted().filter { !live.contains($0) }
                 let liveSpecs = live.compactMap { LanguageSchema.call($0, in: fam) }
+                // A sum of criteria: only its penalties are settings of the whole loss. The sums are
+                // the swept losses when `loss` itself is an axis (it replaces the stage's value), else the stage's.
+                let losses = (sweptCalls[prefix] ?? []).isEmpty ? [current?.callName] : Array(sweptCalls[prefix]!)
+                if fam == "loss", losses.contains("sum"), !["l1", "l2"].contains(part.name) {
+                    emit(CheckerDiagnostics.sweepAxisUnknown(path: path, problem: "a sum of losses has no parameter `\(part.name)`; its criteria's arguments cannot be swept one by one",
+                                                             suggestion: nil, span: key.span))
+                    return nil
+                }
                 // The base value is invalid (already reported): nothing to check against.
-                if liveSpecs.isEmpty { return nil }
+                if liveSpecs.isEmpty, !(fam == "loss" && ["l1", "l2"].contains(part.name)) { return nil }
                 if let param = liveSpecs.lazy.compactMap({ $0.param(part.name) }).first {
                     type = param.type
                     example = param.example.isEmpty ? nil : param.example

@@ -134,9 +134,9 @@ public struct Value: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Operators kept as calls (`where` conditions): call name → spelling.
+    /// Operators kept as calls (`where` conditions, a loss sum's `weight * criterion`): call name → spelling.
     static let operatorNames: [String: String] = [
-        "==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "and": "and", "or": "or", "where": "where",
+        "*": "*", "==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "and": "and", "or": "or", "where": "where",
     ]
 
     /// Shortest round-tripping spelling; integers without a fraction.

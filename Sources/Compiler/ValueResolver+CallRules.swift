@@ -50,6 +50,11 @@ extension CheckerRun {
                     default: break
                     }
                 }
+            case .notAllZero(let name):
+                if let v = field(name), let items = v.list, items.allSatisfy({ $0.number == 0 }) {
+                    emit(CheckerDiagnostics.classWeightsAllZero(call: callName, span: v.span))
+                    ok = false
+                }
             case .count(let name, let n):
                 if let v = field(name), let items = v.list, items.count != n {
                     emit(CheckerDiagnostics.wrongListLength(what: "`\(name)` of `\(callName)`", expected: n, found: items.count, span: v.span))

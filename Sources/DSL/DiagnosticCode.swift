@@ -197,6 +197,12 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case vocabularyInvalid = "E0160"
     /// The pretrained folder's `tokenizer_config.json`, read for `do_lower_case` when `wordpiece(lowercase:)` is not given, is malformed.
     case bertTokenizerConfigInvalid = "E0161"
+    /// The criteria of a loss sum need different targets: `mse() + cross_entropy()`.
+    case lossTargetsDiffer = "E0175"
+    /// A loss's class `weights` list does not have one weight per output of the head.
+    case classWeightsCount = "E0176"
+    /// A loss's class `weights` are all zero, so every row would count nothing.
+    case classWeightsAllZero = "E0177"
 
     // MARK: Checker warnings
 

@@ -284,13 +284,23 @@ extension SpecWriter {
         }
     }
 
+    /// One criterion of weight 1 without class weights is written exactly as before sums
+    /// existed (`criterion`, `penalties`), so old experiments keep their keys; class
+    /// weights add `class_weights` after it, and a sum or a weighted term writes `terms`
+    /// in place of `criterion`.
     public mutating func encode(_ loss: LossSpec) {
         record("loss") { e in
-            e.field("criterion") { e in
-                switch loss.criterion {
-                case .crossEntropy(let s): e.variant("cross_entropy") { $0.number(s) }
-                case .mse: e.variant("mse") { _ in }
-                case .bce: e.variant("bce") { _ in }
+            if loss.terms.count == 1, loss.terms[0].weight == 1 {
+                e.field("criterion") { $0.encode(loss.terms[0].criterion) }
+            } else {
+                e.field("terms") {
+                    $0.list(loss.terms) { e, term in
+                        e.record("term") { e in
+                            e.field("weight") { $0.number(term.weight) }
+                            e.field("criterion") { $0.encode(term.criterion) }
+                            e.field("class_weights") { $0.optional(term.classWeights) { $0.encode($1) } }
+                        }
+                    }
                 }
             }
             e.field("penalties") {
@@ -298,6 +308,25 @@ extension SpecWriter {
                     e.variant(p.penalty.rawValue) { $0.number(p.weight) }
                 }
             }
+            if loss.terms.count == 1, loss.terms[0].weight == 1, let w = loss.terms[0].classWeights {
+                e.field("class_weights") { $0.encode(w) }
+            }
+        }
+    }
+
+    public mutating func encode(_ criterion: LossSpec.Criterion) {
+        switch criterion {
+        case .crossEntropy(let s): variant("cross_entropy") { $0.number(s) }
+        case .mse: variant("mse") { _ in }
+        case .bce: variant("bce") { _ in }
+        case .focal(let gamma): variant("focal") { $0.number(gamma) }
+        }
+    }
+
+    public mutating func encode(_ weights: LossSpec.ClassWeights) {
+        switch weights {
+        case .balanced: variant("balanced") { _ in }
+        case .values(let w): variant("values") { $0.list(w) { $0.number($1) } }
         }
     }
 }

@@ -247,18 +247,66 @@ public struct ScheduleSpec: Sendable, Hashable {
     }
 }
 
-/// The loss: a base criterion plus weighted penalties.
+/// The loss: a weighted sum of criteria on the same target plus weighted penalties.
+///
+/// `loss = 0.7 * cross_entropy(weights: balanced) + 0.3 * focal(gamma: 2) + 1e-4 * l2()`
+/// is `terms` [(0.7, cross-entropy, balanced), (0.3, focal, none)] and penalties [l2 · 1e-4].
+/// The common case, one criterion of weight 1, is `LossSpec(criterion:)`.
 public struct LossSpec: Sendable, Hashable {
     public enum Criterion: Sendable, Hashable {
         case crossEntropy(labelSmoothing: Double)
         case mse
         /// Binary cross-entropy with logits on a single output.
         case bce
+        /// Softmax focal loss: per row −w[y]·(1 − p_y)^γ·log p_y, mean over rows.
+        case focal(gamma: Double)
+
+        /// The call that declares it: `cross_entropy`, `focal`, `mse`, `bce`.
+        public var name: String {
+            switch self {
+            case .crossEntropy: return "cross_entropy"
+            case .focal: return "focal"
+            case .mse: return "mse"
+            case .bce: return "bce"
+            }
+        }
     }
+
+    /// Class weights (`cross_entropy`, `focal`) or the positive-class weight (`bce`).
+    public enum ClassWeights: Sendable, Hashable {
+        /// scikit-learn's `compute_class_weight("balanced")` over the trial's train rows:
+        /// w_c = n / (C·n_c); for `bce`, pos_weight = n_negative / n_positive.
+        case balanced
+        /// One weight per class (`cross_entropy`, `focal`), or the single pos_weight (`bce`).
+        case values([Double])
+    }
+
+    /// One `weight * criterion(…)` term of the sum.
+    public struct Term: Sendable, Hashable {
+        public var criterion: Criterion
+        /// The term's factor in the sum (`0.7 * cross_entropy()`); 1 when unweighted.
+        public var weight: Double
+        /// `weights:` of `cross_entropy`/`focal`, `pos_weight:` of `bce`; nil = all 1.
+        public var classWeights: ClassWeights?
+        public init(_ criterion: Criterion, weight: Double = 1, classWeights: ClassWeights? = nil) {
+            self.criterion = criterion
+            self.weight = weight
+            self.classWeights = classWeights
+        }
+    }
+
     public enum Penalty: String, Sendable, Hashable { case l1, l2 }
-    public var criterion: Criterion
+    /// The criteria, summed with their weights; never empty, all on the same target kind.
+    public var terms: [Term]
     /// `k * l2()` terms: Σw² (or Σ|w|) over trainable weights, times `k`.
     public var penalties: [WeightedPenalty]
+
+    /// The first term's criterion: all terms share its target kind (class ids, a 0/1
+    /// label, a number) and so its predictions (softmax, sigmoid, the value itself).
+    public var criterion: Criterion {
+        get { terms[0].criterion }
+        set { terms[0].criterion = newValue }
+    }
 
     public struct WeightedPenalty: Sendable, Hashable {
         public var penalty: Penalty
@@ -269,8 +317,14 @@ public struct LossSpec: Sendable, Hashable {
         }
     }
 
+    /// One unweighted criterion without class weights: the loss as it was before sums.
     public init(criterion: Criterion, penalties: [WeightedPenalty] = []) {
-        self.criterion = criterion
+        self.init(terms: [Term(criterion)], penalties: penalties)
+    }
+
+    public init(terms: [Term], penalties: [WeightedPenalty] = []) {
+        precondition(!terms.isEmpty, "a loss has at least one criterion")
+        self.terms = terms
         self.penalties = penalties
     }
 }

@@ -383,31 +383,63 @@ public struct TrialLowering: Sendable {
     }
 
     func lowerLoss(_ value: Value?, stage: String) throws -> LossSpec {
-        guard let call = value ?? LanguageDefaults.key("loss", of: LanguageSchema.stage), let name = call.callName else {
+        guard let loss = value ?? LanguageDefaults.key("loss", of: LanguageSchema.stage), loss.callName != nil else {
             throw PlanError("no `loss`", stage: stage)
         }
-        let criterion: LossSpec.Criterion
-        switch name {
-        case "cross_entropy":
-            let s = call["label_smoothing"]?.number ?? LanguageDefaults.argument("label_smoothing", ofCall: name, family: "loss")?.number ?? 0
-            criterion = .crossEntropy(labelSmoothing: s)
-        case "mse": criterion = .mse
-        case "bce": criterion = .bce
-        default: throw PlanError("cannot lower loss `\(call)`", stage: stage)
+        if loss.callName == "sum", case .call(_, _, let named) = loss.kind, let extra = named.first(where: { !["l1", "l2"].contains($0.name) }) {
+            throw PlanError("a sum of losses has no parameter `\(extra.name)`", stage: stage)
         }
+        let criteria = loss.lossCriteria
+        guard !criteria.isEmpty else { throw PlanError("cannot lower loss `\(loss)`", stage: stage) }
+        let terms = try criteria.map { try lowerCriterion($0.call, weight: $0.weight, stage: stage) }
         // Penalties in a fixed order, so `1e-4 * l2() + 1e-5 * l1()` and its reverse lower alike.
         var penalties: [LossSpec.WeightedPenalty] = []
         for penalty in [LossSpec.Penalty.l1, .l2] {
-            if let k = call[penalty.rawValue]?.number, k != 0 { penalties.append(.init(penalty, weight: k)) }
+            if let k = loss[penalty.rawValue]?.number, k != 0 { penalties.append(.init(penalty, weight: k)) }
         }
-        return LossSpec(criterion: criterion, penalties: penalties)
+        return LossSpec(terms: terms, penalties: penalties)
+    }
+
+    /// One `weight * criterion(…)` term; `weights:` (`cross_entropy`, `focal`) and
+    /// `pos_weight:` (`bce`) lower to its class weights.
+    func lowerCriterion(_ call: Value, weight: Double, stage: String) throws -> LossSpec.Term {
+        guard let name = call.callName else { throw PlanError("cannot lower loss `\(call)`", stage: stage) }
+        func number(_ key: String) -> Double? {
+            call[key]?.number ?? LanguageDefaults.argument(key, ofCall: name, family: "loss")?.number
+        }
+        func weights(_ v: Value?) throws -> LossSpec.ClassWeights? {
+            guard let v else { return nil }
+            if v.symbol == "balanced" { return .balanced }
+            if let n = v.number { return .values([n]) }
+            if let items = v.list {
+                let numbers = items.compactMap(\.number)
+                if numbers.count == items.count { return .values(numbers) }
+            }
+            throw PlanError("cannot lower class weights `\(v)` of `\(name)`", stage: stage)
+        }
+        switch name {
+        case "cross_entropy":
+            return LossSpec.Term(.crossEntropy(labelSmoothing: number("label_smoothing") ?? 0), weight: weight, classWeights: try weights(call["weights"]))
+        case "focal":
+            guard let gamma = number("gamma") else { throw PlanError("`focal` needs `gamma`", stage: stage) }
+            return LossSpec.Term(.focal(gamma: gamma), weight: weight, classWeights: try weights(call["weights"]))
+        case "mse": return LossSpec.Term(.mse, weight: weight)
+        case "bce": return LossSpec.Term(.bce, weight: weight, classWeights: try weights(call["pos_weight"]))
+        default: throw PlanError("cannot lower loss `\(call)`", stage: stage)
+        }
     }
 
     func target(of criterion: LossSpec.Criterion) -> TargetKind {
-        switch criterion {
-        case .crossEntropy: return .classes
-        case .bce: return .binary
-        case .mse: return .regression
+        Self.target(ofLoss: criterion.name)!
+    }
+
+    /// The target a loss call trains on, by its name (nil for an unknown name).
+    public static func target(ofLoss name: String) -> TargetKind? {
+        switch name {
+        case "cross_entropy", "focal": return .classes
+        case "bce": return .binary
+        case "mse": return .regression
+        default: return nil
         }
     }
 

@@ -129,11 +129,18 @@ extension Tape {
                 for j in 0..<n { dx[j] += v }
             }
 
-        case let .crossEntropy(logits, targets, s, probs):
+        case let .crossEntropy(logits, targets, s, weights, probs):
             if let dl = accumulator(logits) {
                 let (n, c) = probs.rowsAndColumns
                 CrossEntropyKernel.backward(rows: n, classes: c, probs: probs.pointer, targets: targets,
-                                            smoothing: s, upstream: g.pointer[0], dlogits: dl)
+                                            smoothing: s, weights: weights, upstream: g.pointer[0], dlogits: dl)
+            }
+
+        case let .focal(logits, targets, gamma, weights, probs):
+            if let dl = accumulator(logits) {
+                let (n, c) = probs.rowsAndColumns
+                FocalLossKernel.backward(rows: n, classes: c, logits: nodes[logits].value.pointer, probs: probs.pointer,
+                                         targets: targets, gamma: gamma, weights: weights, upstream: g.pointer[0], dlogits: dl)
             }
 
         case let .mse(a, b):
@@ -142,13 +149,29 @@ extension Tape {
             if let da = accumulator(a) { for j in 0..<av.count { da[j] += k * (av.pointer[j] - bv.pointer[j]) } }
             if let db = accumulator(b) { for j in 0..<av.count { db[j] -= k * (av.pointer[j] - bv.pointer[j]) } }
 
-        case let .bceWithLogits(x, t):
+        case let .bceWithLogits(x, t, pw):
             let xv = nodes[x].value, tv = nodes[t].value
             let k = g.pointer[0] / Float(max(xv.count, 1))
             if let dx = accumulator(x) {
-                for j in 0..<xv.count { dx[j] += k * (KernelMath.sigmoid(xv.pointer[j]) - tv.pointer[j]) }
+                if pw == 1 {
+                    for j in 0..<xv.count { dx[j] += k * (KernelMath.sigmoid(xv.pointer[j]) - tv.pointer[j]) }
+                } else {  // σ·(1 − t + pw·t) − pw·t
+                    for j in 0..<xv.count {
+                        let tj = tv.pointer[j]
+                        dx[j] += k * (KernelMath.sigmoid(xv.pointer[j]) * (1 - tj + pw * tj) - pw * tj)
+                    }
+                }
             }
-            if let dt = accumulator(t) { for j in 0..<xv.count { dt[j] -= k * xv.pointer[j] } }
+            // d/dt of pw·t·softplus(−x) − t·softplus(x) + softplus(x) = pw·softplus(−x) − softplus(x) (= −x when pw = 1)
+            if let dt = accumulator(t) {
+                for j in 0..<xv.count {
+                    let xj = xv.pointer[j]
+                    if pw == 1 { dt[j] -= k * xj } else {
+                        let sp = BinaryCrossEntropy.softplus(xj)
+                        dt[j] += k * (pw * (sp - xj) - sp)
+                    }
+                }
+            }
 
         case let .penalty(store, kind, coefficient):
             PenaltyKernel.backward(store, kind, coefficient: coefficient, upstream: g.pointer[0])

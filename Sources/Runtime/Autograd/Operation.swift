@@ -45,12 +45,14 @@ enum Operation {
     case timeSlice(Int, index: Int)
     /// Σx or mean(x) to a scalar.
     case sum(Int, mean: Bool)
-    /// Cross-entropy (mean) of logits (N, C) against class ids; `probs` = softmax(logits).
-    case crossEntropy(logits: Int, targets: [Int], smoothing: Float, probs: Tensor)
+    /// Cross-entropy (mean, or weighted mean with class weights) of logits (N, C) against class ids; `probs` = softmax(logits).
+    case crossEntropy(logits: Int, targets: [Int], smoothing: Float, weights: [Float]?, probs: Tensor)
+    /// Softmax focal loss (mean over rows) of logits (N, C) against class ids; `probs` = softmax(logits).
+    case focal(logits: Int, targets: [Int], gamma: Float, weights: [Float]?, probs: Tensor)
     /// mean((a − b)²)
     case mse(Int, Int)
-    /// mean(max(x,0) − x·t + log(1 + e^−|x|))
-    case bceWithLogits(Int, Int)
+    /// mean(pw·t·softplus(−x) + (1 − t)·softplus(x)), pw the positive-class weight (1: plain bce).
+    case bceWithLogits(Int, Int, posWeight: Float)
     /// coefficient · Σ|w| or Σw² over the store's trainable penalised slots.
     case penalty(ParameterStore, PenaltyKind, Float)
 }

@@ -46,7 +46,7 @@ extension Executor {
             let members = Array(ranked(candidates, metric: metric, minimize: minimize).prefix(max(k, 1)))
             guard !members.isEmpty else { throw TrainingError("stage \(task.stage): no trial finished to ensemble") }
             var data: PreparedData?
-            var criterion: LossSpec.Criterion = .mse
+            var loss: TrialLoss?
             var requested: [String] = []
             var width = 0
             var sums: [SplitName: [Double]] = [:]
@@ -57,14 +57,14 @@ extension Executor {
                 let model = try MLPModel.trained(spec: spec.model, weights: store.path("final.safetensors", for: member.train))
                 if data == nil {
                     data = try Trainer.prepareData(spec, model: model)
-                    criterion = spec.loss.criterion
+                    loss = try TrialLoss(spec.loss, train: data!.train, outputs: model.outputs)
                     requested = spec.metrics
                     width = model.outputs
                 }
                 guard model.outputs == width else { throw TrainingError("ensemble members have different output widths") }
                 for name in [SplitName.valid, .test] where data![name].rowCount > 0 {
                     let p = TrialEvaluation.probabilities(outputs: TrialEvaluation.outputs(of: model, on: data![name]),
-                                                          width: width, criterion: criterion)
+                                                          width: width, criterion: loss!.criterion)
                     var acc = sums[name] ?? [Double](repeating: 0, count: p.count)
                     for j in p.indices { acc[j] += Double(p[j]) }
                     sums[name] = acc
@@ -74,7 +74,7 @@ extension Executor {
             for name in [SplitName.valid, .test] {
                 guard let s = sums[name] else { continue }
                 let mean = s.map { Float($0 / Double(members.count)) }
-                metrics += TrialEvaluation.metrics(probabilities: mean, width: width, split: data![name], criterion: criterion,
+                metrics += TrialEvaluation.metrics(probabilities: mean, width: width, split: data![name], loss: loss!,
                                                    requested: requested, prefix: name.rawValue)
             }
             let json: JSONValue = [

@@ -146,7 +146,8 @@ extension Executor {
                 let model = try MLPModel.trained(spec: spec.model, weights: store.path("final.safetensors", for: trainKey))
                 let data = try Trainer.prepareData(spec, model: model)
                 if let hoisted = hoistedFeatures(forTrain: trainKey) { try model.useHoistedFeatures(hoisted, data: data) }
-                metrics = TrialEvaluation.evaluate(model, data: data, criterion: spec.loss.criterion, requested: spec.metrics,
+                let loss = try TrialLoss(spec.loss, train: data.train, outputs: model.outputs)
+                metrics = TrialEvaluation.evaluate(model, data: data, loss: loss, requested: spec.metrics,
                                                    splits: [.train, .valid, .test])
             } else if let last = history.last {
                 metrics = last.metrics

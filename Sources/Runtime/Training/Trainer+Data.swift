@@ -21,11 +21,14 @@ extension Trainer {
             throw TrainingError(model.encoder != nil ? "\(a) perturbs numeric features, but a pretrained encoder reads text"
                                                      : "\(a) replaces tokens, but the model reads numeric features")
         }
-        if case .crossEntropy = spec.loss.criterion {
+        switch spec.loss.criterion {
+        case .crossEntropy, .focal:
             let maxLabel = [data.train, data.valid, data.test].flatMap(\.labels).max().map(Int.init) ?? 0
             guard maxLabel < model.outputs else {
                 throw TrainingError("the data has class id \(maxLabel) but the model outputs \(model.outputs) classes")
             }
+        case .bce, .mse:
+            break
         }
         guard data.train.rowCount > 0 else { throw TrainingError("the train split is empty (after the stage's filter)") }
         return data

@@ -82,6 +82,7 @@ public final class Trainer {
     public func run(_ options: Options = Options()) throws -> Outcome {
         let model = try MLPModel(spec: spec.model)
         let data = try Self.prepareData(spec, model: model)
+        let trialLoss = try TrialLoss(spec.loss, train: data.train, outputs: model.outputs)
         if let featuresPath { try model.encoder?.preloadFeatures(from: featuresPath, data: data) }
         let epochs = spec.schedule.epochs
         var loader = BatchLoader(split: data.train, batchSize: spec.schedule.batchSize, shuffle: spec.schedule.shuffle,
@@ -146,8 +147,8 @@ public final class Trainer {
                 let labels = batch.labels.isEmpty ? [] : batch.labels[0..<n].map(Int.init)
                 let mixLabels = batch.mixLabels.isEmpty ? nil : batch.mixLabels[0..<n].map(Int.init)
                 let targets = batch.targets.isEmpty ? nil : Tensor(shape: [n], data: Array(batch.targets[0..<n]))
-                var loss = try TrialEvaluation.loss(spec.loss.criterion, output: out, on: tape, labels: labels, mixLabels: mixLabels,
-                                                    mixWeight: batch.mixWeight, targets: targets)
+                var loss = try trialLoss.node(output: out, on: tape, labels: labels, mixLabels: mixLabels,
+                                              mixWeight: batch.mixWeight, targets: targets)
                 for p in spec.loss.penalties {
                     loss = tape.add(loss, tape.penalty(model.parameters, p.penalty == .l1 ? .l1 : .l2, coefficient: Float(p.weight)))
                 }
@@ -174,7 +175,7 @@ public final class Trainer {
                 try sealDiverged(counters: counters, step: counters.step - 1)
                 return .diverged(epoch: epoch, step: counters.step - 1)
             }
-            let metrics = TrialEvaluation.evaluate(model, data: data, criterion: spec.loss.criterion, requested: spec.metrics)
+            let metrics = TrialEvaluation.evaluate(model, data: data, loss: trialLoss, requested: spec.metrics)
             let record = EpochRecord(epoch: epoch + 1, step: counters.step, lr: lr, trainLoss: lossSum / Double(perEpoch), metrics: metrics)
             counters.history.append(record)
             counters.epoch = epoch + 1

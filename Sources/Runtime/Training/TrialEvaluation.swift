@@ -3,39 +3,13 @@ import Kernels
 import Plan
 import Support
 
-/// The criterion of a `LossSpec` on a model output, and evaluation of a model
-/// on whole splits (dropout off, no penalties): predictions, loss, accuracy,
+/// Evaluation of a model on whole splits (dropout off, no penalties): predictions,
+/// the trial's loss (`TrialLoss`, the weighted sum of its criteria), accuracy,
 /// F1 (binary: the positive class 1; multiclass: macro over the classes
 /// present in labels or predictions, as scikit-learn) and MSE.
 public enum TrialEvaluation {
     /// Rows per forward pass when evaluating (results do not depend on it).
     static let chunk = 512
-
-    /// The loss node of `criterion` for a batch: `output` (n, outputs); class ids
-    /// for cross-entropy, float targets for mse/bce. With mixup (`mixWeight` < 1)
-    /// the class loss is λ·L(labels) + (1 − λ)·L(mixLabels).
-    static func loss(_ criterion: LossSpec.Criterion, output: Variable, on tape: Tape, labels: [Int], mixLabels: [Int]?,
-                     mixWeight: Float, targets: Tensor?) throws -> Variable {
-        switch criterion {
-        case .crossEntropy(let s):
-            let base = tape.crossEntropy(output, targets: labels, labelSmoothing: Float(s))
-            guard let mixLabels, mixWeight != 1 else { return base }
-            let other = tape.crossEntropy(output, targets: mixLabels, labelSmoothing: Float(s))
-            return tape.add(tape.scale(base, by: mixWeight), tape.scale(other, by: 1 - mixWeight))
-        case .mse:
-            guard let targets else { throw TrainingError("mse() needs a numeric label (regression target)") }
-            guard tape.shape(output).last == 1 || tape.value(output).count == targets.count else {
-                throw TrainingError("mse(): the model outputs \(tape.shape(output).last ?? 0) values per row but the target is one number; use a head of 1 unit")
-            }
-            return tape.mse(tape.reshape(output, [-1]), tape.input(targets))
-        case .bce:
-            guard let targets else { throw TrainingError("bce() needs a 0/1 label") }
-            guard tape.value(output).count == targets.count else {
-                throw TrainingError("bce(): the model outputs \(tape.shape(output).last ?? 0) values per row; bce needs a head of 1 unit")
-            }
-            return tape.binaryCrossEntropyWithLogits(tape.reshape(output, [-1]), tape.input(targets))
-        }
-    }
 
     /// The model's outputs for every row of `split` (rows × outputs), dropout off.
     public static func outputs(of model: MLPModel, on split: DataSplit) -> [Float] {
@@ -64,7 +38,7 @@ public enum TrialEvaluation {
         switch criterion {
         case .mse: return outputs
         case .bce: return outputs.map { 1 / (1 + Foundation.exp(-$0)) }
-        case .crossEntropy:
+        case .crossEntropy, .focal:
             var p = outputs
             let rows = width == 0 ? 0 : outputs.count / width
             p.withUnsafeMutableBufferPointer { b in
@@ -77,24 +51,25 @@ public enum TrialEvaluation {
     }
 
     /// Metrics of `split` from predicted probabilities (rows × width): `PREFIX.loss`
-    /// (the criterion without penalties, on the probabilities), plus accuracy and
+    /// (the trial's weighted sum of criteria without penalties, on the probabilities), plus accuracy and
     /// f1 for class targets, mse for regression (and for any target when listed).
     /// With `outputs` (the raw logits), the loss is computed from them in float64
     /// (log-sum-exp) rather than from the rounded probabilities.
     public static func metrics(probabilities p: [Float], outputs: [Float]? = nil, width: Int, split: DataSplit,
-                               criterion: LossSpec.Criterion, requested: [String], prefix: String) -> [(key: String, value: Double)] {
+                               loss trialLoss: TrialLoss, requested: [String], prefix: String) -> [(key: String, value: Double)] {
         let n = split.rowCount
         guard n > 0 else { return [] }
+        let criterion = trialLoss.criterion
         switch criterion {  // unlabelled splits have nothing to score against
-        case .crossEntropy: guard split.labels.count == n else { return [] }
+        case .crossEntropy, .focal: guard split.labels.count == n else { return [] }
         case .bce, .mse: guard split.targets.count == n else { return [] }
         }
         var out: [(key: String, value: Double)] = []
-        var loss = 0.0
+        var loss = TrialLoss.SplitAccumulator(trialLoss)
         var predicted = [Int](repeating: 0, count: n)
         var sq = 0.0
         switch criterion {
-        case .crossEntropy(let s):
+        case .crossEntropy, .focal:
             for r in 0..<n {
                 let row = p[(r * width)..<((r + 1) * width)]
                 let y = Int(split.labels[r])
@@ -107,9 +82,7 @@ public enum TrialEvaluation {
                 } else {
                     logs = row.map { Foundation.log(max(Double($0), 1e-45)) }
                 }
-                var l = -logs[y]
-                if s != 0 { l = (1 - s) * l + s / Double(width) * logs.reduce(0) { $0 - $1 } }
-                loss += l
+                loss.add(logProbabilities: logs, label: y)
                 var best = 0
                 for c in 1..<width where row[row.startIndex + c] > row[row.startIndex + best] { best = c }
                 predicted[r] = best
@@ -122,22 +95,16 @@ public enum TrialEvaluation {
         case .bce:
             for r in 0..<n {
                 let q = min(max(Double(p[r]), 1e-12), 1 - 1e-12), t = Double(split.targets[r])
-                if let outputs {
-                    let x = Double(outputs[r])
-                    loss += max(x, 0) - x * t + Foundation.log1p(Foundation.exp(-abs(x)))
-                } else {
-                    loss += -(t * Foundation.log(q) + (1 - t) * Foundation.log(1 - q))
-                }
+                loss.add(logit: outputs.map { Double($0[r]) }, probability: q, target: t)
                 predicted[r] = p[r] > 0.5 ? 1 : 0
                 sq += (Double(p[r]) - t) * (Double(p[r]) - t)
             }
             sq /= Double(n)
         case .mse:
-            for r in 0..<n { let d = Double(p[r]) - Double(split.targets[r]); sq += d * d }
+            for r in 0..<n { let d = Double(p[r]) - Double(split.targets[r]); sq += d * d; loss.add(error: d) }
             sq /= Double(n)
-            loss = sq * Double(n)
         }
-        out.append((prefix + ".loss", loss / Double(n)))
+        out.append((prefix + ".loss", loss.value))
         let classes: Bool
         if case .mse = criterion { classes = false } else { classes = true }
         if classes && !split.labels.isEmpty {
@@ -172,15 +139,15 @@ public enum TrialEvaluation {
     }
 
     /// Evaluates `model` on the valid and test splits (those with rows).
-    public static func evaluate(_ model: MLPModel, data: PreparedData, criterion: LossSpec.Criterion,
+    public static func evaluate(_ model: MLPModel, data: PreparedData, loss: TrialLoss,
                                 requested: [String], splits: [SplitName] = [.valid, .test]) -> [(key: String, value: Double)] {
         var out: [(key: String, value: Double)] = []
         for name in splits {
             let split = data[name]
             guard split.rowCount > 0 else { continue }
             let o = outputs(of: model, on: split)
-            let p = probabilities(outputs: o, width: model.outputs, criterion: criterion)
-            out += metrics(probabilities: p, outputs: o, width: model.outputs, split: split, criterion: criterion,
+            let p = probabilities(outputs: o, width: model.outputs, criterion: loss.criterion)
+            out += metrics(probabilities: p, outputs: o, width: model.outputs, split: split, loss: loss,
                            requested: requested, prefix: name.rawValue)
         }
         return out
