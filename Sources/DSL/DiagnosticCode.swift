@@ -193,6 +193,10 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case bertMaxLengthTooLong = "E0157"
     /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
     case bertVocabularyMismatch = "E0158"
+    /// `repeat = N` (N > 1) in a stage that also sweeps `seed`: replicate seeds would collide with other points.
+    case repeatWithSeedSweep = "E0180"
+    /// `repeat = N` (N > 1) in a stage with `prune`: ASHA would prune replicates one by one.
+    case repeatWithPrune = "E0181"
 
     // MARK: Checker warnings
 
