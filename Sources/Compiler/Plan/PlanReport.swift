@@ -57,6 +57,8 @@ public struct PlanReport {
                 ("stage", .string(trial.stage)),
                 ("settings", .object(trial.settings.map { ($0.key, Self.json($0.value)) })),
                 ("status", .string(isDone(trial: trial) ? "done" : "pending")),
+                ("replicate", .int(trial.replicate)),
+                ("point", .string(trial.point)),
             ])
         }
         let tasks: [JSONValue] = plan.graph.tasks.map { task in
@@ -105,12 +107,19 @@ public struct PlanReport {
 
         // Trials table.
         let header = ["trial", "stage", "status", "settings"]
+        let repeated = Set(graph.trials.filter { $0.replicate > 0 }.map(\.point))
         let rows: [[String]] = graph.trials.map { trial in
-            let settings = trial.settings.map { setting -> String in
+            var settings = trial.settings.map { setting -> String in
                 let value = setting.key == "init" ? TaskKey.short(Self.text(setting.value)) : Self.text(setting.value)
                 return "\(setting.key)=\(value)"
-            }.joined(separator: " ")
-            return [TaskKey.short(trial.id), trial.stage, isDone(trial: trial) ? "done" : "pending", settings]
+            }
+            // `repeat`: which run of its point, and the seed it trains with.
+            if repeated.contains(trial.point) {
+                settings.append("replicate=\(trial.replicate)")
+                if case .train(let spec)? = graph.task(trial.id)?.payload { settings.append("seed=\(spec.seed)") }
+            }
+            let settingsText = settings.joined(separator: " ")
+            return [TaskKey.short(trial.id), trial.stage, isDone(trial: trial) ? "done" : "pending", settingsText]
         }
         lines += Self.table(header: header, rows: rows)
         lines.append("")
