@@ -126,7 +126,7 @@ struct ExperimentResults {
                     ("checkpoint", t.checkpoint.map(JSONValue.string) ?? .null),
                     ("history", .array(t.history)),
                     ("provenance", t.provenance?.json ?? .null),
-                ] + Self.replicateFields(t))
+                ] + replicateFields(t))
             })),
             ("best", .object(best.map { ($0.stage, .string($0.trial)) })),
             ("selected", selectedJSON),

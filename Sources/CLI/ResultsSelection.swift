@@ -54,9 +54,12 @@ extension ExperimentResults {
         }
     }
 
+    /// The points (replicate 0's ids) of stages that repeat.
+    var repeatedPoints: Set<String> { Set(trials.filter { $0.planned.replicate > 0 }.map(\.planned.point)) }
+
     /// The sweep points of stages that repeat, in plan order.
     var replicatedPoints: [ReplicatedPoint] {
-        let repeated = Set(trials.filter { $0.planned.replicate > 0 }.map(\.planned.point))
+        let repeated = repeatedPoints
         var order: [String] = []
         var byPoint: [String: ReplicatedPoint] = [:]
         for t in trials where repeated.contains(t.planned.point) {
@@ -98,9 +101,10 @@ extension ExperimentResults {
         })
     }
 
-    /// A trial's `replicate` and `point` fields.
-    static func replicateFields(_ t: Trial) -> [(String, JSONValue)] {
-        [("replicate", .int(t.planned.replicate)), ("point", .string(t.planned.point))]
+    /// A trial's `replicate` and `point` fields: only in stages with `repeat` > 1, so other trials keep their shape.
+    func replicateFields(_ t: Trial) -> [(String, JSONValue)] {
+        guard repeatedPoints.contains(t.planned.point) else { return [] }
+        return [("replicate", .int(t.planned.replicate)), ("point", .string(t.planned.point))]
     }
 
     // MARK: Text

@@ -19,6 +19,9 @@ public struct TaskGraph: Sendable {
 
     /// The task with this key.
     public func task(_ key: String) -> PlannedTask? { tasks.first { $0.key == key } }
+
+    /// The points (replicate 0's ids) of stages with `repeat` > 1.
+    public var repeatedPoints: Set<String> { Set(trials.filter { $0.replicate > 0 }.map(\.point)) }
 }
 
 /// One node of the graph.

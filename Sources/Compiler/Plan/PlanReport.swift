@@ -49,17 +49,18 @@ public struct PlanReport {
     // MARK: JSON
 
     /// The `--json` object of CLI.md:
-    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status"}]}`.
+    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status"}]}`;
+    /// trials of a stage with `repeat` > 1 add `"replicate"` (0-based) and `"point"` (replicate 0's id).
     public func jsonValue() -> JSONValue {
+        let repeated = plan.graph.repeatedPoints
         let trials: [JSONValue] = plan.graph.trials.map { trial in
+            // `replicate` and `point` only for stages with `repeat` > 1: other trials keep their shape.
             .object([
                 ("id", .string(trial.id)),
                 ("stage", .string(trial.stage)),
                 ("settings", .object(trial.settings.map { ($0.key, Self.json($0.value)) })),
                 ("status", .string(isDone(trial: trial) ? "done" : "pending")),
-                ("replicate", .int(trial.replicate)),
-                ("point", .string(trial.point)),
-            ])
+            ] + (repeated.contains(trial.point) ? [("replicate", .int(trial.replicate)), ("point", .string(trial.point))] : []))
         }
         let tasks: [JSONValue] = plan.graph.tasks.map { task in
             .object([
@@ -107,7 +108,7 @@ public struct PlanReport {
 
         // Trials table.
         let header = ["trial", "stage", "status", "settings"]
-        let repeated = Set(graph.trials.filter { $0.replicate > 0 }.map(\.point))
+        let repeated = graph.repeatedPoints
         let rows: [[String]] = graph.trials.map { trial in
             var settings = trial.settings.map { setting -> String in
                 let value = setting.key == "init" ? TaskKey.short(Self.text(setting.value)) : Self.text(setting.value)
