@@ -69,9 +69,12 @@ struct ExperimentResults {
     /// Stage → selected trial id.
     var best: [(stage: String, trial: String)] = []
     var ensembles: [Ensemble] = []
+    /// Each stage's selected trials, best first (ResultsSelection.swift).
+    var selections: [Selection] = []
 
     init(graph: TaskGraph, store: TaskStore) {
         experiment = graph.experiment
+        selections = Self.selections(graph: graph, store: store)
         for planned in graph.trials {
             let eval = store.completedStatus(planned.evalKey) != nil ? store.metrics(for: planned.evalKey) : nil
             let trainStatus = store.status(of: planned.id)
@@ -123,9 +126,11 @@ struct ExperimentResults {
                     ("checkpoint", t.checkpoint.map(JSONValue.string) ?? .null),
                     ("history", .array(t.history)),
                     ("provenance", t.provenance?.json ?? .null),
-                ])
+                ] + replicateFields(t))
             })),
             ("best", .object(best.map { ($0.stage, .string($0.trial)) })),
+            ("selected", selectedJSON),
+            ("points", pointsJSON),
             ("ensembles", .array(ensembles.map { e in
                 .object([
                     ("stage", .string(e.stage)),
@@ -171,10 +176,10 @@ struct ExperimentResults {
     func table() -> String {
         let metrics = metricNames.filter { !$0.hasPrefix("train.") }
         let settings = settingNames.filter { $0 != "init" }
-        var rows: [[String]] = [["", "trial", "stage", "status", "epochs", "commit"] + settings + metrics]
+        var rows: [[String]] = [["", "trial", "stage", "status", "epochs", "commit"] + replicateHeader + settings + metrics]
         for t in trials {
             var row = [isBest(t) ? "*" : "", TaskKey.short(t.planned.id), t.planned.stage, t.status.rawValue, String(t.epochs),
-                       t.provenance?.short ?? "-"]
+                       t.provenance?.short ?? "-"] + replicateCell(t)
             row += settings.map { key in t.planned.settings.first { $0.key == key }.map { Self.compact($0.value) } ?? "" }
             row += metrics.map { key in t.metrics.first { $0.key == key }.map { String(format: "%.4f", $0.value) } ?? "" }
             rows.append(row)
@@ -185,6 +190,7 @@ struct ExperimentResults {
             text += "\nensemble of \(e.stage) (\(e.members.map(TaskKey.short).joined(separator: ", "))): "
             text += e.metrics.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: "  ") + "\n"
         }
+        text += selectionText()
         if !best.isEmpty { text += "\n* selected best of its stage\n" }
         return text
     }

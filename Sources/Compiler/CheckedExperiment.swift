@@ -110,6 +110,8 @@ public struct CheckedStage: Sendable {
     public var prune: Value?
     /// The effective seed (the stage's, else the experiment's).
     public var seed: Int
+    /// `repeat`: how many runs of every sweep point, seeds `seed + 0 …` (≥ 1).
+    public var repeatCount: Int = 1
     /// Trainable parameter names of the model with the stage's head, when known.
     public var parameterNames: [String]?
 

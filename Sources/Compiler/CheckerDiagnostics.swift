@@ -329,6 +329,22 @@ public enum CheckerDiagnostics {
                           help: dym.help, fixIts: dym.fixIts)
     }
 
+    /// `repeat = N` with `prune`: ASHA ranks single trials at each rung, not a point's replicates.
+    public static func repeatWithPrune(repeatCount: Int, span: Span, pruneSpan: Span) -> Diagnostic {
+        Diagnostic(code: .repeatWithPrune, message: "`repeat = \(repeatCount)` cannot be combined with `prune`",
+                   primary: Label(span, "repeats every sweep point \(repeatCount) times"),
+                   secondary: [Label(pruneSpan, "ASHA would stop replicates of one point one by one, not by the point's mean")],
+                   help: ["remove `prune` to compare points by their mean over \(repeatCount) seeds, or remove `repeat`"])
+    }
+
+    /// `repeat = N` with a sweep over `seed`: replicate r of the point with seed s is the point with seed s + r.
+    public static func repeatWithSeedSweep(repeatCount: Int, span: Span, repeatSpan: Span) -> Diagnostic {
+        Diagnostic(code: .repeatWithSeedSweep, message: "a stage with `repeat = \(repeatCount)` cannot sweep `seed`",
+                   primary: Label(span, "`seed` swept here"),
+                   secondary: [Label(repeatSpan, "already runs each point with seeds s … s+\(repeatCount - 1)")],
+                   help: ["remove the `seed` axis: `repeat` already trains every point with \(repeatCount) consecutive seeds"])
+    }
+
     /// Split fractions that do not add up to 1.
     public static func splitFractionsSum(sum: Double, parts: String, span: Span) -> Diagnostic {
         Diagnostic(code: .splitFractionsSum, message: "split fractions must sum to 1, found \(parts) = \(Value.format((sum * 1e9).rounded() / 1e9))",

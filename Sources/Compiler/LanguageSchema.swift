@@ -21,7 +21,7 @@ public enum LanguageSchema {
     /// Value generators of random sweeps.
     public static let generatorNames = ["choice", "uniform", "loguniform", "int"]
     /// Stage keys a sweep may not range over.
-    public static let unsweepableStageKeys: Set<String> = ["init", "select", "ensemble", "prune"]
+    public static let unsweepableStageKeys: Set<String> = ["init", "select", "ensemble", "prune", "repeat"]
     /// A grid or stage expanding to more trials than this gets a warning.
     public static let largeSweepThreshold = 1000
 
@@ -145,7 +145,8 @@ public enum LanguageSchema {
             ParamSpec("loss", .loss, .defaulted(call("cross_entropy", ("label_smoothing", num(0)))), doc: "The training loss: a criterion or a weighted sum of criteria on the same target (`0.7 * cross_entropy() + 0.3 * focal(gamma: 2)`: `cross_entropy` and `focal` with each other; `bce` and `mse` only with themselves), plus optional penalties `k * l1()` and `k * l2()` over trainable weights. Each criterion keeps its own reduction (see `cross_entropy`, `focal`) and is then multiplied by its factor (default 1). The `loss` metric of every split is the same weighted sum of criteria, with the same class weights (from the train split), without the penalties.", example: "loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()"),
             ParamSpec("metrics", .list(.symbol(metricNames), nonEmpty: true), .defaulted(list([sym("accuracy"), sym("loss")])), doc: "Metrics computed on every split after each epoch. Default: `[accuracy, loss]` (`[mse, loss]` with `mse()`).", example: "metrics = [accuracy, f1, loss]"),
             ParamSpec("seed", .number(.naturalNumber), doc: "Overrides the experiment's seed for this stage.", example: "seed = 1"),
-            ParamSpec("select", .call(family: "select"), doc: "Which trial of a sweep the stage hands on (to `init = best(stage)`).", example: "select = best(valid.accuracy)"),
+            ParamSpec("repeat", .number(.count), .defaulted(num(1)), doc: "How many times every sweep point trains, with seeds s, s+1, …, s+repeat−1 where s is the point's seed (so the first run is exactly the trial without `repeat`, same key). `ftx results` shows each point's mean ± sample standard deviation; `select`, `ensemble` and `init = best(…)` rank points by the mean of their replicates that finished, and hand on the chosen point's best replicate. Cannot be combined with a sweep over `seed` or with `prune`.", example: "repeat = 3"),
+            ParamSpec("select", .call(family: "select"), doc: "Which trials of a sweep the stage hands on to `init = best(stage)`: `best(metric)` one, `top(k, by: metric)` the k best (then the downstream stage trains each of its points once per selected trial, rank 1 to k). `init = stage` ignores it and starts from every trial.", example: "select = best(valid.accuracy)"),
             ParamSpec("ensemble", .call(family: "ensemble"), doc: "An ensemble of the best trials, averaging their predicted probabilities; evaluated like a trial.", example: "ensemble = top(3, by: valid.accuracy)"),
             ParamSpec("prune", .call(family: "prune"), doc: "Early termination of unpromising trials of a sweep.", example: "prune = asha(metric: valid.loss, min_epochs: 3, reduction: 3)"),
         ],
@@ -224,7 +225,7 @@ public enum LanguageSchema {
             ParamSpec("lowercase", .bool, doc: "Lower-case and strip accents before splitting into pieces (BERT's `do_lower_case`). Default: `do_lower_case` of the pretrained folder's `tokenizer_config.json`, `true` when the file or the field is absent, so a cased model is not lower-cased. Set it only to override the model's own tokenizer.", example: "false"),
         ], doc: "BERT's WordPiece tokenizer.", example: "wordpiece(max_length: 64)"),
         // Initialisation.
-        CallSpec("best", family: "init", params: [ParamSpec("stage", .reference(.stage), .required, positional: true, doc: "A stage; its `select` picks the trial.", example: "pretrain")], doc: "The checkpoint of the trial another stage selected.", example: "best(pretrain)"),
+        CallSpec("best", family: "init", params: [ParamSpec("stage", .reference(.stage), .required, positional: true, doc: "A stage; its `select` picks the trial.", example: "pretrain")], doc: "The checkpoint of the trial another stage selected (lowest `valid.loss` when it declares no `select`); with `select = top(k, …)` there, one run of each point per selected trial.", example: "best(pretrain)"),
         CallSpec("checkpoint", family: "init", params: [ParamSpec("path", .path, .required, positional: true, doc: "A safetensors file; tensors are matched to parameters by name.", example: "\"weights.safetensors\"")], doc: "Weights from a file.", example: "checkpoint(\"weights.safetensors\")"),
         // Optimizers (PyTorch's, with PyTorch's defaults).
         optimizer("sgd", lr: 1e-3, weightDecay: 0, extra: [
@@ -307,7 +308,7 @@ public enum LanguageSchema {
         CallSpec("l2", family: "penalty", doc: "Σw² over trainable weights (dense and embedding weights; not biases or norms); added as `k * l2()`.", example: "1e-4 * l2()"),
         // Selection.
         CallSpec("best", family: "select", params: [ParamSpec("metric", .metric, .required, positional: true, doc: "Losses are minimised, accuracy and f1 maximised.", example: "valid.accuracy")], doc: "The trial with the best value of a metric at its last epoch.", example: "best(valid.accuracy)"),
-        CallSpec("top", family: "select", params: topParams, doc: "The `k` best trials.", example: "top(3, by: valid.accuracy)"),
+        CallSpec("top", family: "select", params: topParams, doc: "The `k` best trials (sweep points, with `repeat`), best first; a stage with `init = best(this)` runs every one of its points once from each of them. When fewer than `k` trials are planned, all of them are selected; a rank whose upstream trial did not finish fails.", example: "top(3, by: valid.accuracy)"),
         CallSpec("top", family: "ensemble", params: topParams, doc: "Average the predicted probabilities of the `k` best trials.", example: "top(3, by: valid.accuracy)"),
         CallSpec("asha", family: "prune", params: [
             ParamSpec("metric", .metric, .required, doc: "The metric compared at each rung.", example: "valid.loss"),

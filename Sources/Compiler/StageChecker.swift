@@ -122,8 +122,9 @@ extension CheckerRun {
             if let own = values["model"]?.symbol, let theirs = effectiveModel(up, onCycle: onCycle), own != theirs {
                 emit(CheckerDiagnostics.initModelMismatch(stage: name, model: own, upstream: up, upstreamModel: theirs, span: values["model"]!.span))
             }
-            if !upDraft.sweeps.isEmpty, upDraft.settings.given["select"] == nil, let initValue = values["init"] {
-                let trials = upDraft.sweeps.reduce(1) { satMul($0, roughPointCount($1)) }
+            let upRepeat = Int(upDraft.settings.values["repeat"]?.number ?? 1)
+            if !upDraft.sweeps.isEmpty || upRepeat > 1, upDraft.settings.given["select"] == nil, let initValue = values["init"] {
+                let trials = satMul(upDraft.sweeps.reduce(1) { satMul($0, roughPointCount($1)) }, upRepeat)
                 emit(CheckerDiagnostics.ambiguousInit(stage: name, upstream: up, trials: trials, span: initValue.span))
             }
         }
@@ -198,9 +199,27 @@ extension CheckerRun {
         }
         let sweeps = checkSweeps(draft, base: record, model: model, names: parameterNames)
         if let units = headUnits { checkSweptClassWeights(sweeps, units: units) }
+        let repeatCount = checkRepeat(values, sweeps: sweeps)
         return CheckedStage(name: name, span: draft.nameSpan, model: modelName, data: dataName, initialization: draft.initialization,
                             settings: record, sweeps: sweeps, select: values["select"], ensemble: values["ensemble"], prune: values["prune"],
-                            seed: draft.seed, parameterNames: parameterNames)
+                            seed: draft.seed, repeatCount: repeatCount, parameterNames: parameterNames)
+    }
+
+    /// A stage's `repeat` (1 when absent or invalid). Replicates take seeds `seed + r`, so a
+    /// sweep over `seed` would make replicates of different points the same trial, and ASHA
+    /// would prune replicates one by one instead of ranking points by their mean: both rejected.
+    func checkRepeat(_ values: [String: Value], sweeps: [CheckedSweep]) -> Int {
+        guard let value = values["repeat"], let n = value.number, n > 1 else { return 1 }
+        var valid = true
+        if let axis = sweeps.lazy.flatMap(\.axes).first(where: { $0.path == ["seed"] }) {
+            emit(CheckerDiagnostics.repeatWithSeedSweep(repeatCount: Int(n), span: axis.span, repeatSpan: value.span))
+            valid = false
+        }
+        if let prune = values["prune"] {
+            emit(CheckerDiagnostics.repeatWithPrune(repeatCount: Int(n), span: value.span, pruneSpan: prune.span))
+            valid = false
+        }
+        return valid ? Int(n) : 1
     }
 
     /// A class `weights` list has one weight per head output.

@@ -203,6 +203,10 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case classWeightsCount = "E0176"
     /// A loss's class `weights` are all zero, so every row would count nothing.
     case classWeightsAllZero = "E0177"
+    /// `repeat = N` (N > 1) in a stage that also sweeps `seed`: replicate seeds would collide with other points.
+    case repeatWithSeedSweep = "E0180"
+    /// `repeat = N` (N > 1) in a stage with `prune`: ASHA would prune replicates one by one.
+    case repeatWithPrune = "E0181"
 
     // MARK: Checker warnings
 

@@ -21,18 +21,22 @@ extension SpecWriter {
                 e.field("train") { $0.string(trainKey) }
                 try e.field("spec") { try $0.encode(spec) }
             }
-        case .select(let metric, let minimize, let candidates):
+        case .select(let metric, let minimize, let candidates, let k, let replicates):
             variant("select-task") { e in
                 e.field("metric") { $0.string(metric) }
                 e.field("minimize") { $0.bool(minimize) }
                 e.field("candidates") { $0.list(candidates) { $0.string($1) } }
+                // Only when not 1: `best(…)` selections keep the keys they had before `top(k)` and `repeat`.
+                if k != 1 { e.field("k") { $0.int(k) } }
+                if replicates != 1 { e.field("replicates") { $0.int(replicates) } }
             }
-        case .ensemble(let metric, let minimize, let k, let candidates):
+        case .ensemble(let metric, let minimize, let k, let candidates, let replicates):
             variant("ensemble-task") { e in
                 e.field("metric") { $0.string(metric) }
                 e.field("minimize") { $0.bool(minimize) }
                 e.field("k") { $0.int(k) }
                 e.field("candidates") { $0.list(candidates) { $0.string($1) } }
+                if replicates != 1 { e.field("replicates") { $0.int(replicates) } }
             }
         }
     }
@@ -184,7 +188,12 @@ extension SpecWriter {
         switch initialization {
         case .random: variant("random") { _ in }
         case .checkpoint(let path): try variant("checkpoint") { try $0.file(path) }
-        case .upstream(let key): variant("upstream") { $0.string(key) }
+        case .upstream(let key, let rank):
+            variant("upstream") { e in
+                e.string(key)
+                // Only for a `top(k)` selection's ranks: other upstreams keep their keys.
+                if let rank { e.int(rank) }
+            }
         }
     }
 

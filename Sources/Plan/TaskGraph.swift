@@ -19,6 +19,9 @@ public struct TaskGraph: Sendable {
 
     /// The task with this key.
     public func task(_ key: String) -> PlannedTask? { tasks.first { $0.key == key } }
+
+    /// The points (replicate 0's ids) of stages with `repeat` > 1.
+    public var repeatedPoints: Set<String> { Set(trials.filter { $0.replicate > 0 }.map(\.point)) }
 }
 
 /// One node of the graph.
@@ -48,10 +51,14 @@ public struct PlannedTask: Sendable, Hashable {
         case train(TrainingSpec)
         /// Evaluate the train task `trainKey`.
         case eval(trainKey: String, spec: TrainingSpec)
-        /// Best of the eval tasks `candidates` by `metric` (ties: first in order).
-        case select(metric: String, minimize: Bool, candidates: [String])
-        /// Top `k` of the eval tasks `candidates` by `metric`, evaluated together.
-        case ensemble(metric: String, minimize: Bool, k: Int, candidates: [String])
+        /// The `k` best sweep points of the eval tasks `candidates` by `metric` (ties: first in
+        /// order). With `replicates` > 1 the candidates are sweep points' replicates, point-major
+        /// (`replicates` consecutive keys per point): points rank by the mean of their finished
+        /// replicates, and each chosen point hands on its best replicate.
+        case select(metric: String, minimize: Bool, candidates: [String], k: Int = 1, replicates: Int = 1)
+        /// Top `k` sweep points of the eval tasks `candidates` by `metric` (grouped and ranked as
+        /// for `select`), their best replicates evaluated together.
+        case ensemble(metric: String, minimize: Bool, k: Int, candidates: [String], replicates: Int = 1)
     }
 
     public var key: String
@@ -80,16 +87,23 @@ public struct PlannedTrial: Sendable, Hashable {
     public var settings: [(key: String, value: SettingValue)]
     /// The key of the eval task holding its final metrics.
     public var evalKey: String
+    /// Which of its sweep point's `repeat` runs this is (0-based; its seed is the point's + `replicate`).
+    public var replicate: Int
+    /// The id of replicate 0 of its sweep point: the trials of one point share it.
+    public var point: String
 
-    public init(id: String, stage: String, settings: [(key: String, value: SettingValue)], evalKey: String) {
+    public init(id: String, stage: String, settings: [(key: String, value: SettingValue)], evalKey: String,
+                replicate: Int = 0, point: String? = nil) {
         self.id = id
         self.stage = stage
         self.settings = settings
         self.evalKey = evalKey
+        self.replicate = replicate
+        self.point = point ?? id
     }
 
     public static func == (a: PlannedTrial, b: PlannedTrial) -> Bool {
-        a.id == b.id && a.stage == b.stage && a.evalKey == b.evalKey
+        a.id == b.id && a.stage == b.stage && a.evalKey == b.evalKey && a.replicate == b.replicate && a.point == b.point
             && a.settings.map(\.key) == b.settings.map(\.key) && a.settings.map(\.value) == b.settings.map(\.value)
     }
 

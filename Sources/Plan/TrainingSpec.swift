@@ -52,8 +52,10 @@ public enum Initialization: Sendable, Hashable {
     /// A safetensors file matched by parameter name (`checkpoint("w.safetensors")`).
     case checkpoint(path: String)
     /// The final checkpoint of an upstream trial (`init = pretrain`, `init = best(pretrain)`),
-    /// named by its task key; the executor resolves it to the stored file.
-    case upstream(taskKey: String)
+    /// named by its task key; the executor resolves it to the stored file. `rank` (1-based)
+    /// picks one of the trials a `select = top(k, …)` task chose; nil: its single best (or
+    /// the train task itself).
+    case upstream(taskKey: String, rank: Int? = nil)
 }
 
 /// `unfreeze` entry: from `epoch` on, parameters matching `patterns` train.

@@ -58,12 +58,12 @@ final class PlanGraphTests: XCTestCase {
             XCTAssertEqual(eval.deps.first, trial.id)
         }
         let select = try XCTUnwrap(graph.tasks.first { $0.kind == .select })
-        guard case .select(let metric, let minimize, let candidates) = select.payload else { return XCTFail("select payload") }
+        guard case .select(let metric, let minimize, let candidates, _, _) = select.payload else { return XCTFail("select payload") }
         XCTAssertEqual(metric, "valid.accuracy")
         XCTAssertFalse(minimize)
         XCTAssertEqual(candidates, trials(plan, "finetune").map(\.evalKey))
         let ensemble = try XCTUnwrap(graph.tasks.first { $0.kind == .ensemble })
-        guard case .ensemble(_, _, let k, let members) = ensemble.payload else { return XCTFail("ensemble payload") }
+        guard case .ensemble(_, _, let k, let members, _) = ensemble.payload else { return XCTFail("ensemble payload") }
         XCTAssertEqual(k, 3)
         XCTAssertEqual(members.count, 12)
     }

@@ -49,15 +49,18 @@ public struct PlanReport {
     // MARK: JSON
 
     /// The `--json` object of CLI.md:
-    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status"}]}`.
+    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status"}]}`;
+    /// trials of a stage with `repeat` > 1 add `"replicate"` (0-based) and `"point"` (replicate 0's id).
     public func jsonValue() -> JSONValue {
+        let repeated = plan.graph.repeatedPoints
         let trials: [JSONValue] = plan.graph.trials.map { trial in
+            // `replicate` and `point` only for stages with `repeat` > 1: other trials keep their shape.
             .object([
                 ("id", .string(trial.id)),
                 ("stage", .string(trial.stage)),
                 ("settings", .object(trial.settings.map { ($0.key, Self.json($0.value)) })),
                 ("status", .string(isDone(trial: trial) ? "done" : "pending")),
-            ])
+            ] + (repeated.contains(trial.point) ? [("replicate", .int(trial.replicate)), ("point", .string(trial.point))] : []))
         }
         let tasks: [JSONValue] = plan.graph.tasks.map { task in
             .object([
@@ -105,12 +108,19 @@ public struct PlanReport {
 
         // Trials table.
         let header = ["trial", "stage", "status", "settings"]
+        let repeated = graph.repeatedPoints
         let rows: [[String]] = graph.trials.map { trial in
-            let settings = trial.settings.map { setting -> String in
+            var settings = trial.settings.map { setting -> String in
                 let value = setting.key == "init" ? TaskKey.short(Self.text(setting.value)) : Self.text(setting.value)
                 return "\(setting.key)=\(value)"
-            }.joined(separator: " ")
-            return [TaskKey.short(trial.id), trial.stage, isDone(trial: trial) ? "done" : "pending", settings]
+            }
+            // `repeat`: which run of its point, and the seed it trains with.
+            if repeated.contains(trial.point) {
+                settings.append("replicate=\(trial.replicate)")
+                if case .train(let spec)? = graph.task(trial.id)?.payload { settings.append("seed=\(spec.seed)") }
+            }
+            let settingsText = settings.joined(separator: " ")
+            return [TaskKey.short(trial.id), trial.stage, isDone(trial: trial) ? "done" : "pending", settingsText]
         }
         lines += Self.table(header: header, rows: rows)
         lines.append("")

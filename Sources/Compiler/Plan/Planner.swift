@@ -24,11 +24,13 @@ public struct Plan: Sendable {
 /// becomes one `data` task (load, normalise, split; the stage's `where`
 /// filter is part of its train tasks' specs, since normalisation statistics
 /// come from the unfiltered train split). Each sweep point becomes a `train`
-/// and an `eval` task. `init = stage` fans out: one downstream trial per
-/// upstream trial, depending on that trial's train task. `init = best(stage)`
-/// depends on the upstream stage's `select` task. `select` and `ensemble`
-/// become tasks over the stage's eval tasks. Trials whose specs coincide (a
-/// random sweep drawing the same point twice) are one trial.
+/// and an `eval` task, `repeat` times with consecutive seeds (replicates).
+/// `init = stage` fans out: one downstream trial per upstream trial, depending
+/// on that trial's train task. `init = best(stage)` depends on the upstream
+/// stage's `select` task; with `select = top(k, …)` it fans out over the ranks
+/// 1…k. `select` and `ensemble` become tasks over the stage's eval tasks.
+/// Trials whose specs coincide (a random sweep drawing the same point twice)
+/// are one trial.
 public struct Planner: Sendable {
     /// File digests; share one instance across plans to hash each file once.
     public let digests: FileDigests
@@ -65,8 +67,8 @@ struct GraphBuilder {
     private var taskIndex: [String: Int] = [:]
     /// Trials of each planned stage, in order.
     private var stageTrials: [String: [PlannedTrial]] = [:]
-    /// The select task of each stage that has one.
-    private var stageSelect: [String: String] = [:]
+    /// The select task of each stage that has one, and how many ranks it hands on (0: its single best).
+    private var stageSelect: [String: (key: String, ranks: Int)] = [:]
     /// The `config.json` of each pretrained model folder, as the checker read it, by the folder the specs name.
     private let encoderConfigs: [String: BertConfig]
     /// Which trials share a hoisted frozen-encoder `features` task.
@@ -98,16 +100,21 @@ struct GraphBuilder {
     }
 
     mutating func add(_ stage: CheckedStage) throws {
-        // Where each trial's weights come from: nothing, each upstream trial, or the upstream selection.
-        var upstreams: [(key: String?, settings: [(key: String, value: SettingValue)])] = [(nil, [])]
+        // Where each trial's weights come from: nothing, each upstream trial, or the upstream selection (one per rank of `top(k)`).
+        var upstreams: [(initialization: Initialization?, settings: [(key: String, value: SettingValue)])] = [(nil, [])]
         switch stage.initialization {
         case .stage(let name):
             guard let ups = stageTrials[name], !ups.isEmpty else {
                 throw PlanError("`init` names stage `\(name)`, which has no trials", stage: stage.name)
             }
-            upstreams = ups.map { ($0.id, [(key: "init", value: SettingValue.string($0.id))]) }
+            upstreams = ups.map { (.upstream(taskKey: $0.id), [(key: "init", value: SettingValue.string($0.id))]) }
         case .best(let name):
-            upstreams = [(try selectTask(of: name), [])]
+            let selection = try selectTask(of: name)
+            if selection.ranks == 0 {
+                upstreams = [(.upstream(taskKey: selection.key), [])]
+            } else {
+                upstreams = (1...selection.ranks).map { (.upstream(taskKey: selection.key, rank: $0), [(key: "rank", value: SettingValue.number(Double($0)))]) }
+            }
         case .fresh, .checkpoint:
             break
         }
@@ -117,18 +124,28 @@ struct GraphBuilder {
         let points = SweepExpander.expand(stage)
         for upstream in upstreams {
             for point in points {
-                let spec = try lowering.lower(stage: stage, point: point, upstream: upstream.key)
-                let dataKey = try addTask(kind: .data, stage: "", deps: [], payload: .data(spec.data))
-                var trainDeps = [dataKey] + (upstream.key.map { [$0] } ?? [])
-                if let features = hoisting.featuresSpec(for: spec) {
-                    trainDeps.append(try addTask(kind: .features, stage: stage.name, deps: [dataKey], payload: .features(features)))
+                let base = try lowering.lower(stage: stage, point: point, upstream: upstream.initialization)
+                var pointID: String?
+                // `repeat`: replicate r trains with seed s + r; replicate 0 is the trial without `repeat`.
+                for replicate in 0..<max(1, stage.repeatCount) {
+                    var spec = base
+                    spec.seed = base.seed &+ UInt64(replicate)
+                    let dataKey = try addTask(kind: .data, stage: "", deps: [], payload: .data(spec.data))
+                    var trainDeps = [dataKey]
+                    if case .upstream(let key, _)? = upstream.initialization { trainDeps.append(key) }
+                    if let features = hoisting.featuresSpec(for: spec) {
+                        trainDeps.append(try addTask(kind: .features, stage: stage.name, deps: [dataKey], payload: .features(features)))
+                    }
+                    let trainKey = try addTask(kind: .train, stage: stage.name, deps: trainDeps, payload: .train(spec))
+                    // A random sweep drawing a point twice draws all its replicates twice (the seed is not swept).
+                    guard seen.insert(trainKey).inserted else { break }
+                    let evalKey = try addTask(kind: .eval, stage: stage.name, deps: [trainKey, dataKey], payload: .eval(trainKey: trainKey, spec: spec))
+                    pointID = pointID ?? trainKey
+                    let trial = PlannedTrial(id: trainKey, stage: stage.name, settings: point.settings + upstream.settings, evalKey: evalKey,
+                                             replicate: replicate, point: pointID)
+                    planned.append(trial)
+                    if estimates[trainKey] == nil { estimates[trainKey] = try estimate(spec) }
                 }
-                let trainKey = try addTask(kind: .train, stage: stage.name, deps: trainDeps, payload: .train(spec))
-                guard seen.insert(trainKey).inserted else { continue }
-                let evalKey = try addTask(kind: .eval, stage: stage.name, deps: [trainKey, dataKey], payload: .eval(trainKey: trainKey, spec: spec))
-                let trial = PlannedTrial(id: trainKey, stage: stage.name, settings: point.settings + upstream.settings, evalKey: evalKey)
-                planned.append(trial)
-                if estimates[trainKey] == nil { estimates[trainKey] = try estimate(spec) }
             }
         }
         trials += planned
@@ -144,28 +161,39 @@ struct GraphBuilder {
             let k = Int(ensemble["k"]?.number ?? positional(ensemble, 0)?.number ?? 1)
             let candidates = planned.map(\.evalKey)
             try addTask(kind: .ensemble, stage: stage.name, deps: candidates,
-                        payload: .ensemble(metric: metric, minimize: TrialLowering.minimizes(metric), k: k, candidates: candidates))
+                        payload: .ensemble(metric: metric, minimize: TrialLowering.minimizes(metric), k: k, candidates: candidates,
+                                           replicates: max(1, stage.repeatCount)))
         }
     }
 
     /// The select task of a planned stage: its declared `select = best(metric)`
-    /// (`top(k, by:)` selects by `by`), else the lowest `valid.loss`.
-    private mutating func selectTask(of name: String) throws -> String {
-        if let key = stageSelect[name] { return key }
-        guard let stage = experiment.stage(named: name), let candidates = stageTrials[name]?.map(\.evalKey), !candidates.isEmpty else {
+    /// or `top(k, by: metric)`, else the lowest `valid.loss`. `ranks` is how many
+    /// trials it hands on when it is a `top(k)` with k > 1 (k, or every sweep
+    /// point when there are fewer), else 0: a single best, as before `top(k)`.
+    private mutating func selectTask(of name: String) throws -> (key: String, ranks: Int) {
+        if let known = stageSelect[name] { return known }
+        guard let stage = experiment.stage(named: name), let trials = stageTrials[name], !trials.isEmpty else {
             throw PlanError("`best(\(name))` names a stage with no trials")
         }
         var metric = "valid.loss"
+        var k = 1
         if let select = stage.select {
-            guard let m = metricArgument(select, named: select.callName == "top" ? "by" : "metric", position: select.callName == "top" ? 1 : 0) else {
+            let isTop = select.callName == "top"
+            guard let m = metricArgument(select, named: isTop ? "by" : "metric", position: isTop ? 1 : 0) else {
                 throw PlanError("cannot read the metric of `select = \(select)`", stage: name)
             }
             metric = m
+            if isTop { k = Int(select["k"]?.number ?? positional(select, 0)?.number ?? 1) }
         }
+        let candidates = trials.map(\.evalKey)
+        let replicates = max(1, stage.repeatCount)
         let key = try addTask(kind: .select, stage: name, deps: candidates,
-                              payload: .select(metric: metric, minimize: TrialLowering.minimizes(metric), candidates: candidates))
-        stageSelect[name] = key
-        return key
+                              payload: .select(metric: metric, minimize: TrialLowering.minimizes(metric), candidates: candidates,
+                                               k: k, replicates: replicates))
+        let points = candidates.count / replicates
+        let selection = (key: key, ranks: k > 1 ? min(k, points) : 0)
+        stageSelect[name] = selection
+        return selection
     }
 
     private func metricArgument(_ call: Value, named name: String, position: Int) -> String? {

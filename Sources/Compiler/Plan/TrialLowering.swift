@@ -18,10 +18,10 @@ public struct TrialLowering: Sendable {
         point.apply(to: stage.settings)
     }
 
-    /// The spec of one trial. `upstream` is the key the starting weights come
+    /// The spec of one trial. `upstream` is where the starting weights come
     /// from when the stage's `init` names another stage (its train task, or
-    /// the select task for `best(stage)`).
-    public func lower(stage: CheckedStage, point: SweepPoint, upstream: String? = nil) throws -> TrainingSpec {
+    /// the select task and rank for `best(stage)`).
+    public func lower(stage: CheckedStage, point: SweepPoint, upstream: Initialization? = nil) throws -> TrainingSpec {
         let s = settings(of: stage, at: point)
         func fail(_ message: String) -> PlanError { PlanError(message, stage: stage.name) }
 
@@ -36,8 +36,8 @@ public struct TrialLowering: Sendable {
         case .checkpoint(let path):
             initialization = .checkpoint(path: Self.absoluteFromWorkingDirectory(path))
         case .stage(let name), .best(let name):
-            guard let upstream else { throw fail("`init` names stage `\(name)` but no upstream task was planned") }
-            initialization = .upstream(taskKey: upstream)
+            guard let upstream, case .upstream = upstream else { throw fail("`init` names stage `\(name)` but no upstream task was planned") }
+            initialization = upstream
         }
 
         let freeze = s["freeze"]?.list?.compactMap(\.string) ?? []

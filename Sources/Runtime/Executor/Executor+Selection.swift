@@ -2,38 +2,74 @@ import Foundation
 import Plan
 import Support
 
-/// A stage's `select` and `ensemble` tasks: rank the trials that finished by their eval
-/// metric, then record the best one, or average the top k's predicted probabilities and
-/// score the mean. Separate from running trials and evals: these tasks train nothing and
+/// A stage's `select` and `ensemble` tasks: rank the sweep points that finished by their
+/// eval metric (the mean over a point's replicates with `repeat`), then record the best k
+/// (each by its best replicate), or average the top k's predicted probabilities and score
+/// the mean. Separate from running trials and evals: these tasks train nothing and
 /// only read other tasks' results.
 extension Executor {
-    /// Candidates (eval keys) that finished `done`, with their metric value, in plan order.
-    func ranked(_ candidates: [String], metric: String, minimize: Bool) -> [(eval: String, train: String, value: Double)] {
+    /// One sweep point as a selection sees it: its replicates that finished, their mean (what
+    /// points rank by) and the best replicate (what is handed on).
+    struct RankedPoint {
+        /// The best replicate's eval and train task keys.
+        var eval: String
+        var train: String
+        /// The mean of the finished replicates' metric (the metric itself without `repeat`).
+        var value: Double
+        /// The finished replicates (train key, metric), in plan order.
+        var replicates: [(train: String, value: Double)]
+    }
+
+    /// Candidates (eval keys, `replicates` consecutive ones per sweep point) grouped by point;
+    /// points with at least one replicate finished `done` with the metric, best mean first.
+    /// Ties keep plan order, in the ranking and among a point's replicates.
+    func ranked(_ candidates: [String], metric: String, minimize: Bool, replicates: Int = 1) -> [RankedPoint] {
         let name = EpochRecord.qualified(metric)
-        var rows: [(eval: String, train: String, value: Double)] = []
-        for c in candidates {
-            guard let m = store.metrics(for: c), m["status"]?.stringValue == TaskStatus.done.rawValue,
-                  let train = m["train"]?.stringValue, let v = m["metrics"]?[name]?.doubleValue, !v.isNaN
-            else { continue }
-            rows.append((c, train, v))
+        func better(_ a: Double, _ b: Double) -> Bool { minimize ? a < b : a > b }
+        let size = max(1, replicates)
+        var points: [RankedPoint] = []
+        for start in stride(from: 0, to: candidates.count, by: size) {
+            var finished: [(eval: String, train: String, value: Double)] = []
+            for c in candidates[start..<min(start + size, candidates.count)] {
+                guard let m = store.metrics(for: c), m["status"]?.stringValue == TaskStatus.done.rawValue,
+                      let train = m["train"]?.stringValue, let v = m["metrics"]?[name]?.doubleValue, !v.isNaN
+                else { continue }
+                finished.append((c, train, v))
+            }
+            guard let summary = SampleSummary(finished.map(\.value)) else { continue }
+            let best = finished.dropFirst().reduce(finished[0]) { better($1.value, $0.value) ? $1 : $0 }
+            points.append(RankedPoint(eval: best.eval, train: best.train, value: summary.mean,
+                                      replicates: finished.map { ($0.train, $0.value) }))
         }
-        // Stable: ties keep plan order.
-        return rows.enumerated().sorted { a, b in
-            a.element.value != b.element.value ? (minimize ? a.element.value < b.element.value : a.element.value > b.element.value)
-                : a.offset < b.offset
+        return points.enumerated().sorted { a, b in
+            a.element.value != b.element.value ? better(a.element.value, b.element.value) : a.offset < b.offset
         }.map(\.element)
     }
 
-    func runSelect(_ task: PlannedTask, metric: String, minimize: Bool, candidates: [String]) throws -> UnitResult {
+    /// `metrics.json` of a select task: `selected` (the best point's best replicate) as before
+    /// `top(k)`, and `selected_list`, the first `k` points best first, which `init = best(…)`
+    /// ranks start from.
+    func runSelect(_ task: PlannedTask, metric: String, minimize: Bool, candidates: [String], k: Int, replicates: Int) throws -> UnitResult {
         try sealedOr(task) {
-            let rows = ranked(candidates, metric: metric, minimize: minimize)
-            guard let best = rows.first else {
+            let points = ranked(candidates, metric: metric, minimize: minimize, replicates: replicates)
+            guard let best = points.first else {
                 throw TrainingError("stage \(task.stage): no trial finished with a \(metric) to select by")
+            }
+            func entry(_ p: RankedPoint) -> [(key: String, value: JSONValue)] {
+                var fields: [(key: String, value: JSONValue)] = [("trial", .string(p.train)), ("value", .double(p.value))]
+                if replicates > 1 {
+                    fields.append(("replicates", .array(p.replicates.map { ["trial": .string($0.train), "value": .double($0.value)] })))
+                }
+                return fields
+            }
+            let selected = points.prefix(max(1, k)).enumerated().map { i, p -> JSONValue in
+                .object([("rank", .int(i + 1)), ("eval", .string(p.eval))] + entry(p))
             }
             let json: JSONValue = [
                 "metric": .string(metric), "minimize": .bool(minimize), "selected": .string(best.train),
                 "selected_eval": .string(best.eval), "value": .double(best.value),
-                "ranking": .array(rows.map { ["trial": .string($0.train), "value": .double($0.value)] }),
+                "k": .int(k), "replicates": .int(replicates), "selected_list": .array(selected),
+                "ranking": .array(points.map { .object(entry($0)) }),
             ]
             try store.writeJSON(json, "metrics.json", for: task.key)
             try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
@@ -41,9 +77,10 @@ extension Executor {
         }
     }
 
-    func runEnsemble(_ task: PlannedTask, metric: String, minimize: Bool, k: Int, candidates: [String]) throws -> UnitResult {
+    func runEnsemble(_ task: PlannedTask, metric: String, minimize: Bool, k: Int, candidates: [String], replicates: Int) throws -> UnitResult {
         try sealedOr(task) {
-            let members = Array(ranked(candidates, metric: metric, minimize: minimize).prefix(max(k, 1)))
+            // The best replicate of each of the k best points.
+            let members = Array(ranked(candidates, metric: metric, minimize: minimize, replicates: replicates).prefix(max(k, 1)))
             guard !members.isEmpty else { throw TrainingError("stage \(task.stage): no trial finished to ensemble") }
             var data: PreparedData?
             var loss: TrialLoss?

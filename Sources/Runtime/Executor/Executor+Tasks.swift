@@ -11,9 +11,10 @@ extension Executor {
             switch task.payload {
             case .train(let spec): return try runTrain(task, spec: spec, limit: unit.limit)
             case let .eval(trainKey, spec): return try runEval(task, trainKey: trainKey, spec: spec)
-            case let .select(metric, minimize, candidates): return try runSelect(task, metric: metric, minimize: minimize, candidates: candidates)
-            case let .ensemble(metric, minimize, k, candidates):
-                return try runEnsemble(task, metric: metric, minimize: minimize, k: k, candidates: candidates)
+            case let .select(metric, minimize, candidates, k, replicates):
+                return try runSelect(task, metric: metric, minimize: minimize, candidates: candidates, k: k, replicates: replicates)
+            case let .ensemble(metric, minimize, k, candidates, replicates):
+                return try runEnsemble(task, metric: metric, minimize: minimize, k: k, candidates: candidates, replicates: replicates)
             case .data(let spec): return try runData(task, spec: spec)
             case .features(let spec): return try runFeatures(task, spec: spec)
             }
@@ -48,9 +49,16 @@ extension Executor {
     // MARK: Train
 
     /// The weights file an `.upstream` key names: a train task's final checkpoint,
-    /// or the trial a select task chose (or an eval task's trial).
-    func resolveWeights(_ key: String) throws -> String {
+    /// or the trial a select task chose (the `rank`-th of a `top(k)` selection), or an eval task's trial.
+    func resolveWeights(_ key: String, rank: Int? = nil) throws -> String {
         guard let task = graph.task(key) else { throw TrainingError("upstream task \(key) is not in the plan") }
+        if let rank, case .select = task.payload {
+            let chosen = store.metrics(for: key)?["selected_list"]?.arrayValue ?? []
+            guard rank >= 1, rank <= chosen.count, let trial = chosen[rank - 1]["trial"]?.stringValue else {
+                throw TrainingError("stage \(task.stage) selected \(chosen.count) trial(s) (the others did not finish), so there is no rank \(rank) to start from")
+            }
+            return try resolveWeights(trial)
+        }
         switch task.payload {
         case .train, .features:
             guard let s = store.completedStatus(key), s == .done || s == .pruned else {
@@ -94,7 +102,7 @@ extension Executor {
             switch spec.initialization {
             case .random: break
             case .checkpoint(let path): initPath = path
-            case .upstream(let k): initPath = try resolveWeights(k)
+            case .upstream(let k, let rank): initPath = try resolveWeights(k, rank: rank)
             }
             var effective = limit
             if let stop = interruptAfterEpochs[key] { effective = min(effective ?? stop, stop) }
