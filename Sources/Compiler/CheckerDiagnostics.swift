@@ -440,6 +440,13 @@ public enum CheckerDiagnostics {
                           help: dym.help, fixIts: dym.fixIts)
     }
 
+    /// `lr = plateau(…)` reads `valid.loss` after each epoch, but the stage's data has no valid split.
+    public static func validSplitRequired(setting: String, reads: String, data: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .validSplitRequired, message: "`\(setting)` reads `\(reads)` after each epoch, but data `\(data)` has no valid split",
+                   primary: Label(span, "would never act without a valid split"),
+                   help: ["add `valid:` to the split of data `\(data)`, e.g. `split = random(train: 0.8, valid: 0.2, seed: 0)`"])
+    }
+
     /// `warmup: 100` — a bare number ≥ 1 is not a fraction.
     public static func warmupNeedsUnit(value: String, span: Span) -> Diagnostic {
         Diagnostic(code: .warmupNeedsUnit, message: "a bare `warmup` is a fraction of all steps in [0, 1), found \(value)",

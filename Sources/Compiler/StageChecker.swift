@@ -170,6 +170,10 @@ extension CheckerRun {
                 emit(CheckerDiagnostics.selectionOnTest(metric: "\(use.split).\(use.name)", span: use.span))
             }
         }
+        // ReduceLROnPlateau steps on `valid.loss`: without a valid split it would silently keep the rate constant.
+        if let data, !data.splits.contains("valid"), let lr = draft.schedule?.values["lr"], lr.callName == "plateau" {
+            emit(CheckerDiagnostics.validSplitRequired(setting: "plateau", reads: "valid.loss", data: data.name, span: lr.span))
+        }
         // Parameter names with the stage's head; freeze patterns.
         var parameterNames = model?.parameterNames
         if let names = parameterNames, let head = values["head"].flatMap({ try? TrialLowering.lowerHead($0, stage: name) }),

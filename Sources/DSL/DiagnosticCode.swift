@@ -193,6 +193,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case bertMaxLengthTooLong = "E0157"
     /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
     case bertVocabularyMismatch = "E0158"
+    /// A setting that acts on the valid split after each epoch (`lr = plateau(…)`) in a stage whose data has no valid split.
+    case validSplitRequired = "E0185"
 
     // MARK: Checker warnings
 
