@@ -170,10 +170,6 @@ extension CheckerRun {
                 emit(CheckerDiagnostics.selectionOnTest(metric: "\(use.split).\(use.name)", span: use.span))
             }
         }
-        // ReduceLROnPlateau steps on `valid.loss`: without a valid split it would silently keep the rate constant.
-        if let data, !data.splits.contains("valid"), let lr = draft.schedule?.values["lr"], lr.callName == "plateau" {
-            emit(CheckerDiagnostics.validSplitRequired(setting: "plateau", reads: "valid.loss", data: data.name, span: lr.span))
-        }
         // Parameter names with the stage's head; freeze patterns.
         var parameterNames = model?.parameterNames
         if let names = parameterNames, let head = values["head"].flatMap({ try? TrialLowering.lowerHead($0, stage: name) }),
@@ -197,9 +193,25 @@ extension CheckerRun {
             record.kind = .record(fields)
         }
         let sweeps = checkSweeps(draft, base: record, model: model, names: parameterNames)
+        if let data { checkValidSplitRules(draft, data: data, sweeps: sweeps) }
         return CheckedStage(name: name, span: draft.nameSpan, model: modelName, data: dataName, initialization: draft.initialization,
                             settings: record, sweeps: sweeps, select: values["select"], ensemble: values["ensemble"], prune: values["prune"],
                             seed: draft.seed, parameterNames: parameterNames)
+    }
+
+    /// ReduceLROnPlateau steps on `valid.loss`: without a valid split it would silently keep
+    /// the rate constant, so `lr = plateau(…)` (set or swept) needs one. (Metrics named by
+    /// `early_stop`, `keep_best`, `select`, `prune` are checked with the other metric uses.)
+    func checkValidSplitRules(_ draft: StageDraft, data: CheckedData, sweeps: [CheckedSweep]) {
+        guard !data.splits.contains("valid") else { return }
+        var schedules = draft.schedule?.values["lr"].map { [$0] } ?? []
+        for axis in sweeps.flatMap(\.axes) where axis.path == ["schedule", "lr"] {
+            schedules += axis.values
+            if let g = axis.generator, case .call("choice", let positional, _) = g.kind { schedules += positional }
+        }
+        for lr in schedules where lr.callName == "plateau" {
+            emit(CheckerDiagnostics.validSplitRequired(setting: "plateau", reads: "valid.loss", data: data.name, span: lr.span))
+        }
     }
 
     func firstPositional(_ v: Value) -> Value? {

@@ -45,6 +45,7 @@ final class ValidSplitRequiredTests: XCTestCase {
     func testIssue14SettingsThatNeedAValidSplitAreRejectedWithout() throws {
         let cases: [(schedule: String, stage: String, code: String, says: String)] = [
             ("lr = plateau(factor: 0.5, patience: 1)", "", "E0185", "add `valid:` to the split of data `iris`"),
+            ("", "sweep grid {\n    schedule.lr = [constant(), plateau(factor: 0.5)]\n  }", "E0185", "add `valid:` to the split of data `iris`"),
             ("early_stop = {metric: valid.loss, patience: 1}", "", "E0123", "give data `iris` a valid fraction"),
             ("keep_best = valid.accuracy", "", "E0123", "give data `iris` a valid fraction"),
             ("", "prune = asha(metric: valid.loss, min_epochs: 1, reduction: 2)", "E0123", "give data `iris` a valid fraction"),
