@@ -138,7 +138,7 @@ public enum LanguageSchema {
             ParamSpec("data", .dataset, .required, doc: "The data to train and evaluate on, optionally filtered by a condition on its columns.", example: "data = digits where label >= 5"),
             ParamSpec("freeze", .list(.string, nonEmpty: false), .defaulted(list([])), doc: "Parameters that are not trained, by pattern (see Parameter patterns): `\"layers.0\"` selects `layers.0.weight` and `layers.0.bias`, `\"encoder.layer.*.attention\"` every layer's attention. Every pattern must select a parameter that can train.", example: "freeze = [\"layers.0\"]"),
             ParamSpec("unfreeze", .list(.record([
-                ParamSpec("at", .steps(fraction: false), .required, doc: "When the parameters start training.", example: "2 epochs"),
+                ParamSpec("at", .steps(fraction: false), .required, doc: "When the parameters start training: `N epochs` from the first step of epoch N (0-based); `N steps` (or a bare number) from optimizer step N (0-based, counted over the stage), in the middle of an epoch if need be.", example: "2 epochs"),
                 ParamSpec("layers", .list(.string, nonEmpty: true), .required, doc: "Patterns (as in `freeze`) of the frozen parameters that train from `at` on; each must select a parameter.", example: "[\"encoder.layer.5.*\"]"),
             ]), nonEmpty: false), .defaulted(list([])), doc: "Gradual unfreezing: frozen parameters that start training at a given step.", example: "unfreeze = [{at: 2 epochs, layers: [\"layers.0\"]}]"),
             ParamSpec("head", .call(family: "head"), doc: "A new task head replacing the model's (freshly initialised).", example: "head = dense(10)"),
