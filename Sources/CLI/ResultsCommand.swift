@@ -53,6 +53,8 @@ struct ExperimentResults {
         var status: TaskStatus
         var metrics: [(key: String, value: Double)]
         var epochs: Int
+        /// With `keep_best`: the epoch (1-based) whose weights are the checkpoint and whose metrics are reported.
+        var keptEpoch: Int?
         var checkpoint: String?
         var history: [JSONValue]
         /// The git commit the trial was trained at (nil when unknown).
@@ -85,6 +87,7 @@ struct ExperimentResults {
                 planned: planned, status: status,
                 metrics: Self.numbers(eval?["metrics"]),
                 epochs: eval?["epochs"]?.intValue ?? history.count,
+                keptEpoch: eval?["kept_epoch"]?.intValue,
                 checkpoint: FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil,
                 history: history,
                 provenance: Provenance(store.readJSON(Provenance.fileName, for: planned.id))))
@@ -123,6 +126,7 @@ struct ExperimentResults {
                     ("settings", .object(t.planned.settings.map { ($0.key, PlanReport.json($0.value)) })),
                     ("metrics", .object(t.metrics.map { ($0.key, .double($0.value)) })),
                     ("epochs", .int(t.epochs)),
+                    ("kept_epoch", t.keptEpoch.map(JSONValue.int) ?? .null),
                     ("checkpoint", t.checkpoint.map(JSONValue.string) ?? .null),
                     ("history", .array(t.history)),
                     ("provenance", t.provenance?.json ?? .null),

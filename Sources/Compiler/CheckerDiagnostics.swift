@@ -495,6 +495,11 @@ public enum CheckerDiagnostics {
                    primary: Label(span, "not a WordPiece vocabulary"),
                    notes: ["a vocabulary is UTF-8 text, one token per line; the line number is the token's id"],
                    help: ["give the vocab.txt the model was trained with, or add the missing special tokens"])
+    /// `lr = plateau(…)` reads `valid.loss` after each epoch, but the stage's data has no valid split.
+    public static func validSplitRequired(setting: String, reads: String, data: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .validSplitRequired, message: "`\(setting)` reads `\(reads)` after each epoch, but data `\(data)` has no valid split",
+                   primary: Label(span, "would never act without a valid split"),
+                   help: ["add `valid:` to the split of data `\(data)`, e.g. `split = random(train: 0.8, valid: 0.2, seed: 0)`"])
     }
 
     /// `warmup: 100` — a bare number ≥ 1 is not a fraction.

@@ -275,11 +275,11 @@ final class CheckerRun {
         var extra: [Value.Field] = []
         var lowercase: Bool?
         if let pretrained = settings.values["pretrained"] {
-            for key in ["layers", "input"] {
-                if let given = settings.given[key] {
-                    emit(CheckerDiagnostics.keyNotApplicable(key: key, reason: key == "layers" ? "cannot be combined with `pretrained`: the encoder is the network" : "does not apply to a pretrained model: it reads text", span: given.key.span))
-                }
+            if let given = settings.given["input"] {
+                emit(CheckerDiagnostics.keyNotApplicable(key: "input", reason: "does not apply to a pretrained model: it reads text", span: given.key.span))
             }
+            // Task adaptation layers sit between the pooled vector and the head, named `layers.{i}` as in an MLP.
+            let adaptation = try? (settings.values["layers"]?.list ?? []).map { try TrialLowering.lowerLayer($0, stage: name) }
             if let pathValue = pretrained["path"], let p = pathValue.string {
                 // The folder gets exactly the checks `run` makes before loading it (`BertFolder`), weights aside.
                 let folder = BertFolder(resolvePath(p))
@@ -293,8 +293,8 @@ final class CheckerRun {
                         }
                     }
                 }
-                if let config {
-                    parameterNames = (ModelCatalog.bert(config) + ModelCatalog.mlp(inputSize: config.hiddenSize, layers: [], head: headSpec).specs).map(\.name)
+                if let config, settings.given["layers"] == nil || adaptation != nil {
+                    parameterNames = (ModelCatalog.bert(config) + ModelCatalog.mlp(inputSize: config.hiddenSize, layers: adaptation ?? [], head: headSpec).specs).map(\.name)
                 }
                 architecture = .bert(folder: folder.directory, config: config)
                 var tokenizer = settings.values["tokenizer"] ?? LanguageSchema.call("wordpiece", in: "tokenizer").map { spec in

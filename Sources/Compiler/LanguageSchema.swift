@@ -42,9 +42,10 @@ public enum LanguageSchema {
                 ParamSpec("patience", .number(.count), .defaulted(num(3)), doc: "Epochs without improvement before stopping.", example: "2"),
                 ParamSpec("min_delta", .number(.nonNegative), .defaulted(num(0)), doc: "An epoch improves only if it beats the best so far by more than this.", example: "0.001"),
             ]), doc: "Stop training when a metric stops improving. Off when absent.", example: "early_stop = {metric: valid.loss, patience: 2}"),
+            ParamSpec("keep_best", .metric, doc: "Keep the best epoch's weights (Hugging Face's `load_best_model_at_end`): the trial's final checkpoint, and the metrics reported for it, are those at the end of the epoch with the best value of this metric (losses minimised, accuracy and f1 maximised; a tie keeps the earlier epoch; an epoch whose value is NaN never counts). The kept epoch is recorded as `kept_epoch`. Works with `early_stop`, resuming and `asha` (a pruned trial keeps its best epoch so far). Off when absent: the last epoch's weights are kept.", example: "keep_best = valid.accuracy"),
         ],
         required: true,
-        doc: "How a stage trains: epochs, batch size, learning-rate schedule, clipping and early stopping.",
+        doc: "How a stage trains: epochs, batch size, learning-rate schedule, clipping, early stopping and which epoch's weights are kept.",
         example: """
         schedule {
           epochs = 12
@@ -115,11 +116,11 @@ public enum LanguageSchema {
             ParamSpec("input", .number(.count), doc: "The number of input features; checked against the data. Default: inferred from the data.", example: "input = 64"),
             ParamSpec("layers", .layers, .defaulted(list([])), doc: "The hidden layers in order, like `nn.Sequential`: parameters are named `layers.{i}.weight` and `layers.{i}.bias`, where `i` counts every entry (dropout and activations included).", example: "layers = [dense(128, activation: relu), dropout(0.1), dense(128, activation: relu)]"),
             ParamSpec("head", .call(family: "head"), doc: "The task head (parameters `head.weight`, `head.bias`); a stage may replace it.", example: "head = dense(10)"),
-            ParamSpec("pretrained", .call(family: "pretrained"), doc: "A pretrained encoder from a folder holding `config.json` and `model.safetensors`; its parameters keep their Hugging Face names. Excludes `layers` and `input`.", example: "pretrained = bert(\"../models/all-MiniLM-L6-v2\")"),
+            ParamSpec("pretrained", .call(family: "pretrained"), doc: "A pretrained encoder from a folder holding `config.json` and `model.safetensors`; its parameters keep their Hugging Face names. Excludes `input`. With `layers`, those layers (task adaptation layers, often narrower than the encoder) apply to the pooled vector before the head, named `layers.{i}.*` as in an MLP and initialised from the seed like MLP layers.", example: "pretrained = bert(\"../models/all-MiniLM-L6-v2\")"),
             ParamSpec("tokenizer", .call(family: "tokenizer"), doc: "How text is turned into tokens; only with `pretrained`. Default: `wordpiece()`.", example: "tokenizer = wordpiece(max_length: 64)"),
             ParamSpec("pooling", .symbol(["mean", "cls"]), doc: "How token states become one vector; only with `pretrained`. Default: `mean` (over non-padding tokens).", example: "pooling = mean"),
         ],
-        doc: "A network: an MLP built from `layers` and a `head`, or a `pretrained` encoder with a tokenizer, pooling and a head.",
+        doc: "A network: an MLP built from `layers` and a `head`, or a `pretrained` encoder with a tokenizer, pooling, optional `layers` on the pooled vector, and a head.",
         example: """
         model mlp {
           input = 64
@@ -137,7 +138,7 @@ public enum LanguageSchema {
             ParamSpec("data", .dataset, .required, doc: "The data to train and evaluate on, optionally filtered by a condition on its columns.", example: "data = digits where label >= 5"),
             ParamSpec("freeze", .list(.string, nonEmpty: false), .defaulted(list([])), doc: "Parameters that are not trained, by pattern (see Parameter patterns): `\"layers.0\"` selects `layers.0.weight` and `layers.0.bias`, `\"encoder.layer.*.attention\"` every layer's attention. Every pattern must select a parameter that can train.", example: "freeze = [\"layers.0\"]"),
             ParamSpec("unfreeze", .list(.record([
-                ParamSpec("at", .steps(fraction: false), .required, doc: "When the parameters start training.", example: "2 epochs"),
+                ParamSpec("at", .steps(fraction: false), .required, doc: "When the parameters start training: `N epochs` from the first step of epoch N (0-based); `N steps` (or a bare number) from optimizer step N (0-based, counted over the stage), in the middle of an epoch if need be.", example: "2 epochs"),
                 ParamSpec("layers", .list(.string, nonEmpty: true), .required, doc: "Patterns (as in `freeze`) of the frozen parameters that train from `at` on; each must select a parameter.", example: "[\"encoder.layer.5.*\"]"),
             ]), nonEmpty: false), .defaulted(list([])), doc: "Gradual unfreezing: frozen parameters that start training at a given step.", example: "unfreeze = [{at: 2 epochs, layers: [\"layers.0\"]}]"),
             ParamSpec("head", .call(family: "head"), doc: "A new task head replacing the model's (freshly initialised).", example: "head = dense(10)"),
@@ -290,7 +291,7 @@ public enum LanguageSchema {
             ParamSpec("threshold", .number(.nonNegative), .defaulted(num(1e-4)), doc: "Relative improvement that counts.", example: "1e-4"),
             ParamSpec("cooldown", .number(.naturalNumber), .defaulted(num(0)), doc: "Epochs to wait after a reduction.", example: "1"),
             ParamSpec("min", .number(.nonNegative), .defaulted(num(0)), doc: "The lowest rate (`min_lr`).", example: "1e-6"),
-        ], doc: "PyTorch's `ReduceLROnPlateau` (mode min) on `valid.loss`, evaluated after each epoch.", example: "plateau(factor: 0.5, patience: 3)"),
+        ], doc: "PyTorch's `ReduceLROnPlateau` (mode min) on `valid.loss`, evaluated after each epoch; the stage's data needs a valid split.", example: "plateau(factor: 0.5, patience: 3)"),
         // Losses and penalties.
         CallSpec("cross_entropy", family: "loss", params: [
             ParamSpec("label_smoothing", .number(.unitOpen), .defaulted(num(0)), doc: "PyTorch's label smoothing.", example: "0.1"),

@@ -103,7 +103,8 @@ extension LanguageReference {
 
         A pretrained BERT keeps its Hugging Face names, without the `bert.` prefix: \
         \(inline(embeddings)); for each layer `i` (from 0) \(inline(perLayer)); then the \
-        head's. \(inline(pooler)) are loaded but never train (no pooling reads them): they \
+        model's own `layers` on the pooled vector, if any (`layers.{i}.*`, counted as in an MLP), \
+        and the head's. \(inline(pooler)) are loaded but never train (no pooling reads them): they \
         are always frozen, and a pattern that selects only them is an error.
 
         ### Examples

@@ -200,6 +200,7 @@ extension CheckerRun {
         let sweeps = checkSweeps(draft, base: record, model: model, names: parameterNames)
         if let units = headUnits { checkSweptClassWeights(sweeps, units: units) }
         let repeatCount = checkRepeat(values, sweeps: sweeps)
+        if let data { checkValidSplitRules(draft, data: data, sweeps: sweeps) }
         return CheckedStage(name: name, span: draft.nameSpan, model: modelName, data: dataName, initialization: draft.initialization,
                             settings: record, sweeps: sweeps, select: values["select"], ensemble: values["ensemble"], prune: values["prune"],
                             seed: draft.seed, repeatCount: repeatCount, parameterNames: parameterNames)
@@ -242,6 +243,21 @@ extension CheckerRun {
             default:
                 break
             }
+        }
+    }
+
+    /// ReduceLROnPlateau steps on `valid.loss`: without a valid split it would silently keep
+    /// the rate constant, so `lr = plateau(…)` (set or swept) needs one. (Metrics named by
+    /// `early_stop`, `keep_best`, `select`, `prune` are checked with the other metric uses.)
+    func checkValidSplitRules(_ draft: StageDraft, data: CheckedData, sweeps: [CheckedSweep]) {
+        guard !data.splits.contains("valid") else { return }
+        var schedules = draft.schedule?.values["lr"].map { [$0] } ?? []
+        for axis in sweeps.flatMap(\.axes) where axis.path == ["schedule", "lr"] {
+            schedules += axis.values
+            if let g = axis.generator, case .call("choice", let positional, _) = g.kind { schedules += positional }
+        }
+        for lr in schedules where lr.callName == "plateau" {
+            emit(CheckerDiagnostics.validSplitRequired(setting: "plateau", reads: "valid.loss", data: data.name, span: lr.span))
         }
     }
 

@@ -207,6 +207,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case repeatWithSeedSweep = "E0180"
     /// `repeat = N` (N > 1) in a stage with `prune`: ASHA would prune replicates one by one.
     case repeatWithPrune = "E0181"
+    /// A setting that acts on the valid split after each epoch (`lr = plateau(…)`) in a stage whose data has no valid split.
+    case validSplitRequired = "E0185"
 
     // MARK: Checker warnings
 

@@ -52,7 +52,11 @@ extension SpecWriter {
             e.field("unfreeze") {
                 $0.list(spec.unfreeze) { e, step in
                     e.record("unfreeze") { e in
-                        e.field("epoch") { $0.int(step.epoch) }
+                        switch step.at {
+                        case .epoch(let n): e.field("epoch") { $0.int(n) }
+                        // Under its own name: epoch-based entries keep the keys they had before steps existed.
+                        case .step(let n): e.field("step") { $0.int(n) }
+                        }
                         e.field("patterns") { $0.list(step.patterns) { $0.string($1) } }
                     }
                 }
@@ -233,6 +237,15 @@ extension SpecWriter {
                         e.field("minimize") { $0.bool(es.minimize) }
                         // Only when set: trials without it keep the keys they had before it existed.
                         if es.minDelta != 0 { e.field("min_delta") { $0.number(es.minDelta) } }
+                    }
+                }
+            }
+            // Only when set: trials without it keep the keys they had before it existed.
+            if let kb = s.keepBest {
+                e.field("keep_best") { e in
+                    e.record("keep_best") { e in
+                        e.field("metric") { $0.string(kb.metric) }
+                        e.field("minimize") { $0.bool(kb.minimize) }
                     }
                 }
             }

@@ -11,7 +11,7 @@ public struct TrainingSpec: Sendable, Hashable {
     public var initialization: Initialization
     /// Parameter-name patterns kept frozen (prefixes such as `layers.0` or globs such as `encoder.*`).
     public var freeze: [String]
-    /// Gradual unfreezing: at the start of epoch `epoch` (0-based) these patterns become trainable.
+    /// Gradual unfreezing: from an epoch's start or an optimizer step on, these patterns become trainable.
     public var unfreeze: [UnfreezeStep]
     public var optimizer: OptimizerSpec
     public var schedule: ScheduleSpec
@@ -58,14 +58,23 @@ public enum Initialization: Sendable, Hashable {
     case upstream(taskKey: String, rank: Int? = nil)
 }
 
-/// `unfreeze` entry: from `epoch` on, parameters matching `patterns` train.
+/// `unfreeze` entry: from `at` on, parameters matching `patterns` train.
 public struct UnfreezeStep: Sendable, Hashable {
-    public var epoch: Int
+    /// When an `unfreeze` entry takes effect.
+    public enum Time: Sendable, Hashable {
+        /// From the start of epoch `n` (0-based): `at: 2 epochs`.
+        case epoch(Int)
+        /// From optimizer step `n` (0-based, counted over the stage) on: `at: 30 steps`.
+        case step(Int)
+    }
+    public var at: Time
     public var patterns: [String]
-    public init(epoch: Int, patterns: [String]) {
-        self.epoch = epoch
+    public init(at: Time, patterns: [String]) {
+        self.at = at
         self.patterns = patterns
     }
+    /// An entry that takes effect at the start of epoch `epoch`.
+    public init(epoch: Int, patterns: [String]) { self.init(at: .epoch(epoch), patterns: patterns) }
 }
 
 /// The network: an MLP from a layer list, or a pretrained encoder, plus a task head.
@@ -227,6 +236,23 @@ public struct EarlyStopSpec: Sendable, Hashable {
     }
 }
 
+/// `keep_best = valid.accuracy`: the trial's final weights are those at the end of the
+/// epoch with the best value of `metric` (Hugging Face's `load_best_model_at_end`).
+public struct KeepBestSpec: Sendable, Hashable {
+    public var metric: String
+    /// Minimise (`loss`, `mse`) or maximise (`accuracy`, `f1`).
+    public var minimize: Bool
+    public init(metric: String, minimize: Bool) {
+        self.metric = metric
+        self.minimize = minimize
+    }
+
+    /// Whether `value` is strictly better than `best` (a tie keeps the earlier epoch).
+    public func improves(_ value: Double, on best: Double) -> Bool {
+        minimize ? value < best : value > best
+    }
+}
+
 /// The `schedule { … }` block.
 public struct ScheduleSpec: Sendable, Hashable {
     public var epochs: Int
@@ -236,9 +262,12 @@ public struct ScheduleSpec: Sendable, Hashable {
     public var clipGradNorm: Double?
     public var clipGradValue: Double?
     public var earlyStop: EarlyStopSpec?
+    /// Keep the best epoch's weights instead of the last's; nil: the last epoch's.
+    public var keepBest: KeepBestSpec?
 
     public init(epochs: Int, batchSize: Int, shuffle: Bool = true, lr: LRScheduleSpec = .constant,
-                clipGradNorm: Double? = nil, clipGradValue: Double? = nil, earlyStop: EarlyStopSpec? = nil) {
+                clipGradNorm: Double? = nil, clipGradValue: Double? = nil, earlyStop: EarlyStopSpec? = nil,
+                keepBest: KeepBestSpec? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -246,6 +275,7 @@ public struct ScheduleSpec: Sendable, Hashable {
         self.clipGradNorm = clipGradNorm
         self.clipGradValue = clipGradValue
         self.earlyStop = earlyStop
+        self.keepBest = keepBest
     }
 }
 

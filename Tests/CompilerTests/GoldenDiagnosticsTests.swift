@@ -22,7 +22,7 @@ final class GoldenDiagnosticsTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(files.count, 40, "the issue asks for at least 35 distinct mistakes")
         var recorded: [String] = []
         for path in files {
-            // freeze_bert_glob and layers_with_pretrained read the repository's model (../../../models/…).
+            // freeze_bert_glob and input_with_pretrained read the repository's model (../../../models/…).
             if try String(contentsOfFile: path, encoding: .utf8).contains("../../../models/all-MiniLM-L6-v2") {
                 do { try TestPaths.requireMiniLM() } catch { XCTFail("\((path as NSString).lastPathComponent): \(error)"); continue }
             }

@@ -30,7 +30,8 @@ final class SpecEncodingTests: XCTestCase {
                                      adagradLRDecay: 0.01, initialAccumulator: 0.1, layerLRDecay: 0.9),
             schedule: ScheduleSpec(epochs: 3, batchSize: 16, shuffle: true, lr: .cosine(warmup: .fraction(0.1), min: 0),
                                    clipGradNorm: 1, clipGradValue: 0.5,
-                                   earlyStop: EarlyStopSpec(metric: "loss", patience: 2, minimize: true, minDelta: 0.01)),
+                                   earlyStop: EarlyStopSpec(metric: "loss", patience: 2, minimize: true, minDelta: 0.01),
+                                   keepBest: KeepBestSpec(metric: "valid.accuracy", minimize: false)),
             loss: LossSpec(criterion: .crossEntropy(labelSmoothing: 0.1), penalties: [.init(.l2, weight: 1e-4)]),
             metrics: ["accuracy"], seed: 7,
             prune: PruneSpec(metric: "loss", minimize: true, minEpochs: 1, reduction: 3))
@@ -64,7 +65,7 @@ final class SpecEncodingTests: XCTestCase {
         "model.pretrained.lowercase": { $0.model.pretrained?.lowercase = true },
         "initialization": { $0.initialization = .checkpoint(path: "/weights/other.safetensors") },
         "freeze": { $0.freeze = ["encoder.layer.0"] },
-        "unfreeze[].epoch": { $0.unfreeze[0].epoch = 2 },
+        "unfreeze[].at": { $0.unfreeze[0].at = .step(1) },
         "unfreeze[].patterns": { $0.unfreeze[0].patterns = ["head"] },
         "optimizer.kind": { $0.optimizer.kind = .adam },
         "optimizer.lr": { $0.optimizer.lr = 2e-3 },
@@ -94,6 +95,8 @@ final class SpecEncodingTests: XCTestCase {
         "loss.terms[].criterion": { $0.loss.terms[0].criterion = .crossEntropy(labelSmoothing: 0.2) },
         "loss.terms[].weight": { $0.loss.terms[0].weight = 0.5 },
         "loss.terms[].classWeights": { $0.loss.terms[0].classWeights = .balanced },
+        "schedule.keepBest.metric": { $0.schedule.keepBest?.metric = "valid.f1" },
+        "schedule.keepBest.minimize": { $0.schedule.keepBest?.minimize = true },
         "loss.penalties[].penalty": { $0.loss.penalties[0].penalty = .l1 },
         "loss.penalties[].weight": { $0.loss.penalties[0].weight = 2e-4 },
         "metrics": { $0.metrics = ["f1"] },
@@ -158,6 +161,23 @@ final class SpecEncodingTests: XCTestCase {
             XCTAssertTrue(try canonicalBytes(changed) != canonicalBytes(before), "\(path) is not part of the task key")
             XCTAssertTrue(try specJSON(changed) != specJSON(before), "\(path) is missing from spec.json")
         }
+    }
+
+    /// Settings added after keys were pinned are written only when set: a spec without
+    /// them encodes exactly as before they existed (no `keep_best` field, `epoch` for an
+    /// epoch-based unfreeze), and one with them differs.
+    func testNewSettingsAreWrittenOnlyWhenSet() throws {
+        var plain = Self.full
+        plain.schedule.keepBest = nil
+        let schedule = try XCTUnwrap(try specJSON(plain)["payload"]?["train-task"]?["schedule"]?.objectValue)
+        XCTAssertFalse(schedule.contains { $0.key == "keep_best" })
+        let unfreeze = try XCTUnwrap(try specJSON(plain)["payload"]?["train-task"]?["unfreeze"]?.arrayValue)
+        XCTAssertEqual(unfreeze.first?["epoch"], .int(1))
+        XCTAssertNil(unfreeze.first?["step"])
+        var steps = plain
+        steps.unfreeze[0].at = .step(1)
+        XCTAssertEqual(try specJSON(steps)["payload"]?["train-task"]?["unfreeze"]?.arrayValue?.first?["step"], .int(1))
+        XCTAssertTrue(try canonicalBytes(steps) != canonicalBytes(plain), "1 step and 1 epoch are different trials")
     }
 
     func testAPretrainedEncodersInputWidthIsNotPartOfItsKey() throws {

@@ -50,8 +50,10 @@ public struct TrialLowering: Sendable {
                 return UnfreezeStep(epoch: Int(n.rounded()), patterns: patterns)
             case .quantity(0, _), .number(0):
                 return UnfreezeStep(epoch: 0, patterns: patterns)
+            case .quantity(let n, "steps"), .quantity(let n, "step"), .number(let n):
+                return UnfreezeStep(at: .step(Int(n.rounded())), patterns: patterns)
             default:
-                throw fail("`unfreeze` at \(at) is not supported yet: give the time in epochs (`at: 2 epochs`)")
+                throw fail("`unfreeze` at \(at): expected a time in epochs or steps (`at: 2 epochs`, `at: 30 steps`)")
             }
         }
 
@@ -319,9 +321,10 @@ public struct TrialLowering: Sendable {
             let minDelta = es["min_delta"]?.number ?? fields.first(where: { $0.name == "min_delta" })?.defaultValue?.number ?? 0
             earlyStop = EarlyStopSpec(metric: metric, patience: Int(patience), minimize: Self.minimizes(metric), minDelta: minDelta)
         }
+        let keepBest = value["keep_best"].flatMap { $0.symbol ?? $0.string }.map { KeepBestSpec(metric: $0, minimize: Self.minimizes($0)) }
         return ScheduleSpec(epochs: Int(epochs), batchSize: Int(batchSize), shuffle: shuffle, lr: lr,
                             clipGradNorm: value["clip_grad_norm"]?.number, clipGradValue: value["clip_grad_value"]?.number,
-                            earlyStop: earlyStop)
+                            earlyStop: earlyStop, keepBest: keepBest)
     }
 
     /// Whether a metric improves downwards (`valid.loss`, `mse`) rather than upwards (`accuracy`, `f1`).

@@ -160,11 +160,16 @@ extension Executor {
             } else if let last = history.last {
                 metrics = last.metrics
             }
-            let json: JSONValue = [
+            var json: JSONValue = [
                 "train": .string(trainKey), "status": .string(trainStatus.rawValue), "epochs": .int(history.count),
                 "metrics": .object(metrics.map { (key: $0.key, value: JSONValue.double($0.value)) }),
                 "weights_sha256": weightsHash.map { .string($0) } ?? .null,
             ]
+            // `keep_best`: the metrics above are those of the kept epoch's weights; say which epoch that is.
+            if let kept = store.readJSON("status.json", for: trainKey)?["kept_epoch"], case .object(var members) = json {
+                members.append((key: "kept_epoch", value: kept))
+                json = .object(members)
+            }
             try store.writeJSON(json, "metrics.json", for: task.key)
             try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
             return .status(.done, worked: true)

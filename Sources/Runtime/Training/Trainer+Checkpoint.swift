@@ -16,11 +16,14 @@ extension Trainer {
         var earlyBad = 0
         var bestEpoch = 0
         var history: [EpochRecord] = []
+        /// `keep_best`: the best value so far and its epoch (1-based; 0: none yet).
+        var keptBest: Double = .infinity
+        var keptEpoch = 0
     }
 
     /// The files that make up the resume state; a sealed trial has none of them
     /// (but a pruned one, which a later plan may promote).
-    static let resumeFiles = ["last-state.json", "last.safetensors", "last-state.safetensors"]
+    static let resumeFiles = ["last-state.json", "last.safetensors", "last-state.safetensors", keptWeightsFile]
 
     private func stateJSON(_ c: Counters, hashes: [(key: String, value: JSONValue)]) -> JSONValue {
         func num(_ d: Double) -> JSONValue { d.isFinite ? .double(d) : .null }
@@ -29,12 +32,13 @@ extension Trainer {
             "scheduler": c.scheduler.stateJSON,
             "early_stop": ["best": num(c.earlyBest), "bad_epochs": .int(c.earlyBad), "best_epoch": .int(c.bestEpoch)],
             "history": .array(c.history.map(\.json)),
+            "keep_best": ["best": num(c.keptBest), "epoch": .int(c.keptEpoch)],
             "files": .object(hashes),
         ]
     }
 
     /// Loads a consistent checkpoint (hashes verified), or nil (reported) if none or damaged.
-    func loadCheckpoint(into model: MLPModel, initial: Counters) -> (Counters, OptimizerState)? {
+    func loadCheckpoint(into model: MLPModel, kept: KeptWeights?, initial: Counters) -> (Counters, OptimizerState)? {
         guard let json = store.readJSON("last-state.json", for: key) else { return nil }
         func damaged(_ why: String) -> (Counters, OptimizerState)? {
             store.warn("resume state of \(key) is unusable (\(why)); restarting the trial from epoch 0")
@@ -43,7 +47,8 @@ extension Trainer {
         guard let files = json["files"], let epoch = json["epoch"]?.intValue, let step = json["step"]?.intValue,
               let schedulerState = json["scheduler"], let early = json["early_stop"], let history = json["history"]?.arrayValue
         else { return damaged("last-state.json is malformed") }
-        for name in ["last.safetensors", "last-state.safetensors"] {
+        let keptFile = files[Self.keptWeightsFile] != nil ? [Self.keptWeightsFile] : []
+        for name in ["last.safetensors", "last-state.safetensors"] + keptFile {
             guard let data = store.read(name, for: key) else { return damaged("\(name) is missing") }
             if ResumeChecksum.hex(data) != files[name]?.stringValue { return damaged("\(name) does not match last-state.json") }
         }
@@ -54,10 +59,16 @@ extension Trainer {
         c.earlyBest = early["best"]?.doubleValue ?? initial.earlyBest
         c.earlyBad = early["bad_epochs"]?.intValue ?? 0
         c.bestEpoch = early["best_epoch"]?.intValue ?? 0
+        c.keptBest = json["keep_best"]?["best"]?.doubleValue ?? initial.keptBest
+        c.keptEpoch = json["keep_best"]?["epoch"]?.intValue ?? 0
         c.history = history.compactMap(EpochRecord.init(json:))
         guard c.history.count == epoch else { return damaged("history length differs from the epoch count") }
         do {
             _ = try model.load(from: store.path("last.safetensors", for: key))
+            if let kept {
+                guard c.keptEpoch == 0 || !keptFile.isEmpty else { return damaged("\(Self.keptWeightsFile) is not listed") }
+                if !keptFile.isEmpty { try kept.load(from: SafetensorsFile(contentsOf: store.path(Self.keptWeightsFile, for: key))) }
+            }
             let file = try SafetensorsFile(contentsOf: store.path("last-state.safetensors", for: key))
             return (c, try OptimizerState(file: file))
         } catch {
@@ -71,8 +82,8 @@ extension Trainer {
     /// the parameter and optimizer buffers to the files, checksummed on the way (no copies:
     /// for W2's 22 MB of weights and state, copying and flushing took ~18% of training time);
     /// sealed results are always flushed.
-    func saveCheckpoint(model: MLPModel, optimizer: Optimizer, counters: Counters) throws {
-        var weightsSum = ResumeChecksum(), stateSum = ResumeChecksum()
+    func saveCheckpoint(model: MLPModel, optimizer: Optimizer, kept: KeptWeights?, counters: Counters) throws {
+        var weightsSum = ResumeChecksum(), stateSum = ResumeChecksum(), keptSum = ResumeChecksum()
         try store.writeTensors(model.tensorViews(keep: persisted(model)), "last.safetensors", for: key, durable: false) {
             weightsSum.update($0)
         }
@@ -80,9 +91,13 @@ extension Trainer {
             try store.writeTensors(views, metadata: metadata, "last-state.safetensors", for: key, durable: false) { stateSum.update($0) }
         }
         try writeHistory(counters, durable: false)
-        let hashes: [(key: String, value: JSONValue)] = [
+        var hashes: [(key: String, value: JSONValue)] = [
             ("last.safetensors", .string(weightsSum.hex)), ("last-state.safetensors", .string(stateSum.hex)),
         ]
+        if let kept, counters.keptEpoch > 0 {
+            try store.writeTensors(kept.views, Self.keptWeightsFile, for: key, durable: false) { keptSum.update($0) }
+            hashes.append((Self.keptWeightsFile, .string(keptSum.hex)))
+        }
         try store.writeJSON(stateJSON(counters, hashes: hashes), "last-state.json", for: key, durable: false)
         try store.markStatus(.running, for: key, extra: [("epochs_completed", .int(counters.epoch))], durable: false)
     }

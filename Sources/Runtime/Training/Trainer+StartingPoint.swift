@@ -8,12 +8,14 @@ import Support
 /// epoch loop so the loop reads the same whether a trial starts or resumes.
 extension Trainer {
     /// Sets `model`'s weights; returns the counters and the optimizer the epoch loop starts from.
-    func startingPoint(model: MLPModel, initial: Counters) throws -> (Counters, Optimizer) {
+    func startingPoint(model: MLPModel, kept: KeptWeights?, initial: Counters) throws -> (Counters, Optimizer) {
         // Seeded init first (and a pretrained encoder's folder weights): a checkpoint then overwrites what it stores.
         var g = SeededGenerator(seed: spec.seed).fork("init")
         try model.initialize(generator: &g)
-        if let (c, state) = loadCheckpoint(into: model, initial: initial) {
-            let optimizer = try Self.makeOptimizer(spec.optimizer, group: try Self.group(for: model, epoch: max(c.epoch - 1, 0), spec: spec))
+        if let (c, state) = loadCheckpoint(into: model, kept: kept, initial: initial) {
+            // The layout the saved buffers were written in: that of the last step run.
+            let last = try Self.group(for: model, step: max(c.step - 1, 0), epoch: max(c.epoch - 1, 0), spec: spec)
+            let optimizer = try Self.makeOptimizer(spec.optimizer, group: last)
             do { try optimizer.importState(state) } catch { throw TrainingError("resume state of \(key): \(error)") }
             return (c, optimizer)
         }
@@ -26,6 +28,6 @@ extension Trainer {
             let head = reinitializeHead
             try model.load(from: path, skip: { head && ($0 == "head" || $0.hasPrefix("head.")) })
         }
-        return (initial, try Self.makeOptimizer(spec.optimizer, group: try Self.group(for: model, epoch: 0, spec: spec)))
+        return (initial, try Self.makeOptimizer(spec.optimizer, group: try Self.group(for: model, step: 0, epoch: 0, spec: spec)))
     }
 }

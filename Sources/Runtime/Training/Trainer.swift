@@ -31,7 +31,11 @@ import Support
 ///
 /// Early stopping keeps the LAST epoch's weights as the final checkpoint (as
 /// PyTorch Lightning's `EarlyStopping` and Keras' default `restore_best_weights=False`);
-/// the best epoch is recorded in `status.json` as `best_epoch`.
+/// the best epoch is recorded in `status.json` as `best_epoch`. `keep_best` instead seals
+/// the weights of the epoch with the best value of its metric (`Trainer+KeepBest.swift`).
+///
+/// `unfreeze` entries take effect at an epoch's start (`at: E epochs`) or before optimizer
+/// step N (`at: N steps`); the optimizer layout is rebuilt there.
 /// A loss that turns NaN/inf stops the trial with status `diverged`.
 public final class Trainer {
     /// How a `run` ended.
@@ -91,13 +95,16 @@ public final class Trainer {
         let scheduler = LRScheduler(LRSchedule(spec.schedule.lr, stepsPerEpoch: perEpoch, totalSteps: epochs * perEpoch),
                                     base: spec.optimizer.lr, timing: ScheduleTiming(totalSteps: epochs * perEpoch, stepsPerEpoch: perEpoch))
         let early = spec.schedule.earlyStop
-        let initial = Counters(scheduler: scheduler, earlyBest: Counters.noEarlyBest(early))
+        let keep = spec.schedule.keepBest
+        var initial = Counters(scheduler: scheduler, earlyBest: Counters.noEarlyBest(early))
+        initial.keptBest = Counters.noKeptBest(keep)
+        let kept = keep.map { _ in KeptWeights(model: model, keep: persisted(model)) }
 
         if !store.exists("spec.json", for: key) { try store.writeJSON(SpecJSON.encode(spec), "spec.json", for: key) }
 
         var counters: Counters
         let optimizer: Optimizer
-        (counters, optimizer) = try startingPoint(model: model, initial: initial)
+        (counters, optimizer) = try startingPoint(model: model, kept: kept, initial: initial)
 
         let tape = Tape()
         var batch = loader.makeBatch()
@@ -121,7 +128,7 @@ public final class Trainer {
             if let limit = options.epochLimit, counters.epoch >= limit { return .paused(epochs: counters.epoch) }
             let epoch = counters.epoch
             let epochStart = options.clock()
-            let group = try Self.group(for: model, epoch: epoch, spec: spec)
+            let group = try Self.group(for: model, step: counters.step, epoch: epoch, spec: spec)
             if group != lastGroup { optimizer.regroup(group); lastGroup = group }
             loader.beginEpoch(epoch)
             model.parameters.zeroGradients()  // all of them once per epoch (the trainable set may change); per step only the trainable
@@ -130,6 +137,15 @@ public final class Trainer {
             var lr = 0.0
             for b in 0..<perEpoch {
                 let t = counters.step
+                if b > 0, spec.unfreezes(atStep: t) {
+                    // `unfreeze at: N steps` inside the epoch: the new layout from this step on.
+                    let group = try Self.group(for: model, step: t, epoch: epoch, spec: spec)
+                    if group != lastGroup {
+                        optimizer.regroup(group)
+                        lastGroup = group
+                        model.parameters.zeroGradients()
+                    }
+                }
                 loader.fill(&batch, index: b, step: t)
                 let n = batch.count
                 tape.reset()
@@ -175,14 +191,15 @@ public final class Trainer {
                 try sealDiverged(counters: counters, step: counters.step - 1)
                 return .diverged(epoch: epoch, step: counters.step - 1)
             }
-            let metrics = TrialEvaluation.evaluate(model, data: data, loss: trialLoss, requested: spec.metrics)
+            let metrics = TrialEvaluation.evaluate(model, data: data, loss: trialLoss, requested: spec.epochMetrics)
             let record = EpochRecord(epoch: epoch + 1, step: counters.step, lr: lr, trainLoss: lossSum / Double(perEpoch), metrics: metrics)
             counters.history.append(record)
             counters.epoch = epoch + 1
             if let v = record.value("valid.loss") { counters.scheduler.epochEnded(validLoss: v) }
             counters.recordForEarlyStop(record, early: early)
+            if counters.recordForKeepBest(record, keep: keep) { kept?.capture(model) }
             if !finished() && options.checkpointDue(completedEpochs: counters.epoch, lastCheckpoint: lastCheckpoint) {
-                try saveCheckpoint(model: model, optimizer: optimizer, counters: counters)
+                try saveCheckpoint(model: model, optimizer: optimizer, kept: kept, counters: counters)
                 lastCheckpoint = options.clock()
             }
             let now = options.clock()
@@ -192,7 +209,7 @@ public final class Trainer {
             options.onEpoch?(TrialProgress(key: key, record: record, totalEpochs: epochs, elapsed: now - started,
                                            eta: mean * Double(max(epochs - counters.epoch, 0))))
         }
-        try sealDone(model: model, counters: counters)
+        try sealDone(model: model, kept: kept, counters: counters)
         return .finished(epochs: counters.epoch, earlyStopped: counters.epoch < epochs)
     }
 }
