@@ -495,6 +495,8 @@ public enum CheckerDiagnostics {
                    primary: Label(span, "not a WordPiece vocabulary"),
                    notes: ["a vocabulary is UTF-8 text, one token per line; the line number is the token's id"],
                    help: ["give the vocab.txt the model was trained with, or add the missing special tokens"])
+    }
+
     /// `lr = plateau(…)` reads `valid.loss` after each epoch, but the stage's data has no valid split.
     public static func validSplitRequired(setting: String, reads: String, data: String, span: Span) -> Diagnostic {
         Diagnostic(code: .validSplitRequired, message: "`\(setting)` reads `\(reads)` after each epoch, but data `\(data)` has no valid split",
