@@ -204,6 +204,31 @@ public enum CheckerDiagnostics {
                    help: ["add it to the stage's metrics: `metrics = [" + (computed + [name]).joined(separator: ", ") + "]`"])
     }
 
+    /// `metrics = [accuracy]` with `loss = mse()`: the metric needs class labels.
+    public static func metricNotForLoss(metric: String, loss: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .metricNotForLoss, message: "metric `\(metric)` needs class labels, but the loss `\(loss)` is a regression",
+                   primary: Label(span, "not computed with \(loss)"),
+                   notes: ["with `\(loss)` a stage computes `loss` and `mse`"],
+                   help: ["remove `\(metric)` from `metrics`, or train a classifier with `loss = cross_entropy()`"])
+    }
+
+    /// `metrics = [f1_binary]` with a head of more than two classes.
+    public static func metricNeedsTwoClasses(metric: String, classes: Int, span: Span) -> Diagnostic {
+        let base = metric.replacingOccurrences(of: "_binary", with: "")
+        return Diagnostic(code: .metricNeedsTwoClasses, message: "metric `\(metric)` scores the positive class of two, but the stage has \(classes) classes",
+                          primary: Label(span, "needs exactly two classes"),
+                          notes: ["`_binary` metrics score class id 1 against class id 0"],
+                          help: ["use `\(base)` (macro average) or `\(base)_micro` for \(classes) classes"])
+    }
+
+    /// `best(valid.confusion)`: a confusion matrix cannot be ranked.
+    public static func metricNotRankable(metric: String, name: String, context: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .metricNotRankable, message: "`\(metric)` is not a number, so it cannot rank trials or epochs (\(context))",
+                   primary: Label(span, "`\(name)` is a matrix"),
+                   notes: ["`\(name)` is stored with the trial's results (`ftx results`) for reading, not for ranking"],
+                   help: ["rank by a number, e.g. `valid.accuracy` or `valid.f1`"])
+    }
+
     /// `test.accuracy` on data whose split has no test part.
     public static func metricSplitMissing(metric: String, split: String, data: String, span: Span) -> Diagnostic {
         Diagnostic(code: .metricSplitMissing, message: "`\(metric)` needs a `\(split)` split, but data `\(data)` has none",

@@ -193,6 +193,12 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case bertMaxLengthTooLong = "E0157"
     /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
     case bertVocabularyMismatch = "E0158"
+    /// A metric that needs class labels listed for a loss that has none: `metrics = [accuracy]` with `mse()`.
+    case metricNotForLoss = "E0170"
+    /// A two-class metric (`f1_binary`, …) on a stage whose head has another number of classes.
+    case metricNeedsTwoClasses = "E0171"
+    /// A metric that is not one number where trials or epochs are ranked: `best(valid.confusion)`.
+    case metricNotRankable = "E0172"
 
     // MARK: Checker warnings
 

@@ -142,20 +142,26 @@ extension Executor {
             try store.writeJSON(SpecJSON.encode(task), "spec.json", for: task.key)
             let history = store.history(for: trainKey).compactMap(EpochRecord.init(json:))
             var metrics: [(key: String, value: Double)] = []
+            var classification: [(key: String, value: JSONValue)] = []
             if weightsHash != nil, trainStatus != .diverged {
                 let model = try MLPModel.trained(spec: spec.model, weights: store.path("final.safetensors", for: trainKey))
                 let data = try Trainer.prepareData(spec, model: model)
                 if let hoisted = hoistedFeatures(forTrain: trainKey) { try model.useHoistedFeatures(hoisted, data: data) }
-                metrics = TrialEvaluation.evaluate(model, data: data, criterion: spec.loss.criterion, requested: spec.metrics,
-                                                   splits: [.train, .valid, .test])
+                (metrics, classification) = TrialEvaluation.report(model, data: data, criterion: spec.loss.criterion,
+                                                                   requested: spec.metrics, splits: [.train, .valid, .test])
             } else if let last = history.last {
                 metrics = last.metrics
             }
-            let json: JSONValue = [
+            var json: JSONValue = [
                 "train": .string(trainKey), "status": .string(trainStatus.rawValue), "epochs": .int(history.count),
                 "metrics": .object(metrics.map { (key: $0.key, value: JSONValue.double($0.value)) }),
                 "weights_sha256": weightsHash.map { .string($0) } ?? .null,
             ]
+            // Confusion matrices and per-class scores by split (not scalars, so not in `metrics`).
+            if !classification.isEmpty, case .object(var fields) = json {
+                fields.append(("classification", .object(classification)))
+                json = .object(fields)
+            }
             try store.writeJSON(json, "metrics.json", for: task.key)
             try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
             return .status(.done, worked: true)

@@ -5,8 +5,10 @@ import Support
 
 /// The criterion of a `LossSpec` on a model output, and evaluation of a model
 /// on whole splits (dropout off, no penalties): predictions, loss, accuracy,
-/// F1 (binary: the positive class 1; multiclass: macro over the classes
-/// present in labels or predictions, as scikit-learn) and MSE.
+/// precision/recall/F1 (unsuffixed: binary, the positive class 1, with two classes;
+/// macro over the classes present in labels or predictions otherwise, as
+/// scikit-learn's defaults — see `ClassificationScores`), ROC AUC, the confusion
+/// matrix and MSE.
 public enum TrialEvaluation {
     /// Rows per forward pass when evaluating (results do not depend on it).
     static let chunk = 512
@@ -91,7 +93,6 @@ public enum TrialEvaluation {
         }
         var out: [(key: String, value: Double)] = []
         var loss = 0.0
-        var predicted = [Int](repeating: 0, count: n)
         var sq = 0.0
         switch criterion {
         case .crossEntropy(let s):
@@ -110,9 +111,6 @@ public enum TrialEvaluation {
                 var l = -logs[y]
                 if s != 0 { l = (1 - s) * l + s / Double(width) * logs.reduce(0) { $0 - $1 } }
                 loss += l
-                var best = 0
-                for c in 1..<width where row[row.startIndex + c] > row[row.startIndex + best] { best = c }
-                predicted[r] = best
                 for c in 0..<width {
                     let t: Double = c == y ? 1 : 0
                     sq += (Double(row[row.startIndex + c]) - t) * (Double(row[row.startIndex + c]) - t)
@@ -128,7 +126,6 @@ public enum TrialEvaluation {
                 } else {
                     loss += -(t * Foundation.log(q) + (1 - t) * Foundation.log(1 - q))
                 }
-                predicted[r] = p[r] > 0.5 ? 1 : 0
                 sq += (Double(p[r]) - t) * (Double(p[r]) - t)
             }
             sq /= Double(n)
@@ -141,40 +138,98 @@ public enum TrialEvaluation {
         let classes: Bool
         if case .mse = criterion { classes = false } else { classes = true }
         if classes && !split.labels.isEmpty {
-            let labels = split.labels.map(Int.init)
-            if requested.isEmpty || requested.contains("accuracy") {
-                out.append((prefix + ".accuracy", Double(zip(labels, predicted).filter { $0 == $1 }.count) / Double(n)))
-            }
-            if requested.contains("f1") {
-                let binary: Bool
-                if case .bce = criterion { binary = true } else { binary = width == 2 }
-                out.append((prefix + ".f1", f1(labels: labels, predicted: predicted, binary: binary)))
-            }
+            out += classificationMetrics(labels: split.labels.map(Int.init), probabilities: p, width: width, criterion: criterion,
+                                         requested: requested, prefix: prefix)
         }
         if !classes || requested.contains("mse") { out.append((prefix + ".mse", sq)) }
         return out
     }
 
-    /// Binary F1 of class 1, or macro F1 over the classes present in labels or predictions.
-    public static func f1(labels: [Int], predicted: [Int], binary: Bool) -> Double {
-        func score(_ c: Int) -> Double {
-            var tp = 0, fp = 0, fn = 0
-            for (y, q) in zip(labels, predicted) {
-                if q == c && y == c { tp += 1 } else if q == c { fp += 1 } else if y == c { fn += 1 }
-            }
-            let d = 2 * tp + fp + fn
-            return d == 0 ? 0 : Double(2 * tp) / Double(d)
+    /// The class metrics of `requested` (accuracy also when nothing is requested) from class
+    /// ids and predicted probabilities (rows × `width`), named `PREFIX.NAME`.
+    public static func classificationMetrics(labels: [Int], probabilities p: [Float], width: Int, criterion: LossSpec.Criterion,
+                                             requested: [String], prefix: String) -> [(key: String, value: Double)] {
+        var out: [(key: String, value: Double)] = []
+        let predicted = predictions(probabilities: p, width: width)
+        if requested.isEmpty || requested.contains("accuracy") {
+            out.append((prefix + ".accuracy", Double(zip(labels, predicted).filter { $0 == $1 }.count) / Double(max(labels.count, 1))))
         }
-        if binary { return score(1) }
-        let present = Set(labels).union(predicted).sorted()
-        guard !present.isEmpty else { return 0 }
-        return present.map(score).reduce(0, +) / Double(present.count)
+        let count = classCount(width: width, criterion: criterion)
+        let scores = ClassificationScores(labels: labels, predicted: predicted, classes: count)
+        for name in scoreNames where requested.contains(name) {
+            if let v = scores.score(name, binary: count == 2) { out.append((prefix + "." + name, v)) }
+        }
+        if requested.contains("roc_auc") {
+            out.append((prefix + ".roc_auc", ClassificationScores.rocAUC(labels: labels, probabilities: p, width: width, classes: count)))
+        }
+        return out
+    }
+
+    /// The precision/recall/F1 metric names, in the order records list them (`f1` first:
+    /// records written before the others existed list it right after `accuracy`).
+    static let scoreNames = ["f1", "precision", "recall", "precision_micro", "recall_micro", "f1_micro",
+                             "precision_binary", "recall_binary", "f1_binary"]
+
+    /// Classes a classification criterion scores: 2 for `bce` (one logit), else the outputs.
+    static func classCount(width: Int, criterion: LossSpec.Criterion) -> Int {
+        if case .bce = criterion { return 2 }
+        return width
+    }
+
+    /// The predicted class per row: argmax (first on ties), or probability > 0.5 with one output.
+    static func predictions(probabilities p: [Float], width: Int) -> [Int] {
+        guard width > 1 else { return p.map { $0 > 0.5 ? 1 : 0 } }
+        return (0..<(p.count / width)).map { r in
+            var best = 0
+            for c in 1..<width where p[r * width + c] > p[r * width + best] { best = c }
+            return best
+        }
+    }
+
+    /// What a split's scalars cannot hold, for a classification criterion with labels: the
+    /// confusion matrix when `confusion` is requested, per-class precision, recall, F1 and
+    /// support when any precision/recall/F1 metric is, per-class ROC AUC with `roc_auc`.
+    /// `labels` names the classes (column and row headers); nil when nothing applies.
+    public static func classification(labels: [Int], probabilities p: [Float], width: Int, criterion: LossSpec.Criterion,
+                                      requested: [String], classNames: [String]) -> JSONValue? {
+        if case .mse = criterion { return nil }
+        guard !labels.isEmpty, labels.count * width == p.count else { return nil }
+        let wantsConfusion = requested.contains("confusion"), wantsAUC = requested.contains("roc_auc")
+        let wantsPerClass = requested.contains { scoreNames.contains($0) }
+        guard wantsConfusion || wantsAUC || wantsPerClass else { return nil }
+        let count = classCount(width: width, criterion: criterion)
+        let scores = ClassificationScores(labels: labels, predicted: predictions(probabilities: p, width: width), classes: count)
+        let names = classNames.count == count ? classNames : (0..<count).map(String.init)
+        var fields: [(key: String, value: JSONValue)] = [("labels", .array(names.map { .string($0) }))]
+        if wantsConfusion { fields.append(("confusion", .array(scores.confusion.map { .array($0.map { .int($0) }) }))) }
+        var perClass: [(key: String, value: JSONValue)] = []
+        if wantsPerClass {
+            let all = 0..<count
+            perClass += [("precision", .array(all.map { .double(scores.precision($0)) })),
+                         ("recall", .array(all.map { .double(scores.recall($0)) })),
+                         ("f1", .array(all.map { .double(scores.f1($0)) })),
+                         ("support", .array(scores.support.map { .int($0) }))]
+        }
+        if wantsAUC {
+            let auc = ClassificationScores.rocAUCPerClass(labels: labels, probabilities: p, width: width, classes: count)
+            perClass.append(("roc_auc", .array(auc.map { .double($0) })))
+        }
+        if !perClass.isEmpty { fields.append(("per_class", .object(perClass))) }
+        return .object(fields)
     }
 
     /// Evaluates `model` on the valid and test splits (those with rows).
     public static func evaluate(_ model: MLPModel, data: PreparedData, criterion: LossSpec.Criterion,
                                 requested: [String], splits: [SplitName] = [.valid, .test]) -> [(key: String, value: Double)] {
+        report(model, data: data, criterion: criterion, requested: requested, splits: splits).metrics
+    }
+
+    /// `evaluate`'s metrics, plus each split's `classification` record (by split name, for
+    /// the splits where one applies).
+    public static func report(_ model: MLPModel, data: PreparedData, criterion: LossSpec.Criterion, requested: [String],
+                              splits: [SplitName]) -> (metrics: [(key: String, value: Double)], classification: [(key: String, value: JSONValue)]) {
         var out: [(key: String, value: Double)] = []
+        var tables: [(key: String, value: JSONValue)] = []
         for name in splits {
             let split = data[name]
             guard split.rowCount > 0 else { continue }
@@ -182,7 +237,12 @@ public enum TrialEvaluation {
             let p = probabilities(outputs: o, width: model.outputs, criterion: criterion)
             out += metrics(probabilities: p, outputs: o, width: model.outputs, split: split, criterion: criterion,
                            requested: requested, prefix: name.rawValue)
+            if split.labels.count == split.rowCount,
+               let c = classification(labels: split.labels.map(Int.init), probabilities: p, width: model.outputs, criterion: criterion,
+                                           requested: requested, classNames: data.classNames) {
+                tables.append((name.rawValue, c))
+            }
         }
-        return out
+        return (out, tables)
     }
 }
