@@ -57,11 +57,14 @@ struct ExperimentResults {
         var history: [JSONValue]
         /// The git commit the trial was trained at (nil when unknown).
         var provenance: Provenance?
+        /// Confusion matrices and per-class scores by split (`ResultsClassification.swift`).
+        var classification: JSONValue? = nil
     }
     struct Ensemble {
         var stage: String
         var members: [String]
         var metrics: [(key: String, value: Double)]
+        var classification: JSONValue? = nil
     }
 
     var experiment: String
@@ -84,7 +87,8 @@ struct ExperimentResults {
                 epochs: eval?["epochs"]?.intValue ?? history.count,
                 checkpoint: FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil,
                 history: history,
-                provenance: Provenance(store.readJSON(Provenance.fileName, for: planned.id))))
+                provenance: Provenance(store.readJSON(Provenance.fileName, for: planned.id)),
+                classification: eval?["classification"]))
         }
         for task in graph.tasks where store.completedStatus(task.key) != nil {
             guard let m = store.metrics(for: task.key) else { continue }
@@ -93,7 +97,8 @@ struct ExperimentResults {
                 if let selected = m["selected"]?.stringValue { best.append((task.stage, selected)) }
             case .ensemble:
                 let members = m["members"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                ensembles.append(Ensemble(stage: task.stage, members: members, metrics: Self.numbers(m["metrics"])))
+                ensembles.append(Ensemble(stage: task.stage, members: members, metrics: Self.numbers(m["metrics"]),
+                                          classification: m["classification"]))
             default:
                 break
             }
@@ -108,7 +113,7 @@ struct ExperimentResults {
 
     // MARK: Output
 
-    /// The `--json` object of CLI.md, plus each trial's `checkpoint` and `history`.
+    /// The `--json` object of CLI.md, plus each trial's `checkpoint`, `history` and `classification`.
     func json() -> JSONValue {
         .object([
             ("experiment", .string(experiment)),
@@ -123,6 +128,7 @@ struct ExperimentResults {
                     ("checkpoint", t.checkpoint.map(JSONValue.string) ?? .null),
                     ("history", .array(t.history)),
                     ("provenance", t.provenance?.json ?? .null),
+                    ("classification", t.classification ?? .null),
                 ])
             })),
             ("best", .object(best.map { ($0.stage, .string($0.trial)) })),
@@ -131,6 +137,7 @@ struct ExperimentResults {
                     ("stage", .string(e.stage)),
                     ("members", .array(e.members.map(JSONValue.string))),
                     ("metrics", .object(e.metrics.map { ($0.key, .double($0.value)) })),
+                    ("classification", e.classification ?? .null),
                 ])
             })),
         ])
@@ -186,6 +193,7 @@ struct ExperimentResults {
             text += e.metrics.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: "  ") + "\n"
         }
         if !best.isEmpty { text += "\n* selected best of its stage\n" }
+        text += classificationText()
         return text
     }
 

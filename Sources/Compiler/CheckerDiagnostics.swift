@@ -196,6 +196,15 @@ public enum CheckerDiagnostics {
                    help: ["a loss is one of `cross_entropy()`, `mse()`, `bce()` plus weighted penalties, e.g. `loss = cross_entropy() + 1e-4 * l2()`"])
     }
 
+    /// `metrics = [f1_binary]` with a head of more than two classes.
+    public static func metricNeedsTwoClasses(metric: String, classes: Int, span: Span) -> Diagnostic {
+        let base = metric.replacingOccurrences(of: "_binary", with: "")
+        return Diagnostic(code: .metricNeedsTwoClasses, message: "metric `\(metric)` scores the positive class of two, but the stage has \(classes) classes",
+                          primary: Label(span, "needs exactly two classes"),
+                          notes: ["`_binary` metrics score class id 1 against class id 0"],
+                          help: ["use `\(base)` (macro average) or `\(base)_micro` for \(classes) classes"])
+    }
+
     /// `best(valid.f1)` where the stage does not compute f1.
     public static func metricNotComputed(metric: String, name: String, stage: String, computed: [String], span: Span) -> Diagnostic {
         Diagnostic(code: .metricNotComputed, message: "stage `\(stage)` does not compute `\(name)`, so `\(metric)` is undefined",
@@ -210,15 +219,6 @@ public enum CheckerDiagnostics {
                    primary: Label(span, "not computed with \(loss)"),
                    notes: ["with `\(loss)` a stage computes `loss` and `mse`"],
                    help: ["remove `\(metric)` from `metrics`, or train a classifier with `loss = cross_entropy()`"])
-    }
-
-    /// `metrics = [f1_binary]` with a head of more than two classes.
-    public static func metricNeedsTwoClasses(metric: String, classes: Int, span: Span) -> Diagnostic {
-        let base = metric.replacingOccurrences(of: "_binary", with: "")
-        return Diagnostic(code: .metricNeedsTwoClasses, message: "metric `\(metric)` scores the positive class of two, but the stage has \(classes) classes",
-                          primary: Label(span, "needs exactly two classes"),
-                          notes: ["`_binary` metrics score class id 1 against class id 0"],
-                          help: ["use `\(base)` (macro average) or `\(base)_micro` for \(classes) classes"])
     }
 
     /// `best(valid.confusion)`: a confusion matrix cannot be ranked.

@@ -25,7 +25,7 @@ public enum LanguageSchema {
         ("precision_binary", "Precision of the positive class, class id 1; two classes only."),
         ("recall_binary", "Recall of the positive class, class id 1; two classes only."),
         ("f1_binary", "F1 of the positive class, class id 1; two classes only."),
-        ("roc_auc", "Area under the ROC curve, tied scores counting ½: of class 1's probability with two classes, else the one-vs-rest macro mean over the classes (scikit-learn's `roc_auc_score(multi_class=\"ovr\", average=\"macro\")`); a class with no positive or no negative row in the split is left out of the mean, and the metric is NaN (`null` in JSON) when no class is left."),
+        ("roc_auc", "Area under the ROC curve, tied scores counting ½: of class 1's probability with two classes, else the one-vs-rest macro mean over the classes (scikit-learn's `roc_auc_score(multi_class=\"ovr\", average=\"macro\")`); a class with no positive or no negative row in the split, where scikit-learn raises, is left out of the mean, and the metric is NaN (`null` in JSON) when no class is left."),
         ("confusion", "The confusion matrix (rows: true class, columns: predicted class), stored with the trial's results; not a number, so no rule can rank by it."),
     ]
     /// Metrics that need class labels (not computed for `mse()`).
