@@ -79,8 +79,9 @@ public enum TrialEvaluation {
     }
 
     /// Metrics of `split` from predicted probabilities (rows × width): `PREFIX.loss`
-    /// (the criterion without penalties, on the probabilities), plus accuracy and
-    /// f1 for class targets, mse for regression (and for any target when listed).
+    /// (the criterion without penalties, on the probabilities), plus the requested class
+    /// metrics for class targets (`classificationMetrics`), mse for regression (and for
+    /// any target when listed).
     /// With `outputs` (the raw logits), the loss is computed from them in float64
     /// (log-sum-exp) rather than from the rounded probabilities.
     public static func metrics(probabilities p: [Float], outputs: [Float]? = nil, width: Int, split: DataSplit,

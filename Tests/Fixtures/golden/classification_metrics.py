@@ -111,7 +111,9 @@ cases.append(case("multiclass_ties", y, softmax32(logits), 3))
 out = {"generator": "Tests/Fixtures/golden/classification_metrics.py", "sklearn": sklearn.__version__,
        "numpy": np.__version__, "cases": cases}
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classification_metrics.json")
-with open(path, "w") as fh:
-    json.dump(out, fh, indent=1)
-    fh.write("\n")
+with open(path, "w") as fh:  # one case a line: diffs stay readable
+    head = {k: v for k, v in out.items() if k != "cases"}
+    fh.write(json.dumps(head)[:-1] + ', "cases": [\n')
+    fh.write(",\n".join(json.dumps(c) for c in cases))
+    fh.write("\n]}\n")
 print("wrote", path, len(cases), "cases")
