@@ -148,6 +148,68 @@ final class MetricsRunTests: XCTestCase {
         }
     }
 
+    /// Two classes, with one sigmoid output (`bce()`) and with two softmax outputs: check
+    /// accepts the `_binary` metrics, the unsuffixed ones score class 1 as they do, and
+    /// each scalar is its class-1 entry in `per_class`.
+    func testBinaryMetricsScoreClassOne() throws {
+        let workspace = try Workspace()
+        let stages = [("sigmoid", 1, "\n  loss = bce()"), ("softmax", 2, "")].map { name, units, loss in
+            """
+            model \(name)_mlp {
+              input = 30
+              layers = [dense(8, activation: relu)]
+              head = dense(\(units))
+            }
+
+            stage \(name) {
+              model = \(name)_mlp
+              data = cancer
+              optimizer = adam(lr: 1e-2)
+              schedule {
+                epochs = 2
+                batch_size = 32
+              }\(loss)
+              metrics = [accuracy, loss, precision, recall, f1, precision_binary, recall_binary, f1_binary, roc_auc]
+            }
+            """
+        }
+        let file = try workspace.write("binary.ftx", """
+            experiment binary {
+              seed = 0
+            }
+
+            data cancer {
+              source = csv("../data/breast_cancer.csv")
+              label = "label"
+              normalize = standardize
+              split = random(train: 0.8, valid: 0.2, seed: 0)
+            }
+
+            \(stages.joined(separator: "\n\n"))
+
+            """)
+        XCTAssertEqual(ftx(["check", file]).status, 0, ftx(["check", file]).err)
+        let store = workspace.url.appendingPathComponent("store").path
+        let run = ftx(["run", "--store", store, file])
+        XCTAssertEqual(run.status, 0, run.err)
+        let results = ftx(["results", "--json", "--store", store, file])
+        let all = try trials(try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any]))
+        XCTAssertEqual(all.count, 2)
+        for t in all {
+            let stage = t["stage"] as? String ?? "?"
+            let metrics = try XCTUnwrap(t["metrics"] as? [String: Any])
+            let perClass = try XCTUnwrap(((t["classification"] as? [String: Any])?["valid"] as? [String: Any])?["per_class"] as? [String: Any])
+            for name in ["precision", "recall", "f1"] {
+                let one = try XCTUnwrap((perClass[name] as? [Double])?[1], "\(stage) \(name)")
+                XCTAssertEqual(metrics["valid.\(name)"] as? Double, one, "\(stage): \(name) of two classes is class 1's")
+                XCTAssertEqual(metrics["valid.\(name)_binary"] as? Double, one, "\(stage): \(name)_binary")
+            }
+            let auc = try XCTUnwrap(metrics["valid.roc_auc"] as? Double)
+            XCTAssertEqual((perClass["roc_auc"] as? [Double])?[1] ?? -1, auc, accuracy: 1e-12, stage)
+            XCTAssertGreaterThan(auc, 0.9, "\(stage): a trained classifier on breast_cancer ranks well")
+        }
+    }
+
     // MARK: Helpers
 
     func runExperiment(_ stage: String) throws -> [String: Any] {
