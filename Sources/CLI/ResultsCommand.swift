@@ -59,11 +59,14 @@ struct ExperimentResults {
         var history: [JSONValue]
         /// The git commit the trial was trained at (nil when unknown).
         var provenance: Provenance?
+        /// Confusion matrices and per-class scores by split (`ResultsClassification.swift`).
+        var classification: JSONValue? = nil
     }
     struct Ensemble {
         var stage: String
         var members: [String]
         var metrics: [(key: String, value: Double)]
+        var classification: JSONValue? = nil
     }
 
     var experiment: String
@@ -90,7 +93,8 @@ struct ExperimentResults {
                 keptEpoch: eval?["kept_epoch"]?.intValue,
                 checkpoint: FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil,
                 history: history,
-                provenance: Provenance(store.readJSON(Provenance.fileName, for: planned.id))))
+                provenance: Provenance(store.readJSON(Provenance.fileName, for: planned.id)),
+                classification: eval?["classification"]))
         }
         for task in graph.tasks where store.completedStatus(task.key) != nil {
             guard let m = store.metrics(for: task.key) else { continue }
@@ -99,7 +103,8 @@ struct ExperimentResults {
                 if let selected = m["selected"]?.stringValue { best.append((task.stage, selected)) }
             case .ensemble:
                 let members = m["members"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                ensembles.append(Ensemble(stage: task.stage, members: members, metrics: Self.numbers(m["metrics"])))
+                ensembles.append(Ensemble(stage: task.stage, members: members, metrics: Self.numbers(m["metrics"]),
+                                          classification: m["classification"]))
             default:
                 break
             }
@@ -114,7 +119,7 @@ struct ExperimentResults {
 
     // MARK: Output
 
-    /// The `--json` object of CLI.md, plus each trial's `checkpoint` and `history`.
+    /// The `--json` object of CLI.md, plus each trial's `checkpoint`, `history` and `classification`.
     func json() -> JSONValue {
         .object([
             ("experiment", .string(experiment)),
@@ -130,6 +135,7 @@ struct ExperimentResults {
                     ("checkpoint", t.checkpoint.map(JSONValue.string) ?? .null),
                     ("history", .array(t.history)),
                     ("provenance", t.provenance?.json ?? .null),
+                    ("classification", t.classification ?? .null),
                 ] + replicateFields(t))
             })),
             ("best", .object(best.map { ($0.stage, .string($0.trial)) })),
@@ -140,6 +146,7 @@ struct ExperimentResults {
                     ("stage", .string(e.stage)),
                     ("members", .array(e.members.map(JSONValue.string))),
                     ("metrics", .object(e.metrics.map { ($0.key, .double($0.value)) })),
+                    ("classification", e.classification ?? .null),
                 ])
             })),
         ])
@@ -196,6 +203,7 @@ struct ExperimentResults {
         }
         text += selectionText()
         if !best.isEmpty { text += "\n* selected best of its stage\n" }
+        text += classificationText()
         return text
     }
 

@@ -228,12 +228,37 @@ public enum CheckerDiagnostics {
                    help: ["sum criteria of one kind: `cross_entropy` with `focal` (class ids), `bce` with `bce` (a 0/1 label), `mse` with `mse` (a number); e.g. `loss = 0.7 * cross_entropy() + 0.3 * focal(gamma: 2)`"])
     }
 
+    /// `metrics = [f1_binary]` with a head of more than two classes.
+    public static func metricNeedsTwoClasses(metric: String, classes: Int, span: Span) -> Diagnostic {
+        let base = metric.replacingOccurrences(of: "_binary", with: "")
+        return Diagnostic(code: .metricNeedsTwoClasses, message: "metric `\(metric)` scores the positive class of two, but the stage has \(classes) classes",
+                          primary: Label(span, "needs exactly two classes"),
+                          notes: ["`_binary` metrics score class id 1 against class id 0"],
+                          help: ["use `\(base)` (macro average) or `\(base)_micro` for \(classes) classes"])
+    }
+
     /// `best(valid.f1)` where the stage does not compute f1.
     public static func metricNotComputed(metric: String, name: String, stage: String, computed: [String], span: Span) -> Diagnostic {
         Diagnostic(code: .metricNotComputed, message: "stage `\(stage)` does not compute `\(name)`, so `\(metric)` is undefined",
                    primary: Label(span, "not computed"),
                    notes: ["the stage computes " + list(computed)],
                    help: ["add it to the stage's metrics: `metrics = [" + (computed + [name]).joined(separator: ", ") + "]`"])
+    }
+
+    /// `metrics = [accuracy]` with `loss = mse()`: the metric needs class labels.
+    public static func metricNotForLoss(metric: String, loss: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .metricNotForLoss, message: "metric `\(metric)` needs class labels, but the loss `\(loss)` is a regression",
+                   primary: Label(span, "not computed with \(loss)"),
+                   notes: ["with `\(loss)` a stage computes `loss` and `mse`"],
+                   help: ["remove `\(metric)` from `metrics`, or train a classifier with `loss = cross_entropy()`"])
+    }
+
+    /// `best(valid.confusion)`: a confusion matrix cannot be ranked.
+    public static func metricNotRankable(metric: String, name: String, context: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .metricNotRankable, message: "`\(metric)` is not a number, so it cannot rank trials or epochs (\(context))",
+                   primary: Label(span, "`\(name)` is a matrix"),
+                   notes: ["`\(name)` is stored with the trial's results (`ftx results`) for reading, not for ranking"],
+                   help: ["rank by a number, e.g. `valid.accuracy` or `valid.f1`"])
     }
 
     /// `test.accuracy` on data whose split has no test part.

@@ -33,7 +33,8 @@ public enum LanguageReference {
           `encoder.layer.0.attention.self.query.weight`); `freeze` and `unfreeze` select
           them by pattern (`"layers.0"`, `"encoder.layer.*.attention"`): see
           [Parameter patterns](#parameter-patterns).
-        - Metrics are `SPLIT.NAME`: SPLIT one of \(inline(LanguageSchema.splitNames)), NAME one of \(inline(LanguageSchema.metricNames)).
+        - Metrics are `SPLIT.NAME`: SPLIT one of \(inline(LanguageSchema.splitNames)), NAME one of \(inline(LanguageSchema.metricNames))
+          (see [Metrics](#metrics)).
 
         ## Declarations
         """)
@@ -42,6 +43,7 @@ public enum LanguageReference {
             for sub in spec.sections { out.append(section(sub, level: 4, parent: spec.keyword)) }
         }
         out.append(parameterPatternsSection())
+        out.append(metricsSection())
         out.append("## Functions\n\nCalls allowed in each place, with their parameters. Parameters marked *positional* may be given without their name, in the order listed.")
         for (family, text) in LanguageSchema.families {
             let calls = LanguageSchema.calls(in: family)

@@ -9,7 +9,31 @@ public enum LanguageSchema {
     // MARK: Vocabulary
 
     /// Metric names a stage can compute.
-    public static let metricNames = ["accuracy", "f1", "loss", "mse"]
+    public static let metricNames = metrics.map(\.name)
+    /// Each metric with its meaning, as docs/LANGUAGE.md prints it. Scores follow
+    /// scikit-learn's defaults (`ClassificationScores` in the runtime; tested against it).
+    public static let metrics: [(name: String, doc: String)] = [
+        ("accuracy", "Fraction of rows whose predicted class (the largest output; `bce`: probability > 0.5) is the label."),
+        ("f1", "F1 = 2·tp / (2·tp + fp + fn): of class 1 with two classes (`bce`, or a 2-unit head), else the macro mean over the classes that occur as a label or a prediction in the split (scikit-learn's `f1_score` default)."),
+        ("loss", "The criterion without penalties, averaged over the split's rows (`train.loss` in an epoch's history is the mean batch loss as optimised, penalties included)."),
+        ("mse", "Mean squared error: of the prediction (`mse()`), or of the predicted probabilities against the one-hot label (classification, the Brier score)."),
+        ("precision", "tp / (tp + fp), averaged as `f1`: class 1 with two classes, else the macro mean over the classes that occur."),
+        ("recall", "tp / (tp + fn), averaged as `f1`: class 1 with two classes, else the macro mean over the classes that occur."),
+        ("precision_micro", "Precision from the counts pooled over all classes (equal to accuracy: one label and one prediction per row)."),
+        ("recall_micro", "Recall from the counts pooled over all classes (equal to accuracy)."),
+        ("f1_micro", "F1 from the counts pooled over all classes (equal to accuracy)."),
+        ("precision_binary", "Precision of the positive class, class id 1; two classes only."),
+        ("recall_binary", "Recall of the positive class, class id 1; two classes only."),
+        ("f1_binary", "F1 of the positive class, class id 1; two classes only."),
+        ("roc_auc", "Area under the ROC curve, tied scores counting ½: of class 1's probability with two classes, else the one-vs-rest macro mean over the classes (scikit-learn's `roc_auc_score(multi_class=\"ovr\", average=\"macro\")`); a class with no positive or no negative row in the split, where scikit-learn raises, is left out of the mean, and the metric is NaN (`null` in JSON) when no class is left."),
+        ("confusion", "The confusion matrix (rows: true class, columns: predicted class), stored with the trial's results; not a number, so no rule can rank by it."),
+    ]
+    /// Metrics that need class labels (not computed for `mse()`).
+    public static let classificationMetricNames: Set<String> = Set(metricNames).subtracting(["loss", "mse"])
+    /// Metrics defined only with exactly two classes.
+    public static let binaryMetricNames: Set<String> = ["precision_binary", "recall_binary", "f1_binary"]
+    /// Metrics that are not one number, so cannot be ranked by `best`, `top`, `early_stop` or `asha`.
+    public static let nonScalarMetricNames: Set<String> = ["confusion"]
     /// Splits a metric can be measured on.
     public static let splitNames = ["train", "valid", "test"]
     /// Activation functions, usable as `activation:` and as layers.
@@ -144,7 +168,7 @@ public enum LanguageSchema {
             ParamSpec("head", .call(family: "head"), doc: "A new task head replacing the model's (freshly initialised).", example: "head = dense(10)"),
             ParamSpec("optimizer", .call(family: "optimizer"), .required, doc: "The optimizer and its hyperparameters, with PyTorch's defaults.", example: "optimizer = adamw(lr: 3e-4, weight_decay: 0.01)"),
             ParamSpec("loss", .loss, .defaulted(call("cross_entropy", ("label_smoothing", num(0)))), doc: "The training loss: a criterion or a weighted sum of criteria on the same target (`0.7 * cross_entropy() + 0.3 * focal(gamma: 2)`: `cross_entropy` and `focal` with each other; `bce` and `mse` only with themselves), plus optional penalties `k * l1()` and `k * l2()` over trainable weights. Each criterion keeps its own reduction (see `cross_entropy`, `focal`) and is then multiplied by its factor (default 1). The `loss` metric of every split is the same weighted sum of criteria, with the same class weights (from the train split), without the penalties.", example: "loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()"),
-            ParamSpec("metrics", .list(.symbol(metricNames), nonEmpty: true), .defaulted(list([sym("accuracy"), sym("loss")])), doc: "Metrics computed on every split after each epoch. Default: `[accuracy, loss]` (`[mse, loss]` with `mse()`).", example: "metrics = [accuracy, f1, loss]"),
+            ParamSpec("metrics", .list(.symbol(metricNames), nonEmpty: true), .defaulted(list([sym("accuracy"), sym("loss")])), doc: "Metrics computed on the valid and test splits after each epoch (and on train when `early_stop` or `prune` monitors a train metric), and on every split for the final results; see [Metrics](#metrics). Precision, recall and F1 of each class (with support) are also stored whenever one of them is listed. Default: `[accuracy, loss]` (`[mse, loss]` with `mse()`).", example: "metrics = [accuracy, f1, loss]"),
             ParamSpec("seed", .number(.naturalNumber), doc: "Overrides the experiment's seed for this stage.", example: "seed = 1"),
             ParamSpec("repeat", .number(.count), .defaulted(num(1)), doc: "How many times every sweep point trains, with seeds s, s+1, …, s+repeat−1 where s is the point's seed (so the first run is exactly the trial without `repeat`, same key). `ftx results` shows each point's mean ± sample standard deviation; `select`, `ensemble` and `init = best(…)` rank points by the mean of their replicates that finished, and hand on the chosen point's best replicate. Cannot be combined with a sweep over `seed` or with `prune`.", example: "repeat = 3"),
             ParamSpec("select", .call(family: "select"), doc: "Which trials of a sweep the stage hands on to `init = best(stage)`: `best(metric)` one, `top(k, by: metric)` the k best (then the downstream stage trains each of its points once per selected trial, rank 1 to k). `init = stage` ignores it and starts from every trial.", example: "select = best(valid.accuracy)"),

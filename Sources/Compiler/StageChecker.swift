@@ -166,8 +166,11 @@ extension CheckerRun {
         // Metrics: declared, else by loss.
         var metrics = values["metrics"]?.list?.compactMap(\.symbol) ?? ["accuracy", "loss"]
         if values["metrics"] == nil, criteria.first?.call.callName == "mse" { metrics = ["mse", "loss"] }
+        checkMetricsApply(values["metrics"], loss: criteria.first?.call.callName, headUnits: headUnits)
         for use in draft.metricUses {
-            if let data, !data.splits.contains(use.split) {
+            if LanguageSchema.nonScalarMetricNames.contains(use.name) {
+                emit(CheckerDiagnostics.metricNotRankable(metric: "\(use.split).\(use.name)", name: use.name, context: use.context, span: use.span))
+            } else if let data, !data.splits.contains(use.split) {
                 emit(CheckerDiagnostics.metricSplitMissing(metric: "\(use.split).\(use.name)", split: use.split, data: data.name, span: use.span))
             } else if use.name != "loss", draft.settings.given["metrics"] == nil || values["metrics"] != nil, !metrics.contains(use.name) {
                 emit(CheckerDiagnostics.metricNotComputed(metric: "\(use.split).\(use.name)", name: use.name, stage: name, computed: metrics, span: use.span))

@@ -16,7 +16,7 @@ public struct TrainingSpec: Sendable, Hashable {
     public var optimizer: OptimizerSpec
     public var schedule: ScheduleSpec
     public var loss: LossSpec
-    /// Metrics computed on every split after each epoch (`accuracy`, `f1`, `loss`, `mse`).
+    /// Metrics computed after each epoch and in the final results (`LanguageSchema.metrics`: `accuracy`, `f1`, `roc_auc`, `confusion`, …).
     public var metrics: [String]
     /// The trial's seed: initialisation, dropout, shuffling and augmentation derive from it.
     public var seed: UInt64

@@ -108,17 +108,25 @@ extension Executor {
                 }
             }
             var metrics: [(key: String, value: Double)] = []
+            var classification: [(key: String, value: JSONValue)] = []
             for name in [SplitName.valid, .test] {
                 guard let s = sums[name] else { continue }
                 let mean = s.map { Float($0 / Double(members.count)) }
                 metrics += TrialEvaluation.metrics(probabilities: mean, width: width, split: data![name], loss: loss!,
                                                    requested: requested, prefix: name.rawValue)
+                if data![name].labels.count == data![name].rowCount,
+                   let c = TrialEvaluation.classification(labels: data![name].labels.map(Int.init), probabilities: mean, width: width, criterion: criterion,
+                                                          requested: requested, classNames: data!.classNames) {
+                    classification.append((name.rawValue, c))
+                }
             }
-            let json: JSONValue = [
-                "metric": .string(metric), "k": .int(k), "members": .array(members.map { .string($0.train) }),
-                "member_evals": .array(members.map { .string($0.eval) }),
-                "metrics": .object(metrics.map { (key: $0.key, value: JSONValue.double($0.value)) }),
+            var fields: [(key: String, value: JSONValue)] = [
+                ("metric", .string(metric)), ("k", .int(k)), ("members", .array(members.map { .string($0.train) })),
+                ("member_evals", .array(members.map { .string($0.eval) })),
+                ("metrics", .object(metrics.map { (key: $0.key, value: JSONValue.double($0.value)) })),
             ]
+            if !classification.isEmpty { fields.append(("classification", .object(classification))) }
+            let json = JSONValue.object(fields)
             try store.writeJSON(json, "metrics.json", for: task.key)
             try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
             return .status(.done, worked: true)

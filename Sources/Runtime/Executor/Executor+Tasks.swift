@@ -150,13 +150,14 @@ extension Executor {
             try store.writeJSON(SpecJSON.encode(task), "spec.json", for: task.key)
             let history = store.history(for: trainKey).compactMap(EpochRecord.init(json:))
             var metrics: [(key: String, value: Double)] = []
+            var classification: [(key: String, value: JSONValue)] = []
             if weightsHash != nil, trainStatus != .diverged {
                 let model = try MLPModel.trained(spec: spec.model, weights: store.path("final.safetensors", for: trainKey))
                 let data = try Trainer.prepareData(spec, model: model)
                 if let hoisted = hoistedFeatures(forTrain: trainKey) { try model.useHoistedFeatures(hoisted, data: data) }
                 let loss = try TrialLoss(spec.loss, train: data.train, outputs: model.outputs)
-                metrics = TrialEvaluation.evaluate(model, data: data, loss: loss, requested: spec.metrics,
-                                                   splits: [.train, .valid, .test])
+                (metrics, classification) = TrialEvaluation.report(model, data: data, loss: loss, requested: spec.metrics,
+                                                                   splits: [.train, .valid, .test])
             } else if let last = history.last {
                 metrics = last.metrics
             }
@@ -169,6 +170,11 @@ extension Executor {
             if let kept = store.readJSON("status.json", for: trainKey)?["kept_epoch"], case .object(var members) = json {
                 members.append((key: "kept_epoch", value: kept))
                 json = .object(members)
+            }
+            // Confusion matrices and per-class scores by split (not scalars, so not in `metrics`).
+            if !classification.isEmpty, case .object(var fields) = json {
+                fields.append(("classification", .object(classification)))
+                json = .object(fields)
             }
             try store.writeJSON(json, "metrics.json", for: task.key)
             try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])

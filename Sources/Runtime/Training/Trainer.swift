@@ -16,7 +16,9 @@ import Support
 /// permutation that is a function of (seed, epoch)), forward with dropout drawn
 /// from a generator seeded by (seed, epoch), loss (+ penalties), backward,
 /// clipping, then the optimizer update at `lr · f(t)`. After each epoch: metrics
-/// on whole valid/test splits with dropout off (`valid.loss` without penalties),
+/// on whole valid/test splits with dropout off (`valid.loss` without penalties), and on
+/// the train split when `early_stop` or `prune` monitors a train metric other than
+/// `train.loss` (`TrainingSpec.splitsScoredEachEpoch`),
 /// ReduceLROnPlateau on `valid.loss`, early stopping, and — when
 /// `Options.checkpointInterval` seconds have passed since the last one, or the
 /// trial pauses — a checkpoint (`last.safetensors`, `last-state.safetensors` with
@@ -191,7 +193,9 @@ public final class Trainer {
                 try sealDiverged(counters: counters, step: counters.step - 1)
                 return .diverged(epoch: epoch, step: counters.step - 1)
             }
-            let metrics = TrialEvaluation.evaluate(model, data: data, loss: trialLoss, requested: spec.epochMetrics)
+            var metrics = TrialEvaluation.evaluate(model, data: data, loss: trialLoss, requested: spec.epochMetrics,
+                                                   splits: spec.splitsScoredEachEpoch)
+            metrics.removeAll { $0.key == "train.loss" }  // the history's train.loss is the epoch's mean batch loss
             let record = EpochRecord(epoch: epoch + 1, step: counters.step, lr: lr, trainLoss: lossSum / Double(perEpoch), metrics: metrics)
             counters.history.append(record)
             counters.epoch = epoch + 1
