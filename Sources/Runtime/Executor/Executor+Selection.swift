@@ -115,7 +115,7 @@ extension Executor {
                 metrics += TrialEvaluation.metrics(probabilities: mean, width: width, split: data![name], loss: loss!,
                                                    requested: requested, prefix: name.rawValue)
                 if data![name].labels.count == data![name].rowCount,
-                   let c = TrialEvaluation.classification(labels: data![name].labels.map(Int.init), probabilities: mean, width: width, criterion: criterion,
+                   let c = TrialEvaluation.classification(labels: data![name].labels.map(Int.init), probabilities: mean, width: width, criterion: loss!.criterion,
                                                           requested: requested, classNames: data!.classNames) {
                     classification.append((name.rawValue, c))
                 }
