@@ -197,6 +197,12 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case vocabularyInvalid = "E0160"
     /// The pretrained folder's `tokenizer_config.json`, read for `do_lower_case` when `wordpiece(lowercase:)` is not given, is malformed.
     case bertTokenizerConfigInvalid = "E0161"
+    /// A metric that needs class labels listed for a loss that has none: `metrics = [accuracy]` with `mse()`.
+    case metricNotForLoss = "E0170"
+    /// A two-class metric (`f1_binary`, …) on a stage whose head has another number of classes.
+    case metricNeedsTwoClasses = "E0171"
+    /// A metric that is not one number where trials or epochs are ranked: `best(valid.confusion)`.
+    case metricNotRankable = "E0172"
     /// The criteria of a loss sum need different targets: `mse() + cross_entropy()`.
     case lossTargetsDiffer = "E0175"
     /// A loss's class `weights` list does not have one weight per output of the head.
@@ -209,12 +215,6 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case repeatWithPrune = "E0181"
     /// A setting that acts on the valid split after each epoch (`lr = plateau(…)`) in a stage whose data has no valid split.
     case validSplitRequired = "E0185"
-    /// A metric that needs class labels listed for a loss that has none: `metrics = [accuracy]` with `mse()`.
-    case metricNotForLoss = "E0170"
-    /// A two-class metric (`f1_binary`, …) on a stage whose head has another number of classes.
-    case metricNeedsTwoClasses = "E0171"
-    /// A metric that is not one number where trials or epochs are ranked: `best(valid.confusion)`.
-    case metricNotRankable = "E0172"
 
     // MARK: Checker warnings
 
