@@ -513,6 +513,13 @@ public enum CheckerDiagnostics {
                           help: dym.help, fixIts: dym.fixIts)
     }
 
+    /// `lr = plateau(…)` reads `valid.loss` after each epoch, but the stage's data has no valid split.
+    public static func validSplitRequired(setting: String, reads: String, data: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .validSplitRequired, message: "`\(setting)` reads `\(reads)` after each epoch, but data `\(data)` has no valid split",
+                   primary: Label(span, "would never act without a valid split"),
+                   help: ["add `valid:` to the split of data `\(data)`, e.g. `split = random(train: 0.8, valid: 0.2, seed: 0)`"])
+    }
+
     /// `wordpiece(vocab: …)` (or the folder's vocab.txt) that is not a WordPiece vocabulary;
     /// `reason` names the file and what is wrong (unreadable, not UTF-8, a special token missing).
     public static func vocabularyInvalid(path: String, reason: String, span: Span) -> Diagnostic {
@@ -520,13 +527,6 @@ public enum CheckerDiagnostics {
                    primary: Label(span, "not a WordPiece vocabulary"),
                    notes: ["a vocabulary is UTF-8 text, one token per line; the line number is the token's id"],
                    help: ["give the vocab.txt the model was trained with, or add the missing special tokens"])
-    }
-
-    /// `lr = plateau(…)` reads `valid.loss` after each epoch, but the stage's data has no valid split.
-    public static func validSplitRequired(setting: String, reads: String, data: String, span: Span) -> Diagnostic {
-        Diagnostic(code: .validSplitRequired, message: "`\(setting)` reads `\(reads)` after each epoch, but data `\(data)` has no valid split",
-                   primary: Label(span, "would never act without a valid split"),
-                   help: ["add `valid:` to the split of data `\(data)`, e.g. `split = random(train: 0.8, valid: 0.2, seed: 0)`"])
     }
 
     /// `warmup: 100` — a bare number ≥ 1 is not a fraction.
