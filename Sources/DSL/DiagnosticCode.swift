@@ -193,6 +193,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case bertMaxLengthTooLong = "E0157"
     /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
     case bertVocabularyMismatch = "E0158"
+    /// A `param_groups` entry sets `lr` while the schedule is `one_cycle`, whose rates ignore every `lr`.
+    case paramGroupLRWithOneCycle = "E0165"
 
     // MARK: Checker warnings
 
