@@ -158,7 +158,7 @@ public enum LanguageSchema {
                 select it; parameters no entry selects use the optimizer's `lr` and `weight_decay`. A group's rate follows \
                 the schedule as the optimizer's does (at step `t`: `group lr · rate(t) / lr`, where `rate(t)` is the \
                 schedule's rate for the optimizer's `lr`), times the optimizer's layer-wise `lr_decay` factor. Cannot be swept.
-                """, example: "param_groups = [{params: [\"head\"], lr: 1e-3}, {params: [\"encoder.layer.*.attention\"], lr: 1e-5, weight_decay: 0}]"),
+                """, example: "param_groups = [{params: [\"head\"], lr: 1e-3}, {params: [\"layers.0\"], lr: 1e-4, weight_decay: 0}]"),
             ParamSpec("head", .call(family: "head"), doc: "A new task head replacing the model's (freshly initialised).", example: "head = dense(10)"),
             ParamSpec("optimizer", .call(family: "optimizer"), .required, doc: "The optimizer and its hyperparameters, with PyTorch's defaults.", example: "optimizer = adamw(lr: 3e-4, weight_decay: 0.01)"),
             ParamSpec("loss", .loss, .defaulted(call("cross_entropy", ("label_smoothing", num(0)))), doc: "The training loss plus optional penalties `k * l1()` and `k * l2()` over trainable weights.", example: "loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()"),
