@@ -338,6 +338,15 @@ public enum CheckerDiagnostics {
                    help: ["use \(expected)"])
     }
 
+    /// A `param_groups` entry's `lr` under `one_cycle`, which sets every rate from its `max` alone.
+    public static func paramGroupLRWithOneCycle(span: Span, schedule: Span) -> Diagnostic {
+        Diagnostic(code: .paramGroupLRWithOneCycle, message: "a `param_groups` entry sets `lr`, but the schedule is `one_cycle`",
+                   primary: Label(span, "this rate would be ignored"),
+                   secondary: [Label(schedule, "`one_cycle` takes every rate from its `max`")],
+                   notes: ["`one_cycle` ignores the optimizer's `lr`, so there is no base rate for a group's `lr` to replace"],
+                   help: ["remove the group's `lr` (a group may still set `weight_decay`), or use a schedule that scales `lr`, e.g. `lr = cosine(warmup: 0.1)`"])
+    }
+
     /// `uniform(0.9, 0.1)`.
     public static func rangeBoundsOrder(call: String, low: String, high: String, span: Span) -> Diagnostic {
         Diagnostic(code: .rangeBoundsOrder, message: "`\(call)` needs its lower bound below its upper bound, found \(low) ≥ \(high)",

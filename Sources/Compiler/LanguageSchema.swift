@@ -45,7 +45,7 @@ public enum LanguageSchema {
     /// Value generators of random sweeps.
     public static let generatorNames = ["choice", "uniform", "loguniform", "int"]
     /// Stage keys a sweep may not range over.
-    public static let unsweepableStageKeys: Set<String> = ["init", "select", "ensemble", "prune", "repeat"]
+    public static let unsweepableStageKeys: Set<String> = ["init", "select", "ensemble", "prune", "repeat", "param_groups"]
     /// A grid or stage expanding to more trials than this gets a warning.
     public static let largeSweepThreshold = 1000
 
@@ -56,8 +56,17 @@ public enum LanguageSchema {
         "schedule", label: .none,
         keys: [
             ParamSpec("epochs", .number(.count), .required, doc: "Passes over the training split.", example: "epochs = 10"),
-            ParamSpec("batch_size", .number(.count), .defaulted(num(32)), doc: "Rows per optimizer step; the last batch of an epoch may be smaller.", example: "batch_size = 64"),
+            ParamSpec("batch_size", .number(.count), .defaulted(num(32)), doc: "Rows per batch (per optimizer step unless `accumulate` is set); the last batch of an epoch may be smaller.", example: "batch_size = 64"),
             ParamSpec("lr", .call(family: "schedule"), .defaulted(call("constant")), doc: "The learning-rate schedule `f(t)`: the rate at step `t` is the optimizer's `lr · f(t)`.", example: "lr = cosine(warmup: 0.1)"),
+            ParamSpec("accumulate", .number(.count), .defaulted(num(1)), doc: """
+                Gradient accumulation: one optimizer step per `accumulate` consecutive batches. The step's gradient is \
+                the row-weighted mean of their gradients, i.e. the gradient of the mean loss over all their rows, so \
+                `batch_size = 8, accumulate = 4` updates as `batch_size = 32` does (up to float rounding; with the same \
+                row order, which does not depend on the batch size). `l1()`/`l2()` penalties count once per step; \
+                clipping applies to the accumulated gradient; schedules, warm-up and every step count count optimizer \
+                steps. The last step of an epoch takes the batches left (fewer than `accumulate`); none carry into the \
+                next epoch.
+                """, example: "accumulate = 4"),
             ParamSpec("shuffle", .bool, .defaulted(bool(true)), doc: "Reshuffle the training rows every epoch; `false` takes consecutive slices in file order.", example: "shuffle = false"),
             ParamSpec("clip_grad_norm", .number(.positive), doc: "Clip the global L2 norm of all trainable gradients to this value (PyTorch's `clip_grad_norm_`). Off when absent.", example: "clip_grad_norm = 1.0"),
             ParamSpec("clip_grad_value", .number(.positive), doc: "Clamp every gradient element to `[-v, v]` (PyTorch's `clip_grad_value_`). Off when absent.", example: "clip_grad_value = 0.5"),
@@ -165,6 +174,16 @@ public enum LanguageSchema {
                 ParamSpec("at", .steps(fraction: false), .required, doc: "When the parameters start training: `N epochs` from the first step of epoch N (0-based); `N steps` (or a bare number) from optimizer step N (0-based, counted over the stage), in the middle of an epoch if need be.", example: "2 epochs"),
                 ParamSpec("layers", .list(.string, nonEmpty: true), .required, doc: "Patterns (as in `freeze`) of the frozen parameters that train from `at` on; each must select a parameter.", example: "[\"encoder.layer.5.*\"]"),
             ]), nonEmpty: false), .defaulted(list([])), doc: "Gradual unfreezing: frozen parameters that start training at a given step.", example: "unfreeze = [{at: 2 epochs, layers: [\"layers.0\"]}]"),
+            ParamSpec("param_groups", .list(.record([
+                ParamSpec("params", .list(.string, nonEmpty: true), .required, doc: "Patterns (as in `freeze`) of the group's parameters; each must select a parameter that can train.", example: "[\"head\", \"encoder.layer.5\"]"),
+                ParamSpec("lr", .number(.positive), doc: "The group's base learning rate, in place of the optimizer's `lr`. Not with `one_cycle`, whose rates ignore `lr`. Default: the optimizer's.", example: "1e-3"),
+                ParamSpec("weight_decay", .number(.nonNegative), doc: "The group's weight decay, in place of the optimizer's (and of `no_decay`). Default: the optimizer's.", example: "0"),
+            ]), nonEmpty: false), .defaulted(list([])), doc: """
+                Parameter groups, as PyTorch's optimizer param groups: a parameter takes the FIRST entry whose `params` \
+                select it; parameters no entry selects use the optimizer's `lr` and `weight_decay`. A group's rate follows \
+                the schedule as the optimizer's does (at step `t`: `group lr · rate(t) / lr`, where `rate(t)` is the \
+                schedule's rate for the optimizer's `lr`), times the optimizer's layer-wise `lr_decay` factor. Cannot be swept.
+                """, example: "param_groups = [{params: [\"head\"], lr: 1e-3}, {params: [\"layers.0\"], lr: 1e-4, weight_decay: 0}]"),
             ParamSpec("head", .call(family: "head"), doc: "A new task head replacing the model's (freshly initialised).", example: "head = dense(10)"),
             ParamSpec("optimizer", .call(family: "optimizer"), .required, doc: "The optimizer and its hyperparameters, with PyTorch's defaults.", example: "optimizer = adamw(lr: 3e-4, weight_decay: 0.01)"),
             ParamSpec("loss", .loss, .defaulted(call("cross_entropy", ("label_smoothing", num(0)))), doc: "The training loss: a criterion or a weighted sum of criteria on the same target (`0.7 * cross_entropy() + 0.3 * focal(gamma: 2)`: `cross_entropy` and `focal` with each other; `bce` and `mse` only with themselves), plus optional penalties `k * l1()` and `k * l2()` over trainable weights. Each criterion keeps its own reduction (see `cross_entropy`, `focal`) and is then multiplied by its factor (default 1). The `loss` metric of every split is the same weighted sum of criteria, with the same class weights (from the train split), without the penalties.", example: "loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()"),
@@ -196,7 +215,21 @@ public enum LanguageSchema {
 
     // MARK: Calls
 
-    static let layerDecay = ParamSpec("lr_decay", .number(.unitLeftOpen), .defaulted(num(1)), doc: "Layer-wise (discriminative) decay: each layer below the head trains at `lr_decay` times the rate of the layer above it; 1 disables it.", example: "0.9")
+    static let layerDecay = ParamSpec("lr_decay", .number(.unitLeftOpen), .defaulted(num(1)), doc: """
+        Layer-wise (discriminative) learning-rate decay, ELECTRA's and ULMFiT's: a parameter `k` blocks below the top \
+        trains at `lr · lr_decay^k`; 1 disables it. On a `pretrained` encoder of `L` layers the head (and any `layers` on \
+        top) is the top (`k = 0`), `encoder.layer.{i}.*` (Hugging Face's 0-based index) is at `k = L − i`, and the \
+        embeddings (`embeddings.*`) at `k = L + 1`; the pooler never trains. On an MLP the parameter-carrying blocks count \
+        from the head (`k = 0`) down: the `dense` or `layer_norm` entry of `layers` just below it is at 1, the next at 2, \
+        and so on. The factor multiplies a `param_groups` entry's `lr` too, and the schedule scales the result.
+        """, example: "0.9")
+    static let noDecay = ParamSpec("no_decay", .symbol(["none", "bias_and_norm"]), .defaulted(sym("none")), doc: """
+        Which parameters skip weight decay. `none` decays every parameter, as `torch.optim` does with one param group: \
+        ftx's optimizers are defined as PyTorch's, and a default that changed what existing stages compute would \
+        silently move their results. `bias_and_norm` is Hugging Face's grouping (`["bias", "LayerNorm.weight"]`): every \
+        bias and every normalisation gain and shift (BERT's `LayerNorm`s, `layer_norm` layers) gets weight decay 0. \
+        A `param_groups` entry's own `weight_decay` wins over it.
+        """, example: "bias_and_norm")
     static let betas = ParamSpec("betas", .list(.number(.unitOpen), nonEmpty: true), .defaulted(list([num(0.9), num(0.999)])), doc: "Coefficients of the running averages of the gradient and its square.", example: "[0.9, 0.98]")
 
     static func optimizer(_ name: String, lr: Double, weightDecay: Double, extra: [ParamSpec], doc: String, example: String) -> CallSpec {
@@ -205,6 +238,7 @@ public enum LanguageSchema {
         ] + extra + [
             ParamSpec("weight_decay", .number(.nonNegative), .defaulted(num(weightDecay)), doc: name == "adamw" ? "Decoupled weight decay." : "An L2 term added to the gradient.", example: "0.01"),
             layerDecay,
+            noDecay,
         ], rules: name == "sgd" ? [.nesterovNeedsMomentum] : extra.contains { $0.name == "betas" } ? [.count("betas", 2)] : [], doc: doc, example: example)
     }
 

@@ -73,7 +73,9 @@ extension LanguageReference {
         parameter is frozen (never updated, its values exactly as loaded or initialised) \
         while some `freeze` pattern selects it, until the first `unfreeze` step whose \
         patterns select it is reached; every other parameter trains. The checker, the \
-        planner and the trainer use one matcher, so what `ftx check` accepts is what freezes.
+        planner and the trainer use one matcher, so what `ftx check` accepts is what freezes. \
+        The `params` of a `param_groups` entry are patterns too, with the same rules (a \
+        parameter takes the first group any of whose patterns selects it).
 
         - **Syntax.** A pattern is a glob over the dotted name: `*` matches any run of \
         characters, dots included (also none), `?` exactly one character, and every other \

@@ -102,3 +102,23 @@ extension CheckerRun {
         return Suggestions.closest(to: pattern, in: generalized + prefixes)
     }
 }
+
+/// `param_groups`: its patterns are checked as `freeze` patterns are (each must select a
+/// parameter that can train), and a group `lr` under `one_cycle` is an error (E0165):
+/// `one_cycle` takes every rate from its `max`, so there is no base rate to replace.
+extension CheckerRun {
+    func checkParameterGroups(_ groups: Value?, schedule: Value?, model: CheckedModel?, names: [String]?) {
+        guard let entries = groups?.list else { return }
+        if let model {
+            let trainable = names.map { trainableNames($0, of: model) }
+            for entry in entries {
+                for p in entry["params"]?.list ?? [] { checkPattern(p, model: model, names: names, trainable: trainable) }
+            }
+        }
+        if let lr = schedule?["lr"], lr.callName == "one_cycle" {
+            for entry in entries {
+                if let groupLR = entry["lr"] { emit(CheckerDiagnostics.paramGroupLRWithOneCycle(span: groupLR.span, schedule: lr.span)) }
+            }
+        }
+    }
+}

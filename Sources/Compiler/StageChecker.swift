@@ -187,6 +187,7 @@ extension CheckerRun {
         if let model {
             checkFreeze(values["freeze"], unfreeze: values["unfreeze"], stage: name, model: model, names: parameterNames)
         }
+        checkParameterGroups(values["param_groups"], schedule: draft.schedule?.record(LanguageSchema.schedule), model: model, names: parameterNames)
         // The settings record every trial starts from.
         var extra: [Value.Field] = []
         if let schedule = draft.schedule { extra.append(Value.Field("schedule", schedule.record(LanguageSchema.schedule))) }

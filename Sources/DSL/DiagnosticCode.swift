@@ -197,6 +197,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case vocabularyInvalid = "E0160"
     /// The pretrained folder's `tokenizer_config.json`, read for `do_lower_case` when `wordpiece(lowercase:)` is not given, is malformed.
     case bertTokenizerConfigInvalid = "E0161"
+    /// A `param_groups` entry sets `lr` while the schedule is `one_cycle`, whose rates ignore every `lr`.
+    case paramGroupLRWithOneCycle = "E0165"
     /// A metric that needs class labels listed for a loss that has none: `metrics = [accuracy]` with `mse()`.
     case metricNotForLoss = "E0170"
     /// A two-class metric (`f1_binary`, …) on a stage whose head has another number of classes.

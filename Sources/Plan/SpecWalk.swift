@@ -62,6 +62,18 @@ extension SpecWriter {
                 }
             }
             e.field("optimizer") { $0.encode(spec.optimizer) }
+            // Only when set: trials without groups keep the keys they had before `param_groups` existed.
+            if !spec.parameterGroups.isEmpty {
+                e.field("param_groups") {
+                    $0.list(spec.parameterGroups) { e, g in
+                        e.record("param_group") { e in
+                            e.field("params") { $0.list(g.patterns) { $0.string($1) } }
+                            e.field("lr") { $0.optional(g.lr) { $0.number($1) } }
+                            e.field("weight_decay") { $0.optional(g.weightDecay) { $0.number($1) } }
+                        }
+                    }
+                }
+            }
             e.field("schedule") { $0.encode(spec.schedule) }
             e.field("loss") { $0.encode(spec.loss) }
             e.field("metrics") { $0.list(spec.metrics) { $0.string($1) } }
@@ -218,6 +230,8 @@ extension SpecWriter {
             e.field("adagrad_lr_decay") { $0.number(o.adagradLRDecay) }
             e.field("initial_accumulator") { $0.number(o.initialAccumulator) }
             e.field("layer_lr_decay") { $0.number(o.layerLRDecay) }
+            // Only when set: trials without it keep the keys they had before it existed.
+            if o.noDecay != .none { e.field("no_decay") { $0.string(o.noDecay.rawValue) } }
         }
     }
 
@@ -249,6 +263,7 @@ extension SpecWriter {
                     }
                 }
             }
+            if s.accumulate != 1 { e.field("accumulate") { $0.int(s.accumulate) } }
         }
     }
 

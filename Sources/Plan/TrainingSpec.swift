@@ -14,6 +14,9 @@ public struct TrainingSpec: Sendable, Hashable {
     /// Gradual unfreezing: from an epoch's start or an optimizer step on, these patterns become trainable.
     public var unfreeze: [UnfreezeStep]
     public var optimizer: OptimizerSpec
+    /// `param_groups`: per-pattern base lr / weight decay; a parameter takes the first group
+    /// that selects it, the others use `optimizer`'s settings (see `optimization(of:role:decayDepth:)`).
+    public var parameterGroups: [ParameterGroupSpec] = []
     public var schedule: ScheduleSpec
     public var loss: LossSpec
     /// Metrics computed after each epoch and in the final results (`LanguageSchema.metrics`: `accuracy`, `f1`, `roc_auc`, `confusion`, …).
@@ -56,6 +59,19 @@ public enum Initialization: Sendable, Hashable {
     /// picks one of the trials a `select = top(k, …)` task chose; nil: its single best (or
     /// the train task itself).
     case upstream(taskKey: String, rank: Int? = nil)
+}
+
+/// One `param_groups` entry: the parameters its `patterns` select (as `freeze` patterns
+/// select) train at base rate `lr` and with `weightDecay` instead of the optimizer's, when set.
+public struct ParameterGroupSpec: Sendable, Hashable {
+    public var patterns: [String]
+    public var lr: Double?
+    public var weightDecay: Double?
+    public init(patterns: [String], lr: Double? = nil, weightDecay: Double? = nil) {
+        self.patterns = patterns
+        self.lr = lr
+        self.weightDecay = weightDecay
+    }
 }
 
 /// `unfreeze` entry: from `at` on, parameters matching `patterns` train.
@@ -156,8 +172,16 @@ public struct OptimizerSpec: Sendable, Hashable {
     /// Adagrad's own per-step lr decay and initial accumulator.
     public var adagradLRDecay: Double
     public var initialAccumulator: Double
-    /// Layer-wise lr decay (discriminative rates): layer `i` of `L` from the top gets `lr · d^(L−i)`; 1 = off.
+    /// Layer-wise lr decay (discriminative rates): a parameter `k` blocks below the top gets `lr · d^k`
+    /// (`ModelCatalog.lrDecayDepth`); 1 = off.
     public var layerLRDecay: Double
+    /// Which parameters are exempt from weight decay without a group saying otherwise.
+    public var noDecay: NoDecay = .none
+
+    /// `no_decay`: `none` decays every parameter (`torch.optim`'s behaviour for one param
+    /// group); `bias_and_norm` exempts biases and normalisation gains and shifts (Hugging
+    /// Face's `["bias", "LayerNorm.weight"]` grouping), as `ParameterRole.isBiasOrNorm` says.
+    public enum NoDecay: String, Sendable, Hashable { case none, biasAndNorm = "bias_and_norm" }
 
     public init(kind: Kind, lr: Double, weightDecay: Double = 0, momentum: Double = 0, dampening: Double = 0,
                 nesterov: Bool = false, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
@@ -264,6 +288,8 @@ public struct ScheduleSpec: Sendable, Hashable {
     public var earlyStop: EarlyStopSpec?
     /// Keep the best epoch's weights instead of the last's; nil: the last epoch's.
     public var keepBest: KeepBestSpec?
+    /// Batches per optimizer step (gradient accumulation); 1 = a step per batch.
+    public var accumulate: Int = 1
 
     public init(epochs: Int, batchSize: Int, shuffle: Bool = true, lr: LRScheduleSpec = .constant,
                 clipGradNorm: Double? = nil, clipGradValue: Double? = nil, earlyStop: EarlyStopSpec? = nil,

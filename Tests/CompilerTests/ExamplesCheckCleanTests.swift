@@ -40,7 +40,7 @@ final class ExamplesCheckCleanTests: XCTestCase {
         XCTAssertEqual(finetune.data, "digits")
         XCTAssertEqual(finetune.settings["data"]?.description, "digits where label >= 5")
         // Defaults are filled in, as PyTorch's.
-        XCTAssertEqual(finetune.settings["optimizer"]?.description, "adamw(lr: 0.0003, betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, weight_decay: 0.01, lr_decay: 1)")
+        XCTAssertEqual(finetune.settings["optimizer"]?.description, "adamw(lr: 0.0003, betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, weight_decay: 0.01, lr_decay: 1, no_decay: none)")
         XCTAssertEqual(finetune.settings.value(at: ["schedule", "shuffle"])?.bool, true)
         XCTAssertEqual(finetune.settings.value(at: ["schedule", "early_stop", "metric"])?.symbol, "valid.loss")
         XCTAssertEqual(finetune.settings["loss"]?.description, "cross_entropy(label_smoothing: 0.1, l2: 0.0001)")

@@ -36,6 +36,9 @@ final class SpecEncodingTests: XCTestCase {
             metrics: ["accuracy"], seed: 7,
             prune: PruneSpec(metric: "loss", minimize: true, minEpochs: 1, reduction: 3))
         spec.reinitializeHead = true
+        spec.optimizer.noDecay = .biasAndNorm
+        spec.schedule.accumulate = 4
+        spec.parameterGroups = [ParameterGroupSpec(patterns: ["head"], lr: 1e-2, weightDecay: 0)]
         return spec
     }()
 
@@ -82,6 +85,11 @@ final class SpecEncodingTests: XCTestCase {
         "optimizer.adagradLRDecay": { $0.optimizer.adagradLRDecay = 0 },
         "optimizer.initialAccumulator": { $0.optimizer.initialAccumulator = 0 },
         "optimizer.layerLRDecay": { $0.optimizer.layerLRDecay = 1 },
+        "optimizer.noDecay": { $0.optimizer.noDecay = .none },
+        "parameterGroups[].patterns": { $0.parameterGroups[0].patterns = ["encoder.layer.5"] },
+        "parameterGroups[].lr": { $0.parameterGroups[0].lr = nil },
+        "parameterGroups[].weightDecay": { $0.parameterGroups[0].weightDecay = 0.1 },
+        "schedule.accumulate": { $0.schedule.accumulate = 1 },
         "schedule.epochs": { $0.schedule.epochs = 4 },
         "schedule.batchSize": { $0.schedule.batchSize = 32 },
         "schedule.shuffle": { $0.schedule.shuffle = false },

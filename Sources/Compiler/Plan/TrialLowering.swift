@@ -64,9 +64,19 @@ public struct TrialLowering: Sendable {
         let seed = s["seed"]?.number.map { Int($0) } ?? stage.seed
         let prune = try stage.prune.map { try lowerPrune($0, stage: stage.name) }
 
+        let groups = try (s["param_groups"]?.list ?? []).map { entry -> ParameterGroupSpec in
+            guard let patterns = entry["params"]?.list?.compactMap(\.string) else { throw fail("a `param_groups` entry needs `params`") }
+            return ParameterGroupSpec(patterns: patterns, lr: entry["lr"]?.number, weightDecay: entry["weight_decay"]?.number)
+        }
+        // The checker rejects this (E0165); a sweep point can still pair groups with a swept `one_cycle`.
+        if case .oneCycle = schedule.lr, groups.contains(where: { $0.lr != nil }) {
+            throw fail("a `param_groups` entry sets `lr`, but `one_cycle` ignores the optimizer's rates: give the groups no `lr`, or use another schedule")
+        }
+
         var spec = TrainingSpec(data: data, filter: filter, model: model, initialization: initialization,
                                 freeze: freeze, unfreeze: unfreeze, optimizer: optimizer, schedule: schedule,
                                 loss: loss, metrics: metrics, seed: UInt64(max(0, seed)), prune: prune)
+        spec.parameterGroups = groups
         // A stage that declares its own `head` starts it fresh ("a new task head"),
         // even when the upstream model's head has the same shape.
         spec.reinitializeHead = stage.settings["head"] != nil && initialization != .random
@@ -299,6 +309,10 @@ public struct TrialLowering: Sendable {
         if let v = arg("centered")?.bool { spec.centered = v }
         if let v = number("initial_accumulator_value") { spec.initialAccumulator = v }
         if let v = number("lr_decay") { spec.layerLRDecay = v }
+        if let v = arg("no_decay")?.symbol {
+            guard let n = OptimizerSpec.NoDecay(rawValue: v) else { throw PlanError("unknown `no_decay` value `\(v)`", stage: stage) }
+            spec.noDecay = n
+        }
         return spec
     }
 
@@ -322,9 +336,11 @@ public struct TrialLowering: Sendable {
             earlyStop = EarlyStopSpec(metric: metric, patience: Int(patience), minimize: Self.minimizes(metric), minDelta: minDelta)
         }
         let keepBest = value["keep_best"].flatMap { $0.symbol ?? $0.string }.map { KeepBestSpec(metric: $0, minimize: Self.minimizes($0)) }
-        return ScheduleSpec(epochs: Int(epochs), batchSize: Int(batchSize), shuffle: shuffle, lr: lr,
-                            clipGradNorm: value["clip_grad_norm"]?.number, clipGradValue: value["clip_grad_value"]?.number,
-                            earlyStop: earlyStop, keepBest: keepBest)
+        var schedule = ScheduleSpec(epochs: Int(epochs), batchSize: Int(batchSize), shuffle: shuffle, lr: lr,
+                                    clipGradNorm: value["clip_grad_norm"]?.number, clipGradValue: value["clip_grad_value"]?.number,
+                                    earlyStop: earlyStop, keepBest: keepBest)
+        if let k = key("accumulate")?.number { schedule.accumulate = Int(k) }
+        return schedule
     }
 
     /// Whether a metric improves downwards (`valid.loss`, `mse`) rather than upwards (`accuracy`, `f1`).

@@ -62,6 +62,34 @@ public enum ModelCatalog {
         return specs
     }
 
+    /// How many blocks below the top a parameter sits, for layer-wise lr decay (its rate is
+    /// `lr · lr_decay^depth`; ELECTRA's and ULMFiT's discriminative rates).
+    ///
+    /// - On a pretrained encoder with `bertLayers` = L layers: the head and any task layers
+    ///   `layers.*` on top are the top (0); `encoder.layer.{i}.*` is at `L − i`; the
+    ///   embeddings (`embeddings.*`) at `L + 1`; the pooler (which never trains) at 0.
+    /// - On an MLP (`bertLayers` nil): the parameter-carrying blocks (`dense`, `layer_norm`
+    ///   entries of `layers`, then `head`) counted from the top: the head 0, the block
+    ///   below it 1, and so on.
+    public static func lrDecayDepth(of name: String, model: ModelSpec, bertLayers: Int?) -> Int {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        if let L = bertLayers {
+            if parts.first == "embeddings" { return L + 1 }
+            if parts.count > 2, parts[0] == "encoder", parts[1] == "layer", let i = Int(parts[2]) { return L - i }
+            return 0
+        }
+        var blocks: [String] = []
+        for (i, layer) in model.layers.enumerated() {
+            switch layer {
+            case .dense, .layerNorm: blocks.append("layers.\(i)")
+            case .dropout, .activation: break
+            }
+        }
+        if model.head != nil { blocks.append("head") }
+        guard let b = blocks.firstIndex(where: { name.hasPrefix($0 + ".") }) else { return 0 }
+        return blocks.count - 1 - b
+    }
+
     /// Whether a BERT parameter belongs to the encoder proper (embeddings and layers;
     /// the pooler never trains).
     public static func isBertEncoderParameter(_ name: String) -> Bool { !isBertPooler(name) }

@@ -14,6 +14,11 @@ public enum ParameterRole: String, Sendable {
 
     /// Whether `l1()`/`l2()` penalties cover this role (LANGUAGE.md: dense and embedding weights only).
     public var isPenalized: Bool { self == .weight || self == .embedding }
+
+    /// Whether `no_decay = bias_and_norm` exempts this role from weight decay: every bias
+    /// and every normalisation gain and shift (Hugging Face's `["bias", "LayerNorm.weight"]`,
+    /// read from the catalog's roles instead of from names).
+    public var isBiasOrNorm: Bool { self == .bias || self == .norm }
 }
 
 /// A parameter to allocate: its model-path name, shape and role.

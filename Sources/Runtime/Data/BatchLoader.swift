@@ -133,7 +133,8 @@ public struct BatchLoader: Sendable {
     }
 
     /// Gathers batch `index` of the current epoch into `batch`; `step` is the global
-    /// optimizer step (seeds augmentation).
+    /// batch index, epoch × batches per epoch + index (seeds augmentation; the optimizer
+    /// step unless gradients are accumulated).
     public func fill(_ batch: inout Batch, index: Int, step: Int) {
         precondition(index >= 0 && index < batchesPerEpoch, "batch index out of range")
         precondition(batch.capacity >= batchSize && batch.featureCount == split.featureCount, "batch buffers do not fit this loader")

@@ -43,7 +43,7 @@ public final class AdagradOptimizer: Optimizer, @unchecked Sendable {
     }
 
     override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
-        let wd = Float(run.decays ? config.weightDecay : 0)
+        let wd = Float(run.weightDecay(config.weightDecay))
         let clr = lr / (1 + Double(step - 1) * config.lrDecay)
         let kernel = vectorized ? adagradStep : adagradStepReference
         kernel(run.count, p, g, state(0, run), wd, Float(-clr), Float(config.eps))

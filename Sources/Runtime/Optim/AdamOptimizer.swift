@@ -75,7 +75,7 @@ public final class AdamOptimizer: Optimizer, @unchecked Sendable {
 
     override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
         let c = config
-        let wd = run.decays ? c.weightDecay : 0
+        let wd = run.weightDecay(c.weightDecay)
         // p·(1 − ηλ): a no-op multiply by 1 when there is no decoupled decay.
         let decay = Float(c.decoupledWeightDecay && wd != 0 ? 1 - lr * wd : 1)
         let l2 = Float(!c.decoupledWeightDecay ? wd : 0)

@@ -52,7 +52,9 @@ public class Optimizer: @unchecked Sendable {
         var stateOffset: Int
         var count: Int
         var lrScale: Double
-        var decays: Bool
+        /// The slot's weight decay given the optimizer's (`ParameterSlot.weightDecay(optimizerDecay:)`).
+        var slot: ParameterSlot
+        func weightDecay(_ optimizerDecay: Double) -> Double { slot.weightDecay(optimizerDecay: optimizerDecay) }
     }
 
     private(set) var runs: [Run] = []
@@ -76,7 +78,7 @@ public class Optimizer: @unchecked Sendable {
         var runs = [Run]()
         var offset = 0
         for (i, s) in group.slots.enumerated() where s.trainable {
-            runs.append(Run(slotIndex: i, offset: s.offset, stateOffset: offset, count: s.count, lrScale: s.lrScale, decays: s.decays))
+            runs.append(Run(slotIndex: i, offset: s.offset, stateOffset: offset, count: s.count, lrScale: s.lrScale, slot: s))
             offset += s.count
         }
         let buffers = stateInitialValues.map { OptimizerBuffer(count: offset, value: $0) }

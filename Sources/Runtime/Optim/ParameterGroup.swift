@@ -19,15 +19,23 @@ public struct ParameterSlot: Sendable, Equatable {
     /// Per-tensor learning-rate multiplier (layer-wise lr decay); the slot's
     /// lr is `lr · lrScale`, as a PyTorch param group with its own lr.
     public var lrScale: Double
+    /// The slot's own weight decay (a `param_groups` entry's, or 0 under `no_decay`), in
+    /// place of the optimizer's; nil = the optimizer's. `decays = false` still means none.
+    public var weightDecay: Double?
 
-    public init(name: String, offset: Int, count: Int, trainable: Bool = true, decays: Bool = true, lrScale: Double = 1) {
+    public init(name: String, offset: Int, count: Int, trainable: Bool = true, decays: Bool = true, lrScale: Double = 1,
+                weightDecay: Double? = nil) {
         self.name = name
         self.offset = offset
         self.count = count
         self.trainable = trainable
         self.decays = decays
         self.lrScale = lrScale
+        self.weightDecay = weightDecay
     }
+
+    /// The weight decay this slot trains with when the optimizer's is `optimizerDecay`.
+    public func weightDecay(optimizerDecay: Double) -> Double { decays ? weightDecay ?? optimizerDecay : 0 }
 
     /// `offset ..< offset + count`.
     public var range: Range<Int> { offset..<(offset + count) }
@@ -63,6 +71,9 @@ public struct ParameterGroup: Sendable, Equatable {
             }
             guard s.lrScale.isFinite, s.lrScale >= 0 else {
                 throw LayoutError(description: "parameter '\(s.name)' has an invalid lr multiplier \(s.lrScale)")
+            }
+            if let d = s.weightDecay, !(d.isFinite && d >= 0) {
+                throw LayoutError(description: "parameter '\(s.name)' has an invalid weight decay \(d)")
             }
         }
         let sorted = slots.filter { $0.count > 0 }.sorted { $0.offset < $1.offset }

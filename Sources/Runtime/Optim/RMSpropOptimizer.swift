@@ -55,7 +55,7 @@ public final class RMSpropOptimizer: Optimizer, @unchecked Sendable {
 
     override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
         let c = config
-        let wd = Float(run.decays ? c.weightDecay : 0)
+        let wd = Float(run.weightDecay(c.weightDecay))
         let a = Float(c.alpha)
         let oneMinusA = Float(1 - c.alpha)
         let eps = Float(c.eps)

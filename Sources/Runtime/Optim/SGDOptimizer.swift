@@ -53,7 +53,7 @@ public final class SGDOptimizer: Optimizer, @unchecked Sendable {
     }
 
     override func update(run: Run, step: Int, lr: Double, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>) {
-        let wd = Float(run.decays ? config.weightDecay : 0)
+        let wd = Float(run.weightDecay(config.weightDecay))
         let negLR = Float(-lr)
         guard !stateBufferNames.isEmpty else {
             // Plain SGD: p ← p − η·(g + λp)

@@ -30,8 +30,6 @@ public final class MLPModel {
     /// Width of the output (the head's units, or the last layer's).
     public let outputs: Int
     let blocks: [Block]
-    /// Parameter-carrying blocks bottom-up (`layers.0`, …, `head`), for layer-wise lr decay.
-    public let parameterBlocks: [String]
     /// The pretrained encoder under the layers (`pretrained = bert(DIR)`), sharing `parameters`.
     public let encoder: PretrainedEncoder?
 
@@ -60,14 +58,12 @@ public final class MLPModel {
             guard spec.input >= 1 else { throw TrainingError("the model needs input ≥ 1, got \(spec.input)") }
         }
         var blocks: [Block] = []
-        var prefixes: [String] = []
         func add(_ layer: LayerSpec, prefix: String) throws {
             switch layer {
             case let .dense(units, activation):
                 guard units >= 1 else { throw TrainingError("\(prefix): dense needs at least 1 unit, got \(units)") }
                 specs += ModelCatalog.dense(prefix: prefix, inFeatures: width, outFeatures: units)
                 blocks.append(.dense(prefix: prefix, activation: activation))
-                prefixes.append(prefix)
                 width = units
             case let .dropout(p):
                 guard p >= 0 && p < 1 else { throw TrainingError("\(prefix): dropout probability \(p) is not in [0, 1)") }
@@ -75,7 +71,6 @@ public final class MLPModel {
             case let .layerNorm(eps):
                 specs += ModelCatalog.layerNorm(prefix: prefix, features: width)
                 blocks.append(.layerNorm(prefix: prefix, eps: Float(eps)))
-                prefixes.append(prefix)
             case let .activation(a):
                 blocks.append(.activation(a))
             }
@@ -84,7 +79,6 @@ public final class MLPModel {
         if let head = spec.head { try add(head, prefix: "head") }
         guard !specs.isEmpty else { throw TrainingError("the model has no parameters (no dense layer and no head)") }
         self.blocks = blocks
-        self.parameterBlocks = prefixes
         self.outputs = width
         self.parameters = ParameterStore(specs)
         if let p = spec.pretrained, let config = encoderConfig {

@@ -44,6 +44,9 @@ public final class PretrainedEncoder {
     /// Whether every encoder parameter is frozen (pooled features are then constant).
     var isFrozen: Bool { bert.frozenPrefixLayers == bert.config.numHiddenLayers }
 
+    /// Number of transformer layers (`encoder.layer.0` … `encoder.layer.{L−1}`).
+    var layerCount: Int { bert.config.numHiddenLayers }
+
     /// Hidden size of the pooled output.
     var width: Int { bert.config.hiddenSize }
 

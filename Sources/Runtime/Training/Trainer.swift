@@ -93,7 +93,10 @@ public final class Trainer {
         let epochs = spec.schedule.epochs
         var loader = BatchLoader(split: data.train, batchSize: spec.schedule.batchSize, shuffle: spec.schedule.shuffle,
                                  seed: spec.seed, augment: spec.data.augment)
-        let perEpoch = loader.batchesPerEpoch
+        // Optimizer steps: one per `accumulate` consecutive batches, the epoch's last one over the rest.
+        let batches = loader.batchesPerEpoch
+        let accumulate = max(1, spec.schedule.accumulate)
+        let perEpoch = (batches + accumulate - 1) / accumulate
         let scheduler = LRScheduler(LRSchedule(spec.schedule.lr, stepsPerEpoch: perEpoch, totalSteps: epochs * perEpoch),
                                     base: spec.optimizer.lr, timing: ScheduleTiming(totalSteps: epochs * perEpoch, stepsPerEpoch: perEpoch))
         let early = spec.schedule.earlyStop
@@ -114,6 +117,8 @@ public final class Trainer {
         // The step's input rows, copied into one block reused every step (the tape lets go of
         // the previous step's input at `reset`): no 128 × 784 allocation, zeroing and copy per step.
         let inputRows = TensorStorage(capacity: model.encoder == nil ? loader.batchSize * features : 0)
+        // Gradient accumulation's running Σ nₖ·gₖ (absent without accumulation: the step reads the batch's gradient).
+        let accumulated = accumulate > 1 ? TensorStorage(capacity: model.parameters.totalCount) : nil
         let dropoutKey: UInt64 = { var g = SeededGenerator(seed: spec.seed).fork("dropout"); return g.next() }()
         let started = options.clock()
         let firstStep = counters.step
@@ -137,9 +142,9 @@ public final class Trainer {
             var dropout = SeededGenerator(seed: dropoutKey ^ (UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9_7F4A_7C15))
             var lossSum = 0.0
             var lr = 0.0
-            for b in 0..<perEpoch {
+            for stepInEpoch in 0..<perEpoch {
                 let t = counters.step
-                if b > 0, spec.unfreezes(atStep: t) {
+                if stepInEpoch > 0, spec.unfreezes(atStep: t) {
                     // `unfreeze at: N steps` inside the epoch: the new layout from this step on.
                     let group = try Self.group(for: model, step: t, epoch: epoch, spec: spec)
                     if group != lastGroup {
@@ -148,45 +153,59 @@ public final class Trainer {
                         model.parameters.zeroGradients()
                     }
                 }
-                loader.fill(&batch, index: b, step: t)
-                let n = batch.count
-                tape.reset()
-                model.parameters.discardGradients()  // the trainable slots: each step's first write overwrites
-                let x: Variable
-                var encoderTrains = false
-                if let encoder = model.encoder {
-                    (x, encoderTrains) = encoder.batchInput(split: data.train, rows: batch.rows[0..<n], tape: tape, generator: &dropout,
-                                                           augment: loader.augment, augmentGenerator: &batch.augmentGenerator)
-                } else {
-                    batch.x.withUnsafeBufferPointer { inputRows.pointer.update(from: $0.baseAddress!, count: n * features) }
-                    x = tape.input(Tensor(storage: inputRows, shape: [n, features]))
+                // The step's micro-batches: `accumulate` consecutive batches (the epoch's last step may have fewer).
+                let micro = (stepInEpoch * accumulate)..<min((stepInEpoch + 1) * accumulate, batches)
+                var stepRows = 0
+                var stepLoss = 0.0
+                for b in micro {
+                    // Augmentation is seeded by the global batch index (the optimizer step when accumulate = 1).
+                    loader.fill(&batch, index: b, step: epoch * batches + b)
+                    let n = batch.count
+                    tape.reset()
+                    model.parameters.discardGradients()  // the trainable slots: each step's first write overwrites
+                    let x: Variable
+                    var encoderTrains = false
+                    if let encoder = model.encoder {
+                        (x, encoderTrains) = encoder.batchInput(split: data.train, rows: batch.rows[0..<n], tape: tape, generator: &dropout,
+                                                               augment: loader.augment, augmentGenerator: &batch.augmentGenerator)
+                    } else {
+                        batch.x.withUnsafeBufferPointer { inputRows.pointer.update(from: $0.baseAddress!, count: n * features) }
+                        x = tape.input(Tensor(storage: inputRows, shape: [n, features]))
+                    }
+                    let out = model.forward(x, on: tape, training: true, rng: &dropout)
+                    let labels = batch.labels.isEmpty ? [] : batch.labels[0..<n].map(Int.init)
+                    let mixLabels = batch.mixLabels.isEmpty ? nil : batch.mixLabels[0..<n].map(Int.init)
+                    let targets = batch.targets.isEmpty ? nil : Tensor(shape: [n], data: Array(batch.targets[0..<n]))
+                    var loss = try trialLoss.node(output: out, on: tape, labels: labels, mixLabels: mixLabels,
+                                                  mixWeight: batch.mixWeight, targets: targets)
+                    // Every micro-batch carries the penalty; their row-weighted mean (below) adds it exactly once per step.
+                    for p in spec.loss.penalties {
+                        loss = tape.add(loss, tape.penalty(model.parameters, p.penalty == .l1 ? .l1 : .l2, coefficient: Float(p.weight)))
+                    }
+                    let value = tape.value(loss).scalar
+                    guard value.isFinite else {
+                        try sealDiverged(counters: counters, step: t)
+                        return .diverged(epoch: epoch, step: t)
+                    }
+                    tape.backward(loss)
+                    if encoderTrains, let encoder = model.encoder { encoder.backward(tape: tape, input: x) }
+                    model.parameters.settleGradients()
+                    if let accumulated { Self.accumulate(model.parameters.gradients.pointer, rows: n, into: accumulated.pointer,
+                                                         first: b == micro.lowerBound, group: lastGroup) }
+                    stepRows += n
+                    stepLoss += Double(value) * Double(n)
+                    lossSum += Double(value)
                 }
-                let out = model.forward(x, on: tape, training: true, rng: &dropout)
-                let labels = batch.labels.isEmpty ? [] : batch.labels[0..<n].map(Int.init)
-                let mixLabels = batch.mixLabels.isEmpty ? nil : batch.mixLabels[0..<n].map(Int.init)
-                let targets = batch.targets.isEmpty ? nil : Tensor(shape: [n], data: Array(batch.targets[0..<n]))
-                var loss = try trialLoss.node(output: out, on: tape, labels: labels, mixLabels: mixLabels,
-                                              mixWeight: batch.mixWeight, targets: targets)
-                for p in spec.loss.penalties {
-                    loss = tape.add(loss, tape.penalty(model.parameters, p.penalty == .l1 ? .l1 : .l2, coefficient: Float(p.weight)))
-                }
-                let value = tape.value(loss).scalar
-                guard value.isFinite else {
-                    try sealDiverged(counters: counters, step: t)
-                    return .diverged(epoch: epoch, step: t)
-                }
-                tape.backward(loss)
-                if encoderTrains, let encoder = model.encoder { encoder.backward(tape: tape, input: x) }
-                model.parameters.settleGradients()
                 let grads = model.parameters.gradients.pointer
+                // The gradient of the mean loss over the step's rows: Σ nₖ·gₖ / Σ nₖ.
+                if let accumulated { Self.averageAccumulated(accumulated.pointer, rows: stepRows, into: grads, group: lastGroup) }
                 if let maxNorm = spec.schedule.clipGradNorm { GradientClipping.clipNorm(grads, group: lastGroup, maxNorm: maxNorm) }
                 if let v = spec.schedule.clipGradValue { GradientClipping.clipValue(grads, group: lastGroup, clipValue: v) }
                 lr = counters.scheduler.learningRate(step: t)
                 if let m = counters.scheduler.momentum(step: t) { optimizer.cycledMomentum = m }
                 optimizer.step(parameters: model.parameters.values.pointer, gradients: grads, learningRate: lr)
                 counters.step += 1
-                lossSum += Double(value)
-                options.onStep?(t, value)
+                options.onStep?(t, Float(stepLoss / Double(stepRows)))
             }
             // An update that overflowed shows as non-finite weights before it shows in a loss.
             if !model.parameters.trainableValuesAreFinite {
@@ -196,7 +215,7 @@ public final class Trainer {
             var metrics = TrialEvaluation.evaluate(model, data: data, loss: trialLoss, requested: spec.epochMetrics,
                                                    splits: spec.splitsScoredEachEpoch)
             metrics.removeAll { $0.key == "train.loss" }  // the history's train.loss is the epoch's mean batch loss
-            let record = EpochRecord(epoch: epoch + 1, step: counters.step, lr: lr, trainLoss: lossSum / Double(perEpoch), metrics: metrics)
+            let record = EpochRecord(epoch: epoch + 1, step: counters.step, lr: lr, trainLoss: lossSum / Double(batches), metrics: metrics)
             counters.history.append(record)
             counters.epoch = epoch + 1
             if let v = record.value("valid.loss") { counters.scheduler.epochEnded(validLoss: v) }
