@@ -11,8 +11,12 @@ import XCTest
 /// with `balanced` weights computed from the labels) and through the split evaluation
 /// (`valid.loss`), each within 1e-5.
 final class LossGoldenTests: XCTestCase {
-    /// losses.json, read once; an unreadable file is each test's error, not a crash.
-    nonisolated(unsafe) static let file: Result<[String: Any], Error> = Result { try Golden.json("losses.json") }
+    /// losses.json, read once; an unreadable file is each test's error, not a crash. Always the
+    /// repository's copy: it is not part of the shared golden set that `FTX_GOLDEN` may name.
+    nonisolated(unsafe) static let file: Result<[String: Any], Error> = Result {
+        let data = try Data(contentsOf: Golden.root.appendingPathComponent("Tests/Fixtures/golden/losses.json"))
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], "losses.json is not an object")
+    }
 
     struct Inputs {
         let logits: Tensor, labels: [Int], bceLogits: Tensor, bceTargets: [Float]
