@@ -40,8 +40,9 @@ enum TakeEffectCases {
 
     // MARK: Shared snippets
 
-    /// Four trials of the `train` stage (seeds 0–3), and a stage `next` starting from the one `train` selects.
+    /// Four trials of the `train` stage (seeds 0–3).
     static let seeds = ["stage.sweep": "sweep grid {\n  seed = [0, 1, 2, 3]\n}"]
+    /// A stage starting from the trial `train` selects.
     static let next = """
         stage next {
           init = best(train)
@@ -53,7 +54,6 @@ enum TakeEffectCases {
           }
         }
         """
-    static let selected = seeds.merging(["extra": next]) { $1 }
     /// A split with a test part, so `test.*` metrics exist.
     static let withTest: Slots = ["data.split": "random(train: 0.6, valid: 0.2, test: 0.2, seed: 0)"]
     static func sweep(_ kind: String, _ axes: String...) -> Slots {
@@ -92,9 +92,9 @@ enum TakeEffectCases {
 
     // MARK: The cases
 
-    static let all: [TakeEffectCase] = sections + data + model + scheduleBlock + sweeps + optimizers + schedules + losses + selection
+    static let all: [TakeEffectCase] = stageKeys + data + model + scheduleBlock + sweeps + optimizers + schedules + losses + selection
 
-    static let sections: [TakeEffectCase] = [
+    static let stageKeys: [TakeEffectCase] = [
         mlp("experiment.seed", ["experiment.seed": "1"]),
         mlp("stage.seed", ["stage.seed": "1"]),
         mlp("stage.model", both: ["extra": "model small {\n  layers = [dense(8, activation: tanh)]\n  head = dense(10)\n}"], ["stage.model": "small"]),
@@ -312,7 +312,7 @@ enum TakeEffectCases {
         mlp("loss cross_entropy", both: binary, base: ["stage.loss": "mse()"], ["stage.loss": "cross_entropy()"], expect: .rejected),
         mlp("loss cross_entropy.label_smoothing", ["stage.loss": "cross_entropy(label_smoothing: 0.2)"]),
         mlp("loss mse", both: binary, base: ["stage.loss": "bce()"], ["stage.loss": "mse()"]),
-        mlp("loss mse", label: "2 outputs", both: ["model.head": "dense(2)"], ["stage.loss": "mse()"], expect: .rejected),
+        mlp("loss mse", label: "2 outputs", both: binary.merging(["model.head": "dense(2)"]) { $1 }, ["stage.loss": "mse()"], expect: .rejected),
         mlp("loss bce", both: binary, base: ["stage.loss": "mse()"], ["stage.loss": "bce()"]),
         mlp("loss bce", label: "where", both: ["model.head": "dense(1)", "stage.data": "digits where label < 2"],
             base: ["stage.loss": "mse()"], ["stage.loss": "bce()"]),
@@ -354,8 +354,9 @@ enum TakeEffectCases {
                 mlp("select best.metric=\(split)", both: rankedNext, base: ["stage.select": "best(\(other).loss)"], ["stage.select": "best(\(split).loss)"]),
                 mlp("select top.by=\(split)", both: rankedNext, base: ["stage.select": "top(1, by: \(other).loss)"], ["stage.select": "top(1, by: \(split).loss)"]),
                 mlp("ensemble top.by=\(split)", both: ranked, base: ["stage.ensemble": "top(2, by: \(other).loss)"], ["stage.ensemble": "top(2, by: \(split).loss)"]),
-                mlp("prune asha.metric=\(split)", both: ranked.merging(fourEpochs) { $1 }, base: prune("asha(metric: \(other).accuracy, min_epochs: 1, reduction: 2)"),
-                    prune("asha(metric: \(split).accuracy, min_epochs: 1, reduction: 2)")),
+                // Pruning on train.accuracy is the reported bug; the other splits compare losses.
+                mlp("prune asha.metric=\(split)", both: ranked.merging(fourEpochs) { $1 }, base: prune("asha(metric: \(other).loss, min_epochs: 1, reduction: 2)"),
+                    prune("asha(metric: \(split).\(split == "train" ? "accuracy" : "loss"), min_epochs: 1, reduction: 2)")),
             ]
         }
         return cases

@@ -49,11 +49,11 @@ final class TakeEffectHarness {
         if check.status == 0 {
             // `check` accepted it: a later refusal is recorded (and fails the case), never thrown.
             let plan = ftx(["plan", "--json", "--store", store, file])
-            guard plan.status == 0 else { o.refused = "ftx plan failed: " + plan.err; cache[text] = o; return o }
+            guard plan.status == 0 else { o.refused = "ftx plan failed: " + Self.firstLine(plan.err); cache[text] = o; return o }
             let planJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.out.utf8)) as? [String: Any], plan.err)
             o.taskKeys = Set((planJSON["tasks"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
             let run = ftx(["run", "--store", store, file])
-            guard run.status == 0 else { o.refused = "ftx run failed: " + run.err; cache[text] = o; return o }
+            guard run.status == 0 else { o.refused = "ftx run failed: " + Self.firstLine(run.err); cache[text] = o; return o }
             let results = ftx(["results", "--json", "--store", store, file])
             let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any], results.err)
             for trial in json["trials"] as? [[String: Any]] ?? [] {
@@ -75,6 +75,9 @@ final class TakeEffectHarness {
         cache[text] = o
         return o
     }
+
+    /// The first line of an error: the cause (later lines name the tasks that depended on it).
+    static func firstLine(_ text: String) -> String { String(text.split(separator: "\n").first ?? "") }
 
     // MARK: Material
 
