@@ -1,0 +1,124 @@
+import Compiler
+import Foundation
+import XCTest
+
+/// Issue 14: no setting can be accepted and ignored again. Every setting of the
+/// language (walked from `LanguageSchema` by `SettingNames`) has a case in
+/// `TakeEffectCases`: two experiments differing only in that setting, trained a few
+/// steps through `ftx check`/`plan`/`run`/`results`. Both pass `check`, and their task
+/// keys differ and so do their trained weights or their metrics — or `check` rejects the
+/// variant with an error. A setting without a case fails the test by name.
+final class TakeEffectTests: XCTestCase {
+    static let casesFile = "Tests/CLITests/TakeEffect/TakeEffectCases.swift"
+
+    /// Settings with no case, and why none is needed.
+    static let exempt: [String: String] = [:]
+
+    /// Cases (by id) of settings that are accepted and ignored today; each is written as
+    /// the setting should behave. Issue 14, being fixed: remove an entry when its fix lands
+    /// (the test fails while a listed case passes, so the list cannot go stale).
+    static let knownIgnored: [String: String] = [
+        "optimizer sgd.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
+        "optimizer adam.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
+        "optimizer adamw.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
+        "optimizer rmsprop.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
+        "optimizer adagrad.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
+        "augment token_dropout": "issue 14, being fixed: token_dropout",
+        "augment token_dropout.p": "issue 14, being fixed: token_dropout",
+        "tokenizer wordpiece.vocab": "issue 14, being fixed: wordpiece(vocab:)",
+        "tokenizer wordpiece.lowercase": "issue 14, being fixed: wordpiece(lowercase:)",
+        "select top": "issue 14, being fixed: select = top(k, …) hands on the best trial whatever k",
+        "select top.k": "issue 14, being fixed: select = top(k, …) hands on the best trial whatever k",
+        "schedule.early_stop.metric=train": "issue 14, being fixed: early stopping on train.accuracy",
+        "prune asha.metric=train": "issue 14, being fixed: pruning on train.accuracy",
+        "schedule plateau [no valid split]": "issue 14, being fixed: plateau with no valid split",
+        "stage.unfreeze.at [steps]": "issue 14, being fixed: unfreeze `at` in steps",
+        // Found by this test.
+        "stage.metrics=loss": "issue 14, found here: `loss` is computed and reported whether `metrics` lists it or not",
+        "stage.metrics=mse": "issue 14, found here: with `loss = mse()`, `mse` is reported whether `metrics` lists it or not",
+        "data.features [bert]": "issue 14, found here: numeric `features` are accepted with a pretrained model and ignored",
+        "optimizer adagrad.eps": "issue 14, found here: the trainer builds Adagrad without `eps` (Trainer+Optimizer.swift)",
+        "loss mse [2 outputs]": "issue 14, found here: check accepts `mse()` on a 2-unit head; run refuses it",
+        "loss bce [where]": "issue 14, found here: bce labels are checked before `where` filters rows: run refuses 0/1 subsets",
+    ]
+
+    func testEverySettingHasATakeEffectCase() {
+        let covered = Set(TakeEffectCases.all.map(\.setting))
+        for setting in SettingNames.all() where !covered.contains(setting) && Self.exempt[setting] == nil {
+            XCTFail("new setting \(setting) has no take-effect case in \(Self.casesFile)")
+        }
+        let known = Set(SettingNames.all())
+        for setting in covered.union(Self.exempt.keys) where !known.contains(setting) {
+            XCTFail("\(setting) has a take-effect case or exemption but is not a setting of LanguageSchema (renamed or removed?)")
+        }
+        let ids = TakeEffectCases.all.map(\.id)
+        XCTAssertEqual(ids.count, Set(ids).count, "case ids are unique")
+        for id in Self.knownIgnored.keys { XCTAssertTrue(ids.contains(id), "knownIgnored names \(id), which is no case") }
+    }
+
+    func testEverySettingTakesEffect() throws {
+        let harness = try TakeEffectHarness()
+        var report: [String] = []
+        var stillIgnored: [String] = []
+        for c in TakeEffectCases.all {
+            let slots = c.template.slots
+            for slot in Set(c.both.keys).union(c.base.keys).union(c.variant.keys) where !slots.contains(slot) {
+                XCTFail("\(c.id): the \(c.template.name) template has no slot \(slot)")
+            }
+            let baseText = c.template.render(c.both.merging(c.base) { $1 })
+            let variantText = c.template.render(c.both.merging(c.variant) { $1 })
+            XCTAssertNotEqual(baseText, variantText, "\(c.id): the two sides are the same experiment")
+            let base = try harness.outcome(baseText)
+            guard base.checkStatus == 0 else {
+                XCTFail("\(c.id): the base experiment does not pass check:\n\(base.diagnostics)\n\(baseText)")
+                continue
+            }
+            let variant = try harness.outcome(variantText)
+            let verdict = Self.verdict(base: base, variant: variant)
+            let expected: Bool
+            switch c.expectation {
+            case .takesEffect: expected = verdict.hasPrefix("takes effect")
+            case .rejected: expected = verdict.hasPrefix("rejected")
+            }
+            report.append("\(c.id): \(verdict)")
+            if let reason = Self.knownIgnored[c.id] {
+                if verdict.hasPrefix("takes effect") || verdict.hasPrefix("rejected") {
+                    XCTFail("\(c.id) is listed in knownIgnored (\(reason)) but now \(verdict): remove it from the list")
+                } else {
+                    stillIgnored.append("\(c.id): \(verdict) (\(reason))")
+                }
+            } else if !expected {
+                XCTFail("\(c.id) is accepted and ignored, or not as the case expects: \(verdict)\n"
+                        + Self.difference(baseText, variantText) + (variant.checkStatus == 0 ? "" : "\n" + variant.diagnostics))
+            }
+        }
+        let settings = Set(TakeEffectCases.all.map(\.setting)).count
+        print("take-effect: \(TakeEffectCases.all.count) cases over \(settings) settings, \(Self.exempt.count) exempt, \(stillIgnored.count) known ignored")
+        print(report.map { "  " + $0 }.joined(separator: "\n"))
+        print("known ignored (issue 14, being fixed):\n" + stillIgnored.map { "  " + $0 }.joined(separator: "\n"))
+    }
+
+    /// What the pair shows: `takes effect (…)`, `rejected (CODE)`, or what stayed the same.
+    static func verdict(base: TakeEffectHarness.Outcome, variant: TakeEffectHarness.Outcome) -> String {
+        if variant.checkStatus != 0 {
+            let codes = variant.diagnostics.matches(of: /error\[(E\d+)\]/).map { String($0.1) }
+            return codes.isEmpty ? "check failed without an error diagnostic" : "rejected (\(Set(codes).sorted().joined(separator: ", ")))"
+        }
+        if let refused = base.refused ?? variant.refused {
+            return "REFUSED after check: " + refused.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let keys = base.taskKeys != variant.taskKeys
+        let weights = base.weights != variant.weights
+        let metrics = base.metrics != variant.metrics
+        if keys && (weights || metrics) {
+            return "takes effect (" + [weights ? "weights" : nil, metrics ? "metrics" : nil].compactMap { $0 }.joined(separator: ", ") + " differ)"
+        }
+        return "IGNORED: task keys \(keys ? "differ" : "are the same"), weights \(weights ? "differ" : "are the same"), metrics \(metrics ? "differ" : "are the same")"
+    }
+
+    /// The lines only one side has: `- base line` / `+ variant line`.
+    static func difference(_ base: String, _ variant: String) -> String {
+        let a = base.split(separator: "\n"), b = variant.split(separator: "\n")
+        return (a.filter { !b.contains($0) }.map { "- " + $0 } + b.filter { !a.contains($0) }.map { "+ " + $0 }).joined(separator: "\n")
+    }
+}
