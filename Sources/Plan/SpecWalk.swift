@@ -88,6 +88,8 @@ extension SpecWriter {
                     }
                 }
             }
+            // Only for trials whose training a fix changed under unchanged settings (see `behaviourRevision`).
+            if spec.behaviourRevision != 1 { e.field("revision") { $0.int(spec.behaviourRevision) } }
         }
     }
 

@@ -188,6 +188,36 @@ final class SpecEncodingTests: XCTestCase {
         XCTAssertTrue(try canonicalBytes(steps) != canonicalBytes(plain), "1 step and 1 epoch are different trials")
     }
 
+    /// Trials whose training an issue-14 fix changed under settings that encode as before
+    /// carry `revision: 2`, so a store made while the setting was ignored is not reused for
+    /// them; every other trial keeps its key (no `revision` field).
+    func testOnlyTrialsAFixChangedCarryARevision() throws {
+        var plain = Self.full
+        plain.model.pretrained = nil
+        plain.data.augment = [.noise(std: 0.1)]
+        plain.schedule.earlyStop?.metric = "train.loss"
+        plain.prune?.metric = "valid.accuracy"
+        func revision(_ spec: TrainingSpec) throws -> JSONValue? { try specJSON(spec)["payload"]?["train-task"]?["revision"] }
+        XCTAssertNil(try revision(plain), "an MLP with lr_decay, noise, early stopping on train.loss: trained as before")
+        var adagrad = plain
+        adagrad.optimizer.kind = .adagrad
+        adagrad.optimizer.eps = 1e-10
+        XCTAssertNil(try revision(adagrad), "Adagrad always ran with eps 1e-10")
+        let changed: [(String, (inout TrainingSpec) -> Void)] = [
+            ("lr_decay on a pretrained encoder", { $0.model.pretrained = Self.full.model.pretrained }),
+            ("token dropout", { $0.data.augment = [.tokenDropout(p: 0.1)] }),
+            ("Adagrad's eps", { $0.optimizer.kind = .adagrad; $0.optimizer.eps = 1e-8 }),
+            ("early stopping on train.accuracy", { $0.schedule.earlyStop?.metric = "train.accuracy" }),
+            ("ASHA on train.f1", { $0.prune?.metric = "train.f1" }),
+        ]
+        for (what, change) in changed {
+            var spec = plain
+            change(&spec)
+            XCTAssertEqual(try revision(spec), .int(2), what)
+            XCTAssertEqual(spec.behaviourRevision, 2, what)
+        }
+    }
+
     func testAPretrainedEncodersInputWidthIsNotPartOfItsKey() throws {
         var wider = Self.full
         wider.model.input = 100
