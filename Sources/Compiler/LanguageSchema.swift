@@ -368,7 +368,7 @@ public enum LanguageSchema {
         // Selection.
         CallSpec("best", family: "select", params: [ParamSpec("metric", .metric, .required, positional: true, doc: "Losses are minimised, accuracy and f1 maximised.", example: "valid.accuracy")], doc: "The trial with the best value of a metric at its last epoch.", example: "best(valid.accuracy)"),
         CallSpec("top", family: "select", params: topParams, doc: "The `k` best trials (sweep points, with `repeat`), best first; a stage with `init = best(this)` runs every one of its points once from each of them. When fewer than `k` trials are planned, all of them are selected; a rank whose upstream trial did not finish fails.", example: "top(3, by: valid.accuracy)"),
-        CallSpec("top", family: "ensemble", params: topParams, doc: "Average the predicted probabilities of the `k` best trials.", example: "top(3, by: valid.accuracy)"),
+        CallSpec("top", family: "ensemble", params: topParams, doc: "Average the predicted probabilities of the `k` best trials (with `repeat`: the best replicate of each of the `k` points with the best mean).", example: "top(3, by: valid.accuracy)"),
         CallSpec("asha", family: "prune", params: [
             ParamSpec("metric", .metric, .required, doc: "The metric compared at each rung.", example: "valid.loss"),
             ParamSpec("min_epochs", .number(.count), .defaulted(num(1)), doc: "Epochs every trial gets before its first rung.", example: "3"),

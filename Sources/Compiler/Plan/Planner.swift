@@ -137,8 +137,12 @@ struct GraphBuilder {
                         trainDeps.append(try addTask(kind: .features, stage: stage.name, deps: [dataKey], payload: .features(features)))
                     }
                     let trainKey = try addTask(kind: .train, stage: stage.name, deps: trainDeps, payload: .train(spec))
-                    // A random sweep drawing a point twice draws all its replicates twice (the seed is not swept).
-                    guard seen.insert(trainKey).inserted else { break }
+                    // A random sweep drawing a point twice draws all its replicates twice (the seed is
+                    // not swept), so a point is dropped whole and selections can group replicates by position.
+                    guard seen.insert(trainKey).inserted else {
+                        if replicate == 0 { break }
+                        throw PlanError("replicate \(replicate) of a sweep point is the same trial as another point's", stage: stage.name)
+                    }
                     let evalKey = try addTask(kind: .eval, stage: stage.name, deps: [trainKey, dataKey], payload: .eval(trainKey: trainKey, spec: spec))
                     pointID = pointID ?? trainKey
                     let trial = PlannedTrial(id: trainKey, stage: stage.name, settings: point.settings + upstream.settings, evalKey: evalKey,
