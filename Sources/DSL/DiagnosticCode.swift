@@ -197,6 +197,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case vocabularyInvalid = "E0160"
     /// The pretrained folder's `tokenizer_config.json`, read for `do_lower_case` when `wordpiece(lowercase:)` is not given, is malformed.
     case bertTokenizerConfigInvalid = "E0161"
+    /// `augment` lists `mixup` more than once: a batch mixed twice would need a loss weight per pair of labels.
+    case mixupRepeated = "E0162"
 
     // MARK: Checker warnings
 
