@@ -67,7 +67,6 @@ public enum CheckerDiagnostics {
                                 : "use the vocab.txt that came with the model; its `vocab_size` in config.json must cover every token"])
     }
 
-
     /// A column named in `label`, `text`, `features` or a `where` filter is not in the header.
     public static func columnNotFound(column: String, data: String, file: String, columns: [String], suggestion: String?, quoted: Bool, span: Span) -> Diagnostic {
         let dym = didYouMean(suggestion, at: span, quoted: quoted)

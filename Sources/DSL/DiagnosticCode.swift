@@ -191,7 +191,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case zipLengthMismatch = "E0156"
     /// The tokenizer's `max_length` (written or defaulted) exceeds the pretrained model's `max_position_embeddings`.
     case bertMaxLengthTooLong = "E0157"
-    /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
+    /// The tokenizer's vocabulary (the folder's `vocab.txt` or `wordpiece(vocab:)`) has more tokens than the word-embedding table has rows (`vocab_size`).
     case bertVocabularyMismatch = "E0158"
     /// `wordpiece(vocab: …)` (or a folder's vocab.txt) that is not a WordPiece vocabulary: unreadable, not UTF-8, or without `[UNK]`, `[CLS]`, `[SEP]` or `[PAD]`.
     case vocabularyInvalid = "E0160"
