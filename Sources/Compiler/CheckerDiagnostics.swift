@@ -296,6 +296,13 @@ public enum CheckerDiagnostics {
                    help: ["add, for example: `\(example)`"])
     }
 
+    /// `augment = [mixup(0.2), mixup(0.4)]`: the trainer mixes each batch with one partner per row.
+    public static func mixupRepeated(span: Span, first: Span) -> Diagnostic {
+        Diagnostic(code: .mixupRepeated, message: "`mixup` is given twice in `augment`",
+                   primary: Label(span, "mixed again here"), secondary: [Label(first, "first mixup here")],
+                   help: ["keep one `mixup(alpha)`: a batch is mixed once, each row with one partner"])
+    }
+
     /// A model with neither layers, head nor pretrained encoder.
     public static func modelEmpty(name: String, span: Span) -> Diagnostic {
         Diagnostic(code: .modelEmpty, message: "model `\(name)` has no layers, head or pretrained encoder",

@@ -249,7 +249,11 @@ final class CheckerRun {
             for part in ["valid", "test"] where split[part] != nil { splits.append(part) }
         }
         if let augments = settings.values["augment"]?.list {
+            var firstMixup: Span?
             for a in augments {
+                if a.callName == "mixup" {
+                    if let firstMixup { emit(CheckerDiagnostics.mixupRepeated(span: a.span, first: firstMixup)) } else { firstMixup = a.span }
+                }
                 if a.callName == "token_dropout", text == nil {
                     emit(CheckerDiagnostics.keyNotApplicable(key: "token_dropout", reason: "drops tokens of text, but data `\(name)` has no `text` column", span: a.span))
                 } else if a.callName != "token_dropout", text != nil {

@@ -191,12 +191,14 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case zipLengthMismatch = "E0156"
     /// The tokenizer's `max_length` (written or defaulted) exceeds the pretrained model's `max_position_embeddings`.
     case bertMaxLengthTooLong = "E0157"
-    /// The pretrained model's `vocab.txt` has more tokens than its word-embedding table has rows (`vocab_size`).
+    /// The tokenizer's vocabulary (the folder's `vocab.txt` or `wordpiece(vocab:)`) has more tokens than the word-embedding table has rows (`vocab_size`).
     case bertVocabularyMismatch = "E0158"
     /// `wordpiece(vocab: …)` (or a folder's vocab.txt) that is not a WordPiece vocabulary: unreadable, not UTF-8, or without `[UNK]`, `[CLS]`, `[SEP]` or `[PAD]`.
     case vocabularyInvalid = "E0160"
     /// The pretrained folder's `tokenizer_config.json`, read for `do_lower_case` when `wordpiece(lowercase:)` is not given, is malformed.
     case bertTokenizerConfigInvalid = "E0161"
+    /// `augment` lists `mixup` more than once: a batch mixed twice would need a loss weight per pair of labels.
+    case mixupRepeated = "E0162"
     /// A `param_groups` entry sets `lr` while the schedule is `one_cycle`, whose rates ignore every `lr`.
     case paramGroupLRWithOneCycle = "E0165"
     /// A metric that needs class labels listed for a loss that has none: `metrics = [accuracy]` with `mse()`.

@@ -128,7 +128,7 @@ final class TokenizerSettingsRunTests: XCTestCase {
     }
 
     /// Augmentations that cannot act on the data are `check`'s errors, never ignored:
-    /// `noise` and `mixup` on text, `token_dropout` on numeric features.
+    /// `noise` and `mixup` on text, `token_dropout` on numeric features, a second `mixup`.
     func testAugmentationsThatCannotApplyAreRejected() throws {
         let w = try Workspace()
         _ = try miniLMCopy(in: w, "minilm")
@@ -171,6 +171,13 @@ final class TokenizerSettingsRunTests: XCTestCase {
         XCTAssertEqual(check.status, 1, check.err)
         XCTAssertTrue(check.err.contains("`token_dropout` drops tokens of text, but data `iris` has no `text` column"), check.err)
         try assertRunTrainsNothing(w, numeric, "E0120")
+        // Mixing a mixed batch again would mix its partner labels away (one weight, one partner per row).
+        let twice = try w.write("twice.ftx", String(contentsOfFile: numeric, encoding: .utf8)
+            .replacingOccurrences(of: "token_dropout(0.1)", with: "mixup(0.2), mixup(0.4)"))
+        let mixed = ftx(["check", twice])
+        XCTAssertEqual(mixed.status, 1, mixed.err)
+        XCTAssertTrue(mixed.err.contains("error[E0162]: `mixup` is given twice in `augment`"), mixed.err)
+        try assertRunTrainsNothing(w, twice, "E0162")
     }
 
     // MARK: max_length

@@ -69,6 +69,22 @@ final class TokenDropoutTests: XCTestCase {
         XCTAssertNotEqual(dropped(batch, p: 0.4, vocabulary: v, seed: 12).ids, out.ids)
     }
 
+    /// `ftx check` rejects augmentations that cannot act on the data; a spec that reaches
+    /// the trainer anyway fails the trial instead of training with the augmentation ignored.
+    func testTheTrainerRefusesAugmentationsItCannotApply() throws {
+        let dir = TrainerFixtures.temporaryDirectory("augment")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let csv = TrainerFixtures.syntheticCSV(in: dir, rows: 20)
+        for (augment, says) in [([Augmentation.tokenDropout(p: 0.1)], "replaces tokens"),
+                                ([.mixup(alpha: 0.2), .mixup(alpha: 0.4)], "`mixup` is given more than once")] {
+            var spec = TrainerFixtures.syntheticSpec(csv: csv, epochs: 1)
+            spec.data.augment = augment
+            XCTAssertThrowsError(try Trainer(spec: spec, key: "k", store: try TaskStore(root: dir + "/store")).run()) {
+                XCTAssertTrue("\($0)".contains(says), "\($0)")
+            }
+        }
+    }
+
     func testWithoutMaskTokensBecomeUnknown() throws {
         let t = try tokenizer(mask: false), v = t.vocabulary
         XCTAssertNil(v.maskID)

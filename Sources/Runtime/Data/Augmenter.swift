@@ -14,7 +14,7 @@ public enum Augmenter {
     ///   Marsaglia–Tsang), then a Fisher–Yates permutation π of the batch rows;
     ///   `x[i] ← λ·x[i] + (1 − λ)·x[π(i)]`, `mixLabels[i] ← labels[π(i)]`,
     ///   `targets[i] ← λ·t[i] + (1 − λ)·t[π(i)]`, `mixWeight ← λ·mixWeight`
-    ///   (a second mixup would need per-pair weights; `ftx check` allows one).
+    ///   (a second mixup would need per-pair weights; `ftx check` and the trainer allow one).
     /// - `tokenDropout` acts on token ids, not features: `apply(_:to:vocabulary:generator:)`.
     public static func apply(_ augmentation: Augmentation, to batch: inout Batch, generator g: inout SeededGenerator) {
         let n = batch.count, f = batch.featureCount

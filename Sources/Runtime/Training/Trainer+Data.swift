@@ -21,6 +21,9 @@ extension Trainer {
             throw TrainingError(model.encoder != nil ? "\(a) perturbs numeric features, but a pretrained encoder reads text"
                                                      : "\(a) replaces tokens, but the model reads numeric features")
         }
+        if spec.data.augment.filter({ if case .mixup = $0 { return true } else { return false } }).count > 1 {
+            throw TrainingError("`mixup` is given more than once; a batch is mixed once, each row with one partner")
+        }
         switch spec.loss.criterion {
         case .crossEntropy, .focal:
             let maxLabel = [data.train, data.valid, data.test].flatMap(\.labels).max().map(Int.init) ?? 0
