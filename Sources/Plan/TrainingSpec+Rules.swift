@@ -3,11 +3,11 @@
 /// "what does the epoch loop compute": a rule added to `TrainingSpec` that reads a
 /// metric is listed here, and the trainer then scores its split (issue 14: an
 /// `early_stop` or `asha` on `train.accuracy` was accepted, never computed, and so
-/// never fired).
+/// never fired; so was a `keep_best` on it, which kept the last epoch).
 extension TrainingSpec {
-    /// The dotted metrics (`valid.loss`, `train.accuracy`) that `early_stop` and `prune` monitor.
+    /// The dotted metrics (`valid.loss`, `train.accuracy`) that `early_stop`, `keep_best` and `prune` monitor.
     public var monitoredMetrics: [String] {
-        [schedule.earlyStop?.metric, prune?.metric].compactMap { $0 }.map { $0.contains(".") ? $0 : "valid." + $0 }
+        [schedule.earlyStop?.metric, schedule.keepBest?.metric, prune?.metric].compactMap { $0 }.map { $0.contains(".") ? $0 : "valid." + $0 }
     }
 
     /// The splits scored after each epoch: valid and test always (they are the history's
