@@ -345,7 +345,7 @@ enum TakeEffectCases {
         mlp("loss focal.weights", base: ["stage.loss": "focal()"], ["stage.loss": "focal(weights: \(classWeights))"]),
         mlp("loss focal.weights=balanced", base: ["stage.loss": "focal()"], ["stage.loss": "focal(weights: balanced)"]),
         mlp("loss bce.pos_weight", both: binary, base: ["stage.loss": "bce()"], ["stage.loss": "bce(pos_weight: 3)"]),
-        // digits-binary.csv has 31 zeros and 29 ones: the balanced weight is not 1.
+        // The train split's zeros and ones differ in number (digits-binary.csv: 31 and 29 in all): the balanced weight is not 1.
         mlp("loss bce.pos_weight=balanced", both: binary, base: ["stage.loss": "bce()"], ["stage.loss": "bce(pos_weight: balanced)"]),
         // A weighted sum of criteria is not its first term.
         mlp("stage.loss", label: "sum", base: ["stage.loss": "cross_entropy()"], ["stage.loss": "0.5 * cross_entropy() + 0.5 * focal()"]),
