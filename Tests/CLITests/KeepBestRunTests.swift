@@ -54,6 +54,7 @@ final class KeepBestRunTests: XCTestCase {
             Self.stage("last", epochs: Self.epochs, rules: []),
             Self.stage("keep", epochs: Self.epochs, rules: ["keep_best = valid.loss"]),
             Self.stage("keep_acc", epochs: Self.epochs, rules: ["keep_best = valid.accuracy"]),
+            Self.stage("keep_train", epochs: Self.epochs, rules: ["keep_best = train.accuracy"]),
             Self.stage("stopped", epochs: Self.epochs, rules: ["keep_best = valid.loss", "early_stop = {metric: valid.accuracy, patience: 2}"]),
         ]))
         let keep = try first.trial("keep")
@@ -74,6 +75,13 @@ final class KeepBestRunTests: XCTestCase {
         let accuracies = try first.trial("keep_acc").perEpoch("valid.accuracy")
         let keptAcc = try XCTUnwrap(accuracies.firstIndex(of: try XCTUnwrap(accuracies.max()))) + 1
         XCTAssertEqual(try first.trial("keep_acc").keptEpoch, keptAcc, "accuracy is maximised; a tie keeps the earliest epoch: \(accuracies)")
+
+        // A train metric other than train.loss is scored each epoch when keep_best watches it
+        // (issue 14: it was not, so keep_best on it kept the last epoch).
+        let trainAccuracies = try first.trial("keep_train").perEpoch("train.accuracy")
+        XCTAssertFalse(trainAccuracies.contains { $0.isNaN }, "train.accuracy in every epoch's history: \(trainAccuracies)")
+        let keptTrain = try XCTUnwrap(trainAccuracies.firstIndex(of: try XCTUnwrap(trainAccuracies.max()))) + 1
+        XCTAssertEqual(try first.trial("keep_train").keptEpoch, keptTrain, "\(trainAccuracies)")
 
         // Early stopping ends the trial; the kept epoch is the best of those it ran.
         let stopped = try first.trial("stopped")

@@ -64,7 +64,7 @@ struct ExperimentTemplate: Sendable {
         ]),
         Block(header: "model tiny", slots: [
             ("model.pretrained", #"bert("tiny-bert")"#), ("model.tokenizer", "wordpiece(max_length: 16)"), ("model.pooling", ""),
-            ("model.head", "dense(3)"),
+            ("model.layers", ""), ("model.head", "dense(3)"),
         ]),
         stage(model: "tiny", data: "texts"),
     ])
@@ -72,12 +72,12 @@ struct ExperimentTemplate: Sendable {
     static func stage(model: String, data: String) -> Block {
         Block(header: "stage train", slots: [
             ("stage.model", model), ("stage.init", ""), ("stage.data", data), ("stage.freeze", ""), ("stage.unfreeze", ""),
-            ("stage.head", ""), ("stage.optimizer", "adam(lr: 0.01)"), ("stage.loss", ""), ("stage.metrics", ""),
-            ("stage.seed", ""), ("stage.select", ""), ("stage.ensemble", ""), ("stage.prune", ""),
+            ("stage.param_groups", ""), ("stage.head", ""), ("stage.optimizer", "adam(lr: 0.01)"), ("stage.loss", ""), ("stage.metrics", ""),
+            ("stage.seed", ""), ("stage.repeat", ""), ("stage.select", ""), ("stage.ensemble", ""), ("stage.prune", ""),
         ], inner: [
             Block(header: "schedule", slots: [
-                ("schedule.epochs", "2"), ("schedule.batch_size", "16"), ("schedule.lr", ""), ("schedule.shuffle", ""),
-                ("schedule.clip_grad_norm", ""), ("schedule.clip_grad_value", ""), ("schedule.early_stop", ""),
+                ("schedule.epochs", "2"), ("schedule.batch_size", "16"), ("schedule.accumulate", ""), ("schedule.lr", ""), ("schedule.shuffle", ""),
+                ("schedule.clip_grad_norm", ""), ("schedule.clip_grad_value", ""), ("schedule.early_stop", ""), ("schedule.keep_best", ""),
             ]),
         ], raw: "stage.sweep")
     }

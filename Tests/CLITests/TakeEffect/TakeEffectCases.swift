@@ -60,6 +60,15 @@ enum TakeEffectCases {
     static let rankedNext = ranked.merging(["extra": next]) { $1 }
     /// A binary task: one output on digits-binary.csv (labels 0 and 1).
     static let binary: Slots = ["data.source": #"csv("digits-binary.csv")"#, "model.head": "dense(1)"]
+    /// Two classes on a 2-unit head: digits-binary.csv (labels 0 and 1) under cross-entropy.
+    static let twoClasses: Slots = ["data.source": #"csv("digits-binary.csv")"#, "model.head": "dense(2)"]
+    /// digits-noisy.csv in an ordered split without a sweep: valid.loss is best after the first epoch
+    /// (the valid rows have wrong labels), train.loss and test.loss after the last of 4.
+    static let noisy: Slots = [
+        "data.source": #"csv("digits-noisy.csv")"#, "data.split": "ordered(train: 0.6, valid: 0.2, test: 0.2)", "schedule.epochs": "4",
+    ]
+    /// digits-binary.csv (0s and 1s, easy to tell apart) with a test part, 6 epochs: every split's accuracy reaches 1 early.
+    static let saturating: Slots = twoClasses.merging(withTest) { $1 }.merging(["schedule.epochs": "6"]) { $1 }
     /// A regression on the digit's value: one output, mean squared error.
     static let regression: Slots = ["model.head": "dense(1)", "stage.loss": "mse()"]
     /// Starts from a known checkpoint and replaces its head.
@@ -96,7 +105,25 @@ enum TakeEffectCases {
         mlp("stage.metrics=f1", base: ["stage.metrics": "[loss]"], ["stage.metrics": "[loss, f1]"]),
         mlp("stage.metrics=loss", base: ["stage.metrics": "[accuracy]"], ["stage.metrics": "[accuracy, loss]"]),
         mlp("stage.metrics=mse", both: regression, base: ["stage.metrics": "[loss]"], ["stage.metrics": "[loss, mse]"]),
+    ] + metricCases + [
+        // A second run of the same point (seed 1) is one more trial.
+        mlp("stage.repeat", ["stage.repeat": "2"]),
+        mlp("stage.param_groups", ["stage.param_groups": #"[{params: ["head"], lr: 0.001}]"#]),
+        mlp("stage.param_groups.params", base: ["stage.param_groups": #"[{params: ["head"], lr: 0.001}]"#],
+            ["stage.param_groups": #"[{params: ["layers.0"], lr: 0.001}]"#]),
+        mlp("stage.param_groups.lr", base: ["stage.param_groups": #"[{params: ["head"], weight_decay: 0.5}]"#],
+            ["stage.param_groups": #"[{params: ["head"], lr: 0.001, weight_decay: 0.5}]"#]),
+        mlp("stage.param_groups.weight_decay", base: ["stage.param_groups": #"[{params: ["head"], lr: 0.001}]"#],
+            ["stage.param_groups": #"[{params: ["head"], lr: 0.001, weight_decay: 0.5}]"#]),
     ]
+
+    /// Each metric name added to `[loss]`: it adds a value to every split's metrics (`confusion`, which is no
+    /// number, adds the confusion matrix to the classification record). The `_binary` ones need two classes.
+    static let metricCases: [TakeEffectCase] = ["precision", "recall", "precision_micro", "recall_micro", "f1_micro",
+                                                 "precision_binary", "recall_binary", "f1_binary", "roc_auc", "confusion"].map { name in
+        mlp("stage.metrics=\(name)", both: name.hasSuffix("_binary") ? twoClasses : [:], base: ["stage.metrics": "[loss]"],
+            ["stage.metrics": "[loss, \(name)]"])
+    }
 
     static let data: [TakeEffectCase] = [
         mlp("data.source", ["data.source": #"csv("digits-other.csv")"#]),
@@ -163,6 +190,8 @@ enum TakeEffectCases {
         mlp("model.head", label: "absent", ["model.head": ""], expect: .rejected),
         mlp("head dense", both: fromCheckpoint, ["stage.head": "dense(10)"]),
         mlp("head dense.units", ["model.head": "dense(12)"]),
+        // Task layers between the pooled vector and the head.
+        bert("model.layers", label: "bert", ["model.layers": "[dense(16, activation: relu)]"]),
         bert("model.pretrained", ["model.pretrained": #"bert("tiny-bert-b")"#]),
         bert("pretrained bert", ["model.pretrained": #"bert("tiny-bert-b")"#]),
         bert("pretrained bert.path", ["model.pretrained": #"bert("tiny-bert-b")"#]),
@@ -180,6 +209,7 @@ enum TakeEffectCases {
         mlp("schedule.epochs", ["schedule.epochs": "3"]),
         mlp("schedule.batch_size", ["schedule.batch_size": "8"]),
         mlp("schedule.lr", both: ["schedule.epochs": "3"], lr("cosine()")),
+        mlp("schedule.accumulate", ["schedule.accumulate": "2"]),
         mlp("schedule.shuffle", ["schedule.shuffle": "false"]),
         mlp("schedule.clip_grad_norm", ["schedule.clip_grad_norm": "0.01"]),
         mlp("schedule.clip_grad_value", ["schedule.clip_grad_value": "0.001"]),
@@ -195,6 +225,13 @@ enum TakeEffectCases {
             ["schedule.early_stop": "{metric: valid.loss, patience: 2, min_delta: 100}"]),
         mlp("schedule.early_stop.min_delta", both: fourEpochs, base: ["schedule.early_stop": "{metric: valid.loss, patience: 1}"],
             ["schedule.early_stop": "{metric: valid.loss, patience: 1, min_delta: 100}"]),
+        // Noisy valid rows: valid.loss is best after epoch 1 of 4, so the kept weights are not the last epoch's.
+        mlp("schedule.keep_best", both: noisy, ["schedule.keep_best": "valid.loss"]),
+        // Each split's accuracy reaches 1 before the last epoch on an easy two-class task; a tie keeps the
+        // earlier epoch, so watching any split keeps weights that are not the last epoch's.
+        mlp("schedule.keep_best=train", both: saturating, ["schedule.keep_best": "train.accuracy"]),
+        mlp("schedule.keep_best=valid", both: saturating, ["schedule.keep_best": "valid.accuracy"]),
+        mlp("schedule.keep_best=test", both: saturating, ["schedule.keep_best": "test.accuracy"]),
     ]
 
     static let sweeps: [TakeEffectCase] = [
@@ -237,6 +274,13 @@ enum TakeEffectCases {
                 cases.append(mlp("optimizer \(name).\(p)", base: optimizer("\(name)(lr: 0.01\(extra))"),
                                  optimizer(p == "lr" ? "\(name)(lr: 0.03\(extra))" : "\(name)(lr: 0.01\(extra), \(p): \(value))")))
             }
+            // Weight decay on every parameter, or not on biases and norms (the MLP's biases).
+            let decay = "\(name)(lr: 0.01, weight_decay: 0.5"
+            cases += [
+                mlp("optimizer \(name).no_decay", base: optimizer(decay + ")"), optimizer(decay + ", no_decay: bias_and_norm)")),
+                mlp("optimizer \(name).no_decay=bias_and_norm", base: optimizer(decay + ", no_decay: none)"), optimizer(decay + ", no_decay: bias_and_norm)")),
+                mlp("optimizer \(name).no_decay=none", base: optimizer(decay + ", no_decay: bias_and_norm)"), optimizer(decay + ", no_decay: none)")),
+            ]
             cases.append(bert("optimizer \(name).lr_decay", label: "bert", base: optimizer("\(name)(lr: 0.01)"), optimizer("\(name)(lr: 0.01, lr_decay: 0.5)")))
         }
         cases.append(mlp("optimizer sgd.nesterov", base: optimizer("sgd(lr: 0.01, momentum: 0.9)"), optimizer("sgd(lr: 0.01, momentum: 0.9, nesterov: true)")))
@@ -278,9 +322,9 @@ enum TakeEffectCases {
         schedule("schedule plateau.threshold", base: "plateau(patience: 0)", "plateau(patience: 0, threshold: 10)"),
         schedule("schedule plateau.cooldown", base: "plateau(patience: 0, threshold: 10)", "plateau(patience: 0, threshold: 10, cooldown: 1)"),
         schedule("schedule plateau.min", base: "plateau(patience: 0, threshold: 10)", "plateau(patience: 0, threshold: 10, min: 0.005)"),
-        // Without a valid split there is no valid.loss to watch.
+        // Without a valid split there is no valid.loss to watch: check rejects it.
         mlp("schedule plateau", label: "no valid split", both: ["data.split": "random(train: 0.8, test: 0.2, seed: 0)", "schedule.epochs": "3"],
-            lr("plateau(patience: 0, threshold: 10)")),
+            lr("plateau(patience: 0, threshold: 10)"), expect: .rejected),
     ]
 
     static let losses: [TakeEffectCase] = [
@@ -293,6 +337,18 @@ enum TakeEffectCases {
         mlp("loss bce", both: binary, base: ["stage.loss": "mse()"], ["stage.loss": "bce()"]),
         mlp("loss bce", label: "where", both: ["model.head": "dense(1)", "stage.data": "digits where label < 2"],
             base: ["stage.loss": "mse()"], ["stage.loss": "bce()"]),
+        mlp("loss cross_entropy.weights", ["stage.loss": "cross_entropy(weights: \(classWeights))"]),
+        // The train split's classes are not equally frequent, so balanced weights are not all equal.
+        mlp("loss cross_entropy.weights=balanced", base: ["stage.loss": "cross_entropy()"], ["stage.loss": "cross_entropy(weights: balanced)"]),
+        mlp("loss focal", base: ["stage.loss": "cross_entropy()"], ["stage.loss": "focal()"]),
+        mlp("loss focal.gamma", base: ["stage.loss": "focal()"], ["stage.loss": "focal(gamma: 0.5)"]),
+        mlp("loss focal.weights", base: ["stage.loss": "focal()"], ["stage.loss": "focal(weights: \(classWeights))"]),
+        mlp("loss focal.weights=balanced", base: ["stage.loss": "focal()"], ["stage.loss": "focal(weights: balanced)"]),
+        mlp("loss bce.pos_weight", both: binary, base: ["stage.loss": "bce()"], ["stage.loss": "bce(pos_weight: 3)"]),
+        // The train split's zeros and ones differ in number (digits-binary.csv: 31 and 29 in all): the balanced weight is not 1.
+        mlp("loss bce.pos_weight=balanced", both: binary, base: ["stage.loss": "bce()"], ["stage.loss": "bce(pos_weight: balanced)"]),
+        // A weighted sum of criteria is not its first term.
+        mlp("stage.loss", label: "sum", base: ["stage.loss": "cross_entropy()"], ["stage.loss": "0.5 * cross_entropy() + 0.5 * focal()"]),
         mlp("penalty l1", ["stage.loss": "cross_entropy() + 0.01 * l1()"]),
         mlp("penalty l2", ["stage.loss": "cross_entropy() + 0.01 * l2()"]),
     ]
@@ -338,6 +394,9 @@ enum TakeEffectCases {
         }
         return cases
     }()
+
+    /// Class weights for the 10 digits, class 3 weighing 4.
+    static let classWeights = "[1, 1, 1, 4, 1, 1, 1, 1, 1, 1]"
 
     /// A second stage `train2` (no sweep) another stage can start from.
     static let train2 = """

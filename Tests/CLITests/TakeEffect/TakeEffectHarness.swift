@@ -19,7 +19,8 @@ final class TakeEffectHarness {
         var refused: String?
         /// Every task key of `ftx plan --json`.
         var taskKeys: Set<String> = []
-        /// Per trial in results order: stage, status, epochs, metrics and history (JSON text); then the ensembles.
+        /// Per trial in results order: stage, status, epochs, metrics, history and classification record
+        /// (confusion matrix, per-class scores) as JSON text; then the ensembles.
         var metrics: [String] = []
         /// Per trial in results order: its final checkpoint, tensor name → the bits of its values.
         var weights: [[String: [UInt32]]] = []
@@ -57,7 +58,7 @@ final class TakeEffectHarness {
             let results = ftx(["results", "--json", "--store", store, file])
             let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any], results.err)
             for trial in json["trials"] as? [[String: Any]] ?? [] {
-                let seen = ["stage", "status", "epochs", "metrics", "history"].map { trial[$0] ?? NSNull() }
+                let seen = ["stage", "status", "epochs", "metrics", "history", "classification"].map { trial[$0] ?? NSNull() }
                 o.metrics.append(String(decoding: try JSONSerialization.data(withJSONObject: seen, options: [.sortedKeys]), as: UTF8.self))
                 var tensors: [String: [UInt32]] = [:]
                 if let path = trial["checkpoint"] as? String {
@@ -68,7 +69,7 @@ final class TakeEffectHarness {
             }
             // An ensemble's members are trial ids (which differ whenever keys do): only its metrics count.
             for e in json["ensembles"] as? [[String: Any]] ?? [] {
-                let seen: [Any] = [e["stage"] ?? NSNull(), e["metrics"] ?? NSNull()]
+                let seen: [Any] = [e["stage"] ?? NSNull(), e["metrics"] ?? NSNull(), e["classification"] ?? NSNull()]
                 o.metrics.append(String(decoding: try JSONSerialization.data(withJSONObject: seen, options: [.sortedKeys]), as: UTF8.self))
             }
         }

@@ -18,21 +18,6 @@ final class TakeEffectTests: XCTestCase {
     /// the setting should behave. Issue 14, being fixed: remove an entry when its fix lands
     /// (the test fails while a listed case passes, so the list cannot go stale).
     static let knownIgnored: [String: String] = [
-        "optimizer sgd.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
-        "optimizer adam.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
-        "optimizer adamw.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
-        "optimizer rmsprop.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
-        "optimizer adagrad.lr_decay [bert]": "issue 14, being fixed: lr_decay on a pretrained BERT",
-        "augment token_dropout": "issue 14, being fixed: token_dropout",
-        "augment token_dropout.p": "issue 14, being fixed: token_dropout",
-        "tokenizer wordpiece.vocab": "issue 14, being fixed: wordpiece(vocab:)",
-        "tokenizer wordpiece.lowercase": "issue 14, being fixed: wordpiece(lowercase:)",
-        "select top": "issue 14, being fixed: select = top(k, …) hands on the best trial whatever k",
-        "select top.k": "issue 14, being fixed: select = top(k, …) hands on the best trial whatever k",
-        "schedule.early_stop.metric=train": "issue 14, being fixed: early stopping on train.accuracy",
-        "prune asha.metric=train": "issue 14, being fixed: pruning on train.accuracy",
-        "schedule plateau [no valid split]": "issue 14, being fixed: plateau with no valid split",
-        "stage.unfreeze.at [steps]": "issue 14, being fixed: unfreeze `at` in steps",
         // Found by this test.
         "stage.metrics=loss": "issue 14, found here: `loss` is computed and reported whether `metrics` lists it or not",
         "stage.metrics=mse": "issue 14, found here: with `loss = mse()`, `mse` is reported whether `metrics` lists it or not",
