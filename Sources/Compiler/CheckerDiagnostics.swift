@@ -177,8 +177,12 @@ public enum CheckerDiagnostics {
 
     /// `bce()` with more than one output, `cross_entropy()` with one.
     public static func headSizeForLoss(loss: String, units: Int, span: Span) -> Diagnostic {
-        let need = loss == "bce" ? "exactly 1 output" : "at least 2 outputs (one per class)"
-        let fix = loss == "bce" ? "use `head = dense(1)` with `bce()`, or `cross_entropy()` for several classes" : "use `bce()` for a single output, or one output per class"
+        let need: String, fix: String
+        switch loss {
+        case "bce": (need, fix) = ("exactly 1 output", "use `head = dense(1)` with `bce()`, or `cross_entropy()` for several classes")
+        case "mse": (need, fix) = ("exactly 1 output (the regression target is one number per row)", "use `head = dense(1)` with `mse()`, or `cross_entropy()` to classify")
+        default: (need, fix) = ("at least 2 outputs (one per class)", "use `bce()` for a single output, or one output per class")
+        }
         return Diagnostic(code: .headSizeForLoss, message: "`\(loss)()` needs \(need), but the head has \(units)",
                           primary: Label(span, "head with \(units) output\(units == 1 ? "" : "s")"),
                           help: [fix])

@@ -242,7 +242,14 @@ final class CheckerRun {
         } else if let columns, settings.values["label"] != nil || settings.given["label"] == nil, settings.values["text"] != nil || settings.given["text"] == nil {
             features = columns.filter { $0 != label?.string && $0 != text?.string }
         }
-        if text != nil, settings.given["features"] == nil { features = [] }
+        // Data with a `text` column is read by a pretrained model, which reads the text
+        // alone: it has no numeric features, and declaring some would be ignored.
+        if text != nil {
+            if let given = settings.given["features"] {
+                emit(CheckerDiagnostics.keyNotApplicable(key: "features", reason: "does not apply to data `\(name)`: it has a `text` column, and a pretrained model reads only the text", span: given.key.span))
+            }
+            features = []
+        }
         let record = settings.record(LanguageSchema.data)
         var splits = ["train"]
         if let split = record["split"] {

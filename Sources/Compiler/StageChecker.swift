@@ -155,8 +155,8 @@ extension CheckerRun {
         let criteria = loss?.lossCriteria ?? []
         if let units = headUnits, let loss, let lossName = criteria.first?.call.callName {
             // All criteria share one target (checked with the loss), so the first decides the head.
-            if lossName == "bce", units != 1 {
-                emit(CheckerDiagnostics.headSizeForLoss(loss: "bce", units: units, span: loss.span))
+            if ["bce", "mse"].contains(lossName), units != 1 {
+                emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
             } else if ["cross_entropy", "focal"].contains(lossName), units < 2 {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
             } else {
