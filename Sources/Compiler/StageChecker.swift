@@ -159,6 +159,11 @@ extension CheckerRun {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
             } else if ["cross_entropy", "focal"].contains(lossName), units < 2 {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
+            } else if ["cross_entropy", "focal"].contains(lossName), let data, values["data"]?.symbol != nil,
+                      let classes = data.classCount, units < classes, let headValue {
+                // Unfiltered data only: a `where` filter may keep fewer classes, which `run` checks on the rows it keeps.
+                emit(CheckerDiagnostics.headFewerThanClasses(loss: lossName, units: units, classes: classes, label: data.label,
+                                                             numeric: data.numericLabels, data: data.name, span: headValue.span))
             } else {
                 for (_, call) in criteria { checkClassWeightCount(call["weights"], of: call.callName ?? "", units: units) }
             }
