@@ -7,7 +7,8 @@ struct DataHeader: Sendable {
     var columns: [String]
 }
 
-/// Reads data-file headers, each path once per checker run.
+/// Reads data files for `check`: headers (`header`), and the values `run` would refuse
+/// or that size the head (`values`), each file once per checker run.
 final class DataFileReader {
     enum Failure: Error {
         case notFound
@@ -99,7 +100,7 @@ struct DataValues: Sendable {
             if column == label { labels.append(text ?? "") }
         }
         if format == "jsonl" {
-            var columns: [String] = []
+            var columns: [String] = [], known = Set<String>()
             var row = 0, firstLine = 0
             do {
                 try bytes.withUnsafeBufferPointer { buf in
@@ -107,7 +108,7 @@ struct DataValues: Sendable {
                         if row == 0 { firstLine = line }
                         var present = Set<String>()
                         for (key, value) in members {
-                            if !columns.contains(key) {
+                            if known.insert(key).inserted {
                                 // Absent from every earlier record: missing there.
                                 if row > 0, values.firstNonNumeric[key] == nil { values.firstNonNumeric[key] = Cell(line: firstLine, row: 0, text: "") }
                                 columns.append(key)
