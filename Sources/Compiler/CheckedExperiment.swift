@@ -54,6 +54,11 @@ public struct CheckedData: Sendable {
     public var settings: Value
     /// The splits that exist: `train`, and `valid`/`test` when given a fraction.
     public var splits: [String]
+    /// The label column's class count as `cross_entropy` numbers classes (whole file,
+    /// see `DataValues.classCount`), when the file was read.
+    public var classCount: Int?
+    /// Whether that count comes from integer labels (ids are the labels themselves).
+    public var numericLabels = false
 }
 
 /// A `model` declaration.

@@ -137,6 +137,16 @@ public enum CheckerDiagnostics {
                    help: ["give at least one value, e.g. `[16, 32]`"])
     }
 
+    /// A feature column of numeric data that holds a value `run` cannot read as a number.
+    public static func featureNotNumeric(column: String, data: String, file: String, line: Int, value: String, declared: Bool, span: Span) -> Diagnostic {
+        let found = value.isEmpty ? "an empty value" : "'\(value)'"
+        return Diagnostic(code: .featureNotNumeric, message: "feature column '\(column)' of data `\(data)` is not numeric: \(found) on line \(line) of \"\(file)\"",
+                          primary: Label(span, declared ? "'\(column)' is listed here" : "'\(column)' is a feature: every column other than the label is"),
+                          notes: ["an MLP reads every feature as a number"],
+                          help: [declared ? "remove '\(column)' from `features`, or fix line \(line) of the file"
+                                          : "list the numeric input columns in `features = [...]`, leaving out '\(column)'"])
+    }
+
     /// A data file or checkpoint that does not exist.
     public static func fileNotFound(kind: String, path: String, resolved: String, span: Span) -> Diagnostic {
         Diagnostic(code: .fileNotFound, message: "\(kind) \"\(path)\" does not exist",
@@ -168,6 +178,15 @@ public enum CheckerDiagnostics {
                    help: ["use `sweep random(trials: 16, seed: 0) { … }`, or list the values for a grid: `optimizer.lr = [1e-4, 1e-3]`"])
     }
 
+    /// A classification head with fewer outputs than the label column has classes.
+    public static func headFewerThanClasses(loss: String, units: Int, classes: Int, label: String, numeric: Bool, data: String, span: Span) -> Diagnostic {
+        let fewer = numeric ? ", or train on fewer classes: `data = \(data) where \(label) < \(units)`" : ""
+        return Diagnostic(code: .headFewerThanClasses, message: "`\(loss)()` on data `\(data)` needs one output per class: label '\(label)' has \(classes) classes, but the head has \(units) output\(units == 1 ? "" : "s")",
+                          primary: Label(span, "head with \(units) output\(units == 1 ? "" : "s")"),
+                          notes: ["class ids: the labels themselves when every label is an integer ≥ 0 (so \(classes) classes: 0…\(classes - 1)), else the distinct labels in sorted order"],
+                          help: ["use `head = dense(\(classes))`" + fewer])
+    }
+
     /// A stage whose model has no head and which declares none.
     public static func headMissing(stage: String, model: String, span: Span) -> Diagnostic {
         Diagnostic(code: .headMissing, message: "stage `\(stage)` has no task head: model `\(model)` declares no `head` and neither does the stage",
@@ -177,8 +196,12 @@ public enum CheckerDiagnostics {
 
     /// `bce()` with more than one output, `cross_entropy()` with one.
     public static func headSizeForLoss(loss: String, units: Int, span: Span) -> Diagnostic {
-        let need = loss == "bce" ? "exactly 1 output" : "at least 2 outputs (one per class)"
-        let fix = loss == "bce" ? "use `head = dense(1)` with `bce()`, or `cross_entropy()` for several classes" : "use `bce()` for a single output, or one output per class"
+        let need: String, fix: String
+        switch loss {
+        case "bce": (need, fix) = ("exactly 1 output", "use `head = dense(1)` with `bce()`, or `cross_entropy()` for several classes")
+        case "mse": (need, fix) = ("exactly 1 output (the regression target is one number per row)", "use `head = dense(1)` with `mse()`, or `cross_entropy()` to classify")
+        default: (need, fix) = ("at least 2 outputs (one per class)", "use `bce()` for a single output, or one output per class")
+        }
         return Diagnostic(code: .headSizeForLoss, message: "`\(loss)()` needs \(need), but the head has \(units)",
                           primary: Label(span, "head with \(units) output\(units == 1 ? "" : "s")"),
                           help: [fix])

@@ -242,7 +242,14 @@ final class CheckerRun {
         } else if let columns, settings.values["label"] != nil || settings.given["label"] == nil, settings.values["text"] != nil || settings.given["text"] == nil {
             features = columns.filter { $0 != label?.string && $0 != text?.string }
         }
-        if text != nil, settings.given["features"] == nil { features = [] }
+        // Data with a `text` column is read by a pretrained model, which reads the text
+        // alone: it has no numeric features, and declaring some would be ignored.
+        if text != nil {
+            if let given = settings.given["features"] {
+                emit(CheckerDiagnostics.keyNotApplicable(key: "features", reason: "does not apply to data `\(name)`: it has a `text` column, and a pretrained model reads only the text", span: given.key.span))
+            }
+            features = []
+        }
         let record = settings.record(LanguageSchema.data)
         var splits = ["train"]
         if let split = record["split"] {
@@ -261,9 +268,25 @@ final class CheckerRun {
                 }
             }
         }
+        // The values `run` reads: numeric data's features must be numbers; the label's classes.
+        var classCount: Int?, numericLabels = false
+        if columns != nil, let values = reader.values(path: resolved, format: format, label: label?.string) {
+            classCount = values.classCount
+            numericLabels = label?.string.map { values.firstNonNumeric[$0] == nil } ?? false
+            if text == nil, let features {
+                let declared = settings.values["features"]?.list
+                for column in features {
+                    guard let cell = values.firstNonNumeric[column] else { continue }
+                    let span = declared?.first(where: { $0.string == column })?.span ?? settings.values["source"]?.span ?? section.keyword.span
+                    emit(CheckerDiagnostics.featureNotNumeric(column: column, data: name, file: path, line: cell.line, value: cell.text, declared: declared != nil, span: span))
+                    break
+                }
+            }
+        }
         checkedData[name] = CheckedData(
             name: name, span: section.name?.span ?? section.keyword.span, format: format, path: path, resolvedPath: resolved,
-            label: label?.string ?? "", text: text?.string, columns: columns, features: features, settings: record, splits: splits)
+            label: label?.string ?? "", text: text?.string, columns: columns, features: features, settings: record, splits: splits,
+            classCount: classCount, numericLabels: numericLabels)
     }
 
     // MARK: Models

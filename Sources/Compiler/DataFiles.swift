@@ -7,7 +7,8 @@ struct DataHeader: Sendable {
     var columns: [String]
 }
 
-/// Reads data-file headers, each path once per checker run.
+/// Reads data files for `check`: headers (`header`), and the values `run` would refuse
+/// or that size the head (`values`), each file once per checker run.
 final class DataFileReader {
     enum Failure: Error {
         case notFound
@@ -22,6 +23,17 @@ final class DataFileReader {
         if let cached = cache[key] { return cached }
         let result = Self.read(path: path, format: format)
         cache[key] = result
+        return result
+    }
+
+    private var valueCache: [String: DataValues?] = [:]
+
+    /// The values of the (readable) file at the absolute `path`, read once per checker run.
+    func values(path: String, format: String, label: String?) -> DataValues? {
+        let key = format + ":" + (label ?? "") + ":" + path
+        if let cached = valueCache[key] { return cached }
+        let result = DataValues.read(path: path, format: format, label: label)
+        valueCache[key] = result
         return result
     }
 
@@ -54,5 +66,83 @@ final class DataFileReader {
         } catch {
             return .failure(.unreadable((error as NSError).localizedDescription))
         }
+    }
+}
+
+/// What `check` reads of a data file's values (a local file, read once per checker run):
+/// cells `run` would refuse, and how many classes the label column holds.
+struct DataValues: Sendable {
+    /// A cell that is empty, missing or not a number.
+    struct Cell: Sendable {
+        /// 1-based line where its record starts, and 0-based data row.
+        var line: Int
+        var row: Int
+        var text: String
+    }
+
+    /// Per column, its first cell (in file order) that is not a number, as `DecimalParser` reads numbers.
+    var firstNonNumeric: [String: Cell] = [:]
+    /// The label column's class count under `TargetKind.classes`: one more than the largest
+    /// label when every label is a non-negative integer (below 1 000 000), else the number
+    /// of distinct values. Nil without a label column or with labels `run` refuses as class ids.
+    var classCount: Int?
+
+    /// Reads the file at the absolute `path` (`csv` or `jsonl`); nil when it cannot be read
+    /// (its header check reports why).
+    static func read(path: String, format: String, label: String?) -> DataValues? {
+        guard let bytes = try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) else { return nil }
+        var values = DataValues()
+        var labels: [String] = []
+        func visit(_ column: String, line: Int, row: Int, _ text: String?) {
+            if values.firstNonNumeric[column] == nil, text.flatMap({ DecimalParser.parse($0) }) == nil {
+                values.firstNonNumeric[column] = Cell(line: line, row: row, text: text ?? "")
+            }
+            if column == label { labels.append(text ?? "") }
+        }
+        if format == "jsonl" {
+            var columns: [String] = [], known = Set<String>()
+            var row = 0, firstLine = 0
+            do {
+                try bytes.withUnsafeBufferPointer { buf in
+                    try JSONLinesRecords.forEach(in: buf) { line, members in
+                        if row == 0 { firstLine = line }
+                        var present = Set<String>()
+                        for (key, value) in members {
+                            if known.insert(key).inserted {
+                                // Absent from every earlier record: missing there.
+                                if row > 0, values.firstNonNumeric[key] == nil { values.firstNonNumeric[key] = Cell(line: firstLine, row: 0, text: "") }
+                                columns.append(key)
+                            }
+                            present.insert(key)
+                            visit(key, line: line, row: row, JSONLinesRecords.cellText(value))
+                        }
+                        for c in columns where !present.contains(c) { visit(c, line: line, row: row, nil) }
+                        row += 1
+                    }
+                }
+            } catch { return nil }
+        } else {
+            var buffer = bytes
+            guard let records = try? buffer.withUnsafeMutableBufferPointer({ try CSVRecords.parse($0) }), let header = records.header else { return nil }
+            let width = header.count
+            buffer.withUnsafeBufferPointer { buf in
+                for row in 0..<records.rowLines.count {
+                    for (c, column) in header.enumerated() {
+                        let k = 2 * (row * width + c)
+                        visit(column, line: Int(records.rowLines[row]), row: row,
+                              String(decoding: UnsafeBufferPointer(rebasing: buf[Int(records.spans[k])..<Int(records.spans[k + 1])]), as: UTF8.self))
+                    }
+                }
+            }
+        }
+        if let label, !labels.isEmpty, !labels.contains("") {
+            if values.firstNonNumeric[label] == nil {
+                let ids = labels.compactMap { DecimalParser.parse($0) }
+                if ids.allSatisfy({ $0 == $0.rounded() && $0 >= 0 && $0 < 1_000_000 }), let top = ids.max() { values.classCount = Int(top) + 1 }
+            } else {
+                values.classCount = Set(labels).count
+            }
+        }
+        return values
     }
 }

@@ -198,7 +198,7 @@ public enum LanguageReference {
             case "schedule": t.set("schedule", "lr", "lr = " + call.example)
             case "loss":
                 t.set("stage", "loss", "loss = " + call.example)
-                if call.name == "bce" { t.set("stage", "head", "head = dense(1)") }
+                if ["bce", "mse"].contains(call.name) { t.set("stage", "head", "head = dense(1)") }
             case "penalty": t.set("stage", "loss", "loss = cross_entropy() + " + call.example)
             case "select": t.set("stage", "select", "select = " + call.example)
             case "ensemble": t.set("stage", "ensemble", "ensemble = " + call.example)

@@ -155,10 +155,15 @@ extension CheckerRun {
         let criteria = loss?.lossCriteria ?? []
         if let units = headUnits, let loss, let lossName = criteria.first?.call.callName {
             // All criteria share one target (checked with the loss), so the first decides the head.
-            if lossName == "bce", units != 1 {
-                emit(CheckerDiagnostics.headSizeForLoss(loss: "bce", units: units, span: loss.span))
+            if ["bce", "mse"].contains(lossName), units != 1 {
+                emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
             } else if ["cross_entropy", "focal"].contains(lossName), units < 2 {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
+            } else if ["cross_entropy", "focal"].contains(lossName), let data, values["data"]?.symbol != nil,
+                      let classes = data.classCount, units < classes, let headValue {
+                // Unfiltered data only: a `where` filter may keep fewer classes, which `run` checks on the rows it keeps.
+                emit(CheckerDiagnostics.headFewerThanClasses(loss: lossName, units: units, classes: classes, label: data.label,
+                                                             numeric: data.numericLabels, data: data.name, span: headValue.span))
             } else {
                 for (_, call) in criteria { checkClassWeightCount(call["weights"], of: call.callName ?? "", units: units) }
             }

@@ -219,6 +219,10 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case repeatWithPrune = "E0181"
     /// A setting that acts on the valid split after each epoch (`lr = plateau(…)`) in a stage whose data has no valid split.
     case validSplitRequired = "E0185"
+    /// A feature column of numeric data (no `text` column) holding a value that is not a number.
+    case featureNotNumeric = "E0190"
+    /// A classification head with fewer outputs than the label column has classes.
+    case headFewerThanClasses = "E0191"
 
     // MARK: Checker warnings
 

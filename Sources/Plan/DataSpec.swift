@@ -67,8 +67,11 @@ public enum TargetKind: Sendable, Hashable {
     /// Class ids (`cross_entropy`): non-negative integer labels are the ids;
     /// otherwise the distinct strings in sorted (UTF-8 byte) order get ids 0, 1, ….
     case classes
-    /// A 0/1 target (`bce`): numeric labels must be 0 or 1; string labels must
-    /// have exactly two distinct values, which get 0 and 1 in sorted order.
+    /// A 0/1 target (`bce`), checked on the rows a stage uses (after its `where`
+    /// filter): numeric labels must be 0 or 1 there. String labels: a file with exactly
+    /// two distinct values gives them 0 and 1 in sorted (UTF-8 byte) order, whatever the
+    /// filter; otherwise the rows the stage uses must hold exactly two values, which get
+    /// 0 and 1 in sorted order.
     case binary
     /// A real-valued target (`mse`): the label as a Float.
     case regression

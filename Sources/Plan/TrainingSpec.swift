@@ -164,6 +164,8 @@ public struct OptimizerSpec: Sendable, Hashable {
     /// Adam / AdamW.
     public var beta1: Double
     public var beta2: Double
+    /// Added to the denominator (Adam, AdamW, RMSprop, Adagrad). PyTorch's default when not
+    /// given: 1e-10 for Adagrad (as the schema's `adagrad(eps:)`), 1e-8 otherwise.
     public var eps: Double
     public var amsgrad: Bool
     /// RMSprop smoothing constant and centring.
@@ -184,7 +186,7 @@ public struct OptimizerSpec: Sendable, Hashable {
     public enum NoDecay: String, Sendable, Hashable { case none, biasAndNorm = "bias_and_norm" }
 
     public init(kind: Kind, lr: Double, weightDecay: Double = 0, momentum: Double = 0, dampening: Double = 0,
-                nesterov: Bool = false, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
+                nesterov: Bool = false, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double? = nil,
                 amsgrad: Bool = false, alpha: Double = 0.99, centered: Bool = false,
                 adagradLRDecay: Double = 0, initialAccumulator: Double = 0, layerLRDecay: Double = 1) {
         self.kind = kind
@@ -195,7 +197,7 @@ public struct OptimizerSpec: Sendable, Hashable {
         self.nesterov = nesterov
         self.beta1 = beta1
         self.beta2 = beta2
-        self.eps = eps
+        self.eps = eps ?? (kind == .adagrad ? 1e-10 : 1e-8)
         self.amsgrad = amsgrad
         self.alpha = alpha
         self.centered = centered

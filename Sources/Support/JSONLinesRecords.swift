@@ -41,6 +41,20 @@ public enum JSONLinesRecords {
         }
     }
 
+    /// A member's value as a table cell's text: strings keep their text, numbers a decimal
+    /// that round-trips them, booleans become `true`/`false`; nil for `null` (a missing
+    /// value) and for an array or object, which are not cells (the runtime rejects them).
+    public static func cellText(_ v: JSONValue) -> String? {
+        switch v {
+        case .null, .array, .object: return nil
+        case let .bool(b): return b ? "true" : "false"
+        case let .int(n): return String(n)
+        case let .double(d): return d.description
+        case let .float(f): return Double(f).description
+        case let .string(str): return str
+        }
+    }
+
     /// The columns of a JSON Lines file's bytes, in order of first appearance.
     public static func columns(of bytes: [UInt8]) throws -> [String] {
         var columns: [String] = [], seen = Set<String>()

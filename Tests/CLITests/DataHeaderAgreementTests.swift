@@ -54,10 +54,14 @@ final class DataHeaderAgreementTests: XCTestCase {
         let store = workspace.url.appendingPathComponent("store").path
         let run = ftx(["run", "--store", store, file])
         XCTAssertEqual(run.status, 0, run.err)
-        // `f2` first appears on line 3: a column for the checker too.
+        // `f2` first appears on line 3: a column for the checker too, missing on line 1,
+        // which `run` cannot read as a number — so `check` says so (no unknown column).
         try workspace.write("late.ftx", try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "features = [\"f1\"]", with: "features = [\"f1\", \"f2\"]"))
         let late = ftx(["check", file])
-        XCTAssertEqual(late.status, 0, late.err)
+        XCTAssertEqual(late.status, 1, late.err)
+        XCTAssertTrue(late.err.contains("error[E0190]: feature column 'f2' of data"), late.err)
+        XCTAssertTrue(late.err.contains("is not numeric: an empty value on line 1 of \"late.jsonl\""), late.err)
+        XCTAssertFalse(late.err.contains("E0103"), late.err)
 
         // A line that is not an object is an error for both, naming the line.
         try Data("{\"f1\": 1}\n[1, 2]\n".utf8).write(to: data)

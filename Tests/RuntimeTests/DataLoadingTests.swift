@@ -102,7 +102,8 @@ final class DataLoadingTests: XCTestCase {
         XCTAssertEqual(cancer.targets, cancer.labels.map { Float($0) })
         XCTAssertEqual(cancer.classNames, ["0", "1"])
 
-        do { _ = try Dataset.load(DataFixtures.spec("iris.csv", target: .binary)); XCTFail("label 2 is not 0/1") } catch let e as DataError {
+        // Checked on the rows a stage uses (`prepare`), all of them here.
+        do { _ = try Dataset.load(DataFixtures.spec("iris.csv", target: .binary)).prepare(); XCTFail("label 2 is not 0/1") } catch let e as DataError {
             guard case let .invalidLabel(_, row, value, _) = e.reason else { return XCTFail("\(e)") }
             XCTAssertEqual(row, 100)
             XCTAssertEqual(value, "2")

@@ -173,6 +173,26 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(EarlyStopSpec(metric: "valid.loss", patience: 1, minimize: true).improves(0.69, on: .infinity))
     }
 
+    /// Issue 14: `adagrad(eps:)` reaches the optimizer (it once was dropped), and the spec's
+    /// default is the schema's and PyTorch's 1e-10, not Adam's 1e-8.
+    func testAdagradEpsReachesTheOptimizer() throws {
+        let dir = TrainerFixtures.temporaryDirectory("adagrad-eps")
+        let csv = TrainerFixtures.syntheticCSV(in: dir, rows: 40)
+        XCTAssertEqual(OptimizerSpec(kind: .adagrad, lr: 0.1).eps, 1e-10)
+        XCTAssertEqual(OptimizerSpec(kind: .adam, lr: 0.1).eps, 1e-8)
+        func finalWeights(_ optimizer: OptimizerSpec, _ name: String) throws -> Data {
+            var spec = TrainerFixtures.syntheticSpec(csv: csv, epochs: 1, dropout: 0, shuffle: false, schedule: .constant)
+            spec.optimizer = optimizer
+            let root = dir + "/" + name
+            XCTAssertEqual(try Trainer(spec: spec, key: "k", store: try TaskStore(root: root)).run(), .finished(epochs: 1, earlyStopped: false))
+            return try XCTUnwrap(TrainerFixtures.snapshot(root)["k/final.safetensors"])
+        }
+        let byDefault = try finalWeights(OptimizerSpec(kind: .adagrad, lr: 0.1), "default")
+        XCTAssertEqual(try finalWeights(OptimizerSpec(kind: .adagrad, lr: 0.1, eps: 1e-10), "explicit"), byDefault)
+        XCTAssertNotEqual(try finalWeights(OptimizerSpec(kind: .adagrad, lr: 0.1, eps: 1e-8), "adams"), byDefault)
+        XCTAssertNotEqual(try finalWeights(OptimizerSpec(kind: .adagrad, lr: 0.1, eps: 10), "large"), byDefault)
+    }
+
     func testFrozenUpstreamLayersStayExactlyAsLoaded() throws {
         let dir = TrainerFixtures.temporaryDirectory("upstream")
         let csv = TrainerFixtures.syntheticCSV(in: dir)

@@ -9,8 +9,8 @@ import Support
 /// Load once per data content, then `prepare(filter:)` once per stage: the split
 /// depends only on the spec, so stages with different `where` filters share it.
 ///
-/// - Features are the columns other than `label` and `text`, in file order, or the
-///   declared `features` in their declared order.
+/// - Features are the columns other than `label`, in file order, or the declared
+///   `features` in their declared order; data with a `text` column has none by default.
 /// - Labels follow `spec.target` (see `TargetKind`).
 public struct Dataset: Sendable {
     /// The spec this was loaded from.
@@ -26,8 +26,13 @@ public struct Dataset: Sendable {
     public let rowCount: Int
     /// Raw feature values, (rowCount, featureCount) row-major, as float64 from the file.
     public let rawFeatures: [Double]
-    /// Class id per row (`classes`/`binary`); empty otherwise.
+    /// Class id per row (`classes`/`binary`); empty otherwise. For `binary`, a numeric
+    /// label's id is its value and a string label's id its index in `classNames`: which
+    /// rows may have ids other than 0 and 1 is decided by `prepare(filter:)`, on the rows
+    /// a stage uses (`binaryLabels(rows:)`).
     public let labels: [Int32]
+    /// Whether every label is a number (else labels are strings).
+    let numericLabels: Bool
     /// Float target per row (`binary`: 0/1, `regression`: the value); empty for `classes`.
     public let targets: [Float]
     /// The text column per row; empty without `text`.
@@ -70,6 +75,9 @@ public struct Dataset: Sendable {
                 throw DataError(path: path, reason: .invalidSpec(
                     detail: "column '\(table.header[bad])' cannot be both a feature and the label or text column"))
             }
+        } else if textColumn != nil {
+            // A pretrained model reads the text alone: the other columns (of any type) are not features.
+            featureColumns = []
         } else {
             featureColumns = table.header.indices.filter { $0 != labelColumn && $0 != textColumn }
         }
@@ -86,9 +94,9 @@ public struct Dataset: Sendable {
         texts = textColumn.map { c in (0..<n).map { table.string(row: $0, column: c) } } ?? []
 
         if let labelColumn {
-            (labels, targets, classNames) = try Dataset.encodeLabels(table, column: labelColumn, target: spec.target)
+            (labels, targets, classNames, numericLabels) = try Dataset.encodeLabels(table, column: labelColumn, target: spec.target)
         } else {
-            (labels, targets, classNames) = ([], [], [])
+            (labels, targets, classNames, numericLabels) = ([], [], [], false)
         }
 
         let stratifyBy: [Int32]? = labels.isEmpty ? nil : labels
@@ -98,9 +106,10 @@ public struct Dataset: Sendable {
         assignment = try SplitPlanner.assign(spec.split, rowCount: n, classIDs: stratifyBy, path: path)
     }
 
-    /// Labels → (class ids, float targets, class names) per `TargetKind`.
+    /// Labels → (class ids, float targets, class names, all numeric) per `TargetKind`.
+    /// A `binary` target's 0/1 check waits for the rows a stage uses (`binaryLabels(rows:)`).
     private static func encodeLabels(_ table: RecordTable, column c: Int, target: TargetKind)
-        throws -> ([Int32], [Float], [String])
+        throws -> ([Int32], [Float], [String], Bool)
     {
         let n = table.rowCount
         let name = table.header[c]
@@ -112,7 +121,7 @@ public struct Dataset: Sendable {
         if target == .regression {
             var targets = [Float](repeating: 0, count: n)
             for r in 0..<n { targets[r] = Float(try table.requireNumber(row: r, column: c)) }
-            return ([], targets, [])
+            return ([], targets, [], true)
         }
         // Numeric labels if every value is a number; otherwise string labels.
         var numbers = [Double](repeating: 0, count: n)
@@ -129,7 +138,7 @@ public struct Dataset: Sendable {
             var maxID = -1
             for r in 0..<n {
                 let v = numbers[r]
-                let ok = v == v.rounded() && v >= 0 && v < (target == .binary ? 2 : 1_000_000)
+                let ok = v == v.rounded() && v >= 0 && v < 1_000_000
                 guard ok else {
                     throw DataError(path: table.path, line: table.line(ofRow: r), reason: .invalidLabel(
                         column: name, row: r, value: table.string(row: r, column: c), expected: expected))
@@ -142,15 +151,41 @@ public struct Dataset: Sendable {
             var strings = [String](); strings.reserveCapacity(n)
             for r in 0..<n { strings.append(table.string(row: r, column: c)) }
             names = Array(Set(strings)).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-            if target == .binary && names.count != 2 {
-                throw DataError(path: table.path, reason: .invalidSpec(
-                    detail: "bce needs a 0/1 label or exactly two label values; column '\(name)' has \(names.count): \(names.prefix(5).joined(separator: ", "))"))
-            }
             var idOf: [String: Int32] = [:]
             for (i, s) in names.enumerated() { idOf[s] = Int32(i) }
             for r in 0..<n { ids[r] = idOf[strings[r]]! }
         }
         let targets = target == .binary ? ids.map { Float($0) } : []
-        return (ids, targets, names)
+        return (ids, targets, names, allNumeric)
+    }
+
+    /// A `binary` target on the rows a stage uses (`rows`, after its `where` filter): the
+    /// class names and, when string labels need new ids, the id of each old id.
+    ///
+    /// Numeric labels must be 0 or 1 on these rows. String labels keep the ids of the whole
+    /// file when the file has exactly two values; otherwise the rows must hold exactly two,
+    /// which get 0 and 1 in sorted (UTF-8 byte) order. Unfiltered data thus keeps its ids,
+    /// and a filter never renumbers a file with two values.
+    func binaryLabels(rows: [Int]) throws -> (names: [String], newID: [Int32]?) {
+        guard let labelColumn = spec.label.flatMap({ table.header.firstIndex(of: $0) }) else { return (classNames, nil) }
+        if numericLabels {
+            if let r = rows.sorted().first(where: { labels[$0] > 1 }) {
+                throw DataError(path: table.path, line: table.line(ofRow: r), reason: .invalidLabel(
+                    column: table.header[labelColumn], row: r, value: table.string(row: r, column: labelColumn),
+                    expected: "0 or 1 (bce needs a 0/1 label)"))
+            }
+            return (classNames, nil)
+        }
+        if classNames.count == 2 { return (classNames, nil) }
+        let used = Set(rows.map { labels[$0] }).sorted()
+        guard used.count == 2 else {
+            let values = used.map { classNames[Int($0)] }
+            throw DataError(path: table.path, reason: .invalidSpec(
+                detail: "bce needs a 0/1 label or exactly two label values; column '\(table.header[labelColumn])' has \(values.count) on the rows the stage uses: \(values.prefix(5).joined(separator: ", "))"))
+        }
+        var newID = [Int32](repeating: -1, count: classNames.count)
+        newID[Int(used[0])] = 0
+        newID[Int(used[1])] = 1
+        return (used.map { classNames[Int($0)] }, newID)
     }
 }

@@ -38,19 +38,11 @@ public enum JSONLReader {
                             columnOf[key] = column
                             header.append(key)
                         }
-                        let text: String?
-                        switch v {
-                        case .null: text = nil
-                        case let .bool(b): text = b ? "true" : "false"
-                        case let .int(n): text = String(n)
-                        case let .double(d): text = d.description
-                        case let .float(f): text = Double(f).description
-                        case let .string(str): text = str
-                        case .array, .object:
+                        if v.arrayValue != nil || v.objectValue != nil {
                             throw DataError(path: path, line: line, reason: .invalidJSON(
                                 detail: "key '\(key)' holds an \(v.arrayValue != nil ? "array" : "object"); values must be strings, numbers, booleans or null"))
                         }
-                        row.append((column, text))
+                        row.append((column, JSONLinesRecords.cellText(v)))
                     }
                     rows.append(row)
                     rowLines.append(Int32(truncatingIfNeeded: line))

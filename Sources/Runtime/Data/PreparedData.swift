@@ -109,7 +109,8 @@ extension Dataset {
     }
 
     /// The stage's splits: rows of each split (file order) that satisfy `filter`,
-    /// normalised by `transform`.
+    /// normalised by `transform`. A `binary` target's labels are checked on these rows
+    /// only (`binaryLabels(rows:)`), so `bce()` on `digits where label < 2` runs.
     ///
     /// The filter runs after splitting, within each split, so a row's split never
     /// depends on the filter: stages that filter the same data differently share
@@ -118,9 +119,25 @@ extension Dataset {
     public func prepare(filter: RowPredicate? = nil) throws -> PreparedData {
         let transform = self.transform
         let bound = try filter?.bind(to: table)
-        func build(_ name: SplitName) throws -> DataSplit {
+        var used: [SplitName: [Int]] = [:]
+        for name in SplitName.allCases {
             var rows = assignment[name]
             if let bound { rows = try rows.filter { try bound.evaluate(row: $0, in: table) } }
+            used[name] = rows
+        }
+        // A 0/1 target is checked, and string labels numbered, on the rows this stage uses.
+        var classNames = self.classNames
+        var labels = self.labels, targets = self.targets
+        if spec.target == .binary, !labels.isEmpty {
+            let binary = try binaryLabels(rows: SplitName.allCases.flatMap { used[$0]! })
+            classNames = binary.names
+            if let newID = binary.newID {
+                labels = labels.map { newID[Int($0)] }
+                targets = labels.map { Float($0) }
+            }
+        }
+        func build(_ name: SplitName) throws -> DataSplit {
+            let rows = used[name]!
             let f = featureCount
             var x = [Float](repeating: 0, count: rows.count * f)
             for (i, r) in rows.enumerated() {

@@ -186,15 +186,18 @@ extension Executor {
 
     func runData(_ task: PlannedTask, spec: DataSpec) throws -> UnitResult {
         try sealedOr(task) {
-            let data = try Dataset.load(spec).prepare()
+            // The whole file, unfiltered: labels a stage's `where` filter leaves out are checked
+            // by that stage (`Dataset.prepare(filter:)`), not here.
+            let data = try Dataset.load(spec)
+            let split = data.assignment
             let json: JSONValue = [
-                "rows": .int(data.train.rowCount + data.valid.rowCount + data.test.rowCount),
+                "rows": .int(split.train.count + split.valid.count + split.test.count),
                 "features": .int(data.featureCount), "classes": .array(data.classNames.map { .string($0) }),
-                "train": .int(data.train.rowCount), "valid": .int(data.valid.rowCount), "test": .int(data.test.rowCount),
+                "train": .int(split.train.count), "valid": .int(split.valid.count), "test": .int(split.test.count),
                 // Which file rows (0-based, header excluded) each split holds, so other tools
                 // (the benchmark's PyTorch peer) can train and evaluate on exactly the same rows.
                 "split_rows": .object(SplitName.allCases.map { name in
-                    (key: name.rawValue, value: JSONValue.array(data[name].sourceRows.map { .int($0) }))
+                    (key: name.rawValue, value: JSONValue.array(split[name].map { .int($0) }))
                 }),
             ]
             try store.writeJSON(json, "summary.json", for: task.key)

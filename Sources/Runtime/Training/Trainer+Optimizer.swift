@@ -20,7 +20,7 @@ extension Trainer {
                                                                          momentum: o.momentum, centered: o.centered))
             case .adagrad:
                 return try AdagradOptimizer(group: group, config: .init(lr: o.lr, lrDecay: o.adagradLRDecay, weightDecay: o.weightDecay,
-                                                                         initialAccumulatorValue: o.initialAccumulator))
+                                                                         initialAccumulatorValue: o.initialAccumulator, eps: o.eps))
             }
         } catch {
             throw TrainingError("cannot build the \(o.kind.rawValue) optimizer: \(error)")

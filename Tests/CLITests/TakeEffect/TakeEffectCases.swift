@@ -136,9 +136,9 @@ enum TakeEffectCases {
         // One text column per data set (any other column is a numeric feature): without it a BERT has no input.
         bert("data.text", ["data.text": ""], expect: .rejected),
         mlp("data.features", ["data.features": #"["pixel_2_2", "pixel_3_3", "pixel_4_4", "pixel_5_5"]"#]),
-        // A pretrained model reads the text column: numeric features are either used or rejected.
-        bert("data.features", label: "bert", both: ["data.source": #"csv("texts-numbers.csv")"#], base: ["data.features": #"["n1"]"#],
-             ["data.features": #"["n2"]"#]),
+        // A pretrained model reads the text column alone: numeric features beside it are rejected.
+        bert("data.features", label: "bert", both: ["data.source": #"csv("texts-numbers.csv")"#], ["data.features": #"["n2"]"#],
+             expect: .rejected),
         mlp("data.normalize", ["data.normalize": "standardize()"]),
         mlp("normalize scale", base: ["data.normalize": "standardize()"], ["data.normalize": "scale(1 / 16)"]),
         mlp("normalize scale.k", ["data.normalize": "scale(1 / 8)"]),
