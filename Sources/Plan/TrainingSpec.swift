@@ -225,7 +225,7 @@ public enum StepCount: Sendable, Hashable {
     }
 }
 
-/// The learning-rate schedule `f(t)`, per LANGUAGE.md "Exact training semantics".
+/// The learning-rate schedule `f(t)`, per the language specification's "Exact training semantics" (spec/LANGUAGE.md; the schedule docs in docs/LANGUAGE.md).
 public enum LRScheduleSpec: Sendable, Hashable {
     case constant
     case step(every: StepCount, gamma: Double)

@@ -33,7 +33,7 @@ public enum Warmup: Sendable, Hashable {
 
 /// A learning-rate schedule: the lr of optimizer step `t` (0-based over the
 /// whole stage) as a pure function of `t`, the base lr and the stage timing,
-/// exactly as LANGUAGE.md "Exact training semantics" defines it. Step counts
+/// exactly as the language specification's "Exact training semantics" (spec/LANGUAGE.md) defines it. Step counts
 /// are already resolved to optimizer steps (`every: 2 epochs` → `2 · stepsPerEpoch`).
 ///
 /// PyTorch equivalents (the lr PyTorch uses at step `t` is the one after `t`

@@ -7,7 +7,7 @@ import Support
 // point, checkpoint, sealing, freezing, optimizer, data, early stopping) has a
 // Trainer+*.swift file each, so the loop reads as the step-by-step semantics below.
 
-/// Executes one `TrainingSpec` exactly per LANGUAGE.md "Exact training semantics",
+/// Executes one `TrainingSpec` exactly per the language specification's "Exact training semantics" (spec/LANGUAGE.md; the schedule docs in docs/LANGUAGE.md),
 /// checkpointing at epoch ends into its store entry so a killed trial resumes
 /// bit-identically.
 ///
