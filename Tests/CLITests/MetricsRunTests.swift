@@ -5,25 +5,9 @@ import XCTest
 /// in `ftx results`. Each experiment is checked clean, run through `ftx run` and read
 /// back through `ftx results` (iris, a small MLP, a few epochs).
 final class MetricsRunTests: XCTestCase {
-    static let header = """
-        experiment metrics {
-          seed = 0
-        }
-
-        data iris {
-          source = csv("../data/iris.csv")
-          label = "label"
-          normalize = standardize
-          split = random(train: 0.8, valid: 0.2, seed: 0)
-        }
-
-        model mlp {
-          input = 4
-          layers = [dense(8, activation: relu)]
-          head = dense(3)
-        }
-
-        """
+    static let header = [
+        ExperimentText.header("metrics"), ExperimentText.iris(), ExperimentText.mlp(input: 4, layers: "[dense(8, activation: relu)]", head: 3),
+    ]
 
     /// The bug: `early_stop` on `train.accuracy` was accepted, but train accuracy was never
     /// computed per epoch, so patience never ran out and all 8 epochs trained. With
@@ -154,12 +138,8 @@ final class MetricsRunTests: XCTestCase {
     func testBinaryMetricsScoreClassOne() throws {
         let workspace = try Workspace()
         let stages = [("sigmoid", 1, "\n  loss = bce()"), ("softmax", 2, "")].map { name, units, loss in
-            """
-            model \(name)_mlp {
-              input = 30
-              layers = [dense(8, activation: relu)]
-              head = dense(\(units))
-            }
+            ExperimentText.mlp("\(name)_mlp", input: 30, layers: "[dense(8, activation: relu)]", head: units) + """
+
 
             stage \(name) {
               model = \(name)_mlp
@@ -173,27 +153,8 @@ final class MetricsRunTests: XCTestCase {
             }
             """
         }
-        let file = try workspace.write("binary.ftx", """
-            experiment binary {
-              seed = 0
-            }
-
-            data cancer {
-              source = csv("../data/breast_cancer.csv")
-              label = "label"
-              normalize = standardize
-              split = random(train: 0.8, valid: 0.2, seed: 0)
-            }
-
-            \(stages.joined(separator: "\n\n"))
-
-            """)
-        XCTAssertEqual(ftx(["check", file]).status, 0, ftx(["check", file]).err)
-        let store = workspace.url.appendingPathComponent("store").path
-        let run = ftx(["run", "--store", store, file])
-        XCTAssertEqual(run.status, 0, run.err)
-        let results = ftx(["results", "--json", "--store", store, file])
-        let all = try trials(try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any]))
+        let run = try ExperimentRun(workspace, name: "binary.ftx", ExperimentText.file([ExperimentText.header("binary"), ExperimentText.cancer] + stages))
+        let all = try trials(run.results)
         XCTAssertEqual(all.count, 2)
         for t in all {
             let stage = t["stage"] as? String ?? "?"
@@ -217,18 +178,10 @@ final class MetricsRunTests: XCTestCase {
         return try run(in: workspace, stage).json
     }
 
-    /// Checks the experiment clean, runs it, returns `results --json`, the file and the store.
+    /// Checks the experiment (the header, then `stage`) clean, runs it, returns `results --json`, the file and the store.
     func run(in workspace: Workspace, _ stage: String) throws -> (json: [String: Any], file: String, store: String) {
-        let file = try workspace.write("metrics.ftx", Self.header + "\n" + stage + "\n")
-        let check = ftx(["check", file])
-        XCTAssertEqual(check.status, 0, check.err)
-        let store = workspace.url.appendingPathComponent("store").path
-        let run = ftx(["run", "--store", store, file])
-        XCTAssertEqual(run.status, 0, run.err)
-        let results = ftx(["results", "--json", "--store", store, file])
-        XCTAssertEqual(results.status, 0, results.err)
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any])
-        return (json, file, store)
+        let run = try ExperimentRun(workspace, name: "metrics.ftx", ExperimentText.file(Self.header + [stage]))
+        return (run.results, run.file, run.store)
     }
 
     func trials(_ json: [String: Any]) throws -> [[String: Any]] {
