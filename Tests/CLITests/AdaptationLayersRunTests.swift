@@ -11,19 +11,9 @@ import XCTest
 /// train them exactly as inline encoding does.
 final class AdaptationLayersRunTests: XCTestCase {
     static func stage(_ name: String, freeze: [String], unfreeze: String? = nil) -> String {
-        """
-        stage \(name) {
-          model = minilm
-          data = texts
-          freeze = [\(freeze.map { "\"\($0)\"" }.joined(separator: ", "))]
-        \(unfreeze.map { "  unfreeze = [{at: 1000 steps, layers: [\"\($0)\"]}]" } ?? "")
-          optimizer = adamw(lr: 1e-2)
-          schedule {
-            epochs = 1
-            batch_size = 9
-          }
-        }
-        """
+        ExperimentText.stage(name, ["model = minilm", "data = texts", "freeze = [\(freeze.map { "\"\($0)\"" }.joined(separator: ", "))]"]
+                                 + (unfreeze.map { ["unfreeze = [{at: 1000 steps, layers: [\"\($0)\"]}]"] } ?? []) + ["optimizer = adamw(lr: 1e-2)"],
+                             schedule: ["epochs = 1", "batch_size = 9"])
     }
 
     func testIssue14AdaptationLayersOnMiniLMTrainAndAreCheckpointed() throws {
@@ -39,16 +29,9 @@ final class AdaptationLayersRunTests: XCTestCase {
         let encoder = ["embeddings", "encoder"]
         let lower = ["embeddings"] + (0..<5).map { "encoder.layer.\($0)" }
         let run = try ExperimentRun(workspace, """
-            experiment adaptation {
-              seed = 0
-            }
+            \(ExperimentText.header("adaptation"))
 
-            data texts {
-              source = csv("../texts.csv")
-              text = "text"
-              label = "label"
-              split = random(train: 0.75, valid: 0.25, seed: 0)
-            }
+            \(ExperimentText.texts(split: "random(train: 0.75, valid: 0.25, seed: 0)"))
 
             model minilm {
               pretrained = bert("\(try Paths.miniLM())")

@@ -59,27 +59,16 @@ func ftx(_ arguments: [String]) -> Invocation {
 /// dense head, then `stages`.
 func bertTextExperiment(_ name: String, csv: String, train: Double, valid: Double, model: String, folder: String,
                         maxLength: Int, classes: Int, stages: [String]) -> String {
-    """
-    experiment \(name) {
-      seed = 0
-    }
-
-    data texts {
-      source = csv("\(csv)")
-      text = "text"
-      label = "label"
-      split = random(train: \(train), valid: \(valid), seed: 0)
-    }
-
-    model \(model) {
-      pretrained = bert("\(folder)")
-      tokenizer = wordpiece(max_length: \(maxLength))
-      head = dense(\(classes))
-    }
-
-    \(stages.joined(separator: "\n\n"))
-
-    """
+    ExperimentText.file([
+        ExperimentText.header(name), ExperimentText.texts(csv: csv, split: "random(train: \(train), valid: \(valid), seed: 0)"),
+        """
+        model \(model) {
+          pretrained = bert("\(folder)")
+          tokenizer = wordpiece(max_length: \(maxLength))
+          head = dense(\(classes))
+        }
+        """,
+    ] + stages)
 }
 
 /// A temporary folder shaped like the project (experiments/ beside data/ and

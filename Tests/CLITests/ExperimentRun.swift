@@ -21,23 +21,35 @@ struct ExperimentRun {
     let workspace: Workspace
     let store: String
     let file: String
+    /// `ftx results --json` as parsed.
+    var results: [String: Any] = [:]
+    /// Every trial, in the order `ftx results` lists them (plan order).
+    var allTrials: [Trial] = []
     /// The trials of each stage (one per stage without a sweep).
     var trials: [String: [Trial]] = [:]
+    /// Each stage's final checkpoint (its last trial's, when a stage has several).
+    var checkpoints: [String: String] {
+        trials.compactMapValues { $0.compactMap(\.checkpoint).last }
+    }
 
-    /// Writes `text` as experiments/NAME in `workspace`, checks it, runs it into a store in the workspace.
-    init(_ workspace: Workspace, name: String = "run.ftx", _ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Writes `text` as experiments/NAME in `workspace`, checks it, runs it into the store
+    /// folder `store` in the workspace (runs that share a store reuse each other's tasks).
+    init(_ workspace: Workspace, name: String = "run.ftx", _ text: String, store: String = "store",
+         file: StaticString = #filePath, line: UInt = #line) throws {
         self.workspace = workspace
         self.file = try workspace.write(name, text)
-        store = workspace.url.appendingPathComponent("store").path
+        self.store = workspace.url.appendingPathComponent(store).path
         let check = ftx(["check", self.file])
         XCTAssertEqual(check.status, 0, check.err, file: file, line: line)
         XCTAssertFalse(check.err.contains("warning"), check.err, file: file, line: line)
-        let run = ftx(["run", "--store", store, self.file])
+        let run = ftx(["run", "--store", self.store, self.file])
         XCTAssertEqual(run.status, 0, run.err, file: file, line: line)
-        let results = ftx(["results", "--json", "--store", store, self.file])
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any], results.err, file: file, line: line)
-        for trial in json["trials"] as? [[String: Any]] ?? [] {
-            if let stage = trial["stage"] as? String { trials[stage, default: []].append(Trial(json: trial)) }
+        let results = ftx(["results", "--json", "--store", self.store, self.file])
+        XCTAssertEqual(results.status, 0, results.err, file: file, line: line)
+        self.results = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any], results.err, file: file, line: line)
+        allTrials = (self.results["trials"] as? [[String: Any]] ?? []).map(Trial.init(json:))
+        for trial in allTrials {
+            if let stage = trial.json["stage"] as? String { trials[stage, default: []].append(trial) }
         }
     }
 

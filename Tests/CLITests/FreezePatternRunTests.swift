@@ -36,27 +36,10 @@ final class FreezePatternRunTests: XCTestCase {
             oneEpochStage("s\(i)", ["model = mlp", "init = checkpoint(\"init.safetensors\")", "data = iris", "freeze = [\"\(p.pattern)\"]"],
                           batchSize: 16)
         }
-        let checkpoints = try run(workspace, """
-            experiment mlp_patterns {
-              seed = 0
-            }
-
-            data iris {
-              source = csv("../data/iris.csv")
-              label = "label"
-              normalize = standardize
-              split = random(train: 0.8, valid: 0.2, seed: 0)
-            }
-
-            model mlp {
-              input = 4
-              layers = [dense(8, activation: relu), dropout(0.1), dense(8, activation: tanh), layer_norm]
-              head = dense(3)
-            }
-
-            \(stages.joined(separator: "\n\n"))
-
-            """)
+        let checkpoints = try ExperimentRun(workspace, name: "patterns.ftx", ExperimentText.file([
+            ExperimentText.header("mlp_patterns"), ExperimentText.iris(),
+            ExperimentText.mlp(input: 4, layers: "[dense(8, activation: relu), dropout(0.1), dense(8, activation: tanh), layer_norm]", head: 3),
+        ] + stages)).checkpoints
         for (i, p) in patterns.enumerated() {
             let final = try SafetensorsFile(contentsOf: try XCTUnwrap(checkpoints["s\(i)"], "s\(i)"))
             XCTAssertEqual(Set(final.names), Set(Self.mlpSpecs.map(\.name)), p.pattern)
@@ -113,8 +96,8 @@ final class FreezePatternRunTests: XCTestCase {
                                             ["model = tiny", "data = texts", "freeze = [\"\(p.pattern)\"]"] + unfreeze, batchSize: 8))
             }
         }
-        let checkpoints = try run(workspace, bertTextExperiment("bert_patterns", csv: "../texts.csv", train: 0.8, valid: 0.2, model: "tiny",
-                                                                folder: "../tiny-bert", maxLength: 16, classes: 3, stages: stages))
+        let checkpoints = try ExperimentRun(workspace, name: "patterns.ftx", bertTextExperiment("bert_patterns", csv: "../texts.csv", train: 0.8, valid: 0.2, model: "tiny",
+                                                                folder: "../tiny-bert", maxLength: 16, classes: 3, stages: stages)).checkpoints
         for (i, p) in patterns.enumerated() {
             let frozen = Set(encoder.filter(p.frozen))
             XCTAssertFalse(frozen.isEmpty, p.pattern)
@@ -136,34 +119,7 @@ final class FreezePatternRunTests: XCTestCase {
 
     /// A stage `name` with `settings` (one a line) that trains with adam(lr: 1e-2) for one epoch of batches of `batchSize`.
     func oneEpochStage(_ name: String, _ settings: [String], batchSize: Int) -> String {
-        """
-        stage \(name) {
-        \(settings.map { "  " + $0 }.joined(separator: "\n"))
-          optimizer = adam(lr: 1e-2)
-          schedule {
-            epochs = 1
-            batch_size = \(batchSize)
-          }
-        }
-        """
-    }
-
-    /// Checks the experiment (no diagnostics), runs it, and returns each stage's final checkpoint.
-    func run(_ workspace: Workspace, _ text: String) throws -> [String: String] {
-        let file = try workspace.write("patterns.ftx", text)
-        let check = ftx(["check", file])
-        XCTAssertEqual(check.status, 0, check.err)
-        XCTAssertFalse(check.err.contains("warning"), check.err)
-        let store = workspace.url.appendingPathComponent("store").path
-        let run = ftx(["run", "--store", store, file])
-        XCTAssertEqual(run.status, 0, run.err)
-        let results = ftx(["results", "--json", "--store", store, file])
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any])
-        var checkpoints: [String: String] = [:]
-        for trial in json["trials"] as? [[String: Any]] ?? [] {
-            if let stage = trial["stage"] as? String, let path = trial["checkpoint"] as? String { checkpoints[stage] = path }
-        }
-        return checkpoints
+        ExperimentText.stage(name, settings + ["optimizer = adam(lr: 1e-2)"], schedule: ["epochs = 1", "batch_size = \(batchSize)"])
     }
 
     /// Frozen: every bit as it started. Trained: some value moved.

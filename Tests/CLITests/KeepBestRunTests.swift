@@ -7,42 +7,15 @@ import XCTest
 /// trained for exactly that many epochs — and its reported metrics are that epoch's.
 final class KeepBestRunTests: XCTestCase {
     static func experiment(_ stages: [String]) -> String {
-        """
-        experiment keep_best {
-          seed = 0
-        }
-
-        data iris {
-          source = csv("../data/iris.csv")
-          label = "label"
-          normalize = standardize
-          split = random(train: 0.6, valid: 0.4, seed: 0)
-        }
-
-        model mlp {
-          input = 4
-          layers = [dense(16, activation: relu)]
-          head = dense(3)
-        }
-
-        \(stages.joined(separator: "\n\n"))
-
-        """
+        ExperimentText.file([
+            ExperimentText.header("keep_best"), ExperimentText.iris(split: "random(train: 0.6, valid: 0.4, seed: 0)"),
+            ExperimentText.mlp(input: 4, layers: "[dense(16, activation: relu)]", head: 3),
+        ] + stages)
     }
 
     static func stage(_ name: String, epochs: Int, rules: [String]) -> String {
-        """
-        stage \(name) {
-          model = mlp
-          data = iris
-          optimizer = sgd(lr: \(lr), momentum: 0.9)
-          schedule {
-            epochs = \(epochs)
-            batch_size = 8
-        \(rules.map { "    " + $0 }.joined(separator: "\n"))
-          }
-        }
-        """
+        ExperimentText.stage(name, ["model = mlp", "data = iris", "optimizer = sgd(lr: \(lr), momentum: 0.9)"],
+                             schedule: ["epochs = \(epochs)", "batch_size = 8"] + rules)
     }
 
     static let lr = "0.5"

@@ -25,12 +25,7 @@ final class KillResumeTests: XCTestCase {
       seed = 3
     }
 
-    data digits {
-      source = csv("../data/digits.csv")
-      label = "label"
-      normalize = scale(1 / 16)
-      split = random(train: 0.8, valid: 0.2, seed: 0)
-    }
+    \(ExperimentText.digits)
 
     model mlp {
       input = 64

@@ -26,71 +26,26 @@ final class LossRunTests: XCTestCase {
     ]
 
     func stage(_ name: String, loss: String, model: String, data: String) -> String {
-        """
-        stage \(name) {
-          model = \(model)
-          data = \(data)
-          loss = \(loss)
-          metrics = [accuracy, loss]
-          optimizer = adam(lr: 1e-2)
-          schedule {
-            epochs = 1
-            batch_size = 64
-          }
-        }
-        """
+        ExperimentText.stage(name, ["model = \(model)", "data = \(data)", "loss = \(loss)", "metrics = [accuracy, loss]", "optimizer = adam(lr: 1e-2)"],
+                             schedule: ["epochs = 1", "batch_size = 64"])
     }
 
     func testEveryLossSettingChangesKeyWeightsAndMetrics() throws {
         let workspace = try Workspace()
         let stages = Self.classStages.map { stage($0.name, loss: $0.loss, model: "mlp", data: "digits") }
             + Self.binaryStages.map { stage($0.name, loss: $0.loss, model: "mlp1", data: "cancer") }
-        let file = try workspace.write("losses.ftx", """
-            experiment losses {
-              seed = 0
-            }
-
-            data digits {
-              source = csv("../data/digits.csv")
-              label = "label"
-              normalize = scale(1 / 16)
-              split = random(train: 0.8, valid: 0.2, seed: 0)
-            }
-
-            data cancer {
-              source = csv("../data/breast_cancer.csv")
-              label = "label"
-              normalize = standardize
-              split = random(train: 0.8, valid: 0.2, seed: 0)
-            }
-
-            model mlp {
-              layers = [dense(16, activation: relu)]
-              head = dense(10)
-            }
-
-            model mlp1 {
-              layers = [dense(16, activation: relu)]
-              head = dense(1)
-            }
-
-            \(stages.joined(separator: "\n\n"))
-
-            """)
-        let check = ftx(["check", file])
-        XCTAssertEqual(check.status, 0, check.err)
-        let store = workspace.url.appendingPathComponent("store").path
-        let run = ftx(["run", "--store", store, file])
-        XCTAssertEqual(run.status, 0, run.err)
-        let results = ftx(["results", "--json", "--store", store, file])
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any], results.out)
+        let run = try ExperimentRun(workspace, name: "losses.ftx", ExperimentText.file([
+            ExperimentText.header("losses"), ExperimentText.digits, ExperimentText.cancer,
+            ExperimentText.mlp(input: nil, layers: "[dense(16, activation: relu)]", head: 10),
+            ExperimentText.mlp("mlp1", input: nil, layers: "[dense(16, activation: relu)]", head: 1),
+        ] + stages))
         var trials: [String: (key: String, checkpoint: String, validLoss: Double)] = [:]
-        for trial in json["trials"] as? [[String: Any]] ?? [] {
+        for trial in run.allTrials.map(\.json) {
             guard let stage = trial["stage"] as? String, let key = trial["id"] as? String, let checkpoint = trial["checkpoint"] as? String,
                   let loss = (trial["metrics"] as? [String: Any])?["valid.loss"] as? Double else { continue }
             trials[stage] = (key, checkpoint, loss)
         }
-        XCTAssertEqual(Set(trials.keys), Set((Self.classStages + Self.binaryStages).map(\.name)), results.out)
+        XCTAssertEqual(Set(trials.keys), Set((Self.classStages + Self.binaryStages).map(\.name)), "\(run.results)")
         XCTAssertEqual(Set(trials.values.map(\.key)).count, trials.count, "every loss setting is part of the key")
         for (stages, reference) in [(Self.classStages, "plain"), (Self.binaryStages, "bce")] {
             let base = try XCTUnwrap(trials[reference])

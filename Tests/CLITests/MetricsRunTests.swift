@@ -5,43 +5,23 @@ import XCTest
 /// in `ftx results`. Each experiment is checked clean, run through `ftx run` and read
 /// back through `ftx results` (iris, a small MLP, a few epochs).
 final class MetricsRunTests: XCTestCase {
-    static let header = """
-        experiment metrics {
-          seed = 0
-        }
+    static let header = [
+        ExperimentText.header("metrics"), ExperimentText.iris(), ExperimentText.mlp(input: 4, layers: "[dense(8, activation: relu)]", head: 3),
+    ]
 
-        data iris {
-          source = csv("../data/iris.csv")
-          label = "label"
-          normalize = standardize
-          split = random(train: 0.8, valid: 0.2, seed: 0)
-        }
-
-        model mlp {
-          input = 4
-          layers = [dense(8, activation: relu)]
-          head = dense(3)
-        }
-
-        """
+    /// A stage `name` that trains the MLP on iris with adam(lr: 1e-2): `schedule`'s lines, then `after`.
+    static func stage(_ name: String, schedule: [String], after: [String] = []) -> String {
+        ExperimentText.stage(name, ["model = mlp", "data = iris", "optimizer = adam(lr: 1e-2)"], schedule: schedule, after: after)
+    }
 
     /// The bug: `early_stop` on `train.accuracy` was accepted, but train accuracy was never
     /// computed per epoch, so patience never ran out and all 8 epochs trained. With
     /// `min_delta: 0.5` no epoch after the first can improve, so patience 2 stops after
     /// epoch 3; the last epoch's train.accuracy is the eval task's on the final weights.
     func testIssue14EarlyStopOnTrainAccuracyFires() throws {
-        let json = try runExperiment("""
-            stage train {
-              model = mlp
-              data = iris
-              optimizer = adam(lr: 1e-2)
-              schedule {
-                epochs = 8
-                batch_size = 16
-                early_stop = {metric: train.accuracy, patience: 2, min_delta: 0.5}
-              }
-            }
-            """)
+        let json = try runExperiment(Self.stage("train", schedule: [
+            "epochs = 8", "batch_size = 16", "early_stop = {metric: train.accuracy, patience: 2, min_delta: 0.5}",
+        ]))
         let trial = try XCTUnwrap(trials(json).first)
         XCTAssertEqual(trial["status"] as? String, "done")
         XCTAssertEqual(trial["epochs"] as? Int, 3, "early stopping on train.accuracy fired after epoch 3")
@@ -60,21 +40,9 @@ final class MetricsRunTests: XCTestCase {
     /// The two trials with the highest train.accuracy at the rung (epoch 1) survive; the
     /// learning rates put the better ones last in plan order.
     func testIssue14ASHAOnTrainAccuracyPrunesByRealValues() throws {
-        let json = try runExperiment("""
-            stage tune {
-              model = mlp
-              data = iris
-              optimizer = adam(lr: 1e-2)
-              schedule {
-                epochs = 2
-                batch_size = 16
-              }
-              prune = asha(metric: train.accuracy, min_epochs: 1, reduction: 2)
-              sweep grid {
-                optimizer.lr = [1e-6, 1e-5, 3e-2, 1e-1]
-              }
-            }
-            """)
+        let json = try runExperiment(Self.stage("tune", schedule: ["epochs = 2", "batch_size = 16"], after: [
+            "prune = asha(metric: train.accuracy, min_epochs: 1, reduction: 2)", "sweep grid {\n  optimizer.lr = [1e-6, 1e-5, 3e-2, 1e-1]\n}",
+        ]))
         let all = try trials(json)
         XCTAssertEqual(all.count, 4)
         let atRung = try all.map { t -> Double in
@@ -96,18 +64,9 @@ final class MetricsRunTests: XCTestCase {
     /// prints the matrix under class-label headers.
     func testClassificationMetricsInResults() throws {
         let workspace = try Workspace()
-        let (json, file, store) = try run(in: workspace, """
-            stage train {
-              model = mlp
-              data = iris
-              optimizer = adam(lr: 1e-2)
-              schedule {
-                epochs = 3
-                batch_size = 16
-              }
-              metrics = [accuracy, loss, precision, recall, f1, f1_micro, roc_auc, confusion]
-            }
-            """)
+        let (json, file, store) = try run(in: workspace, Self.stage("train", schedule: ["epochs = 3", "batch_size = 16"], after: [
+            "metrics = [accuracy, loss, precision, recall, f1, f1_micro, roc_auc, confusion]",
+        ]))
         let trial = try XCTUnwrap(trials(json).first)
         let metrics = try XCTUnwrap(trial["metrics"] as? [String: Any])
         let classification = try XCTUnwrap(trial["classification"] as? [String: Any])
@@ -153,47 +112,13 @@ final class MetricsRunTests: XCTestCase {
     /// each scalar is its class-1 entry in `per_class`.
     func testBinaryMetricsScoreClassOne() throws {
         let workspace = try Workspace()
-        let stages = [("sigmoid", 1, "\n  loss = bce()"), ("softmax", 2, "")].map { name, units, loss in
-            """
-            model \(name)_mlp {
-              input = 30
-              layers = [dense(8, activation: relu)]
-              head = dense(\(units))
-            }
-
-            stage \(name) {
-              model = \(name)_mlp
-              data = cancer
-              optimizer = adam(lr: 1e-2)
-              schedule {
-                epochs = 2
-                batch_size = 32
-              }\(loss)
-              metrics = [accuracy, loss, precision, recall, f1, precision_binary, recall_binary, f1_binary, roc_auc]
-            }
-            """
+        let stages = [("sigmoid", 1, ["loss = bce()"]), ("softmax", 2, [String]())].map { name, units, loss in
+            ExperimentText.mlp("\(name)_mlp", input: 30, layers: "[dense(8, activation: relu)]", head: units) + "\n\n"
+                + ExperimentText.stage(name, ["model = \(name)_mlp", "data = cancer", "optimizer = adam(lr: 1e-2)"], schedule: ["epochs = 2", "batch_size = 32"],
+                                       after: loss + ["metrics = [accuracy, loss, precision, recall, f1, precision_binary, recall_binary, f1_binary, roc_auc]"])
         }
-        let file = try workspace.write("binary.ftx", """
-            experiment binary {
-              seed = 0
-            }
-
-            data cancer {
-              source = csv("../data/breast_cancer.csv")
-              label = "label"
-              normalize = standardize
-              split = random(train: 0.8, valid: 0.2, seed: 0)
-            }
-
-            \(stages.joined(separator: "\n\n"))
-
-            """)
-        XCTAssertEqual(ftx(["check", file]).status, 0, ftx(["check", file]).err)
-        let store = workspace.url.appendingPathComponent("store").path
-        let run = ftx(["run", "--store", store, file])
-        XCTAssertEqual(run.status, 0, run.err)
-        let results = ftx(["results", "--json", "--store", store, file])
-        let all = try trials(try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any]))
+        let run = try ExperimentRun(workspace, name: "binary.ftx", ExperimentText.file([ExperimentText.header("binary"), ExperimentText.cancer] + stages))
+        let all = try trials(run.results)
         XCTAssertEqual(all.count, 2)
         for t in all {
             let stage = t["stage"] as? String ?? "?"
@@ -217,18 +142,10 @@ final class MetricsRunTests: XCTestCase {
         return try run(in: workspace, stage).json
     }
 
-    /// Checks the experiment clean, runs it, returns `results --json`, the file and the store.
+    /// Checks the experiment (the header, then `stage`) clean, runs it, returns `results --json`, the file and the store.
     func run(in workspace: Workspace, _ stage: String) throws -> (json: [String: Any], file: String, store: String) {
-        let file = try workspace.write("metrics.ftx", Self.header + "\n" + stage + "\n")
-        let check = ftx(["check", file])
-        XCTAssertEqual(check.status, 0, check.err)
-        let store = workspace.url.appendingPathComponent("store").path
-        let run = ftx(["run", "--store", store, file])
-        XCTAssertEqual(run.status, 0, run.err)
-        let results = ftx(["results", "--json", "--store", store, file])
-        XCTAssertEqual(results.status, 0, results.err)
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any])
-        return (json, file, store)
+        let run = try ExperimentRun(workspace, name: "metrics.ftx", ExperimentText.file(Self.header + [stage]))
+        return (run.results, run.file, run.store)
     }
 
     func trials(_ json: [String: Any]) throws -> [[String: Any]] {

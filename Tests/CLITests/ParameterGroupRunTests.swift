@@ -13,24 +13,10 @@ final class ParameterGroupTests: XCTestCase {
                                                                .dense(units: 8, activation: .tanh)],
                                         head: .dense(units: 3, activation: nil)).specs
 
-    static let header = """
-        experiment groups {
-          seed = 0
-        }
-
-        data iris {
-          source = csv("../data/iris.csv")
-          label = "label"
-          normalize = standardize
-          split = random(train: 0.8, valid: 0.2, seed: 0)
-        }
-
-        model mlp {
-          input = 4
-          layers = [dense(8, activation: relu), layer_norm, dense(8, activation: tanh)]
-          head = dense(3)
-        }
-        """
+    static let header = [
+        ExperimentText.header("groups"), ExperimentText.iris(),
+        ExperimentText.mlp(input: 4, layers: "[dense(8, activation: relu), layer_norm, dense(8, activation: tanh)]", head: 3),
+    ]
 
     /// One full-batch SGD step per stage from the same known weights. `plain` (rate 0.1, no
     /// decay) gives each gradient, g = (p₀ − p₁)/0.1; `grouped` must move every parameter by
@@ -46,26 +32,14 @@ final class ParameterGroupTests: XCTestCase {
         }
         try SafetensorsWriter.write(initial, to: workspace.experiments.appendingPathComponent("init.safetensors").path)
         func stage(_ name: String, _ settings: [String], optimizer: String) -> String {
-            """
-            stage \(name) {
-              model = mlp
-              data = iris
-              init = checkpoint("init.safetensors")
-            \(settings.map { "  " + $0 }.joined(separator: "\n"))
-              optimizer = \(optimizer)
-              schedule {
-                epochs = 1
-                batch_size = 200
-                shuffle = false
-              }
-            }
-            """
+            ExperimentText.stage(name, ["model = mlp", "data = iris", "init = checkpoint(\"init.safetensors\")"] + settings + ["optimizer = \(optimizer)"],
+                                 schedule: ["epochs = 1", "batch_size = 200", "shuffle = false"])
         }
-        let checkpoints = try runExperiment(workspace, Self.header + "\n\n" + [
+        let checkpoints = try ExperimentRun(workspace, name: "groups.ftx", ExperimentText.file(Self.header + [
             stage("plain", [], optimizer: "sgd(lr: 0.1)"),
             stage("grouped", ["param_groups = [{params: [\"layers.2\"], lr: 0.3}, {params: [\"layers.*\"], lr: 0.05, weight_decay: 0.2}]"],
                   optimizer: "sgd(lr: 0.1, weight_decay: 0.01, lr_decay: 0.5, no_decay: bias_and_norm)"),
-        ].joined(separator: "\n\n") + "\n")
+        ])).checkpoints
         let rule: [String: (eta: Double, lambda: Double)] = [
             "head.weight": (0.1, 0.01), "head.bias": (0.1, 0),
             "layers.2.weight": (0.3 * 0.5, 0.01), "layers.2.bias": (0.3 * 0.5, 0),
@@ -96,25 +70,14 @@ final class ParameterGroupTests: XCTestCase {
     func testAccumulatedStageMatchesTheLargeBatchStage() throws {
         let workspace = try Workspace()
         func stage(_ name: String, batchSize: Int, accumulate: Int?) -> String {
-            """
-            stage \(name) {
-              model = mlp
-              data = iris
-              optimizer = adamw(lr: 1e-2)
-              loss = cross_entropy() + 1e-3 * l2()
-              schedule {
-                epochs = 3
-                batch_size = \(batchSize)
-            \(accumulate.map { "    accumulate = \($0)\n" } ?? "")    lr = cosine(warmup: 0.2)
-                clip_grad_norm = 1.0
-              }
-            }
-            """
+            ExperimentText.stage(name, ["model = mlp", "data = iris", "optimizer = adamw(lr: 1e-2)", "loss = cross_entropy() + 1e-3 * l2()"],
+                                 schedule: ["epochs = 3", "batch_size = \(batchSize)"] + (accumulate.map { ["accumulate = \($0)"] } ?? [])
+                                     + ["lr = cosine(warmup: 0.2)", "clip_grad_norm = 1.0"])
         }
-        let checkpoints = try runExperiment(workspace, Self.header + "\n\n" + [
+        let checkpoints = try ExperimentRun(workspace, name: "groups.ftx", ExperimentText.file(Self.header + [
             stage("large", batchSize: 32, accumulate: nil), stage("accumulated", batchSize: 8, accumulate: 4),
             stage("small", batchSize: 8, accumulate: nil),
-        ].joined(separator: "\n\n") + "\n")
+        ])).checkpoints
         func difference(_ a: String, _ b: String) throws -> Double {
             let x = try SafetensorsFile(contentsOf: try XCTUnwrap(checkpoints[a])), y = try SafetensorsFile(contentsOf: try XCTUnwrap(checkpoints[b]))
             var diff = 0.0, ref = 0.0
@@ -128,23 +91,5 @@ final class ParameterGroupTests: XCTestCase {
         }
         XCTAssertLessThan(try difference("accumulated", "large"), 1e-5)
         XCTAssertGreaterThan(try difference("small", "large"), 1e-3)
-    }
-
-    /// Checks the experiment (no diagnostics), runs it, and returns each stage's final checkpoint.
-    func runExperiment(_ workspace: Workspace, _ text: String) throws -> [String: String] {
-        let file = try workspace.write("groups.ftx", text)
-        let check = ftx(["check", file])
-        XCTAssertEqual(check.status, 0, check.err)
-        XCTAssertFalse(check.err.contains("warning"), check.err)
-        let store = workspace.url.appendingPathComponent("store").path
-        let run = ftx(["run", "--store", store, file])
-        XCTAssertEqual(run.status, 0, run.err)
-        let results = ftx(["results", "--json", "--store", store, file])
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any])
-        var checkpoints: [String: String] = [:]
-        for trial in json["trials"] as? [[String: Any]] ?? [] {
-            if let stage = trial["stage"] as? String, let path = trial["checkpoint"] as? String { checkpoints[stage] = path }
-        }
-        return checkpoints
     }
 }

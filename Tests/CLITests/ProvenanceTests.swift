@@ -17,40 +17,11 @@ final class ProvenanceTests: XCTestCase {
 
     func testRunRecordsCommitAndDirtyState() throws {
         let workspace = try Workspace()
-        let text = """
-        experiment tiny {
-          seed = 0
-        }
-
-        data iris {
-          source = csv("../data/iris.csv")
-          label = "label"
-          normalize = standardize()
-          split = random(train: 0.8, valid: 0.2, seed: 0)
-        }
-
-        model net {
-          input = 4
-          layers = [dense(8, activation: relu)]
-          head = dense(3)
-        }
-
-        stage fit {
-          model = net
-          data = iris
-          optimizer = adam(lr: 1e-2)
-          schedule {
-            epochs = 2
-            batch_size = 16
-          }
-          loss = cross_entropy()
-
-          sweep grid {
-            optimizer.lr = [1e-2, 3e-2]
-          }
-        }
-
-        """
+        let text = ExperimentText.file([
+            ExperimentText.header("tiny"), ExperimentText.iris(), ExperimentText.mlp("net", input: 4, layers: "[dense(8, activation: relu)]", head: 3),
+            ExperimentText.stage("fit", ["model = net", "data = iris", "optimizer = adam(lr: 1e-2)"], schedule: ["epochs = 2", "batch_size = 16"],
+                                 after: ["loss = cross_entropy()", "", "sweep grid {\n  optimizer.lr = [1e-2, 3e-2]\n}"]),
+        ])
         let file = try workspace.write("tiny.ftx", text)
         try git(["init", "-q"], in: workspace.url)
         try git(["-c", "user.name=t", "-c", "user.email=t@e", "add", "experiments/tiny.ftx"], in: workspace.url)

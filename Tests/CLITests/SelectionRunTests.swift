@@ -11,48 +11,14 @@ import XCTest
 final class SelectionRunTests: XCTestCase {
     /// Digits, a 16-unit MLP; `upstream` and `downstream` are stage bodies.
     private func digits(_ name: String, upstream: String, downstream: String) -> String {
-        """
-        experiment \(name) {
-          seed = 0
-        }
-
-        data digits {
-          source = csv("../data/digits.csv")
-          label = "label"
-          normalize = scale(1 / 16)
-          split = random(train: 0.8, valid: 0.2, seed: 0)
-        }
-
-        model mlp {
-          input = 64
-          layers = [dense(16, activation: relu)]
-          head = dense(10)
-        }
-
-        stage up {
-          model = mlp
-          data = digits
-          optimizer = adam(lr: 1e-3)
-          schedule {
-            epochs = 1
-            batch_size = 64
-          }
-        \(upstream)
-        }
-
-        stage down {
-          init = best(up)
-          data = digits
-          freeze = ["layers.0"]
-          optimizer = adam(lr: 1e-3)
-          schedule {
-            epochs = 1
-            batch_size = 64
-          }
-        \(downstream)
-        }
-
-        """
+        // `upstream` and `downstream` may be empty: ExperimentText.stage leaves an empty line then.
+        ExperimentText.file([
+            ExperimentText.header(name), ExperimentText.digits, ExperimentText.mlp(input: 64, layers: "[dense(16, activation: relu)]", head: 10),
+            ExperimentText.stage("up", ["model = mlp", "data = digits", "optimizer = adam(lr: 1e-3)"], schedule: ["epochs = 1", "batch_size = 64"],
+                                 after: [upstream]),
+            ExperimentText.stage("down", ["init = best(up)", "data = digits", "freeze = [\"layers.0\"]", "optimizer = adam(lr: 1e-3)"],
+                                 schedule: ["epochs = 1", "batch_size = 64"], after: [downstream]),
+        ])
     }
 
     private struct Run {
@@ -78,19 +44,13 @@ final class SelectionRunTests: XCTestCase {
         }
     }
 
+    /// Checks `text` clean and runs it (as experiments/NAME.ftx, into the workspace's one store),
+    /// then reads back `results --json`, the results as text and `plan --json`.
     private func run(_ workspace: Workspace, _ name: String, _ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> Run {
-        let path = try workspace.write("\(name).ftx", text)
-        let check = ftx(["check", path])
-        XCTAssertEqual(check.status, 0, check.err, file: file, line: line)
-        XCTAssertFalse(check.err.contains("warning"), check.err, file: file, line: line)
-        let store = workspace.url.appendingPathComponent("store").path
-        let run = ftx(["run", "--store", store, path])
-        XCTAssertEqual(run.status, 0, run.err, file: file, line: line)
-        let results = ftx(["results", "--json", "--store", store, path])
-        let plan = ftx(["plan", "--json", "--store", store, path])
-        return Run(results: try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any]),
-                   text: ftx(["results", "--store", store, path]).out,
-                   plan: try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.out.utf8)) as? [String: Any]), store: store)
+        let run = try ExperimentRun(workspace, name: "\(name).ftx", text, file: file, line: line)
+        let plan = ftx(["plan", "--json", "--store", run.store, run.file])
+        return Run(results: run.results, text: ftx(["results", "--store", run.store, run.file]).out,
+                   plan: try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.out.utf8)) as? [String: Any]), store: run.store)
     }
 
     func testTopKStartsEachDownstreamTrialFromTheUpstreamTrialOfItsRank() throws {

@@ -217,60 +217,25 @@ final class TokenizerSettingsRunTests: XCTestCase {
     /// with `models` (name, folder in the workspace, tokenizer) and `stages` (name, model,
     /// data, extra settings) each training one epoch in batches of 3.
     func experiment(models: [(String, String, String)], stages: [(String, String, String, [String])]) -> String {
-        var text = """
-            experiment tokenizer_settings {
-              seed = 0
-            }
-
-            data texts {
-              source = csv("../texts.csv")
-              text = "text"
-              label = "label"
-              split = random(train: 0.75, valid: 0.25, seed: 0)
-            }
-
-            """
+        let split = "random(train: 0.75, valid: 0.25, seed: 0)"
+        var blocks = [ExperimentText.header("tokenizer_settings"), ExperimentText.texts(split: split)]
         if stages.contains(where: { $0.2 == "dropped" }) {
-            text += """
-
-                data dropped {
-                  source = csv("../texts.csv")
-                  text = "text"
-                  label = "label"
-                  split = random(train: 0.75, valid: 0.25, seed: 0)
-                  augment = [token_dropout(0.5)]
-                }
-
-                """
+            blocks.append(ExperimentText.texts("dropped", split: split, extra: ["augment = [token_dropout(0.5)]"]))
         }
         for (name, folder, tokenizer) in models {
-            text += """
-
+            blocks.append("""
                 model \(name) {
                   pretrained = bert("../\(folder)")
                   tokenizer = \(tokenizer)
                   head = dense(2)
                 }
-
-                """
+                """)
         }
         for (name, model, data, settings) in stages {
-            text += """
-
-                stage \(name) {
-                  model = \(model)
-                  data = \(data)
-                \(settings.map { "  " + $0 }.joined(separator: "\n"))
-                  optimizer = adam(lr: 1e-2)
-                  schedule {
-                    epochs = 1
-                    batch_size = 3
-                  }
-                }
-
-                """
+            blocks.append(ExperimentText.stage(name, ["model = \(model)", "data = \(data)"] + settings + ["optimizer = adam(lr: 1e-2)"],
+                                               schedule: ["epochs = 1", "batch_size = 3"]))
         }
-        return text
+        return ExperimentText.file(blocks)
     }
 
     /// A copy of all-MiniLM-L6-v2 in the workspace: config.json, vocab.txt and
@@ -303,17 +268,9 @@ final class TokenizerSettingsRunTests: XCTestCase {
 
     /// Checks the experiment (no diagnostics), runs it into `store`, and returns each stage's trial.
     func run(_ w: Workspace, _ text: String, store: String = "store", file: StaticString = #filePath, line: UInt = #line) throws -> [String: Trial] {
-        let path = try w.write("tokenizer.ftx", text)
-        let check = ftx(["check", path])
-        XCTAssertEqual(check.status, 0, check.err, file: file, line: line)
-        XCTAssertFalse(check.err.contains("warning"), check.err, file: file, line: line)
-        let storePath = w.url.appendingPathComponent(store).path
-        let run = ftx(["run", "--store", storePath, path])
-        XCTAssertEqual(run.status, 0, run.err, file: file, line: line)
-        let results = ftx(["results", "--json", "--store", storePath, path])
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(results.out.utf8)) as? [String: Any], results.err)
+        let run = try ExperimentRun(w, name: "tokenizer.ftx", text, store: store, file: file, line: line)
         var trials: [String: Trial] = [:]
-        for t in json["trials"] as? [[String: Any]] ?? [] {
+        for t in run.allTrials.map(\.json) {
             guard let stage = t["stage"] as? String, let key = t["id"] as? String else { continue }
             trials[stage] = Trial(key: key, metrics: t["metrics"] as? [String: Double] ?? [:], checkpoint: t["checkpoint"] as? String)
         }

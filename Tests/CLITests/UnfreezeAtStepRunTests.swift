@@ -6,19 +6,9 @@ import XCTest
 /// stage) on. Iris: 120 training rows in batches of 40, so 3 steps an epoch, 6 in all.
 final class UnfreezeAtStepRunTests: XCTestCase {
     static func stage(_ name: String, unfreeze: String?) -> String {
-        """
-        stage \(name) {
-          model = mlp
-          data = iris
-          freeze = ["layers.0"]
-        \(unfreeze.map { "  unfreeze = [{at: \($0), layers: [\"layers.0\"]}]" } ?? "")
-          optimizer = adam(lr: 1e-2)
-          schedule {
-            epochs = 2
-            batch_size = 40
-          }
-        }
-        """
+        ExperimentText.stage(name, ["model = mlp", "data = iris", "freeze = [\"layers.0\"]"]
+                                 + (unfreeze.map { ["unfreeze = [{at: \($0), layers: [\"layers.0\"]}]"] } ?? []) + ["optimizer = adam(lr: 1e-2)"],
+                             schedule: ["epochs = 2", "batch_size = 40"])
     }
 
     func testIssue14UnfreezeAtStepsTrainsFromThatStepOn() throws {
@@ -30,27 +20,10 @@ final class UnfreezeAtStepRunTests: XCTestCase {
             Self.stage("at5steps", unfreeze: "5 steps"),
             Self.stage("at6steps", unfreeze: "6 steps"),
         ]
-        let run = try ExperimentRun(try Workspace(), """
-            experiment unfreeze_steps {
-              seed = 0
-            }
-
-            data iris {
-              source = csv("../data/iris.csv")
-              label = "label"
-              normalize = standardize
-              split = random(train: 0.8, valid: 0.2, seed: 0)
-            }
-
-            model mlp {
-              input = 4
-              layers = [dense(8, activation: relu)]
-              head = dense(3)
-            }
-
-            \(stages.joined(separator: "\n\n"))
-
-            """)
+        let run = try ExperimentRun(try Workspace(), ExperimentText.file([
+            ExperimentText.header("unfreeze_steps"), ExperimentText.iris(),
+            ExperimentText.mlp(input: 4, layers: "[dense(8, activation: relu)]", head: 3),
+        ] + stages))
         XCTAssertEqual(try run.trial("frozen").history.map { $0["step"] as? Int }, [3, 6], "3 steps an epoch")
         let frozen = try run.weights("frozen")
         let initial = try XCTUnwrap(frozen["layers.0.weight"])

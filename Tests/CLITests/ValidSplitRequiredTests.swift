@@ -6,37 +6,12 @@ import XCTest
 /// nothing: `lr = plateau(…)` ran as a constant rate.
 final class ValidSplitRequiredTests: XCTestCase {
     static func experiment(split: String, schedule: String, stage: String = "") -> String {
-        """
-        experiment nosplit {
-          seed = 0
-        }
-
-        data iris {
-          source = csv("../data/iris.csv")
-          label = "label"
-          normalize = standardize
-          split = \(split)
-        }
-
-        model mlp {
-          input = 4
-          layers = [dense(8, activation: relu)]
-          head = dense(3)
-        }
-
-        stage train {
-          model = mlp
-          data = iris
-          optimizer = sgd(lr: 0.1)
-          schedule {
-            epochs = 2
-            batch_size = 40
-            \(schedule)
-          }
-          \(stage)
-        }
-
-        """
+        ExperimentText.file([
+            ExperimentText.header("nosplit"), ExperimentText.iris(split: split),
+            ExperimentText.mlp(input: 4, layers: "[dense(8, activation: relu)]", head: 3),
+            ExperimentText.stage("train", ["model = mlp", "data = iris", "optimizer = sgd(lr: 0.1)"],
+                                 schedule: ["epochs = 2", "batch_size = 40", schedule], after: [stage]),
+        ])
     }
 
     static let noValid = "random(train: 0.8, test: 0.2, seed: 0)"

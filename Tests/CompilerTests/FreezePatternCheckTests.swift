@@ -16,12 +16,7 @@ final class FreezePatternCheckTests: XCTestCase {
     /// A file whose stage `fit` trains the MLP (`layers.0`, dropout, `layers.2`, head) with `lines` added.
     func mlp(_ lines: String) -> String {
         trainingFile("""
-            data digits {
-              source = csv("../data/digits.csv")
-              label = "label"
-              normalize = scale(1 / 16)
-              split = random(train: 0.8, valid: 0.2, seed: 0)
-            }
+            \(ExperimentText.digits)
 
             model mlp {
               layers = [dense(64, activation: relu), dropout(0.1), dense(64, activation: relu)]

@@ -11,16 +11,9 @@ final class LossLoweringTests: XCTestCase {
     /// Digits (10 classes) or, with `binary`, digits 0 and 1 only with one output, trained with `loss`.
     func experiment(_ loss: String, binary: Bool = false, sweep: String = "") -> String {
         """
-        experiment losses {
-          seed = 0
-        }
+        \(ExperimentText.header("losses"))
 
-        data digits {
-          source = csv("../data/digits.csv")
-          label = "label"
-          normalize = scale(1 / 16)
-          split = random(train: 0.8, valid: 0.2, seed: 0)
-        }
+        \(ExperimentText.digits)
 
         model mlp {
           layers = [dense(16, activation: relu)]

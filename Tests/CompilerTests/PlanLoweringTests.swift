@@ -9,9 +9,7 @@ final class PlanLoweringTests: XCTestCase {
     /// A golden-trajectory style experiment: a checkpoint init, an ordered split, steps in units.
     private func trajectory(schedule: String, checkpoint: String = "init.safetensors", filter: String = "") -> String {
         """
-        experiment traj {
-          seed = 0
-        }
+        \(ExperimentText.header("traj"))
 
         data rows {
           source = csv("../data/digits.csv")

@@ -84,22 +84,9 @@ func checkedText(_ text: String, sandbox: PlanSandbox, file: StaticString = #fil
 /// A small experiment over the repository's wine data, with `SWEEPS` replaced by sweep blocks.
 func wineExperiment(stage: String = "", sweeps: String) -> String {
     """
-    experiment t {
-      seed = 1
-    }
+    \(ExperimentText.header("t", seed: 1))
 
-    data wine {
-      source = csv("../data/wine.csv")
-      label = "label"
-      normalize = standardize()
-      split = stratified(train: 0.7, valid: 0.3, seed: 1)
-    }
-
-    model net {
-      input = 13
-      layers = [dense(16, activation: relu)]
-      head = dense(3)
-    }
+    \(ExperimentText.wineAndNet)
 
     stage train {
       model = net

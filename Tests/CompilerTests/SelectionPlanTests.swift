@@ -11,22 +11,9 @@ final class SelectionPlanTests: XCTestCase {
     /// Wine, stage `up` sweeping four learning rates with `upLines`, stage `down` starting from `init` with `downLines`.
     private func experiment(upLines: String, initialization: String = "best(up)", downLines: String = "") -> String {
         """
-        experiment t {
-          seed = 1
-        }
+        \(ExperimentText.header("t", seed: 1))
 
-        data wine {
-          source = csv("../data/wine.csv")
-          label = "label"
-          normalize = standardize()
-          split = stratified(train: 0.7, valid: 0.3, seed: 1)
-        }
-
-        model net {
-          input = 13
-          layers = [dense(16, activation: relu)]
-          head = dense(3)
-        }
+        \(ExperimentText.wineAndNet)
 
         stage up {
           model = net
