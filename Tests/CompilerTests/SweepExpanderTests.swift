@@ -203,6 +203,18 @@ final class SweepExpanderTests: XCTestCase {
         """), ["W0203"])
     }
 
+    /// `repeat` multiplies the trials a sweep costs: 121 points are fine, 9 × 121 are not.
+    func testLargeGridCountsRepeats() throws {
+        let grid = """
+          sweep grid {
+            optimizer.lr = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+            schedule.batch_size = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+          }
+        """
+        XCTAssertEqual(try codes(grid), [])
+        XCTAssertEqual(try codes("  repeat = 9\n" + grid), ["W0203"])
+    }
+
     func testRepeatedRandomDrawsWarn() throws {
         XCTAssertEqual(try codes("""
           sweep random(trials: 10, seed: 0) {

@@ -32,9 +32,9 @@ public enum PlannerDiagnostics {
                    help: ["use fewer `trials`, or a `grid` over the same values, or continuous generators such as `loguniform(a, b)`"])
     }
 
-    /// A stage whose sweep blocks multiply to more trials than `LanguageSchema.largeSweepThreshold`.
-    public static func largeGrid(stage: String, trials: Int, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: .largeGrid, message: "the sweeps of stage `\(stage)` expand to \(trials == Int.max ? "an enormous number of" : String(trials)) trials",
+    /// A stage whose sweep blocks (times its `repeat`) multiply to more trials than `LanguageSchema.largeSweepThreshold`.
+    public static func largeGrid(stage: String, trials: Int, repeats: Int = 1, span: Span) -> Diagnostic {
+        Diagnostic(severity: .warning, code: .largeGrid, message: "the sweeps of stage `\(stage)` expand to \(trials == Int.max ? "an enormous number of" : String(trials)) trials\(repeats > 1 ? " (each point \(repeats) times, `repeat = \(repeats)`)" : "")",
                    primary: Label(span, "more than \(LanguageSchema.largeSweepThreshold) trials"),
                    help: ["consider `sweep random(trials: 64, seed: 0) { … }` with `choice(...)` over the same values"])
     }

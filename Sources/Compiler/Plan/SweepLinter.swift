@@ -15,12 +15,14 @@ public enum SweepLinter {
         for sweep in stage.sweeps {
             out += lintBlock(sweep)
         }
-        let total = stage.sweeps.reduce(1) { satMul($0, $1.pointCount) }
-        if total > LanguageSchema.largeSweepThreshold, let first = stage.sweeps.first {
-            out.append(PlannerDiagnostics.largeGrid(stage: stage.name, trials: total, span: first.span))
+        let points = stage.sweeps.reduce(1) { satMul($0, $1.pointCount) }
+        // `repeat` trains every point that many times: the trials the user pays for.
+        let trials = satMul(points, stage.repeatCount)
+        if trials > LanguageSchema.largeSweepThreshold, let first = stage.sweeps.first {
+            out.append(PlannerDiagnostics.largeGrid(stage: stage.name, trials: trials, repeats: stage.repeatCount, span: first.span))
         }
         out += overwrittenAxes(stage)
-        if total <= expansionLimit {
+        if points <= expansionLimit {
             out += ignoredAxes(stage, points: SweepExpander.expand(stage))
         }
         return out.sortedAndUnique()
