@@ -222,7 +222,7 @@ final class ExecutorTests: XCTestCase {
         }
         group.wait()
         // Each decides a rung only once every trial reached it in the store, so both reach the solo decisions.
-        for r in results.all { XCTAssertEqual(r.statuses, alone.statuses) }
+        for r in results.all { XCTAssertEqual(r.statuses, alone.statuses, "\(r.failures)") }
         XCTAssertEqual(TrainerFixtures.snapshot(dir + "/store"), TrainerFixtures.snapshot(dir + "/solo"))
         let store = try TaskStore(root: dir + "/store")
         XCTAssertEqual((0..<4).map { store.history(for: "ttrain\($0)").count }.sorted(), [1, 1, 2, 4])

@@ -20,7 +20,7 @@ import Darwin
 /// the task runs.
 ///
 /// Protocol (no `flock`, which NFS does not honour reliably):
-/// - **Acquire**: write the record to a temporary file `lease.json.TOKEN.new`
+/// - **Acquire**: write the record to a new file `lease.json.TOKEN.new`
 ///   in the entry, then `link(2)` it to `lease.json`. `link` fails if the lease
 ///   exists, so at most one creator wins (this is the classic NFS-safe lock file;
 ///   `O_EXCL` is not safe on old NFS). Because a retransmitted `link` on NFS can
@@ -35,7 +35,7 @@ import Darwin
 ///   moved file is the record judged stale (if a fresh lease slipped in between,
 ///   link it back and stay out), delete it, then acquire as above.
 /// - **Renew**: if the lease still holds our token, rewrite it atomically
-///   (temporary file + rename) with a new heartbeat; if not, it was taken over
+///   (`lease.json.TOKEN.new` + rename) with a new heartbeat; if not, it was taken over
 ///   (we stalled longer than `timeout`): stop renewing (`lost`).
 /// - **Release**: delete the lease if it still holds our token.
 ///
@@ -160,8 +160,10 @@ public final class TaskLease: @unchecked Sendable {
         let now = Date().timeIntervalSince1970
         let record = Owner(host: Self.host, pid: getpid(), started: Self.processStart, token: mine, heartbeat: now)
         let temporary = path + "." + mine + ".new"
-        do { try AtomicFile.write(JSONWriter.encode(record.json) + "\n", to: temporary) } catch {
-            throw StoreError("cannot write a task lease beside '\(path)': \(error)")
+        let written = Self.writeRecord(record, to: temporary)
+        if written == ENOENT { return false }  // the entry was just removed (a corrupt entry discarded): look again later
+        guard written == 0 else {
+            throw StoreError("cannot write the task lease '\(temporary)': \(String(cString: strerror(written)))")
         }
         let linked = link(temporary, path) == 0
         let linkError = errno
@@ -201,7 +203,8 @@ public final class TaskLease: @unchecked Sendable {
             }
             let record = Owner(host: Self.host, pid: getpid(), started: started, token: mine,
                                heartbeat: Date().timeIntervalSince1970)
-            try? AtomicFile.write(Data((JSONWriter.encode(record.json) + "\n").utf8), to: path, durable: false)
+            let temporary = path + "." + mine + ".new"
+            if Self.writeRecord(record, to: temporary) == 0, rename(temporary, path) != 0 { unlink(temporary) }
         }
     }
 
@@ -216,6 +219,20 @@ public final class TaskLease: @unchecked Sendable {
         guard let mine else { return }
         fileLock.lock(); defer { fileLock.unlock() }
         if Self.read(path)?.token == mine { unlink(path) }
+    }
+
+    /// Writes `owner` to the new file `path` (flushed); 0 or the errno. Not through
+    /// `AtomicFile`: its `.NAME.tmp-*` files are what `TaskStore.removeStrayTemporaryFiles`
+    /// deletes, and another worker may call that on this entry at any moment.
+    static func writeRecord(_ owner: Owner, to path: String) -> Int32 {
+        let bytes = Array((JSONWriter.encode(owner.json) + "\n").utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return errno }
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let e = n == bytes.count ? (fsync(fd) == 0 ? 0 : errno) : (n < 0 ? errno : EIO)
+        close(fd)
+        if e != 0 { unlink(path) }
+        return e
     }
 
     static func read(_ path: String) -> Owner? {
