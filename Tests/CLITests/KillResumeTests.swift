@@ -3,7 +3,7 @@ import XCTest
 
 /// `ftx run` as a process: killed with SIGKILL at random moments and started
 /// again, it ends with exactly the results of an uninterrupted run; `--jobs`
-/// does not change results; two runs on one store train each task once.
+/// does not change results; two runs on one store share the work and train each task once.
 final class KillResumeTests: XCTestCase {
     /// The `ftx` executable built beside this test bundle.
     static var executable: URL? {
@@ -147,7 +147,11 @@ final class KillResumeTests: XCTestCase {
             if try killAfter(epochs: epochs, delay: delay, ["run", "--checkpoint-every", "0", "--store", killed, file]) { kills += 1 }
         }
         XCTAssertEqual(kills, 3, "the run must really be interrupted, several times")
-        XCTAssertEqual(try runToEnd(["run", "--checkpoint-every", "0", "--store", killed, file]), 0)
+        // A killed run leaves its lease (its pid, this host): the next run takes it over at once.
+        let resumedLog = workspace.url.appendingPathComponent("resumed.log")
+        XCTAssertEqual(try runToEnd(["run", "--checkpoint-every", "0", "--store", killed, file], output: resumedLog), 0)
+        let resumedOutput = try String(contentsOf: resumedLog, encoding: .utf8)
+        XCTAssertFalse(resumedOutput.contains("waiting for task"), resumedOutput)
         XCTAssertEqual(try results(file, store: killed), expected, "killed and resumed == uninterrupted, bit for bit")
 
         let twoJobs = stores.appendingPathComponent("jobs2").path
@@ -177,6 +181,16 @@ final class KillResumeTests: XCTestCase {
         let trainStarts = lines.filter { $0.contains(" train ") && $0.hasSuffix(": started") }
         XCTAssertEqual(trainStarts.count, 5, "1 pretrain + 4 finetune trials, each trained once:\n\(lines.joined(separator: "\n"))")
         XCTAssertEqual(Set(trainStarts).count, trainStarts.count)
-        _ = try results(file, store: store)
+        // They share the work: the one that waits for the other's pretrain then takes finetune trials nobody holds.
+        for log in [logA, logB] {
+            let own = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+            XCTAssertTrue(own.contains { $0.contains(" train ") && $0.hasSuffix(": started") },
+                          "each run trains at least one trial:\n\(own.joined(separator: "\n"))")
+        }
+        let reference = workspace.url.appendingPathComponent("reference-store").path
+        XCTAssertEqual(try runToEnd(["run", "--store", reference, file]), 0)
+        XCTAssertEqual(try results(file, store: store), try results(file, store: reference), "shared == alone, bit for bit")
+        let leftover = try FileManager.default.subpathsOfDirectory(atPath: store).filter { $0.hasSuffix("lease.json") }
+        XCTAssertEqual(leftover, [], "every lease is released")
     }
 }

@@ -60,15 +60,22 @@ final class ExecutorTests: XCTestCase {
     func testTwoExecutorsSharingAStoreTrainEachTaskOnce() throws {
         let dir = TrainerFixtures.temporaryDirectory("shared")
         let graph = TrainerFixtures.graph(specs(TrainerFixtures.syntheticCSV(in: dir)))
-        let log = EventLog()
+        let logs = [EventLog(), EventLog()]
         let results = EventLogSummaries()
         let group = DispatchGroup()
-        for _ in 0..<2 {
+        for me in 0..<2 {
             group.enter()
             Thread {
                 do {
                     let store = try TaskStore(root: dir + "/store")
-                    results.append(try Executor(graph: graph, store: store, jobs: 2, progress: log.append).run())
+                    let executor = Executor(graph: graph, store: store, jobs: 1, progress: logs[me].append)
+                    // Whoever trains first holds its first trial until the other has started one, so
+                    // the test does not depend on which thread is faster: the other must not wait
+                    // behind it but take a trial nobody holds. (Bounded: a broken scheduler fails, not hangs.)
+                    executor.onStep = { _, _, _ in
+                        for _ in 0..<6000 where logs[1 - me].startedTrains.isEmpty { Thread.sleep(forTimeInterval: 0.01) }
+                    }
+                    results.append(try executor.run())
                 } catch { XCTFail("\(error)") }
                 group.leave()
             }.start()
@@ -76,11 +83,86 @@ final class ExecutorTests: XCTestCase {
         group.wait()
         XCTAssertEqual(results.all.count, 2)
         XCTAssertTrue(results.all.allSatisfy { $0.succeeded && $0.statuses.values.allSatisfy { $0 == .done } })
-        let started = log.startedTrains
+        XCTAssertFalse(logs[0].startedTrains.isEmpty, "both executors train: \(logs[0].startedTrains) \(logs[1].startedTrains)")
+        XCTAssertFalse(logs[1].startedTrains.isEmpty, "both executors train: \(logs[0].startedTrains) \(logs[1].startedTrains)")
+        let started = logs[0].startedTrains + logs[1].startedTrains
         XCTAssertEqual(started.sorted(), ["ttrain0", "ttrain1", "ttrain2"], "each trial trains exactly once: \(started)")
         let executed = results.all.flatMap(\.executed)
         XCTAssertEqual(executed.count, graph.tasks.count, "every task ran in exactly one executor: \(executed)")
-        // Identical to a single executor's results.
+        XCTAssertEqual(Set(executed).count, executed.count)
+        // Identical to a single executor's results, and no lease is left behind.
+        XCTAssertTrue(try Executor(graph: graph, store: try TaskStore(root: dir + "/solo")).run().succeeded)
+        XCTAssertEqual(TrainerFixtures.snapshot(dir + "/store"), TrainerFixtures.snapshot(dir + "/solo"))
+        XCTAssertEqual(TrainerFixtures.snapshot(dir + "/store", files: ["lease.json"]), [:])
+    }
+
+    func testATaskLeasedByALiveWorkerIsSkippedAndWaitedForLast() throws {
+        let dir = TrainerFixtures.temporaryDirectory("leased")
+        let graph = TrainerFixtures.graph(specs(TrainerFixtures.syntheticCSV(in: dir)))
+        let store = try TaskStore(root: dir + "/store")
+        store.leaseTimeout = 3600
+        // Another machine works on ttrain0 (a fresh heartbeat; its pid means nothing here).
+        let now = Date().timeIntervalSince1970
+        let other = TaskLease.Owner(host: "elsewhere.invalid", pid: 1, started: now, token: "theirs", heartbeat: now)
+        try store.prepareEntry("ttrain0")
+        let leasePath = store.lease(for: "ttrain0").path
+        try AtomicFile.write(JSONWriter.encode(other.json) + "\n", to: leasePath)
+        let log = EventLog()
+        let waited = DispatchSemaphore(value: 0)
+        let executor = Executor(graph: graph, store: store, jobs: 1, progress: { e in
+            log.append(e)
+            if case .waiting = e { waited.signal() }
+        })
+        executor.pollInterval = 0.01
+        let summary = EventLogSummaries()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            do { summary.append(try executor.run()) } catch { XCTFail("\(error)") }
+            done.signal()
+        }.start()
+        // It trains the others first and waits only when ttrain0 (and what needs it) is all that is left.
+        XCTAssertEqual(waited.wait(timeout: .now() + 300), .success, "the executor waits for the leased task")
+        XCTAssertEqual(log.startedTrains, ["ttrain1", "ttrain2"])
+        let waits = log.all.compactMap { e -> String? in if case let .waiting(k, h) = e { return "\(k) \(h ?? "")" } else { return nil } }
+        XCTAssertEqual(waits, ["ttrain0 pid 1 on elsewhere.invalid"])
+        XCTAssertEqual(store.lease(for: "ttrain0").owner()?.token, "theirs", "a live lease is not taken over")
+        // The other worker gives up without a result: the task is this executor's now.
+        unlink(leasePath)
+        XCTAssertEqual(done.wait(timeout: .now() + 300), .success)
+        let result = try XCTUnwrap(summary.all.first)
+        XCTAssertTrue(result.succeeded && result.statuses.values.allSatisfy { $0 == .done }, "\(result.failures)")
+        XCTAssertEqual(log.startedTrains, ["ttrain1", "ttrain2", "ttrain0"])
+        XCTAssertTrue(try Executor(graph: graph, store: try TaskStore(root: dir + "/solo")).run().succeeded)
+        XCTAssertEqual(TrainerFixtures.snapshot(dir + "/store"), TrainerFixtures.snapshot(dir + "/solo"))
+    }
+
+    func testAKilledWorkersTrialIsResumedFromItsCheckpointByTheNextOwner() throws {
+        let dir = TrainerFixtures.temporaryDirectory("takeover")
+        let graph = TrainerFixtures.graph(specs(TrainerFixtures.syntheticCSV(in: dir)))
+        let store = try TaskStore(root: dir + "/store")
+        store.leaseTimeout = 3600  // only the dead pid can free the lease
+        let first = Executor(graph: graph, store: store)
+        first.interruptAfterEpochs = ["ttrain0": 1]
+        first.checkpointInterval = 0
+        _ = try first.run()
+        XCTAssertEqual(Trainer.epochsCompleted(key: "ttrain0", store: store), 1)
+        // As a worker killed in ttrain0's second epoch leaves it: a fresh heartbeat, a dead pid on this host.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let now = Date().timeIntervalSince1970
+        let dead = TaskLease.Owner(host: TaskLease.host, pid: gone.processIdentifier, started: now, token: "killed", heartbeat: now)
+        try AtomicFile.write(JSONWriter.encode(dead.json) + "\n", to: store.lease(for: "ttrain0").path)
+        let log = EventLog()
+        let next = Executor(graph: graph, store: try TaskStore(root: dir + "/store"), progress: log.append)
+        let summary = try next.run()
+        XCTAssertTrue(summary.succeeded, "\(summary.failures)")
+        let resumed = log.all.compactMap { e -> Int? in
+            if case let .started(key, _, _, at) = e, key == "ttrain0" { return at } else { return nil }
+        }
+        XCTAssertEqual(resumed, [1], "the next owner resumes after the checkpointed epoch")
+        XCTAssertFalse(log.all.contains { if case .waiting = $0 { return true } else { return false } })
         XCTAssertTrue(try Executor(graph: graph, store: try TaskStore(root: dir + "/solo")).run().succeeded)
         XCTAssertEqual(TrainerFixtures.snapshot(dir + "/store"), TrainerFixtures.snapshot(dir + "/solo"))
     }
@@ -115,6 +197,35 @@ final class ExecutorTests: XCTestCase {
         }
         XCTAssertEqual(outcomes[0], outcomes[1])
         XCTAssertEqual(TrainerFixtures.snapshot(dir + "/store1"), TrainerFixtures.snapshot(dir + "/store2"))
+    }
+
+    func testTwoExecutorsSharingAnASHASweepPruneAsOneExecutorDoes() throws {
+        let dir = TrainerFixtures.temporaryDirectory("asha-shared")
+        let csv = TrainerFixtures.syntheticCSV(in: dir)
+        let prune = PruneSpec(metric: "valid.loss", minimize: true, minEpochs: 1, reduction: 2)
+        let graph = TrainerFixtures.graph(specs(csv, lrs: [1e-4, 3e-3, 1e-2, 3e-4], prune: prune, epochs: 4))
+        let alone = try Executor(graph: graph, store: try TaskStore(root: dir + "/solo")).run()
+        XCTAssertTrue(alone.succeeded, "\(alone.failures)")
+        let results = EventLogSummaries()
+        let logs = [EventLog(), EventLog()]
+        let group = DispatchGroup()
+        for me in 0..<2 {
+            group.enter()
+            Thread {
+                do {
+                    let executor = Executor(graph: graph, store: try TaskStore(root: dir + "/store"), jobs: 1, progress: logs[me].append)
+                    executor.pollInterval = 0.01
+                    results.append(try executor.run())
+                } catch { XCTFail("\(error)") }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        // Each decides a rung only once every trial reached it in the store, so both reach the solo decisions.
+        for r in results.all { XCTAssertEqual(r.statuses, alone.statuses, "\(r.failures)") }
+        XCTAssertEqual(TrainerFixtures.snapshot(dir + "/store"), TrainerFixtures.snapshot(dir + "/solo"))
+        let store = try TaskStore(root: dir + "/store")
+        XCTAssertEqual((0..<4).map { store.history(for: "ttrain\($0)").count }.sorted(), [1, 1, 2, 4])
     }
 
     func testADivergedTrialDoesNotStopTheSweep() throws {

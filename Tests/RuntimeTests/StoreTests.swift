@@ -5,7 +5,7 @@ import Runtime
 import Support
 import XCTest
 
-/// The task store: versioning, atomic writes, manifests, corruption detection, locks.
+/// The task store: versioning, atomic writes, manifests, corruption detection, leases.
 final class StoreTests: XCTestCase {
     func testNewStoreWritesItsFormatVersion() throws {
         let root = TrainerFixtures.temporaryDirectory("store")
@@ -68,36 +68,93 @@ final class StoreTests: XCTestCase {
         XCTAssertFalse(TaskStore.isValidKey(""))
     }
 
-    func testTaskLockExcludesASecondHolderAndRecordsThePID() throws {
+    func testALeaseExcludesASecondHolderAndNamesItsOwner() throws {
         let store = try TaskStore(root: TrainerFixtures.temporaryDirectory("store"))
-        let a = store.lock(for: "k"), b = store.lock(for: "k")
+        let a = store.lease(for: "k"), b = store.lease(for: "k")
         XCTAssertTrue(try a.tryAcquire())
-        XCTAssertFalse(try b.tryAcquire(), "a second open of the same lock must not acquire it")
-        XCTAssertEqual(b.holderPID(), getpid())
+        XCTAssertFalse(try b.tryAcquire(), "a second holder must not acquire a live lease")
+        let owner = try XCTUnwrap(b.liveOwner())
+        XCTAssertEqual(owner.host, TaskLease.host)
+        XCTAssertEqual(owner.pid, getpid())
+        XCTAssertEqual(owner.started, TaskLease.processStart)
         a.release()
+        XCTAssertNil(b.owner(), "release deletes the lease")
         XCTAssertTrue(try b.tryAcquire())
+        XCTAssertEqual(a.liveOwner()?.token, b.owner()?.token)
+        XCTAssertFalse(try a.tryAcquire())
         b.release()
     }
 
-    func testALockHeldByAnotherProcessExcludesUsAndDiesWithItsHolder() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/flock") else { throw XCTSkip("no /usr/bin/flock") }
+    /// Writes `owner` as `key`'s lease, as another worker would have.
+    private func forge(_ owner: TaskLease.Owner, key: String, in store: TaskStore) throws {
+        try store.prepareEntry(key)
+        try AtomicFile.write(JSONWriter.encode(owner.json) + "\n", to: store.lease(for: key).path)
+    }
+
+    func testALeaseWithAnOldHeartbeatIsTakenOverAndAFreshOneIsNot() throws {
         let store = try TaskStore(root: TrainerFixtures.temporaryDirectory("store"))
-        let lock = store.lock(for: "k")
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["-o", lock.path, "/usr/bin/sleep", "2"]  // -o: only flock itself holds the lock
-        try holder.run()
-        var excluded = false
-        for _ in 0..<200 {
-            if try !lock.tryAcquire() { excluded = true; break }
-            lock.release()
-            Thread.sleep(forTimeInterval: 0.01)
+        store.leaseTimeout = 60
+        let now = Date().timeIntervalSince1970
+        // Another machine's live lease: its pid means nothing here, only its heartbeat counts.
+        let elsewhere = TaskLease.Owner(host: "elsewhere.invalid", pid: 1, started: now - 100, token: "theirs", heartbeat: now - 5)
+        try forge(elsewhere, key: "k", in: store)
+        let lease = store.lease(for: "k")
+        XCTAssertFalse(try lease.tryAcquire(), "a lease renewed 5 s ago (timeout 60 s) is live")
+        XCTAssertEqual(lease.liveOwner(), elsewhere)
+        var stale = elsewhere
+        stale.heartbeat = now - 61
+        try forge(stale, key: "k", in: store)
+        XCTAssertNil(lease.liveOwner())
+        XCTAssertTrue(try lease.tryAcquire(), "a heartbeat older than the timeout is stale")
+        let mine = try XCTUnwrap(lease.owner())
+        XCTAssertEqual(mine.host, TaskLease.host)
+        XCTAssertNotEqual(mine.token, "theirs")
+        let entry = try FileManager.default.contentsOfDirectory(atPath: store.directory(for: "k"))
+        XCTAssertEqual(entry, ["lease.json"], "no temporary or moved-aside files remain")
+        lease.release()
+    }
+
+    func testASameHostLeaseOfADeadProcessIsTakenOverAtOnce() throws {
+        let store = try TaskStore(root: TrainerFixtures.temporaryDirectory("store"))
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["60"]
+        try sleeper.run()
+        let now = Date().timeIntervalSince1970
+        try forge(TaskLease.Owner(host: TaskLease.host, pid: sleeper.processIdentifier, started: now, token: "w", heartbeat: now),
+                  key: "k", in: store)
+        let lease = store.lease(for: "k")
+        XCTAssertFalse(try lease.tryAcquire(), "a running owner on this host keeps its lease")
+        kill(sleeper.processIdentifier, SIGKILL)
+        sleeper.waitUntilExit()
+        XCTAssertTrue(try lease.tryAcquire(), "its heartbeat is fresh, but its pid is dead: taken over without waiting")
+        lease.release()
+    }
+
+    func testAHolderRenewsItsHeartbeatAndNoticesATakeover() throws {
+        let store = try TaskStore(root: TrainerFixtures.temporaryDirectory("store"))
+        store.leaseRenewal = 0.01
+        let lease = store.lease(for: "k")
+        XCTAssertTrue(try lease.tryAcquire())
+        let first = try XCTUnwrap(lease.owner())
+        var renewed = first
+        for _ in 0..<2000 where renewed.heartbeat == first.heartbeat {
+            Thread.sleep(forTimeInterval: 0.005)
+            renewed = try XCTUnwrap(lease.owner())
         }
-        XCTAssertTrue(excluded, "another process's flock must exclude us")
-        kill(holder.processIdentifier, SIGKILL)  // a killed holder leaves no stale lock
-        holder.waitUntilExit()
-        XCTAssertTrue(try lock.tryAcquire())
-        lock.release()
+        XCTAssertGreaterThan(renewed.heartbeat, first.heartbeat, "the holder renews its heartbeat")
+        XCTAssertEqual(renewed.token, first.token)
+        // Someone judged it stale and took it over: the holder stops renewing and keeps off the new lease.
+        var other = renewed
+        other.token = "thief"
+        for _ in 0..<2000 where !lease.lost {
+            // (forged again if a renewal that had already read its own token overwrote it)
+            if lease.owner()?.token != "thief" { try forge(other, key: "k", in: store) }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        XCTAssertTrue(lease.lost)
+        lease.release()
+        XCTAssertEqual(lease.owner()?.token, "thief", "releasing a lost lease leaves the new owner's")
     }
 
     func testCorruptTrialIsRecomputedIdentically() throws {

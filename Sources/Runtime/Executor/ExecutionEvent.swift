@@ -34,8 +34,9 @@ public enum ExecutionEvent: Sendable {
                   throughput: Trainer.Throughput?)
     /// The task failed (or could not run because a dependency failed).
     case failed(key: String, kind: PlannedTask.Kind, stage: String, message: String)
-    /// Another process (pid, if known) holds the task's lock; this run waits for its result.
-    case waiting(key: String, holder: Int32?)
+    /// Another worker (`pid P on HOST`, if known) holds the lease of this task, and every other
+    /// ready task too; this run waits for their results.
+    case waiting(key: String, holder: String?)
     /// Something the user should know (a corrupt store entry recomputed, …).
     case warning(String)
 }
@@ -75,7 +76,7 @@ extension ExecutionEvent {
             return done + " (\(t.steps) steps in \(String(format: "%.3f", t.seconds))s, \(String(format: "%.1f", t.stepsPerSecond)) steps/s)"
         case let .failed(key, kind, stage, message): return "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): failed: \(message)"
         case let .waiting(key, holder):
-            return "waiting for task \(PlannedTask.shortKey(key)), locked by " + (holder.map { "pid \($0)" } ?? "another ftx run")
+            return "waiting for task \(PlannedTask.shortKey(key)), leased by " + (holder ?? "another ftx run")
         case .warning(let w): return "warning: \(w)"
         }
     }

@@ -18,6 +18,8 @@ extension Executor {
             case .data(let spec): return try runData(task, spec: spec)
             case .features(let spec): return try runFeatures(task, spec: spec)
             }
+        } catch let held as LeaseHeld {
+            return .busy(held.owner)
         } catch {
             let message = "\(error)"
             try? store.markStatus(.failed, for: task.key, extra: [("error", .string(message))])
@@ -26,9 +28,9 @@ extension Executor {
         }
     }
 
-    /// Runs `body` under the task's lock unless the task is already sealed; reports start/finish.
+    /// Runs `body` holding the task's lease unless the task is already sealed; reports start/finish.
     func sealedOr(_ task: PlannedTask, _ body: () throws -> UnitResult) throws -> UnitResult {
-        try withLock(task.key) {
+        try withLease(task.key) {
             if let s = store.completedStatus(task.key) {
                 report(.cached(key: task.key, kind: task.kind, stage: task.stage, status: s))
                 return .status(s, worked: false)
@@ -79,7 +81,7 @@ extension Executor {
 
     func runTrain(_ task: PlannedTask, spec: TrainingSpec, limit: Int?) throws -> UnitResult {
         let key = task.key
-        return try withLock(key) {
+        return try withLease(key) {
             if let s = store.completedStatus(key) {
                 if s != .pruned {
                     report(.cached(key: key, kind: .train, stage: task.stage, status: s))
@@ -133,7 +135,7 @@ extension Executor {
     // MARK: Eval
 
     func runEval(_ task: PlannedTask, trainKey: String, spec: TrainingSpec) throws -> UnitResult {
-        try withLock(task.key) {
+        try withLease(task.key) {
             guard let trainStatus = store.completedStatus(trainKey) else {
                 throw TrainingError("trial \(trainKey) has not finished")
             }

@@ -10,8 +10,12 @@ import Support
 /// - Up to `jobs` ready tasks run in parallel on their own threads. Every task
 ///   draws randomness only from its own seed, and nothing recorded depends on
 ///   timing, so results are identical for any `jobs`.
-/// - Each task runs under its store lock: a second `ftx run` on the same store
-///   waits for the first one's result instead of recomputing it.
+/// - Each task runs under its lease (`TaskLease`), so several `ftx run`s on one
+///   store, on one machine or several sharing the file system, share the work:
+///   a ready task leased by another live worker is skipped for the next ready
+///   one nobody holds; only when every ready task is held elsewhere does this
+///   run wait, polling the leases and the store every `pollInterval` seconds,
+///   and a task the other worker finished is then found sealed (`cached`).
 /// - An interrupted trial resumes from its last completed epoch.
 /// - ASHA stages run as a cohort by rungs (see `ASHACohort`).
 public final class Executor: @unchecked Sendable {
@@ -21,7 +25,7 @@ public final class Executor: @unchecked Sendable {
     public let store: TaskStore
     /// Maximum tasks running at once (≥ 1).
     public let jobs: Int
-    /// Time source (ETA, lock polling).
+    /// Time source (ETA, lease polling).
     public let clock: any ExecutorClock
     /// Receives progress; called from worker threads, never concurrently with itself.
     public let progress: @Sendable (ExecutionEvent) -> Void
@@ -34,8 +38,17 @@ public final class Executor: @unchecked Sendable {
     public var onStep: (@Sendable (String, Int, Float) -> Void)?
 
     enum State { case waiting, running, finished(TaskStatus), failed(String), interrupted }
-    enum UnitResult { case status(TaskStatus, worked: Bool), reached(worked: Bool), interrupted, failed(String) }
-    struct Unit { var index: Int; var limit: Int? }
+    /// Seconds between looks at leases held by other workers.
+    public var pollInterval = 0.05
+
+    enum UnitResult {
+        case status(TaskStatus, worked: Bool), reached(worked: Bool), interrupted, failed(String)
+        /// Another live worker holds the task's lease: try again later.
+        case busy(TaskLease.Owner?)
+    }
+    /// Thrown inside a unit whose task another live worker holds.
+    struct LeaseHeld: Error { let owner: TaskLease.Owner? }
+    struct Unit { var index: Int; var limit: Int?; var holder: TaskLease.Owner? = nil }
 
     private let condition = NSCondition()
     private var completions: [(Unit, UnitResult)] = []
@@ -174,7 +187,7 @@ public final class Executor: @unchecked Sendable {
             for (m, _) in candidates where !keep.contains(m) {
                 if case .finished = states[m] { continue }
                 do {
-                    try withLock(tasks[m].key) {
+                    try withLease(tasks[m].key, wait: true) {
                         if self.store.completedStatus(tasks[m].key) != .pruned {
                             try Trainer.sealPruned(key: tasks[m].key, store: self.store)
                         }
@@ -206,6 +219,7 @@ public final class Executor: @unchecked Sendable {
             case .reached(let w): worked[i] = worked[i] || w
             case .interrupted: states[i] = .interrupted; worked[i] = true
             case .failed(let m): states[i] = .failed(m); worked[i] = true
+            case .busy: return
             }
             guard let c = cohortOf[i] else { return }
             cohorts[c].outstanding -= 1
@@ -216,10 +230,18 @@ public final class Executor: @unchecked Sendable {
             }
         }
 
+        // Units whose task another worker holds, retried after `pollInterval`;
+        // keys already reported as waited for.
+        var deferred: [Unit] = []
+        var reportedWaiting: Set<String> = []
         while true {
             refresh()
             while running < jobs, !queue.isEmpty {
                 let unit = queue.removeFirst()
+                if let owner = store.lease(for: tasks[unit.index].key).liveOwner() {
+                    deferred.append(Unit(index: unit.index, limit: unit.limit, holder: owner))
+                    continue
+                }
                 running += 1
                 let thread = Thread { [self] in
                     WorkerPool.shared.taskStarted()
@@ -233,14 +255,39 @@ public final class Executor: @unchecked Sendable {
                 thread.stackSize = 8 << 20
                 thread.start()
             }
-            if running == 0 { break }
+            if running == 0 && deferred.isEmpty { break }
+            if running == 0 {
+                // Every ready task is held by another worker: wait for one to finish or go stale.
+                for unit in deferred where !reportedWaiting.contains(tasks[unit.index].key) {
+                    reportedWaiting.insert(tasks[unit.index].key)
+                    report(.waiting(key: tasks[unit.index].key, holder: unit.holder?.description))
+                }
+                clock.sleep(seconds: pollInterval)
+                queue.append(contentsOf: deferred.map { Unit(index: $0.index, limit: $0.limit) })
+                deferred.removeAll()
+                queue.sort { $0.index < $1.index }
+                continue
+            }
             condition.lock()
-            while completions.isEmpty { condition.wait() }
+            if deferred.isEmpty {
+                while completions.isEmpty { condition.wait() }
+            } else if completions.isEmpty {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: pollInterval))
+            }
             let done = completions
             completions.removeAll()
             condition.unlock()
+            if !deferred.isEmpty {
+                queue.append(contentsOf: deferred.map { Unit(index: $0.index, limit: $0.limit) })
+                deferred.removeAll()
+                queue.sort { $0.index < $1.index }
+            }
             for (unit, result) in done {
                 running -= 1
+                if case .busy(let owner) = result {
+                    deferred.append(Unit(index: unit.index, limit: unit.limit, holder: owner))
+                    continue
+                }
                 handle(unit, result)
             }
         }
@@ -259,16 +306,19 @@ public final class Executor: @unchecked Sendable {
         return summary
     }
 
-    // MARK: Locks
+    // MARK: Leases
 
-    func withLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
-        let lock = store.lock(for: key)
+    /// Runs `body` holding `key`'s lease. If another live worker holds it, throws
+    /// `LeaseHeld`, or with `wait`, polls until the lease is free or stale.
+    func withLease<T>(_ key: String, wait: Bool = false, _ body: () throws -> T) throws -> T {
+        let lease = store.lease(for: key)
         var reported = false
-        while !(try lock.tryAcquire()) {
-            if !reported { report(.waiting(key: key, holder: lock.holderPID())); reported = true }
-            clock.sleep(seconds: 0.02)
+        while !(try lease.tryAcquire()) {
+            guard wait else { throw LeaseHeld(owner: lease.owner()) }
+            if !reported { report(.waiting(key: key, holder: lease.owner()?.description)); reported = true }
+            clock.sleep(seconds: pollInterval)
         }
-        defer { lock.release() }
+        defer { lease.release() }
         store.forgetVerification(key)
         store.removeStrayTemporaryFiles(key)
         return try body()

@@ -2,13 +2,18 @@ import Foundation
 import Kernels
 import Plan
 import Support
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The content-addressed store of task results (Nix's store, DVC's run cache).
 ///
 /// Layout under `root` (default `.ftx/` beside the experiment):
 /// ```
 /// store.json                 {"format":"ftx-store","version":1}
-/// locks/KEY.lock             per-task flock (see TaskLock)
+/// tasks/KEY/lease.json       who computes the task now, while it runs (see TaskLease)
 /// tasks/KEY/spec.json        the resolved payload, human-readable
 /// tasks/KEY/status.json      status + versions
 /// tasks/KEY/history.jsonl    one line per epoch (train tasks)
@@ -54,7 +59,6 @@ public final class TaskStore: @unchecked Sendable {
         } else if create {
             do {
                 try fm.createDirectory(atPath: (self.root as NSString).appendingPathComponent("tasks"), withIntermediateDirectories: true)
-                try fm.createDirectory(atPath: (self.root as NSString).appendingPathComponent("locks"), withIntermediateDirectories: true)
                 let json: JSONValue = ["format": "ftx-store", "version": .int(Self.formatVersion)]
                 try AtomicFile.write(JSONWriter.encode(json) + "\n", to: versionPath)
             } catch {
@@ -82,11 +86,14 @@ public final class TaskStore: @unchecked Sendable {
         (directory(for: key) as NSString).appendingPathComponent(file)
     }
 
-    /// The per-task lock of `key` (not acquired).
-    public func lock(for key: String) -> TaskLock {
-        let dir = (root as NSString).appendingPathComponent("locks")
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return TaskLock(path: (dir as NSString).appendingPathComponent(key + ".lock"))
+    /// Seconds without a heartbeat after which a task's lease is stale (`TaskLease`).
+    public var leaseTimeout = TaskLease.defaultTimeout
+    /// Seconds between a lease holder's heartbeats.
+    public var leaseRenewal = TaskLease.defaultRenewal
+
+    /// The lease of `key` (not acquired).
+    public func lease(for key: String) -> TaskLease {
+        TaskLease(path: path("lease.json", for: key), timeout: leaseTimeout, renewal: leaseRenewal)
     }
 
     // MARK: Reading
@@ -240,15 +247,16 @@ public final class TaskStore: @unchecked Sendable {
         }
     }
 
-    /// Deletes `key`'s whole entry.
+    /// Deletes `key`'s whole entry but its lease (the caller holds it).
     public func discard(_ key: String) throws {
         mutex.lock(); verified[key] = nil; mutex.unlock()
         let dir = directory(for: key)
-        if FileManager.default.fileExists(atPath: dir) {
-            do { try FileManager.default.removeItem(atPath: dir) } catch {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !name.hasPrefix("lease.json") {
+            do { try FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name)) } catch {
                 throw StoreError("cannot remove corrupt store entry '\(dir)': \(error)")
             }
         }
+        rmdir(dir)  // only if empty: nobody holds its lease
     }
 
     /// The SHA-256 the manifest of `key` records for `file`, if sealed.
