@@ -8,6 +8,8 @@ public enum ExitCode {
     /// A failure while working: unreadable file, corrupt store, a crashed trial.
     public static let failure: Int32 = 2
     public static let usage: Int32 = 64
+    /// `task run`: another live worker holds the task's lease; it is left to it (sysexits' EX_TEMPFAIL).
+    public static let busy: Int32 = 75
 }
 
 /// One `ftx` subcommand.
@@ -25,6 +27,7 @@ let subcommands: [Subcommand] = [
     FmtCommand.subcommand,
     PlanCommand.subcommand,
     RunCommand.subcommand,
+    TaskCommand.subcommand,
     ResultsCommand.subcommand,
     DiffCommand.subcommand,
     EmbedCommand.subcommand,

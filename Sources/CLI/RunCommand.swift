@@ -30,8 +30,23 @@ enum RunCommand {
         let pendingTrainKeys = loaded.plan.graph.tasks
             .filter { $0.kind == .train && loaded.store.completedStatus($0.key) == nil }.map(\.key)
         provenance.record(trainKeys: pendingTrainKeys, in: loaded.store)
+        do {
+            try ExperimentRecord(path: ExperimentRecord.absolutePath(args.positionals[0]),
+                                 keys: loaded.plan.graph.tasks.map(\.key)).write(in: loaded.store)
+        } catch {
+            console.err("ftx run: error: cannot record the experiment in the store `\(loaded.store.root)`: \(error)\n")
+            return ExitCode.failure
+        }
+        return execute(loaded.plan.graph, store: loaded.store, jobs: jobs, checkpointInterval: checkpointInterval,
+                       command: "run", console: console)
+    }
+
+    /// Runs `graph` on `store` with the Executor and prints the summary: the one
+    /// execution path of `ftx run` and `ftx task run`.
+    static func execute(_ graph: TaskGraph, store: TaskStore, jobs: Int, checkpointInterval: Double,
+                        command: String, console: Console) -> Int32 {
         let progress = ProgressPrinter(console: console)
-        let executor = Executor(graph: loaded.plan.graph, store: loaded.store, jobs: jobs,
+        let executor = Executor(graph: graph, store: store, jobs: jobs,
                                 progress: { progress.handle($0) })
         executor.checkpointInterval = checkpointInterval
         let summary: ExecutionSummary
@@ -39,14 +54,14 @@ enum RunCommand {
             summary = try executor.run()
         } catch {
             progress.finish()
-            console.err("ftx run: error: \(error)\n")
+            console.err("ftx \(command): error: \(error)\n")
             return ExitCode.failure
         }
         progress.finish()
         let trained = summary.executed.count, cached = summary.cached.count
         console.out("\(trained) task\(trained == 1 ? "" : "s") run, \(cached) already in the store\n")
         for failure in summary.failures {
-            console.err("ftx run: task \(TaskKey.short(failure.key)) failed: \(failure.message)\n")
+            console.err("ftx \(command): task \(TaskKey.short(failure.key)) failed: \(failure.message)\n")
         }
         return summary.succeeded ? ExitCode.success : ExitCode.failure
     }
