@@ -40,7 +40,9 @@ let package = Package(
         .testTarget(name: "CompilerTests", dependencies: ["DSL", "Plan", "Compiler", "Support"], path: "Tests/CompilerTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests"),
-        .testTarget(name: "RuntimeTests", dependencies: ["Plan", "Kernels", "Runtime", "Support"], path: "Tests/RuntimeTests"),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support"], path: "Tests/CLITests"),
+        // Fixtures more than one test target writes (a tiny random BERT and its texts).
+        .target(name: "TestFixtures", dependencies: ["Plan", "Runtime", "Support"], path: "Tests/TestFixtures"),
+        .testTarget(name: "RuntimeTests", dependencies: ["Plan", "Kernels", "Runtime", "Support", "TestFixtures"], path: "Tests/RuntimeTests"),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support", "TestFixtures"], path: "Tests/CLITests"),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Plan
 import Runtime
 import Support
+import TestFixtures
 import XCTest
 
 /// Issue 13: `freeze` patterns mean the same in `ftx check` and in training. For each
@@ -84,7 +85,7 @@ final class FreezePatternRunTests: XCTestCase {
         let workspace = try Workspace()
         let config = BertConfig(hiddenSize: 8, numHiddenLayers: 12, numAttentionHeads: 2, intermediateSize: 16,
                                 maxPositionEmbeddings: 16, typeVocabSize: 2, vocabSize: 15)
-        let folder = try writeTinyBert(config, in: workspace.url)
+        let folder = try ColourBertFolder.write(config: config, in: workspace.url.path)
         let weights = try SafetensorsFile(contentsOf: folder + "/model.safetensors")
         let encoder = ModelCatalog.bert(config).map(\.name).filter { !$0.hasPrefix("pooler.") }
         XCTAssertEqual(encoder.count, 5 + 12 * 16)
@@ -132,33 +133,5 @@ final class FreezePatternRunTests: XCTestCase {
         } else {
             XCTAssertGreaterThan(moved, 0, "\(pattern) does not select \(name), which did not train", file: file, line: line)
         }
-    }
-
-    /// A random BERT folder (config.json, model.safetensors, vocab.txt) and texts.csv beside it
-    /// (the label is which colour word the sentence holds).
-    func writeTinyBert(_ config: BertConfig, in dir: URL) throws -> String {
-        let folder = dir.appendingPathComponent("tiny-bert").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let words = ["red", "green", "blue", "cat", "dog", "fish", "big", "small", "a", "the"]
-        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
-        XCTAssertEqual(vocab.count, config.vocabSize)
-        try (vocab.joined(separator: "\n") + "\n").write(toFile: folder + "/vocab.txt", atomically: true, encoding: .utf8)
-        try config.json.write(toFile: folder + "/config.json", atomically: true, encoding: .utf8)
-        let bert = try BertModel(config: config)
-        var g = SeededGenerator(seed: 5)
-        for i in bert.parameters.slots.indices {
-            let t = bert.parameters.value(at: i)
-            let norm = bert.parameters.slots[i].role == .norm && bert.parameters.slots[i].name.hasSuffix("weight")
-            for j in 0..<t.count { t.pointer[j] = norm ? 1 : Float(g.nextGaussian() * 0.2) }
-        }
-        try SafetensorsWriter.write(bert.exportTensors(), to: folder + "/model.safetensors")
-        var g2 = SeededGenerator(seed: 6)
-        var csv = "text,label\n"
-        for _ in 0..<60 {
-            let label = g2.nextInt(below: 3)
-            csv += [words[6 + g2.nextInt(below: 2)], words[label], words[3 + g2.nextInt(below: 3)]].joined(separator: " ") + ",\(label)\n"
-        }
-        try csv.write(toFile: dir.appendingPathComponent("texts.csv").path, atomically: true, encoding: .utf8)
-        return folder
     }
 }

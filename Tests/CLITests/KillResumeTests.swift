@@ -70,7 +70,7 @@ final class KillResumeTests: XCTestCase {
         process.executableURL = try XCTUnwrap(Self.executable, "the ftx executable is built with the tests")
         process.arguments = arguments
         if let output {
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            XCTAssertTrue(FileManager.default.createFile(atPath: output.path, contents: nil), "cannot create \(output.path)")
             process.standardOutput = try FileHandle(forWritingTo: output)
         } else {
             process.standardOutput = FileHandle.nullDevice

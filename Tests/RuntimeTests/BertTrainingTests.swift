@@ -3,6 +3,7 @@ import Kernels
 import Plan
 import Runtime
 import Support
+import TestFixtures
 import XCTest
 
 /// Hoisted frozen-encoder features: a `features` task encodes the texts once and
@@ -11,7 +12,7 @@ import XCTest
 final class BertTrainingTests: XCTestCase {
     func testHoistedFeaturesTrainLikeInlineEncoding() throws {
         let dir = TrainerFixtures.temporaryDirectory("hoist")
-        let folder = try TrainerFixtures.tinyBert(in: dir)
+        let folder = try ColourBertFolder.write(in: dir)
         func spec(lr: Double) -> TrainingSpec {
             TrainingSpec(
                 data: DataSpec(source: .csv(path: dir + "/texts.csv"), label: "label", text: "text",

@@ -2,6 +2,7 @@ import Foundation
 import Plan
 import Runtime
 import Support
+import TestFixtures
 import XCTest
 
 /// Layer-wise lr decay, `param_groups` and `no_decay` on a pretrained BERT, against a hand
@@ -11,7 +12,7 @@ import XCTest
 final class LayerwiseDecayTests: XCTestCase {
     func testOneSGDStepMovesEachBertParameterByItsOwnRate() throws {
         let dir = TrainerFixtures.temporaryDirectory("lrdecay")
-        let folder = try TrainerFixtures.tinyBert(in: dir)  // 2 layers
+        let folder = try ColourBertFolder.write(in: dir)  // 2 layers
         // Known head weights; the encoder's come from the folder.
         var g = SeededGenerator(seed: 3)
         let head = [SafetensorsTensor(name: "head.weight", shape: [3, 8], values: (0..<24).map { _ in Float(g.nextGaussian() * 0.3) }),

@@ -75,35 +75,6 @@ enum TrainerFixtures {
         return TaskGraph(experiment: "test", tasks: tasks, trials: trials)
     }
 
-    /// A tiny random BERT folder `dir/tiny-bert` (config.json, model.safetensors, vocab.txt)
-    /// and `dir/texts.csv` beside it, 60 rows whose label is which colour word the sentence holds.
-    static func tinyBert(in dir: String) throws -> String {
-        let folder = dir + "/tiny-bert"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let words = ["red", "green", "blue", "cat", "dog", "fish", "big", "small", "a", "the"]
-        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
-        try (vocab.joined(separator: "\n") + "\n").write(toFile: folder + "/vocab.txt", atomically: true, encoding: .utf8)
-        let config = BertConfig(hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16,
-                                maxPositionEmbeddings: 16, typeVocabSize: 2, vocabSize: vocab.count)
-        try config.json.write(toFile: folder + "/config.json", atomically: true, encoding: .utf8)
-        let bert = try BertModel(config: config)
-        var g = SeededGenerator(seed: 5)
-        for i in bert.parameters.slots.indices {
-            let t = bert.parameters.value(at: i)
-            let norm = bert.parameters.slots[i].role == .norm && bert.parameters.slots[i].name.hasSuffix("weight")
-            for j in 0..<t.count { t.pointer[j] = norm ? 1 : Float(g.nextGaussian() * 0.2) }
-        }
-        try SafetensorsWriter.write(bert.exportTensors(), to: folder + "/model.safetensors")
-        var g2 = SeededGenerator(seed: 6)
-        var csv = "text,label\n"
-        for _ in 0..<60 {
-            let label = g2.nextInt(below: 3)
-            csv += [words[6 + g2.nextInt(below: 2)], words[label], words[3 + g2.nextInt(below: 3)]].joined(separator: " ") + ",\(label)\n"
-        }
-        try csv.write(toFile: dir + "/texts.csv", atomically: true, encoding: .utf8)
-        return folder
-    }
-
     /// Every file of every task entry of a store, by "key/file" (locks and temp files excluded).
     static func snapshot(_ store: String, files: [String] = ["final.safetensors", "history.jsonl", "metrics.json"]) -> [String: Data] {
         var out: [String: Data] = [:]

@@ -3,6 +3,7 @@ import Kernels
 import Plan
 import Runtime
 import Support
+import TestFixtures
 import XCTest
 
 /// The trainer: resume bit-identity, early stopping, freezing, upstream init, checkpoint errors.
@@ -237,7 +238,7 @@ final class TrainerTests: XCTestCase {
 final class TrainerPretrainedTests: XCTestCase {
     func testProbeThenFineTuneOnAPretrainedEncoder() throws {
         let dir = TrainerFixtures.temporaryDirectory("bert")
-        let folder = try TrainerFixtures.tinyBert(in: dir)
+        let folder = try ColourBertFolder.write(in: dir)
         func spec(_ freeze: [String], seed: UInt64, initialization: Initialization) -> TrainingSpec {
             TrainingSpec(
                 data: DataSpec(source: .csv(path: dir + "/texts.csv"), label: "label", text: "text",
