@@ -10,13 +10,27 @@ enum RunCommand {
     static let subcommand = Subcommand(
         name: "run",
         summary: "train: run every task not already in the store (cached by content, resumable)",
-        usage: "ftx run [--jobs N] [--store DIR] [--checkpoint-every SECONDS] FILE",
-        signature: CommandSignature(flags: [], options: ["--jobs", "--store", "--checkpoint-every"], minPositionals: 1, maxPositionals: 1),
+        usage: "ftx run [--jobs N] [--store DIR] [--checkpoint-every SECONDS] [--executor local|slurm [--detach] [--slurm-args ARGS]] FILE",
+        signature: CommandSignature(flags: ["--detach"], options: ["--jobs", "--store", "--checkpoint-every", "--executor", "--slurm-args"],
+                                    minPositionals: 1, maxPositionals: 1),
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
         let jobs = try args.intOption("--jobs", default: 1)
         let checkpointInterval = try args.secondsOption("--checkpoint-every", default: Trainer.Options.defaultCheckpointInterval)
+        let executor = args.option("--executor") ?? "local"
+        guard executor == "local" || executor == "slurm" else {
+            throw UsageError("`--executor` is `local` or `slurm`, got `\(executor)`")
+        }
+        if executor == "local" {
+            for option in ["--detach", "--slurm-args"] where args.has(option) || args.option(option) != nil {
+                throw UsageError("`\(option)` applies to `--executor slurm` only")
+            }
+        }
+        var slurmOptions: [String] = []
+        if let line = args.option("--slurm-args") {
+            do { slurmOptions = try ShellWords.split(line) } catch { throw UsageError("`--slurm-args`: \(error)") }
+        }
         let loaded: LoadedExperiment
         do {
             loaded = try LoadedExperiment.load(args.positionals[0], storeOption: args.option("--store"),
@@ -36,6 +50,12 @@ enum RunCommand {
         } catch {
             console.err("ftx run: error: cannot record the experiment in the store `\(loaded.store.root)`: \(error)\n")
             return ExitCode.failure
+        }
+        if executor == "slurm" {
+            // `--jobs N` on a cluster: at most N elements of each array run at once.
+            let options = SlurmRun.Options(detach: args.has("--detach"), throttle: args.option("--jobs") == nil ? nil : jobs,
+                                           extraOptions: slurmOptions, checkpointInterval: checkpointInterval)
+            return SlurmRun.run(loaded, file: args.positionals[0], options: options, console: console)
         }
         return execute(loaded.plan.graph, store: loaded.store, jobs: jobs, checkpointInterval: checkpointInterval,
                        command: "run", console: console)

@@ -10,13 +10,13 @@ import Support
 /// unchanged file plans the same keys) and the task runs through `ftx run`'s
 /// own execution path, so the store ends up with the same bytes.
 enum TaskCommand {
-    static let usage = "ftx task run --store DIR [--checkpoint-every SECONDS] KEY"
+    static let usage = "ftx task run --store DIR [--wait] [--checkpoint-every SECONDS] KEY..."
 
     static let subcommand = Subcommand(
         name: "task",
-        summary: "run one task of a planned experiment by key (one element of a cluster job array)",
+        summary: "run tasks of a planned experiment by key (one element of a cluster job array)",
         usage: usage,
-        signature: CommandSignature(flags: [], options: ["--store", "--checkpoint-every"], minPositionals: 2, maxPositionals: 2),
+        signature: CommandSignature(flags: ["--wait"], options: ["--store", "--checkpoint-every"], minPositionals: 2),
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
@@ -24,7 +24,7 @@ enum TaskCommand {
             throw UsageError("unknown `ftx task` command `\(args.positionals[0])`; the only one is `run`")
         }
         guard let storeDir = args.option("--store") else { throw UsageError("`ftx task run` needs `--store DIR`") }
-        let key = args.positionals[1]
+        let keys = Array(args.positionals.dropFirst())
         let checkpointInterval = try args.secondsOption("--checkpoint-every", default: Trainer.Options.defaultCheckpointInterval)
         func fail(_ message: String) -> Int32 {
             console.err("ftx task run: error: \(message)\n")
@@ -41,15 +41,16 @@ enum TaskCommand {
         } catch {
             return fail("cannot open the store `\(storeDir)`: \(error)")
         }
-        guard TaskStore.isValidKey(key) else { return fail("`\(key)` is not a task key") }
-        if let status = store.completedStatus(key) {
-            console.out("task \(TaskKey.short(key)) is already in the store (\(status.rawValue))\n")
+        if let bad = keys.first(where: { !TaskStore.isValidKey($0) }) { return fail("`\(bad)` is not a task key") }
+        let keySet = Set(keys)
+        if keys.allSatisfy({ store.completedStatus($0) != nil }) {
+            for key in keys { console.out("task \(TaskKey.short(key)) is already in the store (\(store.completedStatus(key)!.rawValue))\n") }
             return ExitCode.success
         }
 
-        let records = ExperimentRecord.all(in: store).filter { $0.keys.contains(key) }
+        let records = ExperimentRecord.all(in: store).filter { keySet.isSubset(of: $0.keys) }
         guard !records.isEmpty else {
-            return fail("no experiment run on the store `\(store.root)` plans task \(key); "
+            return fail("no experiment run on the store `\(store.root)` plans task\(keys.count == 1 ? "" : "s") \(keys.joined(separator: ", ")); "
                 + "run `ftx run --store \(storeDir) FILE` (or `ftx plan`) for its experiment first")
         }
         var loaded: LoadedExperiment?
@@ -63,39 +64,53 @@ enum TaskCommand {
             } catch let failure as CommandFailure {
                 return failure.status
             }
-            if experiment.plan.graph.task(key) != nil { loaded = experiment; experimentPath = record.path; break }
+            if keys.allSatisfy({ experiment.plan.graph.task($0) != nil }) { loaded = experiment; experimentPath = record.path; break }
             stale.append(record.path)
         }
-        guard let loaded, let task = loaded.plan.graph.task(key) else {
-            return fail("the experiment \(stale.map { "`\($0)`" }.joined(separator: ", ")) no longer plans task \(key): "
-                + "its settings or inputs changed since it was submitted")
+        guard let loaded else {
+            return fail("the experiment \(stale.map { "`\($0)`" }.joined(separator: ", ")) no longer plans "
+                + "task\(keys.count == 1 ? "" : "s") \(keys.joined(separator: ", ")): its settings or inputs changed since it was submitted")
         }
-
-        if case .train(let spec) = task.payload, spec.prune != nil {
-            return fail("task \(TaskKey.short(key)) trains a trial of stage `\(task.stage)`, which prunes: "
-                + "its trials run together by rungs, so run the stage with `ftx run`")
-        }
-        if let owner = store.lease(for: key).liveOwner() {
-            console.out("task \(TaskKey.short(key)) is being run by another worker (\(owner)); left to it\n")
-            return ExitCode.busy
-        }
-
-        // The task and everything upstream of it; all of that must already be done,
-        // so a worker never silently runs tasks that belong to other array elements.
         let graph = loaded.plan.graph
-        var needed: Set<String> = [key]
-        var frontier = [key]
+
+        // A stage that prunes decides its trials together by rungs: they run as one unit.
+        for key in keys {
+            guard let task = graph.task(key), case .train(let spec) = task.payload, spec.prune != nil else { continue }
+            let cohort = graph.tasks.filter { t in
+                if case .train(let s) = t.payload, s.prune != nil, t.stage == task.stage { return true }
+                return false
+            }.map(\.key)
+            guard Set(cohort).isSubset(of: keySet) else {
+                return fail("task \(TaskKey.short(key)) trains a trial of stage `\(task.stage)`, which prunes: "
+                    + "its trials run together by rungs, so give all \(cohort.count) of them (or run the stage with `ftx run`)")
+            }
+        }
+        if !args.has("--wait") {
+            for key in keys where store.completedStatus(key) == nil {
+                if let owner = store.lease(for: key).liveOwner() {
+                    console.out("task \(TaskKey.short(key)) is being run by another worker (\(owner)); left to it\n")
+                    return ExitCode.busy
+                }
+            }
+        }
+
+        // The tasks and everything upstream of them; all of that must already be done,
+        // so a worker never silently runs tasks that belong to other array elements.
+        var needed = keySet
+        var frontier = keys
         while let k = frontier.popLast() {
             for d in graph.task(k)?.deps ?? [] where needed.insert(d).inserted { frontier.append(d) }
         }
-        let pending = graph.tasks.filter { needed.contains($0.key) && $0.key != key && store.completedStatus($0.key) == nil }
+        let pending = graph.tasks.filter { needed.contains($0.key) && !keySet.contains($0.key) && store.completedStatus($0.key) == nil }
         guard pending.isEmpty else {
             let names = pending.map { "\($0.key) (\($0.kind.rawValue) of stage `\($0.stage)`)" }
-            return fail("task \(TaskKey.short(key)) depends on task\(names.count == 1 ? "" : "s") not done yet: "
+            return fail("task\(keys.count == 1 ? "" : "s") \(keys.map { TaskKey.short($0) }.joined(separator: ", ")) "
+                + "depend\(keys.count == 1 ? "s" : "") on task\(names.count == 1 ? "" : "s") not done yet: "
                 + names.joined(separator: ", ") + "; run \(names.count == 1 ? "it" : "them") first")
         }
 
-        if task.kind == .train { Provenance.current(for: experimentPath).record(trainKeys: [key], in: store) }
+        let trainKeys = keys.filter { graph.task($0)?.kind == .train }
+        if !trainKeys.isEmpty { Provenance.current(for: experimentPath).record(trainKeys: trainKeys, in: store) }
         let subgraph = TaskGraph(experiment: graph.experiment, tasks: graph.tasks.filter { needed.contains($0.key) },
                                  trials: graph.trials.filter { needed.contains($0.evalKey) })
         return RunCommand.execute(subgraph, store: store, jobs: 1, checkpointInterval: checkpointInterval,

@@ -107,39 +107,16 @@ public struct GitRepository: Sendable {
     /// another repository (`GIT_DIR`, set when git runs a hook or an external
     /// diff) are removed: the repository is the one holding the file.
     public static func run(_ arguments: [String]) throws -> GitResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
         var environment = ProcessInfo.processInfo.environment
         for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR", "GIT_PREFIX"] {
             environment[name] = nil
         }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
         do {
-            try process.run()
-        } catch {
-            throw DiffError("cannot run git: \(error.localizedDescription)")
+            let result = try Subprocess.run("git", arguments, environment: environment)
+            return GitResult(status: result.status, output: result.output, error: result.error)
+        } catch let error as Subprocess.LaunchError {
+            throw DiffError(error.description)
         }
-        // Drain stderr on another thread so a chatty git never blocks on a full pipe.
-        let errorBox = DataBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        let message = String(decoding: errorBox.data, as: UTF8.self)
-        if process.terminationStatus == 127, message.contains("git") {
-            throw DiffError("cannot run git: it is not installed or not on PATH")
-        }
-        return GitResult(status: process.terminationStatus, output: output, error: message)
     }
 
     /// `path` made absolute against the current directory, `.` and `..` resolved.
@@ -147,8 +124,4 @@ public struct GitRepository: Sendable {
         if path.hasPrefix("/") { return (path as NSString).standardizingPath }
         return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as NSString).standardizingPath
     }
-}
-
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }

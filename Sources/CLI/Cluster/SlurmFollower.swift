@@ -1,0 +1,123 @@
+import Foundation
+import Plan
+import Runtime
+import Support
+
+/// Follows submitted SLURM jobs from the store and the scheduler until none is
+/// left queued or running: prints tasks as they start and finish (the same
+/// events, and printer, as a local run), reports a failed array element with
+/// its task, job id, log and the log's tail, and answers the exit code a local
+/// run would have given.
+final class SlurmFollower: @unchecked Sendable {
+    let graph: TaskGraph
+    let store: TaskStore
+    let jobs: [SlurmSubmissionRecord.Job]
+    let console: Console
+    /// Seconds between looks at the store and the scheduler.
+    var pollInterval = 1.0
+    /// Set (from a signal handler) to stop following: what to do is asked in the loop.
+    private let interruption = NSCondition()
+    private var interrupted = false
+
+    init(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], console: Console) {
+        self.graph = graph
+        self.store = store
+        self.jobs = jobs
+        self.console = console
+    }
+
+    /// What following ended with.
+    enum Outcome: Equatable {
+        /// Every followed task is in the store (done, diverged or pruned).
+        case completed
+        /// No job is queued or running, and these tasks are not in the store.
+        case incomplete(missing: [String])
+        /// The user interrupted following (Ctrl-C).
+        case interrupted
+    }
+
+    func interrupt() {
+        interruption.lock()
+        interrupted = true
+        interruption.signal()
+        interruption.unlock()
+    }
+
+    /// Follows until every followed task is complete, no element is active, or `interrupt()`.
+    func follow(progress: ProgressPrinter) -> (outcome: Outcome, finished: [String]) {
+        var byKey: [String: PlannedTask] = [:]
+        for t in graph.tasks { byKey[t.key] = t }
+        let keys = jobs.flatMap { $0.elements.flatMap { $0 } }.filter { byKey[$0] != nil }
+        var started: [String: Double] = [:]
+        var finished: [String] = []
+        var finishedSet = Set<String>()
+        var reportedElements = Set<String>()
+
+        func lookAtStore() {
+            for key in keys where !finishedSet.contains(key) {
+                let task = byKey[key]!
+                if let status = store.completedStatus(key) {
+                    let seconds = started[key].map { Date().timeIntervalSince1970 - $0 } ?? 0
+                    progress.handle(.finished(key: key, kind: task.kind, stage: task.stage, status: status,
+                                              seconds: seconds, throughput: nil))
+                    finished.append(key)
+                    finishedSet.insert(key)
+                } else if started[key] == nil, let owner = store.lease(for: key).liveOwner() {
+                    started[key] = owner.started
+                    progress.handle(.started(key: key, kind: task.kind, stage: task.stage, resumedAt: 0))
+                }
+            }
+        }
+
+        while true {
+            lookAtStore()
+            if finishedSet.count == Set(keys).count { return (.completed, finished) }
+            let states = Slurm.elementStates(of: jobs.map(\.id))
+            var active = false
+            for job in jobs {
+                for (i, elementKeys) in job.elements.enumerated() {
+                    let id = job.elementID(i)
+                    guard let state = states[id] else { continue }
+                    if state.isActive { active = true; continue }
+                    guard state.hasFailed, !reportedElements.contains(id) else { continue }
+                    let missing = elementKeys.filter { store.completedStatus($0) == nil }
+                    guard !missing.isEmpty else { continue }
+                    reportedElements.insert(id)
+                    // Cancelled before it started (SLURM cancels the dependants of a failed
+                    // element): no log to show; the summary names these tasks once.
+                    if !FileManager.default.fileExists(atPath: job.logPath(element: i)) { continue }
+                    progress.finish()
+                    console.err(Self.failureReport(job: job, element: i, state: state, missing: missing, graph: graph))
+                }
+            }
+            if !active {
+                lookAtStore()  // a task may have been sealed just before its element ended
+                let missing = keys.filter { !finishedSet.contains($0) }
+                return (missing.isEmpty ? .completed : .incomplete(missing: missing), finished)
+            }
+            interruption.lock()
+            if !interrupted { _ = interruption.wait(until: Date(timeIntervalSinceNow: pollInterval)) }
+            let stop = interrupted
+            interruption.unlock()
+            if stop { return (.interrupted, finished) }
+        }
+    }
+
+    /// "task K (train of stage S) failed in SLURM job 12_3 (FAILED); log: PATH" and the log's last lines.
+    static func failureReport(job: SlurmSubmissionRecord.Job, element: Int, state: ElementState,
+                              missing: [String], graph: TaskGraph) -> String {
+        let tasks = missing.map { key -> String in
+            let t = graph.task(key)
+            return "task \(TaskKey.short(key))" + (t.map { " (\($0.kind.rawValue)\($0.stage.isEmpty ? "" : " of stage `\($0.stage)`"))" } ?? "")
+        }.joined(separator: ", ")
+        let log = job.logPath(element: element)
+        var text = "ftx run: \(tasks) did not finish: SLURM job \(job.elementID(element)) (\(job.name)) ended \(state.slurm); log: \(log)\n"
+        guard let data = FileManager.default.contents(atPath: log) else { return text }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let tail = lines.suffix(16).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !tail.isEmpty {
+            text += tail.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Plan
+import Runtime
+import Support
+
+/// `ftx run --executor slurm FILE`: the plan's pending tasks submitted as SLURM
+/// job arrays (`SlurmSubmitter`), then followed from the store (`SlurmFollower`)
+/// unless `--detach`. The tasks run `ftx task run`, i.e. `ftx run`'s own
+/// execution path, so the store ends up with the same bytes as a local run.
+enum SlurmRun {
+    struct Options {
+        var detach: Bool
+        var throttle: Int?
+        var extraOptions: [String]
+        var checkpointInterval: Double
+    }
+
+    static func run(_ loaded: LoadedExperiment, file: String, options: Options, console: Console) -> Int32 {
+        func fail(_ message: String) -> Int32 {
+            console.err("ftx run: error: \(message)\n")
+            return ExitCode.failure
+        }
+        guard Slurm.isAvailable else {
+            return fail("`--executor slurm` needs SLURM's `sbatch` on PATH; run on a cluster's login node, "
+                + "or see docs/CLUSTER.md to start the single-node test cluster")
+        }
+        let graph = loaded.plan.graph
+        let store = loaded.store
+        let absolute = ExperimentRecord.absolutePath(file)
+        var record: SlurmSubmissionRecord
+        do {
+            record = try SlurmSubmissionRecord.load(forExperiment: absolute, in: store)
+                ?? SlurmSubmissionRecord(path: absolute, jobs: [])
+        } catch {
+            return fail("\(error)")
+        }
+        let pending = Set(graph.tasks.filter { store.completedStatus($0.key) == nil }.map(\.key))
+        let alreadyDone = graph.tasks.count - pending.count
+        if pending.isEmpty {
+            console.out("0 tasks run, \(alreadyDone) already in the store\n")
+            return ExitCode.success
+        }
+
+        // Jobs of an earlier submission still queued or running: follow them rather
+        // than submit the same tasks twice.
+        let earlierStates = Slurm.elementStates(of: record.jobs.map(\.id))
+        let active = record.jobs.filter { job in
+            job.elements.indices.contains { earlierStates[job.elementID($0)]?.isActive == true }
+        }
+        var jobs: [SlurmSubmissionRecord.Job]
+        if !active.isEmpty {
+            console.out("jobs \(active.map(\.id).joined(separator: ", ")) of an earlier submission are still queued or running; "
+                + "following them (run again once they end to submit what is still missing)\n")
+            jobs = active
+        } else {
+            let context = SlurmJobScript.Context(
+                ftx: executablePath(), store: absoluteStorePath(store.root),
+                workingDirectory: FileManager.default.currentDirectoryPath,
+                checkpointInterval: options.checkpointInterval, throttle: options.throttle,
+                extraOptions: options.extraOptions)
+            let submitter = SlurmSubmitter(graph: graph, store: store, experimentPath: absolute, context: context,
+                                           resources: { _ in [] })
+            do {
+                jobs = try submitter.submit(pending: pending, record: &record)
+            } catch {
+                return fail("\(error)")
+            }
+            let tasks = jobs.reduce(0) { $0 + $1.elements.reduce(0) { $0 + $1.count } }
+            console.out("submitted \(tasks) task\(tasks == 1 ? "" : "s") as \(jobs.count) SLURM job\(jobs.count == 1 ? "" : "s"): "
+                + jobs.map { "\($0.id) \($0.name)[\($0.elements.count)]" }.joined(separator: ", ") + "\n")
+        }
+        if options.detach {
+            console.out("detached: `ftx status \(file)` shows progress, `ftx cancel \(file)` cancels the jobs\n")
+            return ExitCode.success
+        }
+        return follow(graph: graph, store: store, jobs: jobs, file: file, alreadyDone: alreadyDone, console: console)
+    }
+
+    /// Follows `jobs` to their end; Ctrl-C asks whether to cancel them.
+    static func follow(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], file: String,
+                       alreadyDone: Int, console: Console) -> Int32 {
+        let follower = SlurmFollower(graph: graph, store: store, jobs: jobs, console: console)
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { follower.interrupt() }
+        source.resume()
+        defer {
+            source.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
+        let progress = ProgressPrinter(console: console)
+        let (outcome, finished) = follower.follow(progress: progress)
+        progress.finish()
+        switch outcome {
+        case .completed:
+            console.out("\(finished.count) task\(finished.count == 1 ? "" : "s") run, \(alreadyDone) already in the store\n")
+            return ExitCode.success
+        case .incomplete(let missing):
+            console.out("\(finished.count) task\(finished.count == 1 ? "" : "s") run, \(alreadyDone) already in the store\n")
+            console.err("ftx run: \(missing.count) task\(missing.count == 1 ? "" : "s") did not finish ("
+                + missing.prefix(5).map { TaskKey.short($0) }.joined(separator: ", ") + (missing.count > 5 ? ", …" : "")
+                + "); `ftx run --executor slurm \(file)` again submits only what is missing\n")
+            return ExitCode.failure
+        case .interrupted:
+            let ids = jobs.map(\.id)
+            let cancel: Bool
+            if isatty(0) == 1 {
+                console.err("\nCancel the SLURM jobs this run follows (\(ids.joined(separator: ", ")))? [y/N] ")
+                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+                cancel = answer == "y" || answer == "yes"
+            } else {
+                // Nobody to ask: an interrupted, unattended run stops spending cluster time.
+                cancel = true
+            }
+            if cancel {
+                do {
+                    try Slurm.cancel(ids)
+                    console.err("ftx run: cancelled SLURM jobs \(ids.joined(separator: ", ")); "
+                        + "`ftx run --executor slurm \(file)` resumes where they stopped\n")
+                } catch {
+                    console.err("ftx run: error: \(error)\n")
+                    return ExitCode.failure
+                }
+            } else {
+                console.err("ftx run: the jobs keep running; `ftx status \(file)` shows them, `ftx cancel \(file)` cancels them\n")
+            }
+            return 130
+        }
+    }
+
+    /// This `ftx` binary, by absolute path (the array elements run it).
+    static func executablePath() -> String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return ExperimentRecord.absolutePath(CommandLine.arguments[0])
+    }
+
+    static func absoluteStorePath(_ root: String) -> String { ExperimentRecord.absolutePath(root) }
+}
