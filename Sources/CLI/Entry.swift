@@ -28,6 +28,8 @@ let subcommands: [Subcommand] = [
     PlanCommand.subcommand,
     RunCommand.subcommand,
     TaskCommand.subcommand,
+    StatusCommand.subcommand,
+    CancelCommand.subcommand,
     ResultsCommand.subcommand,
     DiffCommand.subcommand,
     EmbedCommand.subcommand,

@@ -10,11 +10,26 @@ enum PlanCommand {
     static let subcommand = Subcommand(
         name: "plan",
         summary: "show the task graph: trials, tasks, what is already done, estimated cost",
-        usage: "ftx plan [--json] [--explain] [--store DIR] FILE",
-        signature: CommandSignature(flags: ["--json", "--explain"], options: ["--store"], minPositionals: 1, maxPositionals: 1),
+        usage: "ftx plan [--json] [--explain] [--store DIR] [--executor local|slurm [--jobs N] [--slurm-args ARGS]] FILE",
+        signature: CommandSignature(flags: ["--json", "--explain"], options: ["--store", "--executor", "--jobs", "--slurm-args"],
+                                    minPositionals: 1, maxPositionals: 1),
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
+        let executor = args.option("--executor") ?? "local"
+        guard executor == "local" || executor == "slurm" else {
+            throw UsageError("`--executor` is `local` or `slurm`, got `\(executor)`")
+        }
+        if executor == "local" {
+            for option in ["--jobs", "--slurm-args"] where args.option(option) != nil {
+                throw UsageError("`\(option)` applies to `ftx plan --executor slurm` only")
+            }
+        }
+        let throttle = args.option("--jobs") == nil ? nil : try args.intOption("--jobs", default: 1)
+        var slurmOptions: [String] = []
+        if let line = args.option("--slurm-args") {
+            do { slurmOptions = try ShellWords.split(line) } catch { throw UsageError("`--slurm-args`: \(error)") }
+        }
         let loaded: LoadedExperiment
         do {
             loaded = try LoadedExperiment.load(args.positionals[0], storeOption: args.option("--store"),
@@ -24,10 +39,26 @@ enum PlanCommand {
         }
         let store = loaded.store
         let report = PlanReport(plan: loaded.plan, isComplete: { store.completedStatus($0) != nil }, gflops: calibratedGFLOPS())
+        var cluster: ClusterPlanReport?
+        if executor == "slurm" {
+            let pending = Set(loaded.plan.graph.tasks.filter { store.completedStatus($0.key) == nil }.map(\.key))
+            let context = SlurmJobScript.Context.current(store: store, checkpointInterval: Trainer.Options.defaultCheckpointInterval,
+                                                         throttle: throttle, extraOptions: slurmOptions)
+            cluster = ClusterPlanReport(plan: ClusterJobPlan(graph: loaded.plan.graph, pending: pending, resources: { _ in [] }),
+                                        context: context)
+        }
         if args.has("--json") {
-            console.out(report.json() + "\n")
+            guard let cluster else {
+                console.out(report.json() + "\n")
+                return ExitCode.success
+            }
+            // The plan's object with one more member, `slurm_jobs`.
+            guard case .object(var members) = report.jsonValue() else { preconditionFailure("the plan's JSON is an object") }
+            members.append((key: "slurm_jobs", value: cluster.json()))
+            console.out(JSONWriter.encode(.object(members)) + "\n")
         } else {
             console.out(report.text(explain: args.has("--explain")))
+            if let cluster { console.out(cluster.text()) }
         }
         return ExitCode.success
     }

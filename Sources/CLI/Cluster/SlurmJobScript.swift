@@ -1,5 +1,6 @@
 import Foundation
 import Plan
+import Runtime
 
 /// One cluster job of a `ClusterJobPlan` as SLURM gets it: the `sbatch` options
 /// and the batch script, whose array element *i* runs
@@ -20,6 +21,19 @@ struct SlurmJobScript {
         var throttle: Int?
         /// Site options passed through unchanged (`--slurm-args`), after ftx's own, so they win.
         var extraOptions: [String]
+
+        /// What `ftx run --executor slurm` on `store` from this process uses.
+        static func current(store: TaskStore, checkpointInterval: Double, throttle: Int?, extraOptions: [String]) -> Context {
+            Context(ftx: executablePath(), store: ExperimentRecord.absolutePath(store.root),
+                    workingDirectory: FileManager.default.currentDirectoryPath,
+                    checkpointInterval: checkpointInterval, throttle: throttle, extraOptions: extraOptions)
+        }
+
+        /// This `ftx` binary, by absolute path (the array elements run it).
+        static func executablePath() -> String {
+            if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+            return ExperimentRecord.absolutePath(CommandLine.arguments[0])
+        }
 
         /// Where SLURM writes each element's output.
         var logFolder: String { (store as NSString).appendingPathComponent("slurm/logs") }

@@ -53,11 +53,8 @@ enum SlurmRun {
                 + "following them (run again once they end to submit what is still missing)\n")
             jobs = active
         } else {
-            let context = SlurmJobScript.Context(
-                ftx: executablePath(), store: absoluteStorePath(store.root),
-                workingDirectory: FileManager.default.currentDirectoryPath,
-                checkpointInterval: options.checkpointInterval, throttle: options.throttle,
-                extraOptions: options.extraOptions)
+            let context = SlurmJobScript.Context.current(store: store, checkpointInterval: options.checkpointInterval,
+                                                         throttle: options.throttle, extraOptions: options.extraOptions)
             let submitter = SlurmSubmitter(graph: graph, store: store, experimentPath: absolute, context: context,
                                            resources: { _ in [] })
             do {
@@ -127,12 +124,4 @@ enum SlurmRun {
             return 130
         }
     }
-
-    /// This `ftx` binary, by absolute path (the array elements run it).
-    static func executablePath() -> String {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
-        return ExperimentRecord.absolutePath(CommandLine.arguments[0])
-    }
-
-    static func absoluteStorePath(_ root: String) -> String { ExperimentRecord.absolutePath(root) }
 }
