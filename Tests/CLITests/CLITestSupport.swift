@@ -10,6 +10,20 @@ enum Paths {
     /// The golden files (PyTorch references, golden trajectories), copied into the repository.
     static let golden = root.appendingPathComponent("Tests/Fixtures/golden")
 
+    /// The `ftx` executable `swift test` builds beside the test bundle.
+    static var ftxExecutable: URL? {
+        // On Linux the test bundle is an executable in the products folder; elsewhere a bundle inside it.
+        let bundle = Bundle(for: MarkerForBundle.self).bundleURL
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        for dir in [bundle, bundle.deletingLastPathComponent(), testBinary] {
+            let url = dir.appendingPathComponent("ftx")
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue,
+               FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
     /// all-MiniLM-L6-v2 in `models/` (not in git; `scripts/test` links it), or an
     /// error that fails the test (never a skip) and says how to get it.
     static func miniLM() throws -> String {
@@ -28,6 +42,8 @@ enum Paths {
             .filter { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.type] as? FileAttributeType) == .typeRegular }
     }
 }
+
+private final class MarkerForBundle {}
 
 /// all-MiniLM-L6-v2 is not linked into `models/`: the message says how to get it.
 struct MissingModel: Error, CustomStringConvertible {

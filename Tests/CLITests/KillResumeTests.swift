@@ -5,19 +5,7 @@ import XCTest
 /// again, it ends with exactly the results of an uninterrupted run; `--jobs`
 /// does not change results; two runs on one store share the work and train each task once.
 final class KillResumeTests: XCTestCase {
-    /// The `ftx` executable built beside this test bundle.
-    static var executable: URL? {
-        // On Linux the test bundle is an executable in the products folder; elsewhere a bundle inside it.
-        let bundle = Bundle(for: KillResumeTests.self).bundleURL
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        for dir in [bundle, bundle.deletingLastPathComponent(), testBinary] {
-            let url = dir.appendingPathComponent("ftx")
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue,
-               FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return nil
-    }
+    static var executable: URL? { Paths.ftxExecutable }
 
     /// A small two-stage sweep on real data: quick, but long enough to be killed mid-trial.
     static let experiment = """

@@ -15,14 +15,14 @@ final class SlurmFollower: @unchecked Sendable {
     let console: Console
     /// Seconds between looks at the store and the scheduler.
     var pollInterval = 1.0
-    /// Set (from a signal handler) to stop following: what to do is asked in the loop.
-    private let interruption = NSCondition()
-    private var interrupted = false
+    /// Set by Ctrl-C: following stops at once, and the caller asks what to do.
+    let interruption: Interruption
 
-    init(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], console: Console) {
+    init(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], interruption: Interruption, console: Console) {
         self.graph = graph
         self.store = store
         self.jobs = jobs
+        self.interruption = interruption
         self.console = console
     }
 
@@ -36,14 +36,7 @@ final class SlurmFollower: @unchecked Sendable {
         case interrupted
     }
 
-    func interrupt() {
-        interruption.lock()
-        interrupted = true
-        interruption.signal()
-        interruption.unlock()
-    }
-
-    /// Follows until every followed task is complete, no element is active, or `interrupt()`.
+    /// Follows until every followed task is complete, no element is active, or an interruption.
     func follow(progress: ProgressPrinter) -> (outcome: Outcome, finished: [String]) {
         var byKey: [String: PlannedTask] = [:]
         for t in graph.tasks { byKey[t.key] = t }
@@ -70,6 +63,7 @@ final class SlurmFollower: @unchecked Sendable {
         }
 
         while true {
+            if interruption.isSet { return (.interrupted, finished) }
             lookAtStore()
             if finishedSet.count == Set(keys).count { return (.completed, finished) }
             let states = Slurm.elementStates(of: jobs.map(\.id))
@@ -95,11 +89,7 @@ final class SlurmFollower: @unchecked Sendable {
                 let missing = keys.filter { !finishedSet.contains($0) }
                 return (missing.isEmpty ? .completed : .incomplete(missing: missing), finished)
             }
-            interruption.lock()
-            if !interrupted { _ = interruption.wait(until: Date(timeIntervalSinceNow: pollInterval)) }
-            let stop = interrupted
-            interruption.unlock()
-            if stop { return (.interrupted, finished) }
+            if interruption.wait(seconds: pollInterval) { return (.interrupted, finished) }
         }
     }
 

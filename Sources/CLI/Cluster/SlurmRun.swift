@@ -47,6 +47,10 @@ enum SlurmRun {
         let active = record.jobs.filter { job in
             job.elements.indices.contains { earlierStates[job.elementID($0)]?.isActive == true }
         }
+        // Ctrl-C from here on is caught: during submission it takes effect once the
+        // submission is complete and recorded (a half-submitted chain is worse).
+        let interruption = options.detach ? nil : Interruption()
+        defer { interruption?.release() }
         var jobs: [SlurmSubmissionRecord.Job]
         if !active.isEmpty {
             console.out("jobs \(active.map(\.id).joined(separator: ", ")) of an earlier submission are still queued or running; "
@@ -66,25 +70,18 @@ enum SlurmRun {
             console.out("submitted \(tasks) task\(tasks == 1 ? "" : "s") as \(jobs.count) SLURM job\(jobs.count == 1 ? "" : "s"): "
                 + jobs.map { "\($0.id) \($0.name)[\($0.elements.count)]" }.joined(separator: ", ") + "\n")
         }
-        if options.detach {
+        guard let interruption else {
             console.out("detached: `ftx status \(file)` shows progress, `ftx cancel \(file)` cancels the jobs\n")
             return ExitCode.success
         }
-        return follow(graph: graph, store: store, jobs: jobs, file: file, alreadyDone: alreadyDone, console: console)
+        return follow(graph: graph, store: store, jobs: jobs, file: file, alreadyDone: alreadyDone,
+                      interruption: interruption, console: console)
     }
 
     /// Follows `jobs` to their end; Ctrl-C asks whether to cancel them.
     static func follow(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], file: String,
-                       alreadyDone: Int, console: Console) -> Int32 {
-        let follower = SlurmFollower(graph: graph, store: store, jobs: jobs, console: console)
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { follower.interrupt() }
-        source.resume()
-        defer {
-            source.cancel()
-            signal(SIGINT, SIG_DFL)
-        }
+                       alreadyDone: Int, interruption: Interruption, console: Console) -> Int32 {
+        let follower = SlurmFollower(graph: graph, store: store, jobs: jobs, interruption: interruption, console: console)
         let progress = ProgressPrinter(console: console)
         let (outcome, finished) = follower.follow(progress: progress)
         progress.finish()
