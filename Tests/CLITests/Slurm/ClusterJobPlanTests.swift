@@ -61,7 +61,7 @@ final class ClusterJobPlanTests: XCTestCase {
         let jobs = try slurmJobs(["--store", store, file])
         let ftxPath = try XCTUnwrap(Paths.ftxExecutable).resolvingSymlinksInPath().path
         let script = try XCTUnwrap(jobs[3]["script"] as? String)
-        XCTAssertTrue(script.contains("exec \(ftxPath) task run --wait --store \(store) --checkpoint-every 60 $keys"), script)
+        XCTAssertTrue(script.contains("exec \(ftxPath) task run --wait --store \(store) --checkpoint-every 10 $keys"), script)
 
         // Run element 7's script with a stand-in ftx that prints its arguments.
         let fake = workspace.url.appendingPathComponent("fake-ftx")
@@ -77,7 +77,7 @@ final class ClusterJobPlanTests: XCTestCase {
         let elements = try XCTUnwrap(jobs[3]["elements"] as? [[String]])
         let seventh = try element("7")
         XCTAssertEqual(seventh.status, 0, seventh.error)
-        XCTAssertEqual(seventh.text, "task run --wait --store \(store) --checkpoint-every 60 \(elements[7][0])\n")
+        XCTAssertEqual(seventh.text, "task run --wait --store \(store) --checkpoint-every 10 \(elements[7][0])\n")
         XCTAssertEqual(try element("12").status, 2, "no such element")
     }
 

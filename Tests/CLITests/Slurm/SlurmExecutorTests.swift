@@ -31,7 +31,7 @@ final class SlurmExecutorTests: XCTestCase {
       data = digits
       optimizer = adamw(lr: 1e-3)
       schedule {
-        epochs = 40
+        epochs = 30
         batch_size = 8
       }
       select = best(valid.accuracy)
