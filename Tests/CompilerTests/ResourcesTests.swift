@@ -16,9 +16,10 @@ final class ResourcesTests: XCTestCase {
         return text
     }
 
-    /// Checks `text` as if it stood at experiments/ (so `../data/digits.csv` resolves).
-    private func check(_ text: String) -> FileCheck {
-        checkSource(SourceFile(path: TestPaths.root + "/experiments/resources-under-test.ftx", text: text))
+    /// Checks `text` as if it stood at experiments/ (so `../data/digits.csv` resolves); without
+    /// `files`, the file alone (quicker: resources never depend on the data).
+    private func check(_ text: String, files: Bool = true) -> FileCheck {
+        checkSource(SourceFile(path: TestPaths.root + "/experiments/resources-under-test.ftx", text: text), checkFiles: files)
     }
 
     private func plan(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> TaskGraph {
@@ -29,7 +30,7 @@ final class ResourcesTests: XCTestCase {
 
     /// The error codes and messages of checking a `resources` block holding `line` in the experiment.
     private func errors(_ line: String) throws -> [Diagnostic] {
-        check(try text(experiment: "  resources {\n    \(line)\n  }")).diagnostics.filter { $0.severity == .error }
+        check(try text(experiment: "  resources {\n    \(line)\n  }"), files: false).diagnostics.filter { $0.severity == .error }
     }
 
     private func block(_ lines: String...) -> String { "  resources {\n" + lines.map { "    " + $0 }.joined(separator: "\n") + "\n  }" }
@@ -71,7 +72,7 @@ final class ResourcesTests: XCTestCase {
 
     // MARK: Checking and planning
 
-    /// Every accepted spelling, through check and plan, to the option `sbatch` gets.
+    /// Every accepted spelling to the option `sbatch` gets (the merge test below goes through the planner).
     func testEachWrittenValueBecomesItsSbatchOption() throws {
         let cases: [(line: String, option: String)] = [
             ("cpus = 4", "--cpus-per-task=4"),
@@ -94,8 +95,10 @@ final class ResourcesTests: XCTestCase {
             ("partition = \"gpu-a100_x.2\"", "--partition=gpu-a100_x.2"),
         ]
         for c in cases {
-            let graph = try plan(try text(experiment: block(c.line)))
-            XCTAssertEqual(graph.resources(forStage: "finetune").sbatchOptions, [c.option], c.line)
+            let result = check(try text(experiment: block(c.line)), files: false)
+            XCTAssertEqual(result.diagnostics.map(\.message), [], c.line)
+            XCTAssertEqual(result.experiment.resources.sbatchOptions, [c.option], c.line)
+            XCTAssertEqual(result.experiment.stage(named: "finetune")?.resources, JobResources(), c.line)
         }
     }
 
@@ -130,7 +133,7 @@ final class ResourcesTests: XCTestCase {
         let plain = try plan(try text())
         let withResources = try plan(try text(experiment: block("cpus = 4", "memory = \"8G\"", "time = \"2h\"", "partition = \"cpu\""),
                                               finetune: block("cpus = 16", "memory = \"1T\"", "time = \"1d12h\"", "partition = \"big\"")))
-        XCTAssertEqual(plain.tasks.count, 43)
+        XCTAssertEqual(plain.tasks.count, 29)
         XCTAssertEqual(withResources.tasks.map(\.key), plain.tasks.map(\.key))
         XCTAssertEqual(withResources.trials.map(\.id), plain.trials.map(\.id))
         XCTAssertNotEqual(withResources.resources(forStage: "finetune"), plain.resources(forStage: "finetune"))
