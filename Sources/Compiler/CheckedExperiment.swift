@@ -16,6 +16,8 @@ public struct CheckedExperiment: Sendable {
     public var models: [CheckedModel]
     /// In source order.
     public var stages: [CheckedStage]
+    /// The experiment's `resources` block: what every stage's tasks ask of a cluster unless the stage sets its own.
+    public var resources = JobResources()
 
     public func data(named name: String) -> CheckedData? { data.first { $0.name == name } }
     public func model(named name: String) -> CheckedModel? { models.first { $0.name == name } }
@@ -119,6 +121,9 @@ public struct CheckedStage: Sendable {
     public var repeatCount: Int = 1
     /// Trainable parameter names of the model with the stage's head, when known.
     public var parameterNames: [String]?
+    /// The stage's own `resources` block (fields it sets over the experiment's); never part of `settings`,
+    /// so it reaches no task key.
+    public var resources = JobResources()
 
     /// The upstream stage named by `init`, if any.
     public var initStage: String? {

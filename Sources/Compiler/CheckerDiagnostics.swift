@@ -409,6 +409,38 @@ public enum CheckerDiagnostics {
                    help: ["remove the `seed` axis: `repeat` already trains every point with \(repeatCount) consecutive seeds"])
     }
 
+    /// `resources { memory = "8GB" }`: `problem` says what is wrong, `suggestion` is a valid spelling of it when there is one.
+    public static func resourceMemoryInvalid(what: String, text: String, problem: String, suggestion: String?, span: Span) -> Diagnostic {
+        let dym = didYouMean(suggestion, at: span, quoted: true)
+        return Diagnostic(code: .resourceMemoryInvalid, message: "\(what) expects a memory size such as \"8G\", found \"\(text)\": \(problem)",
+                          primary: Label(span, "not a memory size"),
+                          help: dym.help.isEmpty ? ["write a whole number and a unit letter, no space: `\"512M\"`, `\"8G\"`, `\"1T\"` (factors of 1024, as SLURM counts)"] : dym.help,
+                          fixIts: dym.fixIts)
+    }
+
+    /// `resources { partition = "gpu,cpu" }`: `problem` says what is wrong.
+    public static func resourcePartitionInvalid(what: String, text: String, problem: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .resourcePartitionInvalid, message: "\(what) expects a partition name, found \"\(text)\": \(problem)",
+                   primary: Label(span, "not a partition name"),
+                   help: ["name one partition of the cluster (`sinfo -s` lists them), of letters, digits, `_`, `.` and `-`: `partition = \"cpu\"`"])
+    }
+
+    /// `resources { time = "2 hours" }`: `problem` says what is wrong, `suggestion` is a valid spelling of it when there is one.
+    public static func resourceTimeInvalid(what: String, text: String, problem: String, suggestion: String?, span: Span) -> Diagnostic {
+        let dym = didYouMean(suggestion, at: span, quoted: true)
+        return Diagnostic(code: .resourceTimeInvalid, message: "\(what) expects a duration such as \"2h\", found \"\(text)\": \(problem)",
+                          primary: Label(span, "not a duration"),
+                          help: dym.help.isEmpty ? ["write whole amounts of `d`, `h`, `m`, `s` in that order, no spaces (`\"90m\"`, `\"1h30m\"`, `\"1d12h\"`), or SLURM's `\"HH:MM:SS\"` or `\"D-HH:MM:SS\"`"] : dym.help,
+                          fixIts: dym.fixIts)
+    }
+
+    /// A `resources` block at the top level, where it belongs to no experiment or stage.
+    public static func resourcesOutsideExperiment(span: Span) -> Diagnostic {
+        Diagnostic(code: .resourcesOutsideExperiment, message: "a `resources` block must be inside `experiment { … }` (the default of every stage) or inside a `stage`",
+                   primary: Label(span, "not allowed at the top level"),
+                   help: ["move it into the experiment block: `experiment NAME { resources { cpus = 4 } }`"])
+    }
+
     /// Split fractions that do not add up to 1.
     public static func splitFractionsSum(sum: Double, parts: String, span: Span) -> Diagnostic {
         Diagnostic(code: .splitFractionsSum, message: "split fractions must sum to 1, found \(parts) = \(Value.format((sum * 1e9).rounded() / 1e9))",

@@ -69,6 +69,8 @@ final class CheckerRun {
                     declarations[kind, default: [:]][name.name] = section
                     declarationOrder[kind, default: []].append(name.name)
                 }
+            case "resources":
+                emit(CheckerDiagnostics.resourcesOutsideExperiment(span: section.keyword.span))
             default:
                 let valid = LanguageSchema.topLevel.map(\.keyword)
                 emit(CheckerDiagnostics.unknownSection(keyword: keyword, place: "at the top level", valid: valid, suggestion: Suggestions.closest(to: keyword, in: valid), span: section.keyword.span))
@@ -78,10 +80,12 @@ final class CheckerRun {
         var experimentName = ((file.path as NSString).lastPathComponent as NSString).deletingPathExtension
         var experimentSeed = 0
         var experimentSpan: Span?
+        var experimentResources = JobResources()
         if let section = experimentSection {
             if let name = declarationName(section) { experimentName = name.name; experimentSpan = name.span }
             let settings = checkSection(section, LanguageSchema.experiment, title: "experiment `\(experimentName)`")
             if let seed = settings.values["seed"]?.number { experimentSeed = Int(seed) }
+            experimentResources = checkResources(settings.sections, owner: "experiment `\(experimentName)`")
         }
         for name in declarationOrder[.data] ?? [] { checkData(declarations[.data]![name]!, name: name) }
         for name in declarationOrder[.model] ?? [] { checkModel(declarations[.model]![name]!, name: name) }
@@ -99,7 +103,7 @@ final class CheckerRun {
             name: experimentName, seed: experimentSeed, span: experimentSpan, baseDirectory: baseDirectory,
             data: (declarationOrder[.data] ?? []).compactMap { checkedData[$0] },
             models: (declarationOrder[.model] ?? []).compactMap { checkedModels[$0] },
-            stages: checkedStages)
+            stages: checkedStages, resources: experimentResources)
     }
 
     func declarationName(_ section: Section) -> Identifier? {

@@ -38,9 +38,14 @@ public enum LanguageReference {
 
         ## Declarations
         """)
+        // A block allowed in several places (`resources`) is described once, after the first of them.
+        var printed = Set<String>()
         for spec in LanguageSchema.topLevel {
             out.append(section(spec, level: 3))
-            for sub in spec.sections { out.append(section(sub, level: 4, parent: spec.keyword)) }
+            for sub in spec.sections where printed.insert(sub.keyword).inserted {
+                let parents = LanguageSchema.topLevel.filter { $0.section(sub.keyword) != nil }.map { "`\($0.keyword)`" }
+                out.append(section(sub, level: 4, parent: parents.joined(separator: " or ")))
+            }
         }
         out.append(parameterPatternsSection())
         out.append(metricsSection())
@@ -102,7 +107,7 @@ public enum LanguageReference {
 
     static func section(_ spec: SectionSpec, level: Int, parent: String? = nil) -> String {
         let heading = String(repeating: "#", count: level) + " `" + spec.keyword + (spec.label == .name ? " NAME" : spec.label == .sweepKind ? " grid|zip|random(…)" : "") + " { … }`"
-            + (parent.map { " (in `\($0)`)" } ?? "")
+            + (parent.map { " (in \($0))" } ?? "")
         var lines = [heading, "", spec.doc]
         if spec.required { lines.append("\nRequired.") }
         if spec.repeatable { lines.append("\nMay appear several times.") }

@@ -88,6 +88,42 @@ public enum LanguageSchema {
         }
         """)
 
+    /// `resources { … }` in `experiment` (every stage's default) or in a `stage` (its overrides).
+    public static let resources = SectionSpec(
+        "resources", label: .none,
+        keys: [
+            ParamSpec("cpus", .number(.count), doc: "CPUs of each task: `sbatch --cpus-per-task=N`. Unset: the cluster's default.", example: "cpus = 4"),
+            ParamSpec("memory", .formatted(.memory), doc: """
+                Memory of each task: `sbatch --mem=SIZE`. A whole number followed by `K`, `M`, `G` or `T` (factors of \
+                1024, as SLURM counts; an amount in `K` must be a whole number of megabytes), no space, no `B`. Passed in \
+                the largest unit that keeps it whole: `"8192M"` becomes `--mem=8G`. Unset: the cluster's default.
+                """, example: "memory = \"8G\""),
+            ParamSpec("time", .formatted(.wallTime), doc: """
+                Wall-time limit of each task: `sbatch --time=HH:MM:SS`, or `--time=D-HH:MM:SS` from one day on, exact to \
+                the second (`"90m"` becomes `--time=01:30:00`, `"1d12h"` `--time=1-12:00:00`). Written as whole amounts \
+                of `d`, `h`, `m`, `s`, in that order, each at most once, no spaces (`"45s"`, `"2h"`, `"1h30m"`, \
+                `"1d12h"`), or as SLURM's `"HH:MM:SS"` or `"D-HH:MM:SS"`; more than 0. Unset: the partition's limit.
+                """, example: "time = \"2h\""),
+            ParamSpec("partition", .formatted(.partition), doc: "The partition each task is queued in: `sbatch --partition=NAME`. Letters, digits, `_`, `.` and `-` only (one partition). Unset: the cluster's default partition.", example: "partition = \"cpu\""),
+        ],
+        doc: """
+        What each task asks of a cluster when the plan is submitted to one (`ftx run --executor slurm`; \
+        `ftx plan --executor slurm` shows the `sbatch` options). In `experiment`: the default of every stage, \
+        and what data tasks ask for. In a `stage`: that stage's tasks, field by field over the experiment's (a \
+        field the stage does not set keeps the experiment's). Every field is optional; an unset field is left \
+        to the cluster. Resources never change a result or a task key, so editing them re-runs nothing \
+        (`ftx diff` shows the edit and no invalidated trial), and a local `ftx run` is not limited by them (it \
+        runs `--jobs` tasks at a time). They cannot be swept.
+        """,
+        example: """
+        resources {
+          cpus = 4
+          memory = "8G"
+          time = "2h"
+          partition = "cpu"
+        }
+        """)
+
     /// `sweep grid|zip|random(trials:, seed:) { axis = values }`.
     public static let sweep = SectionSpec(
         "sweep", label: .sweepKind, keys: [], repeatable: true,
@@ -113,7 +149,8 @@ public enum LanguageSchema {
         keys: [
             ParamSpec("seed", .number(.naturalNumber), .defaulted(num(0)), doc: "The seed of every stage that does not set its own: initialisation, shuffling, dropout.", example: "seed = 0"),
         ],
-        doc: "Names the experiment (at most one per file; default: the file's name) and sets its seed.",
+        sections: [resources],
+        doc: "Names the experiment (at most one per file; default: the file's name), sets its seed and the cluster `resources` every stage asks for unless it sets its own.",
         example: """
         experiment digits_transfer {
           seed = 0
@@ -194,7 +231,7 @@ public enum LanguageSchema {
             ParamSpec("ensemble", .call(family: "ensemble"), doc: "An ensemble of the best trials, averaging their predicted probabilities; evaluated like a trial.", example: "ensemble = top(3, by: valid.accuracy)"),
             ParamSpec("prune", .call(family: "prune"), doc: "Early termination of unpromising trials of a sweep.", example: "prune = asha(metric: valid.loss, min_epochs: 3, reduction: 3)"),
         ],
-        sections: [schedule, sweep],
+        sections: [schedule, sweep, resources],
         doc: "A training task: which model starts from which weights, on which data, with which optimizer, schedule and loss; optionally a sweep over its settings.",
         example: """
         stage pretrain {

@@ -90,6 +90,8 @@ public indirect enum ValueType: Sendable {
     case dataset
     /// A list of layer calls or activation names.
     case layers
+    /// A string in a format the checker parses and spells canonically (`resources`).
+    case formatted(StringFormat)
 
     /// How messages and the reference name this type.
     public var text: String {
@@ -112,6 +114,7 @@ public indirect enum ValueType: Sendable {
         case .loss: return "a loss such as `cross_entropy() + 1e-4 * l2()`"
         case .dataset: return "a data name, optionally filtered (`digits where label >= 5`)"
         case .layers: return "a list of layers such as `[dense(64, activation: relu), dropout(0.1)]`"
+        case .formatted(let format): return format.text
         }
     }
 
@@ -127,6 +130,25 @@ public indirect enum ValueType: Sendable {
         case .symbol(let names): return "names among " + names.map { "`\($0)`" }.joined(separator: ", ")
         case .steps: return "counts such as `5 epochs`"
         default: return text
+        }
+    }
+}
+
+/// The formats of `ValueType.formatted` strings.
+public enum StringFormat: Sendable, Hashable {
+    /// An amount of memory with a unit: `"512M"`, `"8G"`, `"1T"`.
+    case memory
+    /// A duration: `"90m"`, `"1h30m"`, `"1d12h"`, or SLURM's `"HH:MM:SS"` / `"D-HH:MM:SS"`.
+    case wallTime
+    /// A SLURM partition name: letters, digits, `_`, `.`, `-`.
+    case partition
+
+    /// How messages and the reference name the format.
+    public var text: String {
+        switch self {
+        case .memory: return "a memory size string such as `\"8G\"` (a whole number and `K`, `M`, `G` or `T`)"
+        case .wallTime: return "a duration string such as `\"90m\"`, `\"2h\"`, `\"1h30m\"`, `\"1d12h\"` or `\"HH:MM:SS\"`"
+        case .partition: return "a partition name string (letters, digits, `_`, `.`, `-`)"
         }
     }
 }

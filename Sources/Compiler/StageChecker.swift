@@ -14,6 +14,7 @@ struct StageDraft {
     var metricUses: [MetricUse]
     var initialization: StageInit
     var seed: Int
+    var resources: JobResources
 }
 
 extension CheckerRun {
@@ -42,9 +43,10 @@ extension CheckerRun {
             }
         }
         let seed = settings.values["seed"]?.number.map { Int($0) } ?? experimentSeed
+        let resources = checkResources(settings.sections, owner: title)
         stages[name] = StageDraft(name: name, section: section, nameSpan: section.name?.span ?? section.keyword.span, settings: settings,
                                   schedule: schedule, sweeps: settings.sections["sweep"] ?? [], metricUses: metricUses,
-                                  initialization: initialization, seed: seed)
+                                  initialization: initialization, seed: seed, resources: resources)
         metricUses = []
     }
 
@@ -212,7 +214,7 @@ extension CheckerRun {
         if let data { checkValidSplitRules(draft, data: data, sweeps: sweeps) }
         return CheckedStage(name: name, span: draft.nameSpan, model: modelName, data: dataName, initialization: draft.initialization,
                             settings: record, sweeps: sweeps, select: values["select"], ensemble: values["ensemble"], prune: values["prune"],
-                            seed: draft.seed, repeatCount: repeatCount, parameterNames: parameterNames)
+                            seed: draft.seed, repeatCount: repeatCount, parameterNames: parameterNames, resources: draft.resources)
     }
 
     /// A stage's `repeat` (1 when absent or invalid). Replicates take seeds `seed + r`, so a

@@ -26,8 +26,11 @@ extension CheckerRun {
             if case .bool(let b) = expr.kind { return Value(.bool(b), span: expr.span) }
             mismatch(expr, what: what, expected: type.text, example: example)
             return nil
-        case .string, .path, .column:
-            if case .string(let s) = expr.kind { return Value(.string(s), span: expr.span) }
+        case .string, .path, .column, .formatted:
+            if case .string(let s) = expr.kind {
+                if case .formatted(let format) = type { return resolveFormatted(s, format, what: what, span: expr.span) }
+                return Value(.string(s), span: expr.span)
+            }
             if case .reference(let dotted) = expr.kind {
                 emit(CheckerDiagnostics.typeMismatch(what: what, expected: type.text, found: describe(expr), example: example, span: expr.span,
                                                      fixIts: [FixIt(span: expr.span, replacement: "\"\(dotted.text)\"")]))
@@ -109,7 +112,7 @@ extension CheckerRun {
         switch (type, expr.kind) {
         case (.reference, .reference), (.symbol, .reference), (.metric, .reference): return true
         case (.call(let family), .call(let callee, _)): return LanguageSchema.call(callee.text, in: family) != nil
-        case (.string, .string), (.path, .string), (.column, .string), (.bool, .bool): return true
+        case (.string, .string), (.path, .string), (.column, .string), (.formatted, .string), (.bool, .bool): return true
         case (.number, .number), (.number, .unary), (.number, .binary): return true
         case (.list, .list), (.layers, .list), (.record, .record): return true
         default: return false

@@ -223,6 +223,14 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case featureNotNumeric = "E0190"
     /// A classification head with fewer outputs than the label column has classes.
     case headFewerThanClasses = "E0191"
+    /// `resources { memory = … }` that is not a whole amount of `K`, `M`, `G` or `T` above 0: `"8GB"`, `"1.5G"`, `"0M"`.
+    case resourceMemoryInvalid = "E0195"
+    /// `resources { time = … }` that is not a duration above 0: `"2 hours"`, `"1:30"`, `"0s"`.
+    case resourceTimeInvalid = "E0196"
+    /// `resources { partition = … }` that is empty or not one name of letters, digits, `_`, `.`, `-`: `"gpu,cpu"`.
+    case resourcePartitionInvalid = "E0197"
+    /// A `resources` block at the top level of a file instead of inside `experiment` or a `stage`.
+    case resourcesOutsideExperiment = "E0198"
 
     // MARK: Checker warnings
 

@@ -10,15 +10,27 @@ public struct TaskGraph: Sendable {
     public var tasks: [PlannedTask]
     /// One entry per trial (a train task and what it was made from), in stage order.
     public var trials: [PlannedTrial]
+    /// What each stage's tasks ask of a cluster (`JobResources`), by stage name: the experiment's
+    /// `resources` overridden by the stage's, for every stage. Not part of any task key.
+    public var resources: [String: JobResources]
+    /// The experiment's own `resources`: what tasks of no stage (data tasks, stage "") ask for.
+    public var defaultResources: JobResources
 
-    public init(experiment: String, tasks: [PlannedTask], trials: [PlannedTrial]) {
+    public init(experiment: String, tasks: [PlannedTask], trials: [PlannedTrial],
+                resources: [String: JobResources] = [:], defaultResources: JobResources = JobResources()) {
         self.experiment = experiment
         self.tasks = tasks
         self.trials = trials
+        self.resources = resources
+        self.defaultResources = defaultResources
     }
 
     /// The task with this key.
     public func task(_ key: String) -> PlannedTask? { tasks.first { $0.key == key } }
+
+    /// What a task of `stage` asks of a cluster: the stage's merged resources, else (data
+    /// tasks, whose stage is "", or a stage the plan does not have) the experiment's.
+    public func resources(forStage stage: String) -> JobResources { resources[stage] ?? defaultResources }
 
     /// The points (replicate 0's ids) of stages with `repeat` > 1.
     public var repeatedPoints: Set<String> { Set(trials.filter { $0.replicate > 0 }.map(\.point)) }

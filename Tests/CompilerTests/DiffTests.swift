@@ -44,6 +44,40 @@ final class DiffTests: XCTestCase {
         XCTAssertTrue(diff.text().hasPrefix("no semantic difference\n"), diff.text())
     }
 
+    /// Issue 15: cluster resources are settings (reported field by field, canonically spelled)
+    /// that move no task key, so the edit invalidates no trial and recomputes nothing.
+    func testResourcesEditsInvalidateNoTrial() throws {
+        let text = try example()
+        let old = edited(text, [("seed = 0\n}", "seed = 0\n  resources {\n    cpus = 2\n    time = \"90m\"\n  }\n}")])
+        let new = edited(text, [
+            ("seed = 0\n}", "seed = 0\n  resources {\n    cpus = 4\n    time = \"1h30m\"\n  }\n}"),
+            ("  select = best", "  resources {\n    memory = \"16G\"\n  }\n  select = best"),
+        ])
+        let diff = try compare(old, new)
+        // `"90m"` and `"1h30m"` are one time limit: no change.
+        XCTAssertEqual(diff.changes.map(\.text), ["~ experiment.resources.cpus: 2 → 4", "+ stage.finetune.resources.memory: \"16G\""])
+        XCTAssertTrue(diff.changes.allSatisfy(\.isResources))
+        XCTAssertEqual(diff.trials, TrialImpact(reused: 13))
+        XCTAssertTrue(diff.recompute.isEmpty)
+        XCTAssertTrue(diff.hasSemanticDifference, "a setting changed")
+        XCTAssertEqual(diff.text(), """
+            ~ experiment.resources.cpus: 2 → 4
+            + stage.finetune.resources.memory: "16G"
+            (`resources` only decide what cluster jobs ask for: they change no result and no task key)
+
+            trials: 13 reused, 0 invalidated, 0 added, 0 removed (pretrain: 1 reused; finetune: 12 reused)
+            to recompute: nothing
+            files of old: ../data/digits.csv from disk
+            files of new: ../data/digits.csv from disk
+
+            """)
+        // Removing the experiment's block is one removal per field.
+        XCTAssertEqual(summary(try compare(old, text)), ["removed experiment.resources.cpus", "removed experiment.resources.time"])
+        // Declarations named `resources` are not the block.
+        XCTAssertFalse(DiffChange(.changed, .setting, path: "stage.resources.seed", old: nil, new: nil).isResources)
+        XCTAssertFalse(DiffChange(.changed, .setting, path: "data.resources.split", old: nil, new: nil).isResources)
+    }
+
     func testNestedSettingsHaveDottedPaths() throws {
         let text = try example()
         let diff = try compare(text, edited(text, [

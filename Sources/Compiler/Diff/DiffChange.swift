@@ -44,6 +44,13 @@ public struct DiffChange: Sendable, Hashable {
         self.new = new
     }
 
+    /// Whether the change is to a `resources` block (`experiment.resources.cpus`,
+    /// `stage.finetune.resources.time`), which decides what cluster jobs ask for and no task key.
+    public var isResources: Bool {
+        let parts = path.split(separator: ".")
+        return parts.count >= 2 && (parts[0] == "experiment" ? parts[1] == "resources" : parts[0] == "stage" && parts.count >= 3 && parts[2] == "resources")
+    }
+
     /// One line of `ftx diff`'s human output.
     public var text: String {
         let o = old.map(Self.show) ?? "", n = new.map(Self.show) ?? ""

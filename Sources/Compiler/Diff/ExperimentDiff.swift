@@ -100,6 +100,9 @@ public struct ExperimentDiff: Sendable {
             lines.append(hasSemanticDifference ? "no setting changed, but the files the experiment reads did" : "no semantic difference")
         } else {
             lines += changes.map(\.text)
+            if changes.contains(where: \.isResources) {
+                lines.append("(`resources` only decide what cluster jobs ask for: they change no result and no task key)")
+            }
         }
         lines.append("")
         var trialLine = "trials: \(trials.text)"

@@ -35,9 +35,21 @@ struct SettingsDiffer {
         if old.seed != new.seed {
             changes.append(DiffChange(.changed, .setting, path: "experiment.seed", old: Value(.number(Double(old.seed))), new: Value(.number(Double(new.seed)))))
         }
+        diff(Self.resourcesValue(old.resources), Self.resourcesValue(new.resources), "experiment.resources")
         compareData()
         compareModels()
         compareStages()
+    }
+
+    /// A `resources` block as a record of the fields it sets, spelled as `sbatch` reads them, so
+    /// blocks compare field by field (`stage.train.resources.memory: "8G" → "16G"`).
+    static func resourcesValue(_ resources: JobResources) -> Value {
+        var fields: [Value.Field] = []
+        if let cpus = resources.cpus { fields.append(Value.Field("cpus", Value(.number(Double(cpus))))) }
+        if let mb = resources.memoryMegabytes { fields.append(Value.Field("memory", Value(.string(JobResources.memoryText(megabytes: mb))))) }
+        if let seconds = resources.timeSeconds { fields.append(Value.Field("time", Value(.string(JobResources.timeText(seconds: seconds))))) }
+        if let partition = resources.partition { fields.append(Value.Field("partition", Value(.string(partition)))) }
+        return Value(.record(fields))
     }
 
     // MARK: Matching and renames
@@ -197,6 +209,8 @@ struct SettingsDiffer {
             diff(o.select, n.select, path + ".select")
             diff(o.ensemble, n.ensemble, path + ".ensemble")
             diff(o.prune, n.prune, path + ".prune")
+            // The stage's own block: a changed experiment default is reported once, under `experiment.resources`.
+            diff(Self.resourcesValue(o.resources), Self.resourcesValue(n.resources), path + ".resources")
             if case .checkpoint(let a) = o.initialization, case .checkpoint(let b) = n.initialization {
                 compareContents(path + ".init.contents", file(a), file(b))
             }

@@ -51,7 +51,10 @@ public struct Planner: Sendable {
             try builder.add(stage)
         }
         let warnings = checked.stages.flatMap(SweepLinter.lint).sortedAndUnique()
-        return Plan(graph: TaskGraph(experiment: checked.name, tasks: builder.tasks, trials: builder.trials),
+        // Cluster resources sit beside the tasks, never in their specs: they change no key.
+        let resources = Dictionary(checked.stages.map { ($0.name, checked.resources.overridden(by: $0.resources)) }, uniquingKeysWith: { a, _ in a })
+        return Plan(graph: TaskGraph(experiment: checked.name, tasks: builder.tasks, trials: builder.trials,
+                                     resources: resources, defaultResources: checked.resources),
                     warnings: warnings, estimates: builder.estimates)
     }
 }

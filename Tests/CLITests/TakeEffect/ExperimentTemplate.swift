@@ -10,6 +10,8 @@ struct ExperimentTemplate: Sendable {
         var inner: [Block] = []
         /// A slot whose value is printed as is, indented, at the end of the block.
         var raw: String? = nil
+        /// Left out when none of its slots is set (`resources`, whose mere presence is no default).
+        var optional = false
     }
 
     var name: String
@@ -24,6 +26,7 @@ struct ExperimentTemplate: Sendable {
     /// The experiment with `overrides` replacing the template's slot values.
     func render(_ overrides: [String: String]) -> String {
         func render(_ b: Block, indent: String) -> [String] {
+            if b.optional, b.slots.allSatisfy({ (overrides[$0.slot] ?? $0.value).isEmpty }) { return [] }
             var lines = ["\(indent)\(b.header) {"]
             for (slot, value) in b.slots {
                 let v = overrides[slot] ?? value
@@ -44,7 +47,7 @@ struct ExperimentTemplate: Sendable {
 
     /// An MLP on 60 rows of digits (48 train, 12 valid): 2 epochs of 3 steps.
     static let mlp = ExperimentTemplate(name: "mlp", blocks: [
-        Block(header: "experiment walk", slots: [("experiment.seed", "0")]),
+        Block(header: "experiment walk", slots: [("experiment.seed", "0")], inner: [resources("experiment")]),
         Block(header: "data digits", slots: [
             ("data.source", #"csv("digits.csv")"#), ("data.label", #""label""#), ("data.text", ""), ("data.features", ""),
             ("data.normalize", "scale(1 / 16)"), ("data.split", "random(train: 0.8, valid: 0.2, seed: 0)"), ("data.augment", ""),
@@ -79,6 +82,12 @@ struct ExperimentTemplate: Sendable {
                 ("schedule.epochs", "2"), ("schedule.batch_size", "16"), ("schedule.accumulate", ""), ("schedule.lr", ""), ("schedule.shuffle", ""),
                 ("schedule.clip_grad_norm", ""), ("schedule.clip_grad_value", ""), ("schedule.early_stop", ""), ("schedule.keep_best", ""),
             ]),
+            resources("stage"),
         ], raw: "stage.sweep")
+    }
+
+    /// `resources { … }` in `owner` (`experiment` or `stage`): slots `experiment.resources.cpus`, `stage.resources.time`, ….
+    static func resources(_ owner: String) -> Block {
+        Block(header: "resources", slots: ["cpus", "memory", "time", "partition"].map { ("\(owner).resources.\($0)", "") }, optional: true)
     }
 }

@@ -24,7 +24,7 @@ enum SettingNames {
             case .metric: for split in LanguageSchema.splitNames { add("\(name)=\(split)") }
             case .anyOf(let types): for t in types { walk(t, name) }
             // Calls, layers and losses are walked once as calls, below; the rest are plain values.
-            case .call, .layers, .loss, .number, .bool, .string, .path, .column, .reference, .steps, .dataset: break
+            case .call, .layers, .loss, .number, .bool, .string, .path, .column, .reference, .steps, .dataset, .formatted: break
             }
         }
 

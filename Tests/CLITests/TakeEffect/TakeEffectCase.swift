@@ -7,6 +7,10 @@ struct TakeEffectCase: Sendable {
         case takesEffect
         /// The base passes `ftx check`, the variant is rejected with an error diagnostic.
         case rejected
+        /// Both pass `ftx check`; their task keys, trained weights and metrics are equal, and the
+        /// `sbatch` options of the template's stage (`graph.resources(forStage: "train")`) differ:
+        /// a setting for cluster submission only (`resources`), which must change no result.
+        case shapesClusterJobs
     }
 
     var setting: String

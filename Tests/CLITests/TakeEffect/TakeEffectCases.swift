@@ -78,7 +78,21 @@ enum TakeEffectCases {
 
     // MARK: The cases
 
-    static let all: [TakeEffectCase] = stageKeys + data + model + scheduleBlock + sweeps + optimizers + schedules + losses + selection
+    static let all: [TakeEffectCase] = stageKeys + data + model + scheduleBlock + sweeps + optimizers + schedules + losses + selection + resources
+
+    /// Issue 15: each `resources` field, in the experiment (over no block) and in the stage (over the
+    /// experiment's value), changes the stage's `sbatch` options and nothing else; a bad value is rejected.
+    static let resources: [TakeEffectCase] = [
+        ("cpus", "2", "8"), ("memory", #""8G""#, #""16G""#), ("time", #""2h""#, #""1d12h""#), ("partition", #""cpu""#, #""big""#),
+    ].flatMap { field, value, other in [
+        mlp("resources.\(field)", label: "experiment", ["experiment.resources.\(field)": value], expect: .shapesClusterJobs),
+        mlp("resources.\(field)", label: "stage", both: ["experiment.resources.\(field)": value], ["stage.resources.\(field)": other],
+            expect: .shapesClusterJobs),
+    ] } + [
+        mlp("resources.memory", label: "bad unit", ["experiment.resources.memory": #""8GB""#], expect: .rejected),
+        mlp("resources.time", label: "bad unit", ["stage.resources.time": #""2 hours""#], expect: .rejected),
+        mlp("resources.cpus", label: "zero", ["stage.resources.cpus": "0"], expect: .rejected),
+    ]
 
     static let stageKeys: [TakeEffectCase] = [
         mlp("experiment.seed", ["experiment.seed": "1"]),

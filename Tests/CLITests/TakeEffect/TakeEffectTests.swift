@@ -60,6 +60,7 @@ final class TakeEffectTests: XCTestCase {
             switch c.expectation {
             case .takesEffect: expected = verdict.hasPrefix("takes effect")
             case .rejected: expected = verdict.hasPrefix("rejected")
+            case .shapesClusterJobs: expected = verdict.hasPrefix("shapes cluster jobs")
             }
             report.append("\(c.id): \(verdict)")
             if let reason = Self.knownIgnored[c.id] {
@@ -91,10 +92,15 @@ final class TakeEffectTests: XCTestCase {
         let keys = base.taskKeys != variant.taskKeys
         let weights = base.weights != variant.weights
         let metrics = base.metrics != variant.metrics
+        let options = base.sbatchOptions != variant.sbatchOptions
         if keys && (weights || metrics) {
             return "takes effect (" + [weights ? "weights" : nil, metrics ? "metrics" : nil].compactMap { $0 }.joined(separator: ", ") + " differ)"
         }
+        if options && !keys && !weights && !metrics {
+            return "shapes cluster jobs (sbatch options \(base.sbatchOptions) → \(variant.sbatchOptions); task keys, weights and metrics the same)"
+        }
         return "IGNORED: task keys \(keys ? "differ" : "are the same"), weights \(weights ? "differ" : "are the same"), metrics \(metrics ? "differ" : "are the same")"
+            + (options ? ", sbatch options differ" : "")
     }
 
     /// The lines only one side has: `- base line` / `+ variant line`.
