@@ -44,7 +44,7 @@ enum PlanCommand {
             let pending = Set(loaded.plan.graph.tasks.filter { store.completedStatus($0.key) == nil }.map(\.key))
             let context = SlurmJobScript.Context.current(store: store, checkpointInterval: Trainer.Options.defaultCheckpointInterval,
                                                          throttle: throttle, extraOptions: slurmOptions)
-            cluster = ClusterPlanReport(plan: ClusterJobPlan(graph: loaded.plan.graph, pending: pending, resources: { _ in [] }),
+            cluster = ClusterPlanReport(plan: ClusterJobPlan(graph: loaded.plan.graph, pending: pending),
                                         context: context)
         }
         if args.has("--json") {

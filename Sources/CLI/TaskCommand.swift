@@ -111,8 +111,9 @@ enum TaskCommand {
 
         let trainKeys = keys.filter { graph.task($0)?.kind == .train }
         if !trainKeys.isEmpty { Provenance.current(for: experimentPath).record(trainKeys: trainKeys, in: store) }
-        let subgraph = TaskGraph(experiment: graph.experiment, tasks: graph.tasks.filter { needed.contains($0.key) },
-                                 trials: graph.trials.filter { needed.contains($0.evalKey) })
+        var subgraph = graph
+        subgraph.tasks = graph.tasks.filter { needed.contains($0.key) }
+        subgraph.trials = graph.trials.filter { needed.contains($0.evalKey) }
         return RunCommand.execute(subgraph, store: store, jobs: 1, checkpointInterval: checkpointInterval,
                                   command: "task run", console: console)
     }

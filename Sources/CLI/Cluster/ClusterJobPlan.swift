@@ -24,7 +24,7 @@ struct ClusterJobPlan: Equatable {
         var elements: [[String]]
         /// Indices (into `ClusterJobPlan.jobs`) of the jobs it waits for.
         var dependencies: [Int]
-        /// sbatch options from the stage's `resources` block.
+        /// sbatch options from the stage's `resources` (the experiment's for data tasks).
         var resources: [String]
 
         var keys: [String] { elements.flatMap { $0 } }
@@ -33,8 +33,8 @@ struct ClusterJobPlan: Equatable {
     var jobs: [Job]
 
     /// Every pending task becomes part of exactly one job. `pending` are the keys
-    /// not complete in the store; `resources` gives a stage's sbatch options.
-    init(graph: TaskGraph, pending: Set<String>, resources: (String) -> [String]) {
+    /// not complete in the store; a job's resources are its stage's (`TaskGraph.resources(forStage:)`).
+    init(graph: TaskGraph, pending: Set<String>) {
         let tasks = graph.tasks.filter { pending.contains($0.key) }
         var byKey: [String: PlannedTask] = [:]
         for t in tasks { byKey[t.key] = t }
@@ -101,7 +101,7 @@ struct ClusterJobPlan: Equatable {
             for k in keys { jobIndexOf[k] = jobs.count }
             jobs.append(Job(name: name, stage: g.stage, wave: g.wave,
                             elements: g.cohort ? [keys] : keys.map { [$0] },
-                            dependencies: deps.sorted(), resources: resources(g.stage)))
+                            dependencies: deps.sorted(), resources: graph.resources(forStage: g.stage).sbatchOptions))
         }
         self.jobs = jobs
     }

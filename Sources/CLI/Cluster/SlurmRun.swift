@@ -59,8 +59,7 @@ enum SlurmRun {
         } else {
             let context = SlurmJobScript.Context.current(store: store, checkpointInterval: options.checkpointInterval,
                                                          throttle: options.throttle, extraOptions: options.extraOptions)
-            let submitter = SlurmSubmitter(graph: graph, store: store, experimentPath: absolute, context: context,
-                                           resources: { _ in [] })
+            let submitter = SlurmSubmitter(graph: graph, store: store, experimentPath: absolute, context: context)
             do {
                 jobs = try submitter.submit(pending: pending, record: &record)
             } catch {

@@ -12,13 +12,12 @@ struct SlurmSubmitter {
     /// The experiment file, absolute.
     var experimentPath: String
     var context: SlurmJobScript.Context
-    var resources: (String) -> [String]
 
     /// Submits every job of the plan for `pending`; returns the record's new jobs.
     /// If SLURM refuses a job, the jobs already submitted are cancelled (they
     /// would wait forever for it) and the error is thrown.
     func submit(pending: Set<String>, record: inout SlurmSubmissionRecord) throws -> [SlurmSubmissionRecord.Job] {
-        let plan = ClusterJobPlan(graph: graph, pending: pending, resources: resources)
+        let plan = ClusterJobPlan(graph: graph, pending: pending)
         let fm = FileManager.default
         try fm.createDirectory(atPath: context.logFolder, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: context.scriptFolder, withIntermediateDirectories: true)

@@ -183,6 +183,9 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertTrue(refused.err.contains("sbatch refused the job"), refused.err)
 
         // Ctrl-C with nobody to ask (stdin is not a terminal): the jobs are cancelled.
+        // The stage declares resources: its job asks SLURM for them.
+        try workspace.write("quick.ftx", Self.quick.replacingOccurrences(of: "  select = best(valid.accuracy)",
+                                                                          with: "  select = best(valid.accuracy)\n  resources {\n    time = \"7m\"\n    partition = \"debug\"\n  }"))
         let process = Process()
         process.executableURL = try XCTUnwrap(Paths.ftxExecutable)
         process.arguments = ["run", "--executor", "slurm", "--slurm-args", "--begin=now+60", "--store", cluster, file]
@@ -199,6 +202,11 @@ final class SlurmExecutorTests: XCTestCase {
         }
         let jobs = try submittedJobs(store: cluster, file: file)
         XCTAssertFalse(try activeElements(jobs).isEmpty)
+        let trainJob = try XCTUnwrap(jobs.first { $0.name.hasPrefix("ftx-quick-train-") })
+        let shown = try Subprocess.run("scontrol", ["show", "job", trainJob.id])
+        XCTAssertTrue(shown.text.contains("TimeLimit=00:07:00") && shown.text.contains("Partition=debug"), shown.text)
+        let dataJob = try Subprocess.run("scontrol", ["show", "job", jobs[0].id])
+        XCTAssertFalse(dataJob.text.contains("TimeLimit=00:07:00"), "the data tasks have the experiment's resources (none)")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

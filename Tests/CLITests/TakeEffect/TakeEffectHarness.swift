@@ -20,8 +20,7 @@ final class TakeEffectHarness {
         var refused: String?
         /// Every task key of `ftx plan --json`.
         var taskKeys: Set<String> = []
-        /// The `sbatch` options of the stage `train`'s tasks, from the plan made in-process
-        /// (`TaskGraph.resources(forStage:)`).
+        /// The `sbatch` command lines of the stage `train`'s jobs, from `ftx plan --executor slurm --json`.
         var sbatchOptions: [String] = []
         /// Per trial in results order: stage, status, epochs, metrics, history and classification record
         /// (confusion matrix, per-class scores) as JSON text; then the ensembles.
@@ -57,8 +56,11 @@ final class TakeEffectHarness {
             guard plan.status == 0 else { o.refused = "ftx plan failed: " + Self.firstLine(plan.err); cache[text] = o; return o }
             let planJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.out.utf8)) as? [String: Any], plan.err)
             o.taskKeys = Set((planJSON["tasks"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
-            let checked = try checkFile(path: file).get()
-            o.sbatchOptions = try Planner().plan(checked.experiment, file: checked.file).resources(forStage: "train").sbatchOptions
+            // What `ftx run --executor slurm` would submit: the sbatch command lines of the stage's jobs.
+            let slurm = ftx(["plan", "--json", "--executor", "slurm", "--store", store, file])
+            let slurmJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(slurm.out.utf8)) as? [String: Any], slurm.err)
+            o.sbatchOptions = (slurmJSON["slurm_jobs"] as? [[String: Any]] ?? [])
+                .filter { ($0["stage"] as? String) == "train" }.flatMap { $0["sbatch"] as? [String] ?? [] }
             let run = ftx(["run", "--store", store, file])
             guard run.status == 0 else { o.refused = "ftx run failed: " + Self.firstLine(run.err); cache[text] = o; return o }
             let results = ftx(["results", "--json", "--store", store, file])
