@@ -37,13 +37,16 @@ final class SlurmFollower: @unchecked Sendable {
     }
 
     /// Follows until every followed task is complete, no element is active, or an interruption.
-    func follow(progress: ProgressPrinter) -> (outcome: Outcome, finished: [String]) {
+    /// `finished`: the tasks that came into the store while following; `alreadyDone`:
+    /// the plan's tasks that were in it when following began.
+    func follow(progress: ProgressPrinter) -> (outcome: Outcome, finished: [String], alreadyDone: Int) {
         var byKey: [String: PlannedTask] = [:]
         for t in graph.tasks { byKey[t.key] = t }
         let keys = jobs.flatMap { $0.elements.flatMap { $0 } }.filter { byKey[$0] != nil }
         var started: [String: Double] = [:]
         var finished: [String] = []
-        var finishedSet = Set<String>()
+        let initiallyDone = Set(graph.tasks.map(\.key).filter { store.completedStatus($0) != nil })
+        var finishedSet = initiallyDone.intersection(keys)
         var reportedElements = Set<String>()
 
         func lookAtStore() {
@@ -63,9 +66,9 @@ final class SlurmFollower: @unchecked Sendable {
         }
 
         while true {
-            if interruption.isSet { return (.interrupted, finished) }
+            if interruption.isSet { return (.interrupted, finished, initiallyDone.count) }
             lookAtStore()
-            if finishedSet.count == Set(keys).count { return (.completed, finished) }
+            if finishedSet.count == Set(keys).count { return (.completed, finished, initiallyDone.count) }
             let states = Slurm.elementStates(of: jobs.map(\.id))
             var active = false
             for job in jobs {
@@ -87,9 +90,9 @@ final class SlurmFollower: @unchecked Sendable {
             if !active {
                 lookAtStore()  // a task may have been sealed just before its element ended
                 let missing = keys.filter { !finishedSet.contains($0) }
-                return (missing.isEmpty ? .completed : .incomplete(missing: missing), finished)
+                return (missing.isEmpty ? .completed : .incomplete(missing: missing), finished, initiallyDone.count)
             }
-            if interruption.wait(seconds: pollInterval) { return (.interrupted, finished) }
+            if interruption.wait(seconds: pollInterval) { return (.interrupted, finished, initiallyDone.count) }
         }
     }
 

@@ -73,16 +73,15 @@ enum SlurmRun {
             console.out("detached: `ftx status \(file)` shows progress, `ftx cancel \(file)` cancels the jobs\n")
             return ExitCode.success
         }
-        return follow(graph: graph, store: store, jobs: jobs, file: file, alreadyDone: alreadyDone,
-                      interruption: interruption, console: console)
+        return follow(graph: graph, store: store, jobs: jobs, file: file, interruption: interruption, console: console)
     }
 
     /// Follows `jobs` to their end; Ctrl-C asks whether to cancel them.
     static func follow(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], file: String,
-                       alreadyDone: Int, interruption: Interruption, console: Console) -> Int32 {
+                       interruption: Interruption, console: Console) -> Int32 {
         let follower = SlurmFollower(graph: graph, store: store, jobs: jobs, interruption: interruption, console: console)
         let progress = ProgressPrinter(console: console)
-        let (outcome, finished) = follower.follow(progress: progress)
+        let (outcome, finished, alreadyDone) = follower.follow(progress: progress)
         progress.finish()
         switch outcome {
         case .completed:
