@@ -121,7 +121,8 @@ final class ONNXExportTests: XCTestCase {
 
     /// With $FTX_ONNX_OUT: writes `NAME.onnx` and `NAME.json` (ftx's inputs and logits) for
     /// an MLP with each activation, a mixed MLP, the tiny colour BERT with mean and cls
-    /// pooling and adaptation layers, and all-MiniLM-L6-v2 with a random head. Without it:
+    /// pooling and adaptation layers, and all-MiniLM-L6-v2 with a random head (mean pooling;
+    /// cls pooling under adaptation layers). Without it:
     /// writes the small cases to a temporary folder and checks each file decodes.
     func testWritesInteropCasesForOnnxruntime() throws {
         let target = ProcessInfo.processInfo.environment["FTX_ONNX_OUT"]
@@ -175,7 +176,10 @@ final class ONNXExportTests: XCTestCase {
         if target != nil {
             let texts = ["A man is playing a guitar.", "The new movie is awesome!", "ok",
                          "Fine-tuning exists to produce a model that is used somewhere else, so close the loop."]
-            berts.append(("minilm_mean", try Self.bertModel(try Golden.miniLM(), pooling: .mean, layers: [], classes: 4, maxLength: 32), texts))
+            let miniLM = try Golden.miniLM()
+            berts.append(("minilm_mean", try Self.bertModel(miniLM, pooling: .mean, layers: [], classes: 4, maxLength: 32), texts))
+            berts.append(("minilm_cls_layers", try Self.bertModel(miniLM, pooling: .cls, layers: [.dense(units: 16, activation: .gelu), .layerNorm(eps: 1e-5)],
+                                                                  classes: 3, maxLength: 32), texts))
         }
         for (name, model, texts) in berts {
             let encoder = try XCTUnwrap(model.encoder)
@@ -188,7 +192,7 @@ final class ONNXExportTests: XCTestCase {
             try write(name, ONNXExport.model(model), inputs: [("input_ids", shape, batch.ids.map(Double.init)),
                                                               ("attention_mask", shape, batch.mask.map(Double.init))], logits: logits)
         }
-        XCTAssertEqual(names.count, Activation.allCases.count + 2 + 2 + (target == nil ? 0 : 1))
+        XCTAssertEqual(names.count, Activation.allCases.count + 2 + 2 + (target == nil ? 0 : 2))
     }
 
     // MARK: helpers
@@ -216,7 +220,9 @@ struct ONNXStructure {
     struct Initializer {
         var dims: [Int]
         var dataType: Int
-        var floats: [Float]
+        var raw: Data
+        /// The values of a float32 tensor.
+        var floats: [Float] { dataType == 1 ? ProtobufMessage.littleEndianFloats(raw) : [] }
     }
     struct Value {
         var name: String
@@ -243,9 +249,7 @@ struct ONNXStructure {
         }
         for t in try graph.messages(5) {
             let type = Int(t.int64(2) ?? 0)
-            let raw = t.bytes(9).last ?? Data()
-            initializers[t.string(8) ?? ""] = Initializer(dims: try t.int64s(1).map(Int.init), dataType: type,
-                                                          floats: type == 1 ? ProtobufMessage.littleEndianFloats(raw) : [])
+            initializers[t.string(8) ?? ""] = Initializer(dims: try t.int64s(1).map(Int.init), dataType: type, raw: t.bytes(9).last ?? Data())
         }
         func value(_ m: ProtobufMessage) throws -> Value {
             let tensor = try m.message(2)?.message(1)
