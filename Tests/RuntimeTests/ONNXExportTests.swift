@@ -47,6 +47,13 @@ final class ONNXExportTests: XCTestCase {
         XCTAssertEqual(onnx.initializers["layers.6.weight"]?.dims, [3])
         XCTAssertEqual(onnx.initializers["mean"]?.dataType, 11)
         XCTAssertEqual(onnx.initializers["head.bias"]?.floats, model.parameters.value("head.bias").toArray())
+        // A requested output name wins over the names the graph makes up.
+        let w = ONNXTensor(shape: [1, 2], values: [1, 2])
+        let renamed = try ONNXStructure(ONNXExport.mlp(layers: [ONNXDenseLayer(weight: w, bias: nil, activation: nil)], inputWidth: 2,
+                                                       normalisation: nil, outputName: "layers.0.linear"))
+        XCTAssertEqual(renamed.outputs.map(\.name), ["layers.0.linear"])
+        XCTAssertEqual(renamed.nodes.map(\.op), ["Gemm", "Identity"])
+        XCTAssertEqual(renamed.nodes.map(\.outputs), [["layers.0.linear_1"], ["layers.0.linear"]])
         // Every node input is a graph input, an initializer or an earlier node's output.
         var known = Set(onnx.inputs.map(\.name)).union(onnx.initializers.keys)
         for node in onnx.nodes {

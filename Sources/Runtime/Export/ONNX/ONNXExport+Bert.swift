@@ -28,7 +28,7 @@ extension ONNXExport {
             try check(t, spec.name, shape: spec.shape)
         }
         let g = ONNXGraphBuilder()
-        let ids = g.fresh("input_ids"), maskInput = g.fresh("attention_mask")
+        let ids = g.fresh("input_ids"), maskInput = g.fresh("attention_mask"), logits = g.fresh("logits")
         let c = config.hiddenSize, h = config.numAttentionHeads, hd = config.headSize
         func param(_ name: String) -> String { g.floats(name, weights[name]!.values, shape: weights[name]!.shape) }
         // A (out, in) weight stored transposed as (in, out) for `MatMul` on (batch, sequence, in).
@@ -100,7 +100,7 @@ extension ONNXExport {
             pooled = g.node("Mul", [sum, inverse], "pooled")
         }
         let (out, width) = try append(head, to: pooled, width: c, names: names, in: g)
-        let logits = g.node("Identity", [out], "logits")
+        g.node("Identity", [out], output: logits)
         let tokens = [ONNXDimension.dynamic("batch"), .dynamic("sequence")]
         return g.model(name: "ftx_bert_classifier",
                        doc: "ftx BERT classifier (\(config.numHiddenLayers) layers, hidden \(c), \(pooling.rawValue) pooling): input_ids, attention_mask -> logits (batch, \(width))",

@@ -80,14 +80,13 @@ public enum ONNXExport {
             throw ONNXExportError("the output cannot be called \"\(outputName)\" (the input is `features`)")
         }
         let g = ONNXGraphBuilder()
-        let input = g.fresh("features")
-        var x = try normalise(input, width: inputWidth, transform, in: g)
+        let input = g.fresh("features"), output = g.fresh(outputName)  // reserved before any other name
+        let x = try normalise(input, width: inputWidth, transform, in: g)
         let (out, width) = try append(layers, to: x, width: inputWidth, names: names, in: g)
-        x = g.node("Identity", [out], outputName)
-        precondition(x == outputName, "graph value names are layer-derived and never \(outputName)")
+        g.node("Identity", [out], output: output)
         return g.model(name: "ftx_mlp", doc: "ftx MLP: features (batch, \(inputWidth)) -> \(outputName) (batch, \(width))",
                        inputs: [ONNXValueInfo(name: input, elementType: .float, shape: [.dynamic("batch"), .fixed(inputWidth)])],
-                       outputs: [ONNXValueInfo(name: x, elementType: .float, shape: [.dynamic("batch"), .fixed(width)])])
+                       outputs: [ONNXValueInfo(name: output, elementType: .float, shape: [.dynamic("batch"), .fixed(width)])])
     }
 
     /// `mlp(layers:…)` for dense layers only, with an optional standardisation

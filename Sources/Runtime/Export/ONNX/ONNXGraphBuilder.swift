@@ -60,11 +60,12 @@ final class ONNXGraphBuilder {
 
     // MARK: nodes
 
-    /// Appends one node with a single output and returns the output's name.
+    /// Appends one node with a single output and returns the output's name: a fresh name
+    /// from `hint`, or exactly `output` (a name reserved with `fresh` beforehand).
     @discardableResult
-    func node(_ op: String, _ inputs: [String], _ hint: String? = nil,
+    func node(_ op: String, _ inputs: [String], _ hint: String? = nil, output: String? = nil,
               attributes: [(name: String, value: ONNXAttributeValue)] = []) -> String {
-        let out = fresh(hint ?? op.lowercased())
+        let out = output ?? fresh(hint ?? op.lowercased())
         nodes.append(ONNXNode(opType: op, inputs: inputs, outputs: [out], name: fresh("node_" + out), attributes: attributes))
         return out
     }
