@@ -102,7 +102,7 @@ extension ONNXExport {
         let (out, width) = try append(head, to: pooled, width: c, names: names, in: g)
         g.node("Identity", [out], output: logits)
         let tokens = [ONNXDimension.dynamic("batch"), .dynamic("sequence")]
-        return g.model(name: "ftx_bert_classifier",
+        return try g.model(name: "ftx_bert_classifier",
                        doc: "ftx BERT classifier (\(config.numHiddenLayers) layers, hidden \(c), \(pooling.rawValue) pooling): input_ids, attention_mask -> logits (batch, \(width))",
                        inputs: [ONNXValueInfo(name: ids, elementType: .int64, shape: tokens),
                                 ONNXValueInfo(name: maskInput, elementType: .int64, shape: tokens)],

@@ -84,7 +84,7 @@ public enum ONNXExport {
         let x = try normalise(input, width: inputWidth, transform, in: g)
         let (out, width) = try append(layers, to: x, width: inputWidth, names: names, in: g)
         g.node("Identity", [out], output: output)
-        return g.model(name: "ftx_mlp", doc: "ftx MLP: features (batch, \(inputWidth)) -> \(outputName) (batch, \(width))",
+        return try g.model(name: "ftx_mlp", doc: "ftx MLP: features (batch, \(inputWidth)) -> \(outputName) (batch, \(width))",
                        inputs: [ONNXValueInfo(name: input, elementType: .float, shape: [.dynamic("batch"), .fixed(inputWidth)])],
                        outputs: [ONNXValueInfo(name: output, elementType: .float, shape: [.dynamic("batch"), .fixed(width)])])
     }

@@ -107,9 +107,14 @@ final class ONNXGraphBuilder {
         node("Add", [node("MatMul", [x, weightT]), bias], hint)
     }
 
-    /// The finished model.
-    func model(name: String, doc: String, inputs: [ONNXValueInfo], outputs: [ONNXValueInfo]) -> Data {
-        ONNXModel(producerVersion: RuntimeVersion.current, docString: doc, graphName: name, nodes: nodes,
+    /// The finished model. Protobuf messages are limited to 2 GB and ftx does not write
+    /// ONNX's external-data files, so a larger model is refused.
+    func model(name: String, doc: String, inputs: [ONNXValueInfo], outputs: [ONNXValueInfo]) throws -> Data {
+        let bytes = initializers.reduce(0) { $0 + $1.raw.count }
+        guard bytes < Int(Int32.max) - (1 << 24) else {
+            throw ONNXExportError("the model's \(bytes) bytes of weights exceed the 2 GB a single ONNX file (one protobuf message) can hold")
+        }
+        return ONNXModel(producerVersion: RuntimeVersion.current, docString: doc, graphName: name, nodes: nodes,
                   initializers: initializers, inputs: inputs, outputs: outputs).serialized()
     }
 }
