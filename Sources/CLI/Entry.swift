@@ -30,6 +30,8 @@ let subcommands: [Subcommand] = [
     TaskCommand.subcommand,
     ResultsCommand.subcommand,
     DiffCommand.subcommand,
+    PredictCommand.subcommand,
+    ExportCommand.subcommand,
     EmbedCommand.subcommand,
     BenchSubcommand.subcommand,
 ]
