@@ -140,8 +140,9 @@ enum PredictCommand {
         try emit(writer.header)
         var pending = PredictionRows()
         while let chunk = try chunks.next() {
+            let columns = reader.columns(of: chunk.table.header)
             for r in 0..<chunk.table.rowCount {
-                let report = pending.append(chunk, row: r, reader: reader)
+                let report = pending.append(chunk, row: r, reader: reader, columns: columns)
                 if let label = report.unseenLabel, let column = reader.target.column {
                     counts.unseen += 1
                     if counts.unseenValues.count < reportLimit, !counts.unseenValues.contains(label) { counts.unseenValues.append(label) }

@@ -143,6 +143,15 @@ final class PredictExportTests: XCTestCase {
                 XCTAssertEqual(Set(weights.names), ["layers.0.weight", "layers.0.bias", "head.weight", "head.bias"])
             }
         }
+        // The same rows as JSON Lines predict the same.
+        let csvLines = try String(contentsOfFile: rows, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let jsonl = csvLines.dropFirst().map { f in
+            "{" + zip(csvLines[0], f).map { "\(JSONWriter.quote(String($0))): \($1)" }.joined(separator: ", ") + "}"
+        }.joined(separator: "\n") + "\n"
+        try jsonl.write(toFile: w.url.path + "/rows.jsonl", atomically: true, encoding: .utf8)
+        let fromJSONL = ftx(["predict", file, "--data", w.url.path + "/rows.jsonl", "--json"])
+        XCTAssertEqual(fromJSONL.status, 0, fromJSONL.err)
+        XCTAssertEqual(fromJSONL.out, ftx(["predict", file, "--data", rows, "--json"]).out)
         // Writing `--out` over an existing folder needs --force; the old folder is untouched otherwise.
         let again = ftx(["export", file, "--format", "safetensors", "--out", w.url.appendingPathComponent("best-model").path])
         XCTAssertEqual(again.status, 2)

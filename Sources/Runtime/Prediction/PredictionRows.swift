@@ -46,20 +46,19 @@ public struct PredictionRows {
         public var unseenLabel: String?
     }
 
-    /// Reads every input column of `chunk`'s row `row` as `reader` says, appending the row when it is valid.
-    public mutating func append(_ chunk: RecordChunks.Chunk, row: Int, reader: RowReader) -> Report {
+    /// Reads every input column of `chunk`'s row `row` as `columns` (`reader.columns(of:)` of
+    /// the chunk's header) places them, appending the row when it is valid.
+    public mutating func append(_ chunk: RecordChunks.Chunk, row: Int, reader: RowReader, columns: RowReader.Columns) -> Report {
         let table = chunk.table
         let fileRow = chunk.firstRow + row
         let line = chunk.line(ofRow: row)
         var report = Report()
-        func columnIndex(_ name: String) -> Int? { table.header.firstIndex(of: name) }
-        if let label = reader.target.column, reader.target.kind != .regression, let c = columnIndex(label),
-           !table.isMissing(row: row, column: c) {
+        if let c = columns.label, !table.isMissing(row: row, column: c) {
             let value = table.string(row: row, column: c)
             if !value.isEmpty && !reader.isKnownLabel(value) { report.unseenLabel = value }
         }
         if reader.readsText {
-            guard let name = reader.preprocessing.text, let c = columnIndex(name) else {
+            guard let name = reader.preprocessing.text, let c = columns.text else {
                 report.error = DataError(path: table.path, line: line, reason: .missingColumn(name: reader.preprocessing.text ?? "text", available: table.header))
                 return report
             }
@@ -74,7 +73,7 @@ public struct PredictionRows {
             var values: [Float] = []
             values.reserveCapacity(features.count)
             for (j, name) in features.enumerated() {
-                guard let c = columnIndex(name) else {
+                guard let c = columns.features[j] else {
                     report.error = DataError(path: table.path, line: line, reason: .missingColumn(name: name, available: table.header))
                     return report
                 }
@@ -115,6 +114,22 @@ public struct RowReader {
                 throw DataError(path: path, reason: .missingColumn(name: name, available: columns))
             }
         }
+    }
+
+    /// Where a table's columns are: the label (when classes are predicted), the text, each feature (nil: absent).
+    public struct Columns {
+        var label: Int?
+        var text: Int?
+        var features: [Int?]
+    }
+
+    /// The columns of a table with `header` (once per chunk, not per row).
+    public func columns(of header: [String]) -> Columns {
+        var index: [String: Int] = [:]
+        for (i, name) in header.enumerated() where index[name] == nil { index[name] = i }
+        return Columns(label: target.kind == .regression ? nil : target.column.flatMap { index[$0] },
+                       text: preprocessing.text.flatMap { index[$0] },
+                       features: preprocessing.features.map { index[$0] })
     }
 
     /// Whether the training data had this label value (integer labels also as `3.0`).

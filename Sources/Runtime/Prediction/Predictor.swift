@@ -79,6 +79,9 @@ public final class Predictor {
     /// The network of an exported description, its parameters read from `weights`; every
     /// parameter must be found, with its shape.
     private static func build(_ description: ExportableModel, weights: [ExportedModelFile.WeightsFile], directory: String) throws -> MLPModel {
+        guard !weights.isEmpty else {
+            throw TrainingError("\(directory): the folder holds no safetensors weights (an ONNX export); ftx predicts from a safetensors or sentence-transformers export")
+        }
         let model = try MLPModel(spec: description.modelSpec(directory: directory))
         var missing = Set(model.parameters.slots.map(\.name))
         for w in weights {
