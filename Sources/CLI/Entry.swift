@@ -32,6 +32,8 @@ let subcommands: [Subcommand] = [
     CancelCommand.subcommand,
     ResultsCommand.subcommand,
     DiffCommand.subcommand,
+    PredictCommand.subcommand,
+    ExportCommand.subcommand,
     EmbedCommand.subcommand,
     BenchSubcommand.subcommand,
 ]

@@ -86,7 +86,7 @@ extension Executor {
             var loss: TrialLoss?
             var requested: [String] = []
             var width = 0
-            var sums: [SplitName: [Double]] = [:]
+            var sums: [SplitName: EnsembleMean] = [:]
             for member in members {
                 guard case .eval(_, let spec)? = graph.task(member.eval)?.payload else {
                     throw TrainingError("ensemble member \(member.eval) is not an eval task")
@@ -102,16 +102,13 @@ extension Executor {
                 for name in [SplitName.valid, .test] where data![name].rowCount > 0 {
                     let p = TrialEvaluation.probabilities(outputs: TrialEvaluation.outputs(of: model, on: data![name]),
                                                           width: width, criterion: loss!.criterion)
-                    var acc = sums[name] ?? [Double](repeating: 0, count: p.count)
-                    for j in p.indices { acc[j] += Double(p[j]) }
-                    sums[name] = acc
+                    sums[name, default: EnsembleMean()].add(p)
                 }
             }
             var metrics: [(key: String, value: Double)] = []
             var classification: [(key: String, value: JSONValue)] = []
             for name in [SplitName.valid, .test] {
-                guard let s = sums[name] else { continue }
-                let mean = s.map { Float($0 / Double(members.count)) }
+                guard let mean = sums[name]?.mean else { continue }
                 metrics += TrialEvaluation.metrics(probabilities: mean, width: width, split: data![name], loss: loss!,
                                                    requested: requested, prefix: name.rawValue)
                 if data![name].labels.count == data![name].rowCount,

@@ -15,16 +15,23 @@ public enum TrialEvaluation {
 
     /// The model's outputs for every row of `split` (rows × outputs), dropout off.
     public static func outputs(of model: MLPModel, on split: DataSplit) -> [Float] {
+        let inputs = model.encoder.map { $0.features(of: split) } ?? split.features
+        return outputs(of: model, inputs: inputs, rows: split.rowCount)
+    }
+
+    /// The outputs (rows × outputs) of the layers above the input for `inputs`: rows × the
+    /// features, or rows × the encoder's pooled width; in chunks of `chunk` rows from row 0,
+    /// so the same rows give the same bits whoever calls (eval, ensemble, `ftx predict`).
+    static func outputs(of model: MLPModel, inputs: [Float], rows: Int) -> [Float] {
         let tape = Tape()
         tape.gradientsEnabled = false
         var rng = SeededGenerator(seed: 0)  // unused: dropout is off
         var out = [Float]()
-        out.reserveCapacity(split.rowCount * model.outputs)
-        let width = model.encoder?.width ?? split.featureCount
-        let inputs = model.encoder.map { $0.features(of: split) } ?? split.features
+        out.reserveCapacity(rows * model.outputs)
+        let width = rows == 0 ? 0 : inputs.count / rows
         var start = 0
-        while start < split.rowCount {
-            let n = min(chunk, split.rowCount - start)
+        while start < rows {
+            let n = min(chunk, rows - start)
             tape.reset()
             let x = Tensor(shape: [n, width], data: Array(inputs[(start * width)..<((start + n) * width)]))
             let y = model.forward(tape.input(x), on: tape, training: false, rng: &rng)
