@@ -150,12 +150,8 @@ def onnx_logits(folder, rows_path, texts_cache):
     arch, pre = desc["architecture"], desc["preprocessing"]
     session = ort.InferenceSession(os.path.join(folder, "model.onnx"), providers=["CPUExecutionProvider"])
     if arch["kind"] == "mlp":
+        # The graph normalises itself (as ftx: float64, rounded once): it takes the raw columns.
         raw = np.array(read_rows(rows_path, pre["features"]), dtype=np.float64)
-        n = pre["normalize"]
-        if n["kind"] == "scale":
-            raw = raw * n["factor"]
-        elif n["kind"] == "standardize":
-            raw = (raw - np.array(n["mean"])) / np.array(n["std"])
         return session.run(None, {"features": raw.astype(np.float32)})[0]
     import transformers
     tok = transformers.BertTokenizerFast(os.path.join(folder, "vocab.txt"), do_lower_case=pre["lowercase"])
