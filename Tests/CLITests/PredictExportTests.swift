@@ -219,6 +219,28 @@ final class PredictExportTests: XCTestCase {
         let sbert = try JSONParser.parse(Data(contentsOf: URL(fileURLWithPath: st + "/sentence_bert_config.json")))
         XCTAssertEqual(sbert["max_seq_length"]?.intValue, 8)
 
+        // ONNX: the graph (its numerics are checked against onnxruntime by bench/interop.sh
+        // and bench/onnx_check.sh) with token inputs and the tokenizer beside it.
+        let onnx = w.url.appendingPathComponent("onnx").path
+        let exported = ftx(["export", file, "--format", "onnx", "--out", onnx])
+        XCTAssertEqual(exported.status, 0, exported.err)
+        let model = try ProtobufMessage(Data(contentsOf: URL(fileURLWithPath: onnx + "/model.onnx")))
+        XCTAssertEqual(model.values(1), [.varint(UInt64(ONNXExport.irVersion))], "ModelProto.ir_version")
+        guard case .bytes(let graphBytes)? = model.values(7).first else { return XCTFail("ModelProto.graph") }
+        let graph = try ProtobufMessage(graphBytes)
+        func names(_ field: Int) throws -> [String] {
+            try graph.values(field).map { value in
+                guard case .bytes(let info) = value, case .bytes(let name)? = try ProtobufMessage(info).values(1).first else { return "" }
+                return String(decoding: name, as: UTF8.self)
+            }
+        }
+        XCTAssertEqual(try names(11), ["input_ids", "attention_mask"], "GraphProto.input")
+        XCTAssertEqual(try names(12), ["logits"], "GraphProto.output")
+        XCTAssertEqual(try String(contentsOfFile: onnx + "/vocab.txt", encoding: .utf8).split(separator: "\n").count,
+                       ColourBertFolder.config.vocabSize)
+        let noWeights = ftx(["predict", "--model", onnx, "--data", rows])
+        XCTAssertEqual(noWeights.status, 2)
+
         // An empty text is a bad row: nothing is written, unless it is skipped.
         try "text,label\nred cat a,red\n   ,blue\n".write(toFile: w.url.path + "/empty.csv", atomically: true, encoding: .utf8)
         let out = w.url.path + "/empty-out.csv"
