@@ -10,13 +10,14 @@ import Support
 /// unchanged file plans the same keys) and the task runs through `ftx run`'s
 /// own execution path, so the store ends up with the same bytes.
 enum TaskCommand {
-    static let usage = "ftx task run --store DIR [--checkpoint-every SECONDS] KEY"
+    static let usage = "ftx task run --store DIR [--checkpoint-every SECONDS] [--verbose] [--log-format text|json] KEY"
 
     static let subcommand = Subcommand(
         name: "task",
         summary: "run one task of a planned experiment by key (one element of a cluster job array)",
         usage: usage,
-        signature: CommandSignature(flags: [], options: ["--store", "--checkpoint-every"], minPositionals: 2, maxPositionals: 2),
+        signature: CommandSignature(flags: ["--verbose"], options: ["--store", "--checkpoint-every", "--log-format"],
+                                    minPositionals: 2, maxPositionals: 2),
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
@@ -26,6 +27,9 @@ enum TaskCommand {
         guard let storeDir = args.option("--store") else { throw UsageError("`ftx task run` needs `--store DIR`") }
         let key = args.positionals[1]
         let checkpointInterval = try args.secondsOption("--checkpoint-every", default: Trainer.Options.defaultCheckpointInterval)
+        let logging = try RunCommand.Logging(args)
+        // With `--log-format json` standard output holds JSON Lines only: notes go to stderr.
+        let note: (String) -> Void = logging.format == .json ? { console.err($0) } : { console.out($0) }
         func fail(_ message: String) -> Int32 {
             console.err("ftx task run: error: \(message)\n")
             return ExitCode.failure
@@ -43,7 +47,7 @@ enum TaskCommand {
         }
         guard TaskStore.isValidKey(key) else { return fail("`\(key)` is not a task key") }
         if let status = store.completedStatus(key) {
-            console.out("task \(TaskKey.short(key)) is already in the store (\(status.rawValue))\n")
+            note("task \(TaskKey.short(key)) is already in the store (\(status.rawValue))\n")
             return ExitCode.success
         }
 
@@ -76,7 +80,7 @@ enum TaskCommand {
                 + "its trials run together by rungs, so run the stage with `ftx run`")
         }
         if let owner = store.lease(for: key).liveOwner() {
-            console.out("task \(TaskKey.short(key)) is being run by another worker (\(owner)); left to it\n")
+            note("task \(TaskKey.short(key)) is being run by another worker (\(owner)); left to it\n")
             return ExitCode.busy
         }
 
@@ -98,7 +102,7 @@ enum TaskCommand {
         if task.kind == .train { Provenance.current(for: experimentPath).record(trainKeys: [key], in: store) }
         let subgraph = TaskGraph(experiment: graph.experiment, tasks: graph.tasks.filter { needed.contains($0.key) },
                                  trials: graph.trials.filter { needed.contains($0.evalKey) })
-        return RunCommand.execute(subgraph, store: store, jobs: 1, checkpointInterval: checkpointInterval,
-                                  command: "task run", console: console)
+        return RunCommand.execute(subgraph, estimates: loaded.plan.estimates, store: store, jobs: 1,
+                                  checkpointInterval: checkpointInterval, logging: logging, command: "task run", console: console)
     }
 }

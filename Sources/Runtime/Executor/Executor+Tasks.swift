@@ -110,8 +110,12 @@ extension Executor {
             if let stop = interruptAfterEpochs[key] { effective = min(effective ?? stop, stop) }
             let stage = task.stage
             let hook = onStep
+            let sampler = StepSampler(key: key, interval: stepReportInterval)
             let options = Trainer.Options(epochLimit: effective,
                                           onStep: hook.map { h in { t, loss in h(key, t, loss) } },
+                                          onProgress: { [weak self, clock] p in
+                                              if let s = sampler.record(p, now: clock.now()) { self?.report(.step(stage: stage, sample: s)) }
+                                          },
                                           onEpoch: { [weak self] p in self?.report(.epoch(stage: stage, progress: p)) },
                                           clock: { [clock] in clock.now() }, checkpointInterval: checkpointInterval)
             let trainer = Trainer(spec: spec, key: key, store: store, initialWeightsPath: initPath,
@@ -123,6 +127,7 @@ extension Executor {
             case .finished: status = .done
             case .diverged: status = .diverged
             case .paused(let e):
+                report(.paused(key: key, stage: task.stage, epoch: e))
                 if let limit, e >= limit { return .reached(worked: true) }
                 return .interrupted
             }
