@@ -155,6 +155,8 @@ extension Executor {
             }
             try store.prepareEntry(task.key)
             try store.writeJSON(SpecJSON.encode(task), "spec.json", for: task.key)
+            report(.started(key: task.key, kind: .eval, stage: task.stage, resumedAt: 0))
+            let start = clock.now()
             let history = store.history(for: trainKey).compactMap(EpochRecord.init(json:))
             var metrics: [(key: String, value: Double)] = []
             var classification: [(key: String, value: JSONValue)] = []
@@ -185,6 +187,7 @@ extension Executor {
             }
             try store.writeJSON(json, "metrics.json", for: task.key)
             try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
+            report(.finished(key: task.key, kind: .eval, stage: task.stage, status: .done, seconds: clock.now() - start, throughput: nil))
             return .status(.done, worked: true)
         }
     }
