@@ -3,7 +3,9 @@
 # each way, alternating which goes first: (a) text on a pseudo-terminal (a detached tmux
 # pane, so the live display draws) and (b) `--log-format json` to a file. Prints each run's
 # train steps/s (steps ÷ the train task's seconds, as bench/harness.py computes W1) and the
-# live/json ratio of medians and of bests.
+# live/json ratio of medians and of bests. Both sides are started from the same pane's
+# shell: with the kernel's scheduler autogroups a pane (a session of its own) gets another
+# CPU share than this script's session, which on a busy machine made W1 twice as fast there.
 #   bench/progress_overhead.sh [PAIRS]        FTX=path/to/ftx skips the build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +40,8 @@ live() {
 }
 json() {
   local store="$WORK/json-$1" log="$WORK/json-$1.jsonl"
-  "$FTX" run --log-format json --store "$store" "$EXP" > "$log"
+  tmux send-keys -t "$SESSION" "'$FTX' run --log-format json --store '$store' '$EXP' > '$log'; tmux wait-for -S ftx-done-$$" Enter
+  tmux wait-for "ftx-done-$$"
   rate_json "$log"
 }
 
