@@ -8,7 +8,7 @@ import Runtime
 /// scroll above it.
 ///
 /// ```
-/// finetune train d3b69df014  epoch 1/2 |██████▌             | 120/263  4.12 steps/s  loss 0.4123  ETA 1m12s
+/// finetune train d3b69df014  epoch 1/2 |██████████          | 105/210  4.12 steps/s  loss 0.4123  ETA 1m12s
 /// 14/15 tasks done, 1 running · 2m31s elapsed · ETA ~2m05s
 /// ```
 ///
