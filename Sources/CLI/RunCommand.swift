@@ -10,13 +10,31 @@ enum RunCommand {
     static let subcommand = Subcommand(
         name: "run",
         summary: "train: run every task not already in the store (cached by content, resumable)",
-        usage: "ftx run [--jobs N] [--store DIR] [--checkpoint-every SECONDS] [--executor local|slurm [--detach] [--slurm-args ARGS]] FILE",
-        signature: CommandSignature(flags: ["--detach"], options: ["--jobs", "--store", "--checkpoint-every", "--executor", "--slurm-args"],
+        usage: "ftx run [--jobs N] [--store DIR] [--checkpoint-every SECONDS] [--verbose] [--log-format text|json] "
+            + "[--executor local|slurm [--detach] [--slurm-args ARGS]] FILE",
+        signature: CommandSignature(flags: ["--verbose", "--detach"],
+                                    options: ["--jobs", "--store", "--checkpoint-every", "--log-format", "--executor", "--slurm-args"],
                                     minPositionals: 1, maxPositionals: 1),
         run: run)
 
+    /// How progress is reported (`--verbose`, `--log-format`): shared by `run` and `task run`.
+    struct Logging {
+        var format: LogFormat
+        var verbose: Bool
+
+        init(_ args: ParsedArguments) throws {
+            verbose = args.has("--verbose")
+            let text = args.option("--log-format") ?? LogFormat.text.rawValue
+            guard let format = LogFormat(rawValue: text) else {
+                throw UsageError("`--log-format` is `text` or `json`, got `\(text)`")
+            }
+            self.format = format
+        }
+    }
+
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
         let jobs = try args.intOption("--jobs", default: 1)
+        let logging = try Logging(args)
         let checkpointInterval = try args.secondsOption("--checkpoint-every", default: Trainer.Options.defaultCheckpointInterval)
         let executor = args.option("--executor") ?? "local"
         guard executor == "local" || executor == "slurm" else {
@@ -54,18 +72,21 @@ enum RunCommand {
         if executor == "slurm" {
             // `--jobs N` on a cluster: at most N elements of each array run at once.
             let options = SlurmRun.Options(detach: args.has("--detach"), throttle: args.option("--jobs") == nil ? nil : jobs,
-                                           extraOptions: slurmOptions, checkpointInterval: checkpointInterval)
+                                           extraOptions: slurmOptions, checkpointInterval: checkpointInterval, logging: logging)
             return SlurmRun.run(loaded, file: args.positionals[0], options: options, console: console)
         }
-        return execute(loaded.plan.graph, store: loaded.store, jobs: jobs, checkpointInterval: checkpointInterval,
-                       command: "run", console: console)
+        return execute(loaded.plan.graph, estimates: loaded.plan.estimates, store: loaded.store, jobs: jobs,
+                       checkpointInterval: checkpointInterval, logging: logging, command: "run", console: console)
     }
 
-    /// Runs `graph` on `store` with the Executor and prints the summary: the one
-    /// execution path of `ftx run` and `ftx task run`.
-    static func execute(_ graph: TaskGraph, store: TaskStore, jobs: Int, checkpointInterval: Double,
-                        command: String, console: Console) -> Int32 {
-        let progress = ProgressPrinter(console: console)
+    /// Runs `graph` on `store` with the Executor, reporting progress as `logging` says, and
+    /// prints the summary: the one execution path of `ftx run` and `ftx task run`.
+    /// `estimates` (the planner's cost model) give the live display its plan ETA.
+    static func execute(_ graph: TaskGraph, estimates: [String: TrainEstimate], store: TaskStore, jobs: Int,
+                        checkpointInterval: Double, logging: Logging, command: String, console: Console) -> Int32 {
+        let outline = RunOutline(graph: graph, estimates: estimates, gflops: calibratedGFLOPS(), jobs: jobs,
+                                 isComplete: { store.completedStatus($0) != nil })
+        let progress = ProgressPrinter(console: console, format: logging.format, verbose: logging.verbose, outline: outline)
         let executor = Executor(graph: graph, store: store, jobs: jobs,
                                 progress: { progress.handle($0) })
         executor.checkpointInterval = checkpointInterval
@@ -77,50 +98,10 @@ enum RunCommand {
             console.err("ftx \(command): error: \(error)\n")
             return ExitCode.failure
         }
-        progress.finish()
-        let trained = summary.executed.count, cached = summary.cached.count
-        console.out("\(trained) task\(trained == 1 ? "" : "s") run, \(cached) already in the store\n")
+        progress.summarize(run: summary.executed.count, cached: summary.cached.count, failed: summary.failures.count)
         for failure in summary.failures {
             console.err("ftx \(command): task \(TaskKey.short(failure.key)) failed: \(failure.message)\n")
         }
         return summary.succeeded ? ExitCode.success : ExitCode.failure
-    }
-}
-
-/// Renders executor events: on a terminal, one live line rewritten in place
-/// (trial, epoch, loss, ETA); otherwise plain lines, one per event.
-final class ProgressPrinter: @unchecked Sendable {
-    private let console: Console
-    private let lock = NSLock()
-    private var liveLineLength = 0
-
-    init(console: Console) { self.console = console }
-
-    func handle(_ event: ExecutionEvent) {
-        lock.lock(); defer { lock.unlock() }
-        if console.isTerminal, case .epoch = event {
-            let line = String(event.line.prefix(120))
-            let pad = max(0, liveLineLength - line.count)
-            console.out("\r" + line + String(repeating: " ", count: pad))
-            liveLineLength = line.count
-            return
-        }
-        clearLiveLine()
-        switch event {
-        case .cached: return  // a cached task is not news; the summary counts them
-        default: console.out(event.line + "\n")
-        }
-    }
-
-    func finish() {
-        lock.lock(); defer { lock.unlock() }
-        clearLiveLine()
-    }
-
-    private func clearLiveLine() {
-        if liveLineLength > 0 {
-            console.out("\r" + String(repeating: " ", count: liveLineLength) + "\r")
-            liveLineLength = 0
-        }
     }
 }

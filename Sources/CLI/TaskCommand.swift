@@ -10,13 +10,14 @@ import Support
 /// unchanged file plans the same keys) and the task runs through `ftx run`'s
 /// own execution path, so the store ends up with the same bytes.
 enum TaskCommand {
-    static let usage = "ftx task run --store DIR [--wait] [--checkpoint-every SECONDS] KEY..."
+    static let usage = "ftx task run --store DIR [--wait] [--checkpoint-every SECONDS] [--verbose] [--log-format text|json] KEY..."
 
     static let subcommand = Subcommand(
         name: "task",
         summary: "run tasks of a planned experiment by key (one element of a cluster job array)",
         usage: usage,
-        signature: CommandSignature(flags: ["--wait"], options: ["--store", "--checkpoint-every"], minPositionals: 2),
+        signature: CommandSignature(flags: ["--wait", "--verbose"], options: ["--store", "--checkpoint-every", "--log-format"],
+                                    minPositionals: 2),
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
@@ -26,6 +27,9 @@ enum TaskCommand {
         guard let storeDir = args.option("--store") else { throw UsageError("`ftx task run` needs `--store DIR`") }
         let keys = Array(args.positionals.dropFirst())
         let checkpointInterval = try args.secondsOption("--checkpoint-every", default: Trainer.Options.defaultCheckpointInterval)
+        let logging = try RunCommand.Logging(args)
+        // With `--log-format json` standard output holds JSON Lines only: notes go to stderr.
+        let note: (String) -> Void = logging.format == .json ? { console.err($0) } : { console.out($0) }
         func fail(_ message: String) -> Int32 {
             console.err("ftx task run: error: \(message)\n")
             return ExitCode.failure
@@ -44,7 +48,7 @@ enum TaskCommand {
         if let bad = keys.first(where: { !TaskStore.isValidKey($0) }) { return fail("`\(bad)` is not a task key") }
         let keySet = Set(keys)
         if keys.allSatisfy({ store.completedStatus($0) != nil }) {
-            for key in keys { console.out("task \(TaskKey.short(key)) is already in the store (\(store.completedStatus(key)!.rawValue))\n") }
+            for key in keys { note("task \(TaskKey.short(key)) is already in the store (\(store.completedStatus(key)!.rawValue))\n") }
             return ExitCode.success
         }
 
@@ -88,7 +92,7 @@ enum TaskCommand {
         if !args.has("--wait") {
             for key in keys where store.completedStatus(key) == nil {
                 if let owner = store.lease(for: key).liveOwner() {
-                    console.out("task \(TaskKey.short(key)) is being run by another worker (\(owner)); left to it\n")
+                    note("task \(TaskKey.short(key)) is being run by another worker (\(owner)); left to it\n")
                     return ExitCode.busy
                 }
             }
@@ -114,7 +118,7 @@ enum TaskCommand {
         var subgraph = graph
         subgraph.tasks = graph.tasks.filter { needed.contains($0.key) }
         subgraph.trials = graph.trials.filter { needed.contains($0.evalKey) }
-        return RunCommand.execute(subgraph, store: store, jobs: 1, checkpointInterval: checkpointInterval,
-                                  command: "task run", console: console)
+        return RunCommand.execute(subgraph, estimates: loaded.plan.estimates, store: store, jobs: 1,
+                                  checkpointInterval: checkpointInterval, logging: logging, command: "task run", console: console)
     }
 }

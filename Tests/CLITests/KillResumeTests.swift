@@ -68,8 +68,8 @@ final class KillResumeTests: XCTestCase {
         return process
     }
 
-    /// Starts `ftx ARGS`, waits until it reports `epochs` finished epochs, then
-    /// `delay` µs, and kills it with SIGKILL. Whether the kill landed mid-run.
+    /// Starts `ftx ARGS`, waits until it reports `epochs` finished epochs (the epoch lines
+    /// of `--verbose`), then `delay` µs, and kills it with SIGKILL. Whether the kill landed mid-run.
     func killAfter(epochs: Int, delay: UInt32, _ arguments: [String]) throws -> Bool {
         let process = Process()
         process.executableURL = try XCTUnwrap(Self.executable)
@@ -132,7 +132,9 @@ final class KillResumeTests: XCTestCase {
         for _ in 0..<3 {
             let epochs = Int.random(in: 1...4, using: &rng)
             let delay = UInt32(Int.random(in: 0...30_000, using: &rng))
-            if try killAfter(epochs: epochs, delay: delay, ["run", "--checkpoint-every", "0", "--store", killed, file]) { kills += 1 }
+            if try killAfter(epochs: epochs, delay: delay, ["run", "--verbose", "--checkpoint-every", "0", "--store", killed, file]) {
+                kills += 1
+            }
         }
         XCTAssertEqual(kills, 3, "the run must really be interrupted, several times")
         // A killed run leaves its lease (its pid, this host): the next run takes it over at once.

@@ -12,18 +12,16 @@ final class SlurmFollower: @unchecked Sendable {
     let graph: TaskGraph
     let store: TaskStore
     let jobs: [SlurmSubmissionRecord.Job]
-    let console: Console
     /// Seconds between looks at the store and the scheduler.
     var pollInterval = 1.0
     /// Set by Ctrl-C: following stops at once, and the caller asks what to do.
     let interruption: Interruption
 
-    init(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], interruption: Interruption, console: Console) {
+    init(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], interruption: Interruption) {
         self.graph = graph
         self.store = store
         self.jobs = jobs
         self.interruption = interruption
-        self.console = console
     }
 
     /// What following ended with.
@@ -39,7 +37,9 @@ final class SlurmFollower: @unchecked Sendable {
     /// Follows until every followed task is complete, no element is active, or an interruption.
     /// `finished`: the tasks that came into the store while following; `alreadyDone`:
     /// the plan's tasks that were in it when following began.
-    func follow(progress: ProgressPrinter) -> (outcome: Outcome, finished: [String], alreadyDone: Int) {
+    /// `failures`: a report per failed element (task, job, log and its tail), to print once the
+    /// display is done; each is also announced as a `failed` event when it is found.
+    func follow(progress: ProgressPrinter) -> (outcome: Outcome, finished: [String], alreadyDone: Int, failures: [String]) {
         var byKey: [String: PlannedTask] = [:]
         for t in graph.tasks { byKey[t.key] = t }
         let keys = jobs.flatMap { $0.elements.flatMap { $0 } }.filter { byKey[$0] != nil }
@@ -48,6 +48,7 @@ final class SlurmFollower: @unchecked Sendable {
         let initiallyDone = Set(graph.tasks.map(\.key).filter { store.completedStatus($0) != nil })
         var finishedSet = initiallyDone.intersection(keys)
         var reportedElements = Set<String>()
+        var failures: [String] = []
 
         func lookAtStore() {
             for key in keys where !finishedSet.contains(key) {
@@ -66,9 +67,9 @@ final class SlurmFollower: @unchecked Sendable {
         }
 
         while true {
-            if interruption.isSet { return (.interrupted, finished, initiallyDone.count) }
+            if interruption.isSet { return (.interrupted, finished, initiallyDone.count, failures) }
             lookAtStore()
-            if finishedSet.count == Set(keys).count { return (.completed, finished, initiallyDone.count) }
+            if finishedSet.count == Set(keys).count { return (.completed, finished, initiallyDone.count, failures) }
             let states = Slurm.elementStates(of: jobs.map(\.id))
             var active = false
             for job in jobs {
@@ -83,16 +84,20 @@ final class SlurmFollower: @unchecked Sendable {
                     // Cancelled before it started (SLURM cancels the dependants of a failed
                     // element): no log to show; the summary names these tasks once.
                     if !FileManager.default.fileExists(atPath: job.logPath(element: i)) { continue }
-                    progress.finish()
-                    console.err(Self.failureReport(job: job, element: i, state: state, missing: missing, graph: graph))
+                    for key in missing {
+                        guard let task = byKey[key] else { continue }
+                        progress.handle(.failed(key: key, kind: task.kind, stage: task.stage,
+                                                message: "SLURM job \(job.elementID(i)) ended \(state.slurm); log: \(job.logPath(element: i))"))
+                    }
+                    failures.append(Self.failureReport(job: job, element: i, state: state, missing: missing, graph: graph))
                 }
             }
             if !active {
                 lookAtStore()  // a task may have been sealed just before its element ended
                 let missing = keys.filter { !finishedSet.contains($0) }
-                return (missing.isEmpty ? .completed : .incomplete(missing: missing), finished, initiallyDone.count)
+                return (missing.isEmpty ? .completed : .incomplete(missing: missing), finished, initiallyDone.count, failures)
             }
-            if interruption.wait(seconds: pollInterval) { return (.interrupted, finished, initiallyDone.count) }
+            if interruption.wait(seconds: pollInterval) { return (.interrupted, finished, initiallyDone.count, failures) }
         }
     }
 

@@ -13,6 +13,7 @@ enum SlurmRun {
         var throttle: Int?
         var extraOptions: [String]
         var checkpointInterval: Double
+        var logging: RunCommand.Logging
     }
 
     static func run(_ loaded: LoadedExperiment, file: String, options: Options, console: Console) -> Int32 {
@@ -73,22 +74,27 @@ enum SlurmRun {
             console.out("detached: `ftx status \(file)` shows progress, `ftx cancel \(file)` cancels the jobs\n")
             return ExitCode.success
         }
-        return follow(graph: graph, store: store, jobs: jobs, file: file, interruption: interruption, console: console)
+        let outline = RunOutline(graph: graph, estimates: loaded.plan.estimates, gflops: calibratedGFLOPS(), jobs: 1,
+                                 isComplete: { store.completedStatus($0) != nil })
+        let progress = ProgressPrinter(console: console, format: options.logging.format, verbose: options.logging.verbose,
+                                       outline: outline)
+        return follow(graph: graph, store: store, jobs: jobs, file: file, progress: progress, interruption: interruption,
+                      console: console)
     }
 
     /// Follows `jobs` to their end; Ctrl-C asks whether to cancel them.
     static func follow(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], file: String,
-                       interruption: Interruption, console: Console) -> Int32 {
-        let follower = SlurmFollower(graph: graph, store: store, jobs: jobs, interruption: interruption, console: console)
-        let progress = ProgressPrinter(console: console)
-        let (outcome, finished, alreadyDone) = follower.follow(progress: progress)
-        progress.finish()
+                       progress: ProgressPrinter, interruption: Interruption, console: Console) -> Int32 {
+        let follower = SlurmFollower(graph: graph, store: store, jobs: jobs, interruption: interruption)
+        let (outcome, finished, alreadyDone, failures) = follower.follow(progress: progress)
+        let missingCount: Int
+        if case .incomplete(let missing) = outcome { missingCount = missing.count } else { missingCount = 0 }
+        progress.summarize(run: finished.count, cached: alreadyDone, failed: missingCount)
+        for report in failures { console.err(report) }
         switch outcome {
         case .completed:
-            console.out("\(finished.count) task\(finished.count == 1 ? "" : "s") run, \(alreadyDone) already in the store\n")
             return ExitCode.success
         case .incomplete(let missing):
-            console.out("\(finished.count) task\(finished.count == 1 ? "" : "s") run, \(alreadyDone) already in the store\n")
             console.err("ftx run: \(missing.count) task\(missing.count == 1 ? "" : "s") did not finish ("
                 + missing.prefix(5).map { TaskKey.short($0) }.joined(separator: ", ") + (missing.count > 5 ? ", …" : "")
                 + "); `ftx run --executor slurm \(file)` again submits only what is missing\n")

@@ -18,15 +18,21 @@ public struct SystemClock: ExecutorClock {
     public func sleep(seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
 }
 
-/// What the executor reports while it runs (the CLI renders a live line on a
-/// terminal — trial, epoch, loss, ETA — and plain lines otherwise).
+/// What the executor reports while it runs (the CLI's `ProgressPrinter` draws a live
+/// display on a terminal, plain lines or JSON Lines otherwise).
 public enum ExecutionEvent: Sendable {
     /// The task's result was already in the store.
     case cached(key: String, kind: PlannedTask.Kind, stage: String, status: TaskStatus)
     /// The task started (`resumedAt` > 0: a trial continuing from that many completed epochs).
     case started(key: String, kind: PlannedTask.Kind, stage: String, resumedAt: Int)
+    /// A trial's steps within an epoch, sampled at most about every `Executor.stepReportInterval`
+    /// seconds (and at each epoch's last step).
+    case step(stage: String, sample: StepSample)
     /// A trial completed an epoch.
     case epoch(stage: String, progress: TrialProgress)
+    /// A trial stopped, resumably, after `epoch` completed epochs: at an ASHA rung (it goes on or
+    /// is pruned once its cohort reaches the rung) or because the run was interrupted.
+    case paused(key: String, stage: String, epoch: Int)
     /// ASHA stopped a trial at a rung.
     case pruned(key: String, stage: String, epoch: Int)
     /// The task ended with `status` after `seconds`; a trial says what it trained and how fast.
@@ -69,6 +75,13 @@ extension ExecutionEvent {
             if let v = p.record.value("valid.loss") { s += " valid.loss \(num(v))" }
             if let a = p.record.value("valid.accuracy") { s += " valid.accuracy \(num(a))" }
             return s + " ETA \(Int(p.eta.rounded()))s"
+        case let .step(stage, s):
+            let p = s.position
+            var line = "\(stage) trial \(PlannedTask.shortKey(s.key)): epoch \(p.epoch + 1)/\(p.totalEpochs) "
+                + "step \(p.stepInEpoch)/\(p.stepsPerEpoch) loss \(num(s.smoothedLoss))"
+            if s.stepsPerSecond.isFinite { line += String(format: " %.1f steps/s", s.stepsPerSecond) }
+            return line
+        case let .paused(key, stage, epoch): return "\(stage) trial \(PlannedTask.shortKey(key)): paused after epoch \(epoch)"
         case let .pruned(key, stage, epoch): return "\(stage) trial \(PlannedTask.shortKey(key)): pruned at epoch \(epoch)"
         case let .finished(key, kind, stage, status, seconds, throughput):
             let done = "\(stage) \(kind.rawValue) \(PlannedTask.shortKey(key)): \(status.rawValue) in \(String(format: "%.3f", seconds))s"

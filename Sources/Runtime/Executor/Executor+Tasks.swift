@@ -110,8 +110,12 @@ extension Executor {
             if let stop = interruptAfterEpochs[key] { effective = min(effective ?? stop, stop) }
             let stage = task.stage
             let hook = onStep
+            let sampler = StepSampler(key: key, interval: stepReportInterval)
             let options = Trainer.Options(epochLimit: effective,
                                           onStep: hook.map { h in { t, loss in h(key, t, loss) } },
+                                          onProgress: { [weak self, clock] p in
+                                              if let s = sampler.record(p, now: clock.now()) { self?.report(.step(stage: stage, sample: s)) }
+                                          },
                                           onEpoch: { [weak self] p in self?.report(.epoch(stage: stage, progress: p)) },
                                           clock: { [clock] in clock.now() }, checkpointInterval: checkpointInterval)
             let trainer = Trainer(spec: spec, key: key, store: store, initialWeightsPath: initPath,
@@ -123,6 +127,7 @@ extension Executor {
             case .finished: status = .done
             case .diverged: status = .diverged
             case .paused(let e):
+                report(.paused(key: key, stage: task.stage, epoch: e))
                 if let limit, e >= limit { return .reached(worked: true) }
                 return .interrupted
             }
@@ -150,6 +155,8 @@ extension Executor {
             }
             try store.prepareEntry(task.key)
             try store.writeJSON(SpecJSON.encode(task), "spec.json", for: task.key)
+            report(.started(key: task.key, kind: .eval, stage: task.stage, resumedAt: 0))
+            let start = clock.now()
             let history = store.history(for: trainKey).compactMap(EpochRecord.init(json:))
             var metrics: [(key: String, value: Double)] = []
             var classification: [(key: String, value: JSONValue)] = []
@@ -180,6 +187,7 @@ extension Executor {
             }
             try store.writeJSON(json, "metrics.json", for: task.key)
             try store.seal(task.key, status: .done, files: ["spec.json", "metrics.json"])
+            report(.finished(key: task.key, kind: .eval, stage: task.stage, status: .done, seconds: clock.now() - start, throughput: nil))
             return .status(.done, worked: true)
         }
     }

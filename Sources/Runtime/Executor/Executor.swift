@@ -34,6 +34,8 @@ public final class Executor: @unchecked Sendable {
     public var interruptAfterEpochs: [String: Int] = [:]
     /// Seconds of training between a trial's checkpoints (`Trainer.Options.checkpointInterval`; 0: every epoch).
     public var checkpointInterval: Double = Trainer.Options.defaultCheckpointInterval
+    /// Seconds between a trial's `.step` events (`StepSampler`); 0: one per optimizer step.
+    public var stepReportInterval = StepSampler.defaultInterval
     /// Test hook: called after every optimizer step of every trial with (trial key, t, loss).
     public var onStep: (@Sendable (String, Int, Float) -> Void)?
 

@@ -71,4 +71,12 @@ public struct TrialProgress: Sendable {
     public var elapsed: Double
     /// Estimated seconds to finish the trial (mean epoch time × epochs left).
     public var eta: Double
+
+    public init(key: String, record: EpochRecord, totalEpochs: Int, elapsed: Double, eta: Double) {
+        self.key = key
+        self.record = record
+        self.totalEpochs = totalEpochs
+        self.elapsed = elapsed
+        self.eta = eta
+    }
 }

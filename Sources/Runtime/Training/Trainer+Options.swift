@@ -11,6 +11,9 @@ extension Trainer {
         public var epochLimit: Int?
         /// Called after each optimizer step with (t, the batch loss as optimized).
         public var onStep: ((Int, Float) -> Void)?
+        /// Called after each optimizer step with where the trial stands (a live display's feed;
+        /// it runs on the training thread, so it must be cheap: `StepSampler` reads a clock and returns).
+        public var onProgress: ((StepProgress) -> Void)?
         /// Called after each epoch (after its checkpoint, when one is written).
         public var onEpoch: ((TrialProgress) -> Void)?
         /// Seconds since some origin (for ETA and the checkpoint cadence).
@@ -23,11 +26,13 @@ extension Trainer {
         /// The default cadence: a kill loses at most about this much training (plus an epoch).
         public static let defaultCheckpointInterval: Double = 10
 
-        public init(epochLimit: Int? = nil, onStep: ((Int, Float) -> Void)? = nil, onEpoch: ((TrialProgress) -> Void)? = nil,
+        public init(epochLimit: Int? = nil, onStep: ((Int, Float) -> Void)? = nil, onProgress: ((StepProgress) -> Void)? = nil,
+                    onEpoch: ((TrialProgress) -> Void)? = nil,
                     clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime },
                     checkpointInterval: Double = Options.defaultCheckpointInterval) {
             self.epochLimit = epochLimit
             self.onStep = onStep
+            self.onProgress = onProgress
             self.onEpoch = onEpoch
             self.clock = clock
             self.checkpointInterval = checkpointInterval

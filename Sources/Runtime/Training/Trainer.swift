@@ -205,7 +205,10 @@ public final class Trainer {
                 if let m = counters.scheduler.momentum(step: t) { optimizer.cycledMomentum = m }
                 optimizer.step(parameters: model.parameters.values.pointer, gradients: grads, learningRate: lr)
                 counters.step += 1
-                options.onStep?(t, Float(stepLoss / Double(stepRows)))
+                let loss = Float(stepLoss / Double(stepRows))
+                options.onStep?(t, loss)
+                options.onProgress?(StepProgress(step: counters.step, epoch: epoch, stepInEpoch: stepInEpoch + 1,
+                                                 stepsPerEpoch: perEpoch, totalEpochs: epochs, loss: loss))
             }
             // An update that overflowed shows as non-finite weights before it shows in a loss.
             if !model.parameters.trainableValuesAreFinite {
