@@ -29,6 +29,7 @@ let subcommands: [Subcommand] = [
     RunCommand.subcommand,
     TaskCommand.subcommand,
     ResultsCommand.subcommand,
+    ReportCommand.subcommand,
     DiffCommand.subcommand,
     EmbedCommand.subcommand,
     BenchSubcommand.subcommand,
