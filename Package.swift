@@ -47,6 +47,6 @@ let package = Package(
         // Fixtures more than one test target writes (a tiny random BERT and its texts).
         .target(name: "TestFixtures", dependencies: ["Plan", "Runtime", "Support"], path: "Tests/TestFixtures"),
         .testTarget(name: "RuntimeTests", dependencies: ["Plan", "Kernels", "Runtime", "Support", "TestFixtures"], path: "Tests/RuntimeTests"),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support", "TestFixtures"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support", "Charts", "TestFixtures"], path: "Tests/CLITests"),
     ]
 )

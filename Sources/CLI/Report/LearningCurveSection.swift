@@ -36,7 +36,7 @@ enum LearningCurveSection {
         let name = parts.last ?? metric, split = parts.count == 2 ? parts[0] : ""
         let unit: String
         switch name {
-        case "loss": unit = split == "train" ? "mean over the epoch's batches" : "mean per example"
+        case "loss": unit = split == "train" ? "epoch's batch mean" : "mean per example"
         case "accuracy", "f1", "precision", "recall", "roc_auc", "macro_f1", "micro_f1", "weighted_f1": unit = "0–1"
         default: unit = ""
         }

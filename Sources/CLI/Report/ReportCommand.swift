@@ -51,9 +51,9 @@ enum ReportCommand {
                 return ExitCode.failure
             }
         }
-        let commit = model.provenance.short
+        let commit = model.provenance.commit == nil ? "not in git" : "commit " + model.provenance.short
         let html = ReportPage.html(title: "ftx report: \(model.experiment)",
-                                   subtitle: "\(file) · commit \(commit) · \(model.results.trials.count) trials",
+                                   subtitle: "\(file) · \(commit) · \(model.results.trials.count) trials",
                                    sections: sections)
         do {
             try AtomicFile.write(html, to: output)

@@ -10,7 +10,7 @@ enum SummarySection {
         var s = "<dl class=\"facts\">"
         s += fact("experiment", "<code>\(Markup.escape(m.experiment))</code> in <code>\(Markup.escape(m.file))</code>")
         s += fact("commit now", Markup.escape(m.provenance.commit.map { $0 + (m.provenance.dirty ? " (uncommitted changes)" : "") } ?? "not in a git repository"))
-        let trainedAt = Set(m.results.trials.compactMap { $0.provenance?.short }).sorted()
+        let trainedAt = Set(m.results.trials.compactMap { $0.provenance?.commit != nil ? $0.provenance?.short : nil }).sorted()
         if !trainedAt.isEmpty { s += fact("trained at", Markup.escape(trainedAt.joined(separator: ", "))) }
         let finished = m.results.trials.filter { $0.status.isFinal }.count
         s += fact("trials", "\(m.results.trials.count) planned in \(m.stages.count) stage\(m.stages.count == 1 ? "" : "s"), \(finished) finished")

@@ -14,7 +14,10 @@ enum TrialTableSection {
             var metrics: [String] = []
             for t in stage.trials { for k in t.result.metrics.map(\.key) where !k.hasPrefix("train.") && !metrics.contains(k) { metrics.append(k) } }
             let settings = stage.sweptSettings
+            // With `repeat`, which replicate (its seed is the point's + replicate).
+            let replicates = stage.trials.contains { $0.result.planned.replicate > 0 }
             s += "<div class=\"scroll\"><table class=\"sortable\" data-stage=\"\(Markup.escape(stage.name))\"><thead><tr><th></th><th>trial</th><th>status</th><th class=\"num\">epochs</th>"
+            if replicates { s += "<th class=\"num\">rep</th>" }
             s += settings.map { "<th>\(Markup.escape($0))</th>" }.joined()
             s += metrics.map { "<th class=\"num\">\(Markup.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
             for t in stage.trials {
@@ -25,6 +28,7 @@ enum TrialTableSection {
                 s += "<td title=\"\(Markup.escape(t.id))\"><code>\(t.short)</code></td>"
                 s += "<td class=\"status-\(t.result.status.rawValue)\">\(Markup.escape(status))</td>"
                 s += "<td class=\"num\" data-sort=\"\(t.records.count)\">\(t.records.count)\(planned.map { "/\($0)" } ?? "")</td>"
+                if replicates { s += "<td class=\"num\">\(t.result.planned.replicate)</td>" }
                 for key in settings {
                     let v = t.result.planned.settings.first { $0.key == key }?.value
                     var sortKey: String? = nil
