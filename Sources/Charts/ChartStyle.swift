@@ -45,6 +45,7 @@ public enum ChartStyle {
         .chart .count{font-size:12px}
         .chart .count.strong{fill:var(--bg);font-weight:600}
         .chart .edge{fill:none;stroke:var(--muted);stroke-width:1}
+        .chart .arrow{fill:var(--muted)}
         .chart .node{fill:var(--bg);stroke:var(--muted);stroke-width:1.2}
         .chart .node.done{stroke:var(--good);stroke-width:2}
         .chart .node.pruned,.chart .node.diverged{stroke:var(--warn);stroke-width:2}

@@ -1,8 +1,8 @@
 import Foundation
 
-/// A directed acyclic graph drawn left to right: nodes in columns by depth (a
-/// node sits one column right of its deepest input), edges as curves, each
-/// node a labelled box whose CSS class says its state.
+/// A directed acyclic graph drawn top to bottom: nodes in rows by depth (a node
+/// sits one row below its deepest input), edges as curves ending in arrowheads,
+/// each node a labelled box whose CSS class says its state.
 public struct LayeredGraph: Sendable {
     public struct Node: Sendable {
         public var id: String
@@ -37,26 +37,39 @@ public struct LayeredGraph: Sendable {
     public func svg() -> String {
         var depth: [String: Int] = [:]
         for node in nodes { depth[node.id] = (node.inputs.compactMap { depth[$0] }.max() ?? -1) + 1 }
-        let columns = (depth.values.max() ?? 0) + 1
-        var rows = [Int](repeating: 0, count: columns)
+        let layers = (depth.values.max() ?? 0) + 1
+        var members = [[String]](repeating: [], count: layers)
+        for node in nodes { members[depth[node.id] ?? 0].append(node.id) }
+        // Boxes as wide as the longest label (about 6.6 px a character at 11 px bold).
+        let longest = nodes.map { max($0.label.count, $0.detail.count) }.max() ?? 10
+        let boxW = max(110, Double(longest) * 6.6 + 14), boxH = 34.0, gapX = 16.0, gapY = 30.0
+        let widest = Double(members.map(\.count).max() ?? 1)
+        let width = 20 + widest * (boxW + gapX) - gapX
+        let height = 20 + Double(layers) * (boxH + gapY) - gapY
+        // Top to bottom, one row per depth, each row centred: a plan is deeper than it is wide
+        // once a stage's many tasks of one kind are drawn as one box.
         var place: [String: (x: Double, y: Double)] = [:]
-        let boxW = 150.0, boxH = 34.0, gapX = 46.0, gapY = 10.0
-        for node in nodes {
-            let c = depth[node.id] ?? 0
-            place[node.id] = (10 + Double(c) * (boxW + gapX), 10 + Double(rows[c]) * (boxH + gapY))
-            rows[c] += 1
+        for (row, ids) in members.enumerated() {
+            let rowWidth = Double(ids.count) * (boxW + gapX) - gapX
+            for (i, id) in ids.enumerated() {
+                place[id] = ((width - rowWidth) / 2 + Double(i) * (boxW + gapX), 10 + Double(row) * (boxH + gapY))
+            }
         }
-        let width = 20 + Double(columns) * (boxW + gapX) - gapX
-        let height = 20 + Double(rows.max() ?? 1) * (boxH + gapY) - gapY
         var edges = "", boxes = ""
         for node in nodes {
             guard let to = place[node.id] else { continue }
-            for input in Set(node.inputs).sorted() {
+            let sources = Set(node.inputs).sorted()
+            for (k, input) in sources.enumerated() {
                 guard let from = place[input] else { continue }
-                let x1 = from.x + boxW, y1 = from.y + boxH / 2, x2 = to.x, y2 = to.y + boxH / 2
-                let d = "M\(Markup.number(x1)) \(Markup.number(y1))C\(Markup.number(x1 + gapX / 2)) \(Markup.number(y1)) "
-                    + "\(Markup.number(x2 - gapX / 2)) \(Markup.number(y2)) \(Markup.number(x2)) \(Markup.number(y2))"
+                // Several inputs land side by side on the box's top edge.
+                let x1 = from.x + boxW / 2, y1 = from.y + boxH
+                let x2 = to.x + boxW * Double(k + 1) / Double(sources.count + 1), y2 = to.y
+                let bend = max(gapY / 2, (y2 - y1) / 2)
+                let d = "M\(Markup.number(x1)) \(Markup.number(y1))C\(Markup.number(x1)) \(Markup.number(y1 + bend)) "
+                    + "\(Markup.number(x2)) \(Markup.number(y2 - bend)) \(Markup.number(x2)) \(Markup.number(y2 - 1))"
                 edges += Markup.element("path", [("class", "edge"), ("d", d)])
+                edges += Markup.element("path", [("class", "arrow"),
+                                                 ("d", "M\(Markup.number(x2 - 4)) \(Markup.number(y2 - 7))L\(Markup.number(x2 + 4)) \(Markup.number(y2 - 7))L\(Markup.number(x2)) \(Markup.number(y2))Z")])
             }
             var box = Markup.element("rect", [("class", "node " + node.state), ("x", Markup.number(to.x)), ("y", Markup.number(to.y)),
                                               ("width", Markup.number(boxW)), ("height", Markup.number(boxH)), ("rx", "4")])

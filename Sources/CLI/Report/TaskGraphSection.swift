@@ -3,11 +3,11 @@ import Foundation
 import Plan
 import Runtime
 
-/// The plan as a picture: its tasks left to right in dependency order, each box
+/// The plan as a picture: its tasks top to bottom in dependency order, each box
 /// saying its kind, stage and whether its result is in the store. A stage's tasks
 /// of one kind are drawn as one box when there are more than `groupAbove` of them.
 enum TaskGraphSection {
-    static let groupAbove = 8
+    static let groupAbove = 6
 
     static func html(_ m: ReportModel) -> String {
         var groups: [String: [PlannedTask]] = [:]
