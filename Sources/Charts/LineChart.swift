@@ -61,6 +61,8 @@ public struct LineChart: Sendable {
     public var frame = PlotFrame()
     /// Extra attributes on the `<svg>`.
     public var attributes: [(String, String?)] = []
+    /// Whether x counts whole things (epochs, steps): no tick between two integers.
+    public var xIntegers = false
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
         self.title = title
@@ -77,7 +79,13 @@ public struct LineChart: Sendable {
         let x = Scale.fitting(xs, kind: xKind, range: frame.xRange, nice: false)
         // Padded data extent, not a round one: accuracy stays below 1.1, a loss is not squeezed.
         let y = Scale.fitting(ys, kind: yk, range: frame.yRange, nice: false, padding: 0.04)
-        var body = frame.axes(x: x, y: y, xLabel: xLabel, yLabel: yLabel + (yk == .log ? " (log scale)" : ""))
+        var xTicks: [PlotFrame.Tick]? = nil
+        if xIntegers {
+            let (values, step) = x.ticks(count: max(3, Int((frame.width - frame.left - frame.right) / 80)))
+            xTicks = step >= 1 ? values.map { ($0, x.label($0, step: step)) }
+                : Array(Int(x.lower.rounded(.up))...max(Int(x.lower.rounded(.up)), Int(x.upper.rounded(.down)))).map { (Double($0), String($0)) }
+        }
+        var body = frame.axes(x: x, y: y, xLabel: xLabel, yLabel: yLabel + (yk == .log ? " (log scale)" : ""), xTicks: xTicks)
         for band in bands {
             var pts: [(x: Double, y: Double)] = []
             for i in band.x.indices where band.lower[i].isFinite && band.upper[i].isFinite { pts.append((x.map(band.x[i]), y.map(band.upper[i]))) }

@@ -37,8 +37,9 @@ public struct ParallelCoordinates: Sendable {
     }
 
     public func svg() -> String {
-        var frame = PlotFrame(width: 640, height: 300)
-        frame.top = 30
+        // At least 120 px between axes, so their names and ticks stay apart.
+        var frame = PlotFrame(width: max(640, 120 * Double(axes.count) + 80), height: 320)
+        frame.top = 44
         frame.bottom = 24
         frame.right = 56
         let n = axes.count
@@ -80,7 +81,9 @@ public struct ParallelCoordinates: Sendable {
                                                 ("text-anchor", right ? "start" : "end")], Markup.escape(label))
             }
             let anchor = i == 0 ? "start" : (i == n - 1 ? "end" : "middle")
-            body += Markup.element("text", [("class", "label"), ("x", Markup.number(x)), ("y", "16"), ("text-anchor", anchor)], Markup.escape(axis.name))
+            // Names alternate between two lines: long setting paths would otherwise run into each other.
+            body += Markup.element("text", [("class", "label"), ("x", Markup.number(x)), ("y", i % 2 == 0 ? "14" : "30"), ("text-anchor", anchor)],
+                                   Markup.escape(axis.name))
         }
         let last = axes[n - 1].numbers
         let finite = last.compactMap { $0 }.filter(\.isFinite)

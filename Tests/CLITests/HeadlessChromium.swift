@@ -49,7 +49,7 @@ struct HeadlessChromium {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--no-default-browser-check",
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", "--no-first-run", "--no-default-browser-check",
             "--disable-extensions", "--user-data-dir=" + scratch.appendingPathComponent("profile").path,
             "--enable-logging=stderr", "--v=0", "--log-net-log=" + netLog, "--force-color-profile=srgb",
         ] + arguments + [URL(fileURLWithPath: file).absoluteString]

@@ -52,6 +52,7 @@ enum LearningCurveSection {
         }
         var chart = LineChart(title: "\(stage.name): \(axisTitle(metric)) per epoch", xLabel: "epoch", yLabel: axisTitle(metric), series: series)
         chart.frame = PlotFrame(width: 520, height: 280)
+        chart.xIntegers = true
         chart.bands = stage.replicateGroups.compactMap { band($0, metric: metric) }
         chart.attributes = [("data-chart", "curves"), ("data-stage", stage.name), ("data-metric", metric)]
         return chart.svg()

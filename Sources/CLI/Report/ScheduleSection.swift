@@ -30,6 +30,7 @@ enum ScheduleSection {
             var chart = LineChart(title: "\(stage.name): learning rate per optimizer step", xLabel: "optimizer step",
                                   yLabel: "learning rate", series: series)
             chart.attributes = [("data-chart", "schedule"), ("data-stage", stage.name)]
+            chart.xIntegers = true
             s += "<figure>" + chart.svg() + "<figcaption>" + Markup.escape(caption(stage)) + "</figcaption></figure>"
             if !mismatched.isEmpty {
                 s += ReportPage.missing("The recomputed schedule of \(mismatched.joined(separator: ", ")) differs from the lr its history recorded; the store may come from another ftx version.")

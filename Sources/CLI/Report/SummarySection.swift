@@ -43,7 +43,7 @@ enum SummarySection {
             s += "<p><code>\(Markup.escape(r.source))</code> selected trial <code>\(chosen.short)</code>"
             if let value { s += ": \(Markup.escape(r.metric)) \(TickFormat.value(value)), the \(r.minimize ? "lowest" : "highest")" }
             s += " of \(finished.count) finished trial\(finished.count == 1 ? "" : "s")"
-            if stage.replicateGroups.isEmpty == false && m.results.hasReplicates { s += " (sweep points ranked by the mean over their replicates)" }
+            if stage.trials.contains(where: { $0.result.planned.replicate > 0 }) { s += " (sweep points ranked by the mean over their replicates)" }
             s += ".</p>"
             if selection.k > 1 {
                 s += "<p>Top \(selection.k): " + selection.ranks.map { "\($0.rank). <code>\(TaskKey.short($0.trial))</code> \(TickFormat.value($0.value))" }

@@ -34,15 +34,13 @@ enum SweepSection {
         t.result.metrics.first { $0.key == metric }?.value ?? t.records.last?.value(metric)
     }
 
-    /// A setting's numeric value, or nil (a categorical setting).
-    private static func number(_ t: ReportModel.TrialView, _ setting: String) -> Double?? {
-        guard let v = t.result.planned.settings.first(where: { $0.key == setting })?.value else { return .some(nil) }
-        if case .number(let n) = v { return .some(n) }
-        return nil
-    }
-
+    /// Whether every trial that has `setting` has a number there (then its axis is numeric).
     private static func isNumeric(_ trials: [ReportModel.TrialView], _ setting: String) -> Bool {
-        trials.allSatisfy { number($0, setting) != nil }
+        trials.allSatisfy { t in
+            guard let v = t.result.planned.settings.first(where: { $0.key == setting })?.value else { return true }
+            if case .number = v { return true }
+            return false
+        }
     }
 
     private static func kind(_ stage: ReportModel.StageView, _ setting: String, _ values: [Double]) -> Scale.Kind {
