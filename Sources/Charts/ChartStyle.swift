@@ -8,6 +8,7 @@ public enum ChartStyle {
     static let light = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a5c2e", "#666666"]
     static let dark = ["#58b6f0", "#ff8a4c", "#3fd6a4", "#eaa2cf", "#f2c14e", "#a5d8f7", "#d0ad75", "#b8b8b8"]
 
+    /// The style sheet, to embed once in a page's `<style>`.
     public static var css: String {
         var s = ":root{"
         for (i, c) in light.enumerated() { s += "--c\(i):\(c);" }

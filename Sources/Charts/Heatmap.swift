@@ -4,15 +4,20 @@ import Foundation
 /// cell shaded by its share of its row and showing its count, so the diagonal
 /// reads at a glance in colour, in grey print and in dark mode alike.
 public struct Heatmap: Sendable {
+    /// The accessible title (`<title>`).
     public var title: String
+    /// The axis titles: rows (`true class`) and columns (`predicted class`).
     public var rowTitle: String
     public var columnTitle: String
+    /// One label per row and per column.
     public var rowLabels: [String]
     public var columnLabels: [String]
     /// `values[r][c]`.
     public var values: [[Double]]
+    /// Extra attributes on the `<svg>` (e.g. `data-chart`).
     public var attributes: [(String, String?)] = []
 
+    /// A matrix with its labels; `values[r][c]`.
     public init(title: String, rowTitle: String, columnTitle: String, rowLabels: [String], columnLabels: [String], values: [[Double]]) {
         self.title = title
         self.rowTitle = rowTitle
@@ -22,6 +27,7 @@ public struct Heatmap: Sendable {
         self.values = values
     }
 
+    /// The `<svg>` element.
     public func svg() -> String {
         let longest = Double((rowLabels + columnLabels).map(\.count).max() ?? 1)
         let cell = max(28.0, min(56.0, 420.0 / Double(max(columnLabels.count, 1))))

@@ -4,16 +4,21 @@ import Foundation
 /// sits one row below its deepest input), edges as curves ending in arrowheads,
 /// each node a labelled box whose CSS class says its state.
 public struct LayeredGraph: Sendable {
+    /// One box.
     public struct Node: Sendable {
+        /// Unique among the nodes; also the `data-task` attribute.
         public var id: String
         public var label: String
         /// A second, smaller line (a count, a state).
         public var detail: String
         /// CSS classes for the box (`done`, `pending`, …).
         public var state: String
+        /// The hover text (`<title>`).
         public var hover: String
+        /// Ids of the nodes it reads from (arrows point from them to it).
         public var inputs: [String]
 
+        /// A node and its inputs.
         public init(id: String, label: String, detail: String, state: String, hover: String, inputs: [String]) {
             self.id = id
             self.label = label
@@ -24,16 +29,20 @@ public struct LayeredGraph: Sendable {
         }
     }
 
+    /// The accessible title (`<title>`).
     public var title: String
     /// In an order where every node comes after its inputs.
     public var nodes: [Node]
+    /// Extra attributes on the `<svg>`.
     public var attributes: [(String, String?)] = []
 
+    /// A graph of `nodes`, each after its inputs.
     public init(title: String, nodes: [Node]) {
         self.title = title
         self.nodes = nodes
     }
 
+    /// The `<svg>` element.
     public func svg() -> String {
         var depth: [String: Int] = [:]
         for node in nodes { depth[node.id] = (node.inputs.compactMap { depth[$0] }.max() ?? -1) + 1 }

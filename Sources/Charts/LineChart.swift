@@ -6,11 +6,13 @@ import Foundation
 public struct LineChart: Sendable {
     /// One line.
     public struct Series: Sendable {
+        /// In x order; non-finite values are skipped.
         public var points: [(x: Double, y: Double)]
         /// The hover text (`<title>`): which trial, with which settings.
         public var hover: String
         /// An index into `ChartStyle`'s palette.
         public var colour: Int
+        /// Drawn last, thicker and fully opaque (the selected trial).
         public var highlighted: Bool
         /// Extra attributes on the `<path>` (e.g. `data-trial`).
         public var attributes: [(String, String)]
@@ -19,6 +21,7 @@ public struct LineChart: Sendable {
         /// A direct label at the line's end (used for the highlighted series).
         public var endLabel: String?
 
+        /// A line and how it is drawn.
         public init(points: [(x: Double, y: Double)], hover: String, colour: Int, highlighted: Bool = false,
                     attributes: [(String, String)] = [], dashed: Bool = false, endLabel: String? = nil) {
             self.points = points
@@ -33,13 +36,18 @@ public struct LineChart: Sendable {
 
     /// A filled region between `lower` and `upper` at the same x values.
     public struct Band: Sendable {
+        /// The x values, and the band's lower and upper y at each.
         public var x: [Double]
         public var lower: [Double]
         public var upper: [Double]
+        /// An index into `ChartStyle`'s palette.
         public var colour: Int
+        /// The hover text (`<title>`).
         public var hover: String
+        /// Extra attributes on the band's `<path>`.
         public var attributes: [(String, String)]
 
+        /// A band between `lower` and `upper`.
         public init(x: [Double], lower: [Double], upper: [Double], colour: Int, hover: String, attributes: [(String, String)] = []) {
             self.x = x
             self.lower = lower
@@ -50,20 +58,25 @@ public struct LineChart: Sendable {
         }
     }
 
+    /// The accessible title and the axis titles (with units).
     public var title: String
     public var xLabel: String
     public var yLabel: String
+    /// The lines and the bands under them.
     public var series: [Series]
     public var bands: [Band] = []
+    /// Linear or logarithmic x.
     public var xKind: Scale.Kind = .linear
     /// Log when nil and the values span decades and are positive (a loss falling from 2 to 0.001).
     public var yKind: Scale.Kind? = nil
+    /// Size and margins.
     public var frame = PlotFrame()
     /// Extra attributes on the `<svg>`.
     public var attributes: [(String, String?)] = []
     /// Whether x counts whole things (epochs, steps): no tick between two integers.
     public var xIntegers = false
 
+    /// A chart of `series` with titled axes.
     public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
         self.title = title
         self.xLabel = xLabel
@@ -71,6 +84,7 @@ public struct LineChart: Sendable {
         self.series = series
     }
 
+    /// The `<svg>` element.
     public func svg() -> String {
         let xs = series.flatMap { $0.points.map(\.x) } + bands.flatMap(\.x)
         let ys = series.flatMap { $0.points.map(\.y) } + bands.flatMap { $0.lower + $0.upper }

@@ -4,31 +4,43 @@ import Foundation
 /// settings and the metric they produced): each axis has its own scale, numeric
 /// (log when asked) or categorical; lines are shaded by the last axis's value.
 public struct ParallelCoordinates: Sendable {
+    /// One vertical axis.
     public struct Axis: Sendable {
+        /// Its title.
         public var name: String
         /// Numeric values by item (nil: the item has none), or categories when `categorical`.
         public var numbers: [Double?]
+        /// Categories by item, when `categorical`.
         public var categories: [String?]
+        /// Whether the axis lists categories (sorted) instead of a numeric scale.
         public var categorical: Bool
+        /// Linear or logarithmic, for a numeric axis.
         public var kind: Scale.Kind
 
+        /// A numeric axis of one value per item (nil: the item has none).
         public static func numeric(_ name: String, _ values: [Double?], kind: Scale.Kind = .linear) -> Axis {
             Axis(name: name, numbers: values, categories: values.map { _ in nil }, categorical: false, kind: kind)
         }
+        /// A categorical axis of one category per item (nil: the item has none).
         public static func categorical(_ name: String, _ values: [String?]) -> Axis {
             Axis(name: name, numbers: values.map { _ in nil }, categories: values, categorical: true, kind: .linear)
         }
     }
 
+    /// The accessible title (`<title>`).
     public var title: String
+    /// Left to right; the last one shades the lines.
     public var axes: [Axis]
     /// Per item: hover text, whether highlighted, extra attributes.
     public var hovers: [String]
+    /// Per item, whether it is drawn on top and dark (the selected trial).
     public var highlighted: [Bool]
+    /// Extra attributes on the `<svg>`.
     public var attributes: [(String, String?)] = []
     /// Whether a larger value of the last axis is better (darker shading goes to the better end).
     public var largerIsBetter = true
 
+    /// One line per item through `axes`.
     public init(title: String, axes: [Axis], hovers: [String], highlighted: [Bool]) {
         self.title = title
         self.axes = axes
@@ -36,6 +48,7 @@ public struct ParallelCoordinates: Sendable {
         self.highlighted = highlighted
     }
 
+    /// The `<svg>` element.
     public func svg() -> String {
         // At least 120 px between axes, so their names and ticks stay apart.
         var frame = PlotFrame(width: max(640, 120 * Double(axes.count) + 80), height: 320)

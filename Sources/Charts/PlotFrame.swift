@@ -5,13 +5,16 @@ import Foundation
 /// Colours are CSS classes (`ChartStyle`), so one SVG reads on paper, on a
 /// light screen and in a dark-mode browser.
 public struct PlotFrame: Sendable {
+    /// The canvas in px (the SVG's viewBox; it scales down to fit its container).
     public var width: Double
     public var height: Double
+    /// Margins in px: room for tick labels and axis titles.
     public var top: Double = 14
     public var right: Double = 18
     public var bottom: Double = 46
     public var left: Double = 64
 
+    /// A canvas of `width` × `height` px with the default margins.
     public init(width: Double = 640, height: Double = 300) {
         self.width = width
         self.height = height

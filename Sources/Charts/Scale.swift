@@ -7,15 +7,19 @@ import Foundation
 /// "nice numbers", as d3's `scale.nice()`); log domains to whole decades, with
 /// 2× and 5× ticks between powers of ten when they span three decades or fewer.
 public struct Scale: Sendable, Equatable {
+    /// Linear or base-10 logarithmic.
     public enum Kind: String, Sendable { case linear, log }
 
+    /// How values map to positions.
     public var kind: Kind
+    /// The domain's ends, in data units.
     public var lower: Double
     public var upper: Double
     /// Pixel positions of `lower` and `upper` (upper may be the smaller one: y grows downwards).
     public var rangeStart: Double
     public var rangeEnd: Double
 
+    /// A scale with exactly this domain and range.
     public init(kind: Kind, lower: Double, upper: Double, rangeStart: Double, rangeEnd: Double) {
         self.kind = kind
         self.lower = lower

@@ -7,16 +7,24 @@ public struct ScatterChart: Sendable {
     /// A point's mark: filled (finished), hollow (stopped before its last epoch), a cross (diverged).
     public enum Mark: String, Sendable { case filled, hollow, cross }
 
+    /// One mark.
     public struct Point: Sendable {
         /// Numeric x, or nil on a categorical axis (then `category` is set).
         public var x: Double?
+        /// The category on a categorical axis.
         public var category: String?
+        /// The measured value.
         public var y: Double
+        /// The hover text (`<title>`).
         public var hover: String
+        /// How it is drawn.
         public var mark: Mark
+        /// Ringed, drawn last and labelled `selected`.
         public var highlighted: Bool
+        /// Extra attributes on the mark.
         public var attributes: [(String, String)]
 
+        /// A point and how it is drawn.
         public init(x: Double?, category: String? = nil, y: Double, hover: String, mark: Mark = .filled,
                     highlighted: Bool = false, attributes: [(String, String)] = []) {
             self.x = x
@@ -29,14 +37,20 @@ public struct ScatterChart: Sendable {
         }
     }
 
+    /// The accessible title and the axis titles (with units).
     public var title: String
     public var xLabel: String
     public var yLabel: String
+    /// The marks.
     public var points: [Point]
+    /// Linear or logarithmic x (numeric axes).
     public var xKind: Scale.Kind = .linear
+    /// Size and margins.
     public var frame = PlotFrame(width: 420, height: 260)
+    /// Extra attributes on the `<svg>`.
     public var attributes: [(String, String?)] = []
 
+    /// A chart of `points` with titled axes.
     public init(title: String, xLabel: String, yLabel: String, points: [Point]) {
         self.title = title
         self.xLabel = xLabel
@@ -44,6 +58,7 @@ public struct ScatterChart: Sendable {
         self.points = points
     }
 
+    /// The `<svg>` element.
     public func svg() -> String {
         let categories: [String] = {
             var seen: [String] = []
