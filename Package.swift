@@ -9,6 +9,7 @@ import PackageDescription
 //   Kernels   GEMM, SIMD pointwise/row kernels, the worker pool
 //   Runtime   tensors, autograd, layers, models, optimizers, data, trainer, executor, store
 //   Support   JSON, CSV, SHA-256, seeded randomness, atomic writes
+//   Charts    SVG charts for `ftx report` (Foundation only; no ftx types)
 //
 // Release builds compile the numeric code for this machine's CPU: without a
 // target CPU, Swift lowers SIMD16<Float> FMAs to scalar calls (0.7 GFLOP/s
@@ -27,22 +28,25 @@ let package = Package(
     ],
     targets: [
         .target(name: "Support", path: "Sources/Support"),
+        // SVG charts (scales, ticks, lines, bands, heatmaps, graphs) for `ftx report`; knows nothing of ftx.
+        .target(name: "Charts", path: "Sources/Charts"),
         .target(name: "DSL", dependencies: ["Support"], path: "Sources/DSL"),
         .target(name: "Plan", dependencies: ["Support"], path: "Sources/Plan"),
         .target(name: "Kernels", path: "Sources/Kernels", swiftSettings: kernelFlags),
         .target(name: "Compiler", dependencies: ["DSL", "Plan", "Support"], path: "Sources/Compiler"),
         .target(name: "Runtime", dependencies: ["Plan", "Kernels", "Support"], path: "Sources/Runtime", swiftSettings: runtimeFlags),
-        .target(name: "CLI", dependencies: ["DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support"], path: "Sources/CLI"),
+        .target(name: "CLI", dependencies: ["DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support", "Charts"], path: "Sources/CLI"),
         .executableTarget(name: "ftx", dependencies: ["CLI"], path: "Sources/ftx"),
         .testTarget(name: "DSLTests", dependencies: ["DSL", "Support"], path: "Tests/DSLTests"),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "Support"], path: "Tests/PlanTests"),
         .testTarget(name: "SupportTests", dependencies: ["Support"], path: "Tests/SupportTests"),
         .testTarget(name: "CompilerTests", dependencies: ["DSL", "Plan", "Compiler", "Support"], path: "Tests/CompilerTests",
                     exclude: ["Fixtures"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"], path: "Tests/ChartsTests"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests"),
         // Fixtures more than one test target writes (a tiny random BERT and its texts).
         .target(name: "TestFixtures", dependencies: ["Plan", "Runtime", "Support"], path: "Tests/TestFixtures"),
         .testTarget(name: "RuntimeTests", dependencies: ["Plan", "Kernels", "Runtime", "Support", "TestFixtures"], path: "Tests/RuntimeTests"),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support", "TestFixtures"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support", "Charts", "TestFixtures"], path: "Tests/CLITests"),
     ]
 )

@@ -31,6 +31,7 @@ let subcommands: [Subcommand] = [
     StatusCommand.subcommand,
     CancelCommand.subcommand,
     ResultsCommand.subcommand,
+    ReportCommand.subcommand,
     DiffCommand.subcommand,
     PredictCommand.subcommand,
     ExportCommand.subcommand,

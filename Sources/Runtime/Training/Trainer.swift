@@ -97,8 +97,7 @@ public final class Trainer {
         let batches = loader.batchesPerEpoch
         let accumulate = max(1, spec.schedule.accumulate)
         let perEpoch = (batches + accumulate - 1) / accumulate
-        let scheduler = LRScheduler(LRSchedule(spec.schedule.lr, stepsPerEpoch: perEpoch, totalSteps: epochs * perEpoch),
-                                    base: spec.optimizer.lr, timing: ScheduleTiming(totalSteps: epochs * perEpoch, stepsPerEpoch: perEpoch))
+        let scheduler = LRScheduler(spec: spec, stepsPerEpoch: perEpoch)
         let early = spec.schedule.earlyStop
         let keep = spec.schedule.keepBest
         var initial = Counters(scheduler: scheduler, earlyBest: Counters.noEarlyBest(early))
