@@ -8,18 +8,9 @@ import Support
 /// (safetensors, sentence-transformers, ONNX) are writers over this one value; `ftx
 /// predict --model DIR` rebuilds it from the `ftx-model.json` every export holds.
 public struct ExportableModel {
-    /// One parameter: its name, its shape (outermost first) and its row-major values.
-    public struct Weight: Sendable {
-        public var name: String
-        public var shape: [Int]
-        public var values: [Float]
-
-        public init(name: String, shape: [Int], values: [Float]) {
-            self.name = name
-            self.shape = shape
-            self.values = values
-        }
-    }
+    /// One parameter: its name, its shape (outermost first) and its row-major values —
+    /// what a safetensors file holds, so the safetensors writer takes it as it is.
+    public typealias Weight = SafetensorsTensor
 
     /// One entry of the layers on top of the input (or of the encoder's pooled output),
     /// the head last. Parameters are `prefix.weight` / `prefix.bias` (`layers.{i}` counting
