@@ -54,6 +54,9 @@ final class SlurmFollower: @unchecked Sendable {
             for key in keys where !finishedSet.contains(key) {
                 let task = byKey[key]!
                 if let status = store.completedStatus(key) {
+                    if let since = started[key], case .train(let spec) = task.payload {
+                        reportEpochs(of: key, stage: task.stage, epochs: spec.schedule.epochs, since: since)  // the last ones
+                    }
                     let seconds = started[key].map { Date().timeIntervalSince1970 - $0 } ?? 0
                     progress.handle(.finished(key: key, kind: task.kind, stage: task.stage, status: status,
                                               seconds: seconds, throughput: nil))
@@ -62,8 +65,24 @@ final class SlurmFollower: @unchecked Sendable {
                 } else if started[key] == nil, let owner = store.lease(for: key).liveOwner() {
                     started[key] = owner.started
                     progress.handle(.started(key: key, kind: task.kind, stage: task.stage, resumedAt: 0))
+                } else if let since = started[key], case .train(let spec) = task.payload {
+                    reportEpochs(of: key, stage: task.stage, epochs: spec.schedule.epochs, since: since)
                 }
             }
+        }
+
+        // A trial's epochs, as its worker checkpoints them into `history.jsonl` (every
+        // `--checkpoint-every` seconds): the display's epoch line and ETA.
+        var epochsSeen: [String: Int] = [:]
+        func reportEpochs(of key: String, stage: String, epochs: Int, since: Double) {
+            let history = store.history(for: key)
+            guard history.count > epochsSeen[key, default: 0], let last = history.last.flatMap(EpochRecord.init(json:)) else { return }
+            epochsSeen[key] = history.count
+            let elapsed = max(0, Date().timeIntervalSince1970 - since)
+            let perEpoch = elapsed / Double(max(1, last.epoch))
+            progress.handle(.epoch(stage: stage, progress: TrialProgress(
+                key: key, record: last, totalEpochs: epochs, elapsed: elapsed,
+                eta: perEpoch * Double(max(0, epochs - last.epoch)))))
         }
 
         while true {

@@ -93,10 +93,12 @@ final class SlurmExecutorTests: XCTestCase {
                       "the 12 fine-tunes are one array (elements _0 … _11):\n\(queue.text)")
 
         // `ftx run` again while they are queued follows them instead of submitting twice.
-        let followed = try runProcess(["run", "--executor", "slurm", "--store", cluster, file])
+        let followed = try runProcess(["run", "--executor", "slurm", "--verbose", "--store", cluster, file])
         XCTAssertEqual(followed.status, 0, followed.err)
         XCTAssertTrue(followed.out.contains("following them"), followed.out)
         XCTAssertTrue(followed.out.contains("finetune train"), followed.out)
+        // Epochs are read from the trials' histories as their workers write them.
+        XCTAssertTrue(followed.out.contains("finetune trial ") && followed.out.contains(": epoch "), followed.out)
         try assertSameResults(local, cluster)
 
         let status = ftx(["status", "--json", "--store", cluster, file])
