@@ -20,7 +20,7 @@ public enum SafetensorsExport {
     static func writeWeights(_ tensors: [ExportableModel.Weight], _ name: String, in folder: String) throws {
         let path = (folder as NSString).appendingPathComponent(name)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try SafetensorsWriter.write(tensors.map { SafetensorsTensor(name: $0.name, shape: $0.shape, values: $0.values) }, to: path)
+        try SafetensorsWriter.write(tensors, to: path)
     }
 }
 
