@@ -57,3 +57,27 @@ final class CommittedStoreTests: XCTestCase {
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: outside), [])
     }
 }
+
+/// `ftx plan` lists what the experiment reads, with `..` resolved, and the store it
+/// writes (issue 18, item 4: what a `.ftx` file can reach is visible before a run).
+final class PlanShowsReadsAndWritesTests: XCTestCase {
+    func testPlanShowsResolvedInputsAndTheStore() throws {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("ftx-plan-reads-\(UUID().uuidString)").path
+        try fm.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let fixture = Paths.root.appendingPathComponent("Tests/Fixtures/stores/v1").path
+        try fm.copyItem(atPath: fixture + "/iris-30.csv", toPath: dir + "/iris-30.csv")
+        let text = try String(contentsOfFile: fixture + "/tiny.ftx", encoding: .utf8)
+            .replacingOccurrences(of: #"csv("iris-30.csv")"#, with: #"csv("../sub/./../iris-30.csv")"#)
+        XCTAssertTrue(text.contains("../sub/./../iris-30.csv"))
+        try text.write(toFile: dir + "/sub/x.ftx", atomically: true, encoding: .utf8)
+
+        let plan = ftx(["plan", dir + "/sub/x.ftx"])
+        XCTAssertEqual(plan.status, 0, plan.err)
+        let resolved = (dir as NSString).resolvingSymlinksInPath
+        XCTAssertTrue(plan.out.contains("reads (never written):\n  data  \(resolved)/iris-30.csv\n"), plan.out)
+        XCTAssertTrue(plan.out.contains("writes: \(resolved)/sub/.ftx (the store, the only place written)"), plan.out)
+        XCTAssertFalse(plan.out.contains(".."), plan.out)
+    }
+}
