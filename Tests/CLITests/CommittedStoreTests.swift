@@ -56,6 +56,21 @@ final class CommittedStoreTests: XCTestCase {
                       run.out + run.err)
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: outside), [])
     }
+
+    /// The store's record of experiments (`experiments/`) replaced by a link: not written through.
+    func testALinkedRecordFolderIsNotWrittenThrough() throws {
+        let dir = try copyOfFixture()
+        let records = dir + "/.ftx/experiments"
+        let outside = dir + "/outside"
+        try fm.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try fm.removeItem(atPath: records)
+        try fm.createSymbolicLink(atPath: records, withDestinationPath: outside)
+
+        let run = ftx(["run", dir + "/tiny.ftx"])
+        XCTAssertEqual(run.status, 2, run.out)
+        XCTAssertTrue(run.err.contains("'\(records)' is a symbolic link; ftx never writes through links in its store"), run.err)
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: outside), [])
+    }
 }
 
 /// `ftx plan` lists what the experiment reads, with `..` resolved, and the store it

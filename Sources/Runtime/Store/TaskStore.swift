@@ -280,15 +280,34 @@ public final class TaskStore: @unchecked Sendable {
         rmdir(dir)  // only if empty: nobody holds its lease
     }
 
+    /// Creates the folder `relative` (e.g. `experiments`, `slurm/logs`) inside the store at
+    /// `root` and returns its path; throws if it or a folder between it and `root` is a
+    /// symbolic link, as `prepareEntry` does: ftx never writes through links in its store.
+    public static func prepareFolder(_ relative: String, in root: String) throws -> String {
+        var path = (root as NSString).standardizingPath
+        for component in relative.split(separator: "/") where component != "." {
+            precondition(component != "..", "a store folder stays inside the store")
+            path = (path as NSString).appendingPathComponent(String(component))
+            var info = stat()
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK { throw Self.linkRefused(path) }
+        }
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw StoreError("cannot create '\(path)' in the store: \(error)")
+        }
+        return path
+    }
+
+    private static func linkRefused(_ path: String) -> StoreError {
+        StoreError("'\(path)' is a symbolic link; ftx never writes through links in its store "
+            + "(it could point outside it). Remove the link (`rm '\(path)'`) and run again")
+    }
+
     /// Throws if `tasks/` or `key`'s entry folder is a symbolic link (`lstat`: the link itself).
     private func refuseLinkedEntry(_ key: String) throws {
         let tasks = (root as NSString).appendingPathComponent("tasks")
         for path in [tasks, directory(for: key)] {
             var info = stat()
-            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
-                throw StoreError("'\(path)' is a symbolic link; ftx never writes through links in its store "
-                    + "(it could point outside it). Remove the link (`rm '\(path)'`) and run again")
-            }
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK { throw Self.linkRefused(path) }
         }
     }
 
