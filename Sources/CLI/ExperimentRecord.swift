@@ -25,8 +25,7 @@ struct ExperimentRecord: Equatable {
     /// Writes the record atomically (replacing the file's previous record).
     func write(in store: TaskStore) throws {
         let file = Self.recordPath(forExperiment: path, in: store)
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        _ = try TaskStore.prepareFolder(Self.folder, in: store.root)
         let json: JSONValue = .object([("path", .string(path)), ("keys", .array(keys.map(JSONValue.string)))])
         try AtomicFile.write(JSONWriter.encode(json) + "\n", to: file)
     }

@@ -57,7 +57,7 @@ enum PlanCommand {
             members.append((key: "slurm_jobs", value: cluster.json()))
             console.out(JSONWriter.encode(.object(members)) + "\n")
         } else {
-            console.out(report.text(explain: args.has("--explain")))
+            console.out(report.text(explain: args.has("--explain"), store: store.root))
             if let cluster { console.out(cluster.text()) }
         }
         return ExitCode.success

@@ -22,7 +22,7 @@ final class StoreTests: XCTestCase {
         XCTAssertThrowsError(try TaskStore(root: root)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("version 99"), text)
-            XCTAssertTrue(text.contains("reads version \(TaskStore.formatVersion)"), text)
+            XCTAssertTrue(text.contains("reads format version \(TaskStore.formatVersion)"), text)
         }
         try "not json at all".write(toFile: root + "/store.json", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try TaskStore(root: root)) { error in

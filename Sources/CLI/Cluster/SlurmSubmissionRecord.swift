@@ -51,8 +51,7 @@ struct SlurmSubmissionRecord: Equatable {
     /// Writes the record atomically.
     func write(in store: TaskStore) throws {
         let file = Self.file(forExperiment: path, in: store)
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        _ = try TaskStore.prepareFolder("slurm", in: store.root)
         let json: JSONValue = .object([
             ("path", .string(path)),
             ("jobs", .array(jobs.map { job in

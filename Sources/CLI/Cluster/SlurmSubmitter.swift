@@ -18,9 +18,8 @@ struct SlurmSubmitter {
     /// would wait forever for it) and the error is thrown.
     func submit(pending: Set<String>, record: inout SlurmSubmissionRecord) throws -> [SlurmSubmissionRecord.Job] {
         let plan = ClusterJobPlan(graph: graph, pending: pending)
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: context.logFolder, withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: context.scriptFolder, withIntermediateDirectories: true)
+        _ = try TaskStore.prepareFolder("slurm/logs", in: context.store)
+        _ = try TaskStore.prepareFolder("slurm/scripts", in: context.store)
         var submitted: [SlurmSubmissionRecord.Job] = []
         do {
             for job in plan.jobs {

@@ -46,6 +46,32 @@ public struct PlanReport {
             .reduce(0, +)
     }
 
+    /// Every file or folder the plan reads, resolved (absolute, `..` and `.` removed) and
+    /// de-duplicated, in plan order: data files, model folders, separate vocabularies,
+    /// `checkpoint(…)` files. ftx only reads these; the store is the one place it writes.
+    public var inputs: [(kind: String, path: String)] {
+        var seen = Set<String>()
+        var out: [(kind: String, path: String)] = []
+        func add(_ kind: String, _ path: String) {
+            let resolved = (path as NSString).standardizingPath
+            if seen.insert(kind + "\u{0}" + resolved).inserted { out.append((kind, resolved)) }
+        }
+        for task in plan.graph.tasks {
+            switch task.payload {
+            case .data(let data): add("data", data.source.path)
+            case .features(let spec), .train(let spec):
+                add("data", spec.data.source.path)
+                if let pretrained = spec.model.pretrained {
+                    add("model", pretrained.directory)
+                    if let vocabulary = pretrained.vocabulary { add("vocabulary", vocabulary) }
+                }
+                if case .checkpoint(let path) = spec.initialization { add("checkpoint", path) }
+            default: break
+            }
+        }
+        return out
+    }
+
     // MARK: JSON
 
     /// The `--json` object of CLI.md:
@@ -99,7 +125,8 @@ public struct PlanReport {
     // MARK: Text
 
     /// The human report: trials, tasks by kind, totals; with `explain`, every task and its reason.
-    public func text(explain: Bool = false) -> String {
+    /// `store`: the store's folder, shown as the one place the run writes.
+    public func text(explain: Bool = false, store: String? = nil) -> String {
         let graph = plan.graph
         var lines: [String] = []
         let doneTrials = graph.trials.filter(isDone(trial:)).count
@@ -123,6 +150,13 @@ public struct PlanReport {
             return [TaskKey.short(trial.id), trial.stage, isDone(trial: trial) ? "done" : "pending", settingsText]
         }
         lines += Self.table(header: header, rows: rows)
+        lines.append("")
+
+        // What it reads (resolved paths: a `..` in the file is shown undone) and where it writes.
+        lines.append("reads (never written):")
+        let kindWidth = inputs.map(\.kind.count).max() ?? 0
+        lines += inputs.map { "  " + $0.kind.padding(toLength: kindWidth, withPad: " ", startingAt: 0) + "  " + $0.path }
+        if let store { lines.append("writes: \(store) (the store, the only place written)") }
         lines.append("")
 
         // Tasks by kind.

@@ -313,6 +313,7 @@ public final class Executor: @unchecked Sendable {
     /// Runs `body` holding `key`'s lease. If another live worker holds it, throws
     /// `LeaseHeld`, or with `wait`, polls until the lease is free or stale.
     func withLease<T>(_ key: String, wait: Bool = false, _ body: () throws -> T) throws -> T {
+        try store.prepareEntry(key)  // refuses a linked entry before the lease writes into it
         let lease = store.lease(for: key)
         var reported = false
         while !(try lease.tryAcquire()) {

@@ -29,10 +29,23 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 
-    /// The store was written by a format this build does not read.
+    /// The store was written by a newer ftx (a larger format version): never read, never changed.
+    public static func newerVersion(root: String, found: Int) -> StoreError {
+        StoreError("the store at '\(root)' has format version \(found), written by a newer ftx; this ftx reads format version "
+            + "\(TaskStore.formatVersion) and older. Use a newer ftx, or pass another --store (or delete the directory to start over)")
+    }
+
+    /// The store's format version is not a whole number this build knows how to compare.
     public static func unsupportedVersion(root: String, found: String) -> StoreError {
-        StoreError("the store at '\(root)' has format version \(found); this ftx reads version \(TaskStore.formatVersion). "
-            + "Use the ftx that wrote it, or pass another --store (or delete the directory to start over)")
+        StoreError("the store at '\(root)' has format version \(found); this ftx reads format version \(TaskStore.formatVersion) "
+            + "and older. Use the ftx that wrote it, or pass another --store (or delete the directory to start over)")
+    }
+
+    /// An older store for which this build has no upgrade step from `missingStep`.
+    public static func unmigratableVersion(root: String, found: Int, missingStep: Int) -> StoreError {
+        StoreError("the store at '\(root)' has format version \(found), written by an older ftx; this ftx reads format version "
+            + "\(TaskStore.formatVersion) and cannot upgrade version \(missingStep). Use the ftx that wrote it, "
+            + "or pass another --store (or delete the directory to start over)")
     }
 }
 

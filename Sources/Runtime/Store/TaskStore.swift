@@ -41,26 +41,42 @@ public final class TaskStore: @unchecked Sendable {
     private var verified: [String: TaskStatus] = [:]
 
     /// Opens (and with `create`, initialises) the store at `root`. Throws a
-    /// `StoreError` for an unknown format version or an unreadable version file.
-    public init(root: String, create: Bool = true, warn: @escaping @Sendable (String) -> Void = { _ in }) throws {
+    /// `StoreError` for a newer or unknown format version or an unreadable version
+    /// file; upgrades an older store in place (`StoreMigration`), reporting it
+    /// through `warn`. `migrations` replaces the known upgrade steps (tests).
+    public convenience init(root: String, create: Bool = true, warn: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        try self.init(root: root, create: create, warn: warn, migrations: StoreMigration.known)
+    }
+
+    public init(root: String, create: Bool, warn: @escaping @Sendable (String) -> Void, migrations: [StoreMigration]) throws {
         self.root = (root as NSString).standardizingPath
         self.warn = warn
         let fm = FileManager.default
         let versionPath = (self.root as NSString).appendingPathComponent("store.json")
+        let writeVersion = { (version: Int) throws in
+            let json: JSONValue = ["format": "ftx-store", "version": .int(version)]
+            try AtomicFile.write(JSONWriter.encode(json) + "\n", to: versionPath)
+        }
         if fm.fileExists(atPath: versionPath) {
+            // A migration that died after its commit point is finished before anything is read.
+            try StoreMigration.finishInterrupted(root: self.root, target: Self.formatVersion, writeVersion: writeVersion)
             guard let data = fm.contents(atPath: versionPath), let json = try? JSONParser.parse(data),
                   json["format"]?.stringValue == "ftx-store", let v = json["version"]
             else {
                 throw StoreError("'\(versionPath)' is not an ftx store version file; pass another --store or delete the directory")
             }
-            guard v.intValue == Self.formatVersion else {
-                throw StoreError.unsupportedVersion(root: self.root, found: v.description)
+            guard let found = v.intValue, found >= 0 else { throw StoreError.unsupportedVersion(root: self.root, found: v.description) }
+            if found > Self.formatVersion { throw StoreError.newerVersion(root: self.root, found: found) }
+            if found < Self.formatVersion {
+                let done = try StoreMigration.migrate(root: self.root, from: found, to: Self.formatVersion, steps: migrations,
+                                                      writeVersion: writeVersion)
+                warn("upgraded the store at '\(self.root)' from format version \(found) to \(Self.formatVersion) ("
+                    + done.joined(separator: "; ") + ")")
             }
         } else if create {
             do {
                 try fm.createDirectory(atPath: (self.root as NSString).appendingPathComponent("tasks"), withIntermediateDirectories: true)
-                let json: JSONValue = ["format": "ftx-store", "version": .int(Self.formatVersion)]
-                try AtomicFile.write(JSONWriter.encode(json) + "\n", to: versionPath)
+                try writeVersion(Self.formatVersion)
             } catch {
                 throw StoreError("cannot create the store at '\(self.root)': \(error)")
             }
@@ -172,8 +188,11 @@ public final class TaskStore: @unchecked Sendable {
 
     // MARK: Writing
 
-    /// Creates `key`'s entry directory if needed.
+    /// Creates `key`'s entry directory if needed. Throws if `tasks/` or the entry is a
+    /// symbolic link: ftx writes only inside its store, never through a link (which may
+    /// point anywhere); files are safe on their own, `AtomicFile`'s rename replaces a link.
     public func prepareEntry(_ key: String) throws {
+        try refuseLinkedEntry(key)
         do {
             try FileManager.default.createDirectory(atPath: directory(for: key), withIntermediateDirectories: true)
         } catch {
@@ -241,6 +260,7 @@ public final class TaskStore: @unchecked Sendable {
 
     /// Removes temporary files a killed writer left in `key`'s entry (call under the task's lock).
     public func removeStrayTemporaryFiles(_ key: String) {
+        guard (try? refuseLinkedEntry(key)) != nil else { return }
         let dir = directory(for: key)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
             try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
@@ -250,6 +270,7 @@ public final class TaskStore: @unchecked Sendable {
     /// Deletes `key`'s whole entry but its lease (the caller holds it).
     public func discard(_ key: String) throws {
         mutex.lock(); verified[key] = nil; mutex.unlock()
+        try refuseLinkedEntry(key)  // listing a linked entry would delete the files it points at
         let dir = directory(for: key)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !name.hasPrefix("lease.json") {
             do { try FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name)) } catch {
@@ -257,6 +278,37 @@ public final class TaskStore: @unchecked Sendable {
             }
         }
         rmdir(dir)  // only if empty: nobody holds its lease
+    }
+
+    /// Creates the folder `relative` (e.g. `experiments`, `slurm/logs`) inside the store at
+    /// `root` and returns its path; throws if it or a folder between it and `root` is a
+    /// symbolic link, as `prepareEntry` does: ftx never writes through links in its store.
+    public static func prepareFolder(_ relative: String, in root: String) throws -> String {
+        var path = (root as NSString).standardizingPath
+        for component in relative.split(separator: "/") where component != "." {
+            precondition(component != "..", "a store folder stays inside the store")
+            path = (path as NSString).appendingPathComponent(String(component))
+            var info = stat()
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK { throw Self.linkRefused(path) }
+        }
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw StoreError("cannot create '\(path)' in the store: \(error)")
+        }
+        return path
+    }
+
+    private static func linkRefused(_ path: String) -> StoreError {
+        StoreError("'\(path)' is a symbolic link; ftx never writes through links in its store "
+            + "(it could point outside it). Remove the link (`rm '\(path)'`) and run again")
+    }
+
+    /// Throws if `tasks/` or `key`'s entry folder is a symbolic link (`lstat`: the link itself).
+    private func refuseLinkedEntry(_ key: String) throws {
+        let tasks = (root as NSString).appendingPathComponent("tasks")
+        for path in [tasks, directory(for: key)] {
+            var info = stat()
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK { throw Self.linkRefused(path) }
+        }
     }
 
     /// The SHA-256 the manifest of `key` records for `file`, if sealed.
