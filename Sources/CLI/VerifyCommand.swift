@@ -50,11 +50,14 @@ enum VerifyCommand {
             return ExitCode.failure
         }
 
-        var intact = 0, unfinished = 0, corrupt = 0, unrepaired = 0
+        var intact = 0, unfinished = 0, corrupt = 0, unrepaired = 0, unreadable = 0
         for key in keys {
             switch store.verify(key) {
             case .complete: intact += 1
             case .missing, .incomplete: unfinished += 1
+            case .unreadable(let why):
+                unreadable += 1
+                console.out("unreadable: \(store.directory(for: key)): \(why); not checked\(repair ? " nor discarded" : "")\n")
             case .corrupt(let why):
                 corrupt += 1
                 let entry = store.directory(for: key)
@@ -82,8 +85,9 @@ enum VerifyCommand {
         // `discard` leaves the directory while it holds the lease; an emptied one goes now.
         if repair { for key in keys { rmdir(store.directory(for: key)) } }
         console.out("\(keys.count) store entr\(keys.count == 1 ? "y" : "ies") checked: \(intact) intact, "
-            + "\(unfinished) unfinished, \(corrupt) corrupt\(repair && corrupt > 0 ? " (\(corrupt - unrepaired) discarded)" : "")\n")
-        if unrepaired > 0 { return ExitCode.failure }
+            + "\(unfinished) unfinished, \(corrupt) corrupt\(repair && corrupt > 0 ? " (\(corrupt - unrepaired) discarded)" : "")"
+            + (unreadable > 0 ? ", \(unreadable) unreadable" : "") + "\n")
+        if unrepaired > 0 || unreadable > 0 { return ExitCode.failure }
         return corrupt > 0 && !repair ? ExitCode.negative : ExitCode.success
     }
 }

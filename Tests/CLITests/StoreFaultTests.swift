@@ -36,18 +36,18 @@ final class StoreFaultTests: XCTestCase {
     ])
 
     /// Every file of every sealed entry: `KEY/NAME` → bytes.
-    func sealedFiles(_ store: String) throws -> [String: Data] {
+    static func sealedFiles(_ store: String) throws -> [String: Data] {
         let tasks = URL(fileURLWithPath: store).appendingPathComponent("tasks")
         var files: [String: Data] = [:]
         for key in try FileManager.default.contentsOfDirectory(atPath: tasks.path) {
-            for name in try manifestFiles(store, key) {
+            for name in try Self.manifestFiles(store, key) {
                 files[key + "/" + name] = try Data(contentsOf: tasks.appendingPathComponent(key).appendingPathComponent(name))
             }
         }
         return files
     }
 
-    func manifestFiles(_ store: String, _ key: String) throws -> [String] {
+    static func manifestFiles(_ store: String, _ key: String) throws -> [String] {
         let url = URL(fileURLWithPath: store).appendingPathComponent("tasks/\(key)/manifest.json")
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         return try XCTUnwrap(json["files"] as? [[String: Any]]).compactMap { $0["name"] as? String }
@@ -59,7 +59,7 @@ final class StoreFaultTests: XCTestCase {
         let tasks = URL(fileURLWithPath: store).appendingPathComponent("tasks")
         var flipped: [String] = [], names: Set<String> = []
         for key in try FileManager.default.contentsOfDirectory(atPath: tasks.path).sorted() where flipped.count < 5 {
-            guard let name = try manifestFiles(store, key).first(where: { !names.contains($0) }) else { continue }
+            guard let name = try Self.manifestFiles(store, key).first(where: { !names.contains($0) }) else { continue }
             let url = tasks.appendingPathComponent(key).appendingPathComponent(name)
             var bytes = try Data(contentsOf: url)
             bytes[bytes.count / 2] ^= 0x01
@@ -87,7 +87,7 @@ final class StoreFaultTests: XCTestCase {
         let store = workspace.url.appendingPathComponent("store").path
         let clean = ftx(["run", "--store", store, file])
         XCTAssertEqual(clean.status, 0, clean.err)
-        let expected = try sealedFiles(store)
+        let expected = try Self.sealedFiles(store)
         XCTAssertGreaterThanOrEqual(Set(expected.keys.map { $0.split(separator: "/")[0] }).count, 11, "5 trains, 5 evals, a select")
 
         let intact = ftx(["verify", "--store", store])
@@ -111,7 +111,7 @@ final class StoreFaultTests: XCTestCase {
         XCTAssertEqual(after.status, 0, after.out)
         let rerun = ftx(["run", "--store", store, file])
         XCTAssertEqual(rerun.status, 0, rerun.err)
-        XCTAssertEqual(try sealedFiles(store), expected, "recomputed entries == the clean run, byte for byte")
+        XCTAssertEqual(try Self.sealedFiles(store), expected, "recomputed entries == the clean run, byte for byte")
 
         // Without `verify`: `ftx run` itself reports each corrupt entry it needs and recomputes it.
         let again = try corruptFive(store)
@@ -121,7 +121,7 @@ final class StoreFaultTests: XCTestCase {
             let key = String(entry.split(separator: "/")[0])
             XCTAssertTrue(direct.err.contains("store entry \(key) is corrupt"), "run names \(entry):\n\(direct.err)")
         }
-        XCTAssertEqual(try sealedFiles(store), expected, "recomputed by `run` == the clean run, byte for byte")
+        XCTAssertEqual(try Self.sealedFiles(store), expected, "recomputed by `run` == the clean run, byte for byte")
         XCTAssertEqual(ftx(["verify", "--store", store]).status, 0)
     }
 
@@ -132,5 +132,46 @@ final class StoreFaultTests: XCTestCase {
         let missing = ftx(["verify", "--store", "/nonexistent/ftx-store"])
         XCTAssertEqual(missing.status, 2, missing.err)
         XCTAssertTrue(missing.err.contains("/nonexistent/ftx-store"), missing.err)
+    }
+}
+
+/// A store file that cannot be read (issue 18, item 2) is a clear error naming it, never
+/// taken for a corrupt entry, discarded and recomputed; once readable again the run completes
+/// with the clean run's bytes.
+final class UnreadableStoreFileTests: XCTestCase {
+    func testAnUnreadableStoreFileIsAnErrorNotARecompute() throws {
+        let workspace = try Workspace()
+        let file = try workspace.write("faults.ftx", StoreFaultTests.experiment)
+        let store = workspace.url.appendingPathComponent("store").path
+        XCTAssertEqual(ftx(["run", "--store", store, file]).status, 0)
+        let expected = try StoreFaultTests.sealedFiles(store)
+        let weights = try XCTUnwrap(expected.keys.sorted().first { $0.hasSuffix("/final.safetensors") })
+        let path = store + "/tasks/" + weights
+
+        // Root reads any file whatever its mode, so the file is replaced by a folder (readable by
+        // nobody as a file); as another user, `chmod 000` on the file is tried as well.
+        var faultsToTry: [(name: String, make: () throws -> Void, undo: () throws -> Void)] = [
+            ("a folder in place of the file",
+             { try FileManager.default.removeItem(atPath: path); try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false) },
+             { try FileManager.default.removeItem(atPath: path); try expected[weights]!.write(to: URL(fileURLWithPath: path)) }),
+        ]
+        if geteuid() != 0 {
+            faultsToTry.append(("mode 000", { XCTAssertEqual(chmod(path, 0), 0) }, { XCTAssertEqual(chmod(path, 0o644), 0) }))
+        }
+        for fault in faultsToTry {
+            try fault.make()
+            let run = ftx(["run", "--store", store, file])
+            XCTAssertEqual(run.status, 2, "\(fault.name):\n\(run.out)\(run.err)")
+            XCTAssertTrue(run.err.contains("cannot read the store file '\(path)'"), "\(fault.name):\n\(run.err)")
+            XCTAssertFalse(run.err.contains("is corrupt"), "\(fault.name): not taken for corruption:\n\(run.err)")
+            let verify = ftx(["verify", "--repair", "--store", store])
+            XCTAssertEqual(verify.status, 2, verify.out)
+            XCTAssertTrue(verify.out.contains("unreadable: "), verify.out)
+            try fault.undo()
+            XCTAssertEqual(try StoreFaultTests.sealedFiles(store), expected, "\(fault.name): nothing discarded or rewritten")
+            let resumed = ftx(["run", "--store", store, file])
+            XCTAssertEqual(resumed.status, 0, resumed.err)
+            XCTAssertTrue(resumed.out.contains("0 tasks run"), resumed.out)
+        }
     }
 }
