@@ -115,13 +115,14 @@ extension Executor {
             let stage = task.stage
             let hook = onStep
             let sampler = StepSampler(key: key, interval: stepReportInterval)
-            let options = Trainer.Options(epochLimit: effective,
+            var options = Trainer.Options(epochLimit: effective,
                                           onStep: hook.map { h in { t, loss in h(key, t, loss) } },
                                           onProgress: { [weak self, clock] p in
                                               if let s = sampler.record(p, now: clock.now()) { self?.report(.step(stage: stage, sample: s)) }
                                           },
                                           onEpoch: { [weak self] p in self?.report(.epoch(stage: stage, progress: p)) },
                                           clock: { [clock] in clock.now() }, checkpointInterval: checkpointInterval)
+            options.stopRequested = stopRequested
             let trainer = Trainer(spec: spec, key: key, store: store, initialWeightsPath: initPath,
                                   reinitializeHead: spec.reinitializeHead)
             trainer.featuresPath = hoistedFeatures(forTrain: key)
