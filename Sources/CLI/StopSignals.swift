@@ -32,7 +32,7 @@ final class StopSignals: @unchecked Sendable {
         lock.unlock()
         if again { _exit(128 + number) }
         console.err("\n\(Self.name(number)): stopping at the next step (checkpointing a trial whose epoch just ended); "
-            + "\(Self.name(number)) again quits at once\n")
+            + "a second signal quits at once\n")
     }
 
     /// The first signal received, if any.
