@@ -30,6 +30,7 @@ let subcommands: [Subcommand] = [
     TaskCommand.subcommand,
     StatusCommand.subcommand,
     CancelCommand.subcommand,
+    VerifyCommand.subcommand,
     ResultsCommand.subcommand,
     ReportCommand.subcommand,
     DiffCommand.subcommand,

@@ -61,6 +61,8 @@ struct ExperimentResults {
         var provenance: Provenance?
         /// Confusion matrices and per-class scores by split (`ResultsClassification.swift`).
         var classification: JSONValue? = nil
+        /// Why the trial failed (its train or eval task's recorded error), if it did.
+        var error: String? = nil
     }
     struct Ensemble {
         var stage: String
@@ -94,7 +96,8 @@ struct ExperimentResults {
                 checkpoint: FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil,
                 history: history,
                 provenance: Provenance(store.readJSON(Provenance.fileName, for: planned.id)),
-                classification: eval?["classification"]))
+                classification: eval?["classification"],
+                error: status == .failed ? Self.failure(of: [planned.id, planned.evalKey], store: store) : nil))
         }
         for task in graph.tasks where store.completedStatus(task.key) != nil {
             guard let m = store.metrics(for: task.key) else { continue }
@@ -109,6 +112,11 @@ struct ExperimentResults {
                 break
             }
         }
+    }
+
+    /// The error recorded in `status.json` by the first of `keys` whose task failed.
+    static func failure(of keys: [String], store: TaskStore) -> String? {
+        keys.lazy.compactMap { store.readJSON("status.json", for: $0)?["error"]?.stringValue }.first
     }
 
     static func numbers(_ value: JSONValue?) -> [(key: String, value: Double)] {
@@ -136,6 +144,7 @@ struct ExperimentResults {
                     ("history", .array(t.history)),
                     ("provenance", t.provenance?.json ?? .null),
                     ("classification", t.classification ?? .null),
+                    ("error", t.error.map(JSONValue.string) ?? .null),
                 ] + replicateFields(t))
             })),
             ("best", .object(best.map { ($0.stage, .string($0.trial)) })),
@@ -197,6 +206,9 @@ struct ExperimentResults {
         }
         var text = "experiment \(experiment): \(trials.count) trials, \(trials.filter { $0.status.isFinal }.count) finished\n\n"
         text += Self.align(rows)
+        let failed = trials.filter { $0.error != nil }
+        if !failed.isEmpty { text += "\nfailed:\n" }
+        for t in failed { text += "  \(TaskKey.short(t.planned.id))  \(t.error!)\n" }
         for e in ensembles {
             text += "\nensemble of \(e.stage) (\(e.members.map(TaskKey.short).joined(separator: ", "))): "
             text += e.metrics.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: "  ") + "\n"

@@ -90,6 +90,9 @@ enum RunCommand {
         let executor = Executor(graph: graph, store: store, jobs: jobs,
                                 progress: { progress.handle($0) })
         executor.checkpointInterval = checkpointInterval
+        let stop = StopSignals(console: console)
+        defer { stop.release() }
+        executor.stopRequested = { stop.received != nil }
         let summary: ExecutionSummary
         do {
             summary = try executor.run()
@@ -101,6 +104,12 @@ enum RunCommand {
         progress.summarize(run: summary.executed.count, cached: summary.cached.count, failed: summary.failures.count)
         for failure in summary.failures {
             console.err("ftx \(command): task \(TaskKey.short(failure.key)) failed: \(failure.message)\n")
+        }
+        if let signal = stop.received {
+            let stopped = summary.statuses.values.filter { $0 == .running }.count
+            console.err("ftx \(command): stopped by \(StopSignals.name(signal)); \(stopped) unfinished task\(stopped == 1 ? "" : "s") "
+                + "resume from their last checkpoints on the next run\n")
+            return 128 + signal
         }
         return summary.succeeded ? ExitCode.success : ExitCode.failure
     }

@@ -22,7 +22,11 @@ extension Executor {
             return .busy(held.owner)
         } catch {
             let message = "\(error)"
-            try? store.markStatus(.failed, for: task.key, extra: [("error", .string(message))])
+            // A sealed entry is never rewritten (its manifest pins status.json): a task fails with
+            // one in place only when the entry cannot be read, and must leave it as it is.
+            if !store.exists("manifest.json", for: task.key) {
+                try? store.markStatus(.failed, for: task.key, extra: [("error", .string(message))])
+            }
             report(.failed(key: task.key, kind: task.kind, stage: task.stage, message: message))
             return .failed(message)
         }
@@ -31,7 +35,7 @@ extension Executor {
     /// Runs `body` holding the task's lease unless the task is already sealed; reports start/finish.
     func sealedOr(_ task: PlannedTask, _ body: () throws -> UnitResult) throws -> UnitResult {
         try withLease(task.key) {
-            if let s = store.completedStatus(task.key) {
+            if let s = try store.sealedStatus(task.key) {
                 report(.cached(key: task.key, kind: task.kind, stage: task.stage, status: s))
                 return .status(s, worked: false)
             }
@@ -63,7 +67,7 @@ extension Executor {
         }
         switch task.payload {
         case .train, .features:
-            guard let s = store.completedStatus(key), s == .done || s == .pruned else {
+            guard let s = try store.sealedStatus(key), s == .done || s == .pruned else {
                 throw TrainingError("upstream trial \(key) has no final checkpoint (status \(store.status(of: key).rawValue))")
             }
             return store.path("final.safetensors", for: key)
@@ -82,7 +86,7 @@ extension Executor {
     func runTrain(_ task: PlannedTask, spec: TrainingSpec, limit: Int?) throws -> UnitResult {
         let key = task.key
         return try withLease(key) {
-            if let s = store.completedStatus(key) {
+            if let s = try store.sealedStatus(key) {
                 if s != .pruned {
                     report(.cached(key: key, kind: .train, stage: task.stage, status: s))
                     return .status(s, worked: false)
@@ -111,13 +115,14 @@ extension Executor {
             let stage = task.stage
             let hook = onStep
             let sampler = StepSampler(key: key, interval: stepReportInterval)
-            let options = Trainer.Options(epochLimit: effective,
+            var options = Trainer.Options(epochLimit: effective,
                                           onStep: hook.map { h in { t, loss in h(key, t, loss) } },
                                           onProgress: { [weak self, clock] p in
                                               if let s = sampler.record(p, now: clock.now()) { self?.report(.step(stage: stage, sample: s)) }
                                           },
                                           onEpoch: { [weak self] p in self?.report(.epoch(stage: stage, progress: p)) },
                                           clock: { [clock] in clock.now() }, checkpointInterval: checkpointInterval)
+            options.stopRequested = stopRequested
             let trainer = Trainer(spec: spec, key: key, store: store, initialWeightsPath: initPath,
                                   reinitializeHead: spec.reinitializeHead)
             trainer.featuresPath = hoistedFeatures(forTrain: key)
@@ -141,11 +146,11 @@ extension Executor {
 
     func runEval(_ task: PlannedTask, trainKey: String, spec: TrainingSpec) throws -> UnitResult {
         try withLease(task.key) {
-            guard let trainStatus = store.completedStatus(trainKey) else {
+            guard let trainStatus = try store.sealedStatus(trainKey) else {
                 throw TrainingError("trial \(trainKey) has not finished")
             }
             let weightsHash = store.recordedHash("final.safetensors", for: trainKey)
-            if let s = store.completedStatus(task.key), let m = store.metrics(for: task.key) {
+            if let s = try store.sealedStatus(task.key), let m = store.metrics(for: task.key) {
                 // Re-evaluate if the trial's checkpoint changed since (a pruned trial promoted later).
                 if m["status"]?.stringValue == trainStatus.rawValue && m["weights_sha256"]?.stringValue == weightsHash {
                     report(.cached(key: task.key, kind: .eval, stage: task.stage, status: s))

@@ -36,6 +36,10 @@ public final class Executor: @unchecked Sendable {
     public var checkpointInterval: Double = Trainer.Options.defaultCheckpointInterval
     /// Seconds between a trial's `.step` events (`StepSampler`); 0: one per optimizer step.
     public var stepReportInterval = StepSampler.defaultInterval
+    /// Whether the run was asked to stop (SIGINT / SIGTERM): no task starts after it is, and
+    /// running trials stop at their next optimizer step (`Trainer.Options.stopRequested`),
+    /// resumable; the summary lists them as `running`.
+    public var stopRequested: @Sendable () -> Bool = { false }
     /// Test hook: called after every optimizer step of every trial with (trial key, t, loss).
     public var onStep: (@Sendable (String, Int, Float) -> Void)?
 
@@ -238,6 +242,10 @@ public final class Executor: @unchecked Sendable {
         var reportedWaiting: Set<String> = []
         while true {
             refresh()
+            if stopRequested() {
+                queue.removeAll()
+                deferred.removeAll()
+            }
             while running < jobs, !queue.isEmpty {
                 let unit = queue.removeFirst()
                 if let owner = store.lease(for: tasks[unit.index].key).liveOwner() {

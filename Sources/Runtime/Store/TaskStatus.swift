@@ -59,4 +59,8 @@ public enum EntryState: Sendable, Equatable {
     case complete(TaskStatus)
     /// Sealed but a file is missing or its hash differs; the reason names the file.
     case corrupt(String)
+    /// A file of the entry exists but cannot be read (permissions, not a regular file, an
+    /// I/O error); the reason names the file and the error. Never discarded nor recomputed:
+    /// the entry may be fine, and a recompute could not write it either.
+    case unreadable(String)
 }

@@ -136,7 +136,12 @@ public final class TaskStore: @unchecked Sendable {
         mutex.unlock()
         let fm = FileManager.default
         guard fm.fileExists(atPath: directory(for: key)) else { return .missing }
-        guard let manifestData = read("manifest.json", for: key) else { return .incomplete }
+        let manifestData: Data
+        switch readEntryFile("manifest.json", for: key) {
+        case .success(let data?): manifestData = data
+        case .success(nil): return .incomplete
+        case .failure(let error): return .unreadable(error.message)
+        }
         guard let manifest = try? JSONParser.parse(manifestData), let files = manifest["files"]?.arrayValue,
               let statusText = manifest["status"]?.stringValue, let status = TaskStatus(rawValue: statusText)
         else { return .corrupt("manifest.json is not a valid manifest") }
@@ -144,11 +149,45 @@ public final class TaskStore: @unchecked Sendable {
             guard let name = f["name"]?.stringValue, let hash = f["sha256"]?.stringValue else {
                 return .corrupt("manifest.json is not a valid manifest")
             }
-            guard let data = read(name, for: key) else { return .corrupt("\(name) is missing") }
+            let data: Data
+            switch readEntryFile(name, for: key) {
+            case .success(let d?): data = d
+            case .success(nil): return .corrupt("\(name) is missing")
+            case .failure(let error): return .unreadable(error.message)
+            }
             if SHA256.hash(data).hex != hash { return .corrupt("\(name) does not match its recorded SHA-256") }
         }
         mutex.lock(); verified[key] = status; mutex.unlock()
         return .complete(status)
+    }
+
+    /// The bytes of `file` of `key`'s entry; nil if there is no such file; a `StoreError`
+    /// naming the path and the system's reason if it exists but cannot be read (verify
+    /// must not take a permission problem for a missing file and discard the entry).
+    func readEntryFile(_ file: String, for key: String) -> Result<Data?, StoreError> {
+        let p = path(file, for: key)
+        var info = stat()
+        if lstat(p, &info) != 0 {
+            return errno == ENOENT ? .success(nil) : .failure(Self.unreadable(p, errno))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            return .failure(StoreError("cannot read the store file '\(p)': it is not a regular file"))
+        }
+        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(Self.unreadable(p, errno)) }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return .failure(Self.unreadable(p, errno)) }
+            if n == 0 { return .success(data) }
+            data.append(contentsOf: buffer[0..<n])
+        }
+    }
+
+    private static func unreadable(_ path: String, _ code: Int32) -> StoreError {
+        StoreError("cannot read the store file '\(path)': \(String(cString: strerror(code)))")
     }
 
     /// The task's status: a verified sealed status, `failed` for an unsealed entry
@@ -160,7 +199,7 @@ public final class TaskStore: @unchecked Sendable {
         case .incomplete:
             if readJSON("status.json", for: key)?["status"]?.stringValue == TaskStatus.failed.rawValue { return .failed }
             return exists("last-state.json", for: key) ? .running : .pending
-        case .missing, .corrupt: return .pending
+        case .missing, .corrupt, .unreadable: return .pending
         }
     }
 
@@ -173,8 +212,20 @@ public final class TaskStore: @unchecked Sendable {
             warn("store entry \(key) is corrupt (\(why)); recomputing it")
             try? discard(key)
             return nil
+        case .unreadable(let why):
+            warn("store entry \(key) cannot be checked (\(why)); it is left as it is")
+            return nil
         case .missing, .incomplete: return nil
         }
+    }
+
+    /// `completedStatus` for the executor: an entry with a file that cannot be read is an
+    /// error naming the file (the task fails), never recomputed over.
+    public func sealedStatus(_ key: String) throws -> TaskStatus? {
+        if case .unreadable(let why) = verify(key) {
+            throw StoreError("\(why); make it readable (or remove the entry '\(directory(for: key))' to recompute it)")
+        }
+        return completedStatus(key)
     }
 
     /// Per-epoch history lines of a train task (empty if none).
@@ -325,4 +376,9 @@ public final class TaskStore: @unchecked Sendable {
     public func forgetVerification(_ key: String) {
         mutex.lock(); verified[key] = nil; mutex.unlock()
     }
+}
+
+/// `read(2)` (`TaskStore.read(_:for:)` hides its name inside the type).
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }

@@ -23,6 +23,11 @@ extension Trainer {
         /// A trial that pauses at `epochLimit` always checkpoints; a finished one seals instead.
         public var checkpointInterval: Double
 
+        /// Whether the run was asked to stop (SIGINT / SIGTERM): read after each optimizer step.
+        /// Set mid-epoch, the trial stops there, resumable from its last checkpoint; set when an
+        /// epoch ends, that epoch is checkpointed first. Either way `run` returns `.paused`.
+        public var stopRequested: () -> Bool = { false }
+
         /// The default cadence: a kill loses at most about this much training (plus an epoch).
         public static let defaultCheckpointInterval: Double = 10
 
@@ -42,7 +47,7 @@ extension Trainer {
         /// always when the run pauses after it, else once `checkpointInterval` seconds have
         /// passed since `lastCheckpoint` (the clock is read only in that case).
         func checkpointDue(completedEpochs: Int, lastCheckpoint: Double) -> Bool {
-            let pausing = epochLimit.map { completedEpochs >= $0 } ?? false
+            let pausing = epochLimit.map { completedEpochs >= $0 } ?? false || stopRequested()
             return pausing || clock() - lastCheckpoint >= checkpointInterval
         }
     }

@@ -130,8 +130,10 @@ public final class Trainer {
             return counters.earlyStops(early)
         }
 
+        var checkpointedEpochs = counters.epoch  // what a resume starts from
         while !finished() {
             if let limit = options.epochLimit, counters.epoch >= limit { return .paused(epochs: counters.epoch) }
+            if options.stopRequested() { return .paused(epochs: checkpointedEpochs) }
             let epoch = counters.epoch
             let epochStart = options.clock()
             let group = try Self.group(for: model, step: counters.step, epoch: epoch, spec: spec)
@@ -208,6 +210,8 @@ public final class Trainer {
                 options.onStep?(t, loss)
                 options.onProgress?(StepProgress(step: counters.step, epoch: epoch, stepInEpoch: stepInEpoch + 1,
                                                  stepsPerEpoch: perEpoch, totalEpochs: epochs, loss: loss))
+                // Stopped mid-epoch: the epoch's steps are dropped; a resume redoes them from the last checkpoint.
+                if stepInEpoch + 1 < perEpoch && options.stopRequested() { return .paused(epochs: checkpointedEpochs) }
             }
             // An update that overflowed shows as non-finite weights before it shows in a loss.
             if !model.parameters.trainableValuesAreFinite {
@@ -226,6 +230,7 @@ public final class Trainer {
             if !finished() && options.checkpointDue(completedEpochs: counters.epoch, lastCheckpoint: lastCheckpoint) {
                 try saveCheckpoint(model: model, optimizer: optimizer, kept: kept, counters: counters)
                 lastCheckpoint = options.clock()
+                checkpointedEpochs = counters.epoch
             }
             let now = options.clock()
             throughput = Throughput(steps: counters.step - firstStep, seconds: now - started)
