@@ -61,6 +61,8 @@ public struct CheckedData: Sendable {
     public var classCount: Int?
     /// Whether that count comes from integer labels (ids are the labels themselves).
     public var numericLabels = false
+    /// The one label value when every row of the file has it (a single class), when the file was read.
+    public var onlyLabel: String?
 }
 
 /// A `model` declaration.

@@ -17,6 +17,17 @@ public enum CheckerDiagnostics {
         return names.count > limit ? shown + ", … (\(names.count) in all)" : shown
     }
 
+    /// A data cell as shown in a message: control characters (a NUL byte, a tab) written
+    /// as `\u{0}`, and a long cell cut after 40 characters with its length in bytes.
+    static func cellExcerpt(_ text: String, limit: Int = 40) -> String {
+        var shown = ""
+        for (i, scalar) in text.unicodeScalars.enumerated() {
+            if i == limit { return shown + "… (\(text.utf8.count) bytes)" }
+            shown += scalar.value < 0x20 || scalar.value == 0x7F ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
+        }
+        return shown
+    }
+
     /// `init = pretrain` where `pretrain` sweeps and selects nothing.
     public static func ambiguousInit(stage: String, upstream: String, trials: Int, span: Span) -> Diagnostic {
         Diagnostic(code: .ambiguousInit, message: "`init` names stage `\(upstream)`, which runs \(trials) trials but has no `select`",
@@ -90,6 +101,24 @@ public enum CheckerDiagnostics {
                           help: dym.help, fixIts: dym.fixIts)
     }
 
+    /// A data file `run` cannot parse past its header (`CSVError` / JSON Lines failure).
+    public static func dataFileMalformed(data: String, file: String, line: Int?, reason: String, span: Span) -> Diagnostic {
+        let place = line.map { "line \($0) of \"\(file)\"" } ?? "\"\(file)\""
+        return Diagnostic(code: .dataFileMalformed, message: "data `\(data)` cannot be read: \(place): \(reason)",
+                          primary: Label(span, "malformed file"),
+                          notes: ["`run` parses the whole file and would stop there"],
+                          help: [line.map { "fix line \($0) of \"\(file)\" (every record needs as many fields as the header; a quoted field ends with a quote)" }
+                                 ?? "fix \"\(file)\""])
+    }
+
+    /// A data file with no data rows: header only (CSV) or no objects (JSON Lines).
+    public static func dataFileNoRows(data: String, file: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .dataFileNoRows, message: "data `\(data)` has no rows: \"\(file)\" holds a header and nothing below it",
+                   primary: Label(span, "no data rows"),
+                   notes: ["every split of data `\(data)` would be empty, so no stage could train"],
+                   help: ["add data rows below the header line of \"\(file)\", or point `source` at the file that has them"])
+    }
+
     /// A literal division by zero.
     public static func divisionByZero(span: Span) -> Diagnostic {
         Diagnostic(code: .divisionByZero, message: "division by zero", primary: Label(span, "this divides by zero"))
@@ -139,7 +168,7 @@ public enum CheckerDiagnostics {
 
     /// A feature column of numeric data that holds a value `run` cannot read as a number.
     public static func featureNotNumeric(column: String, data: String, file: String, line: Int, value: String, declared: Bool, span: Span) -> Diagnostic {
-        let found = value.isEmpty ? "an empty value" : "'\(value)'"
+        let found = value.isEmpty ? "an empty value" : "'\(cellExcerpt(value))'"
         return Diagnostic(code: .featureNotNumeric, message: "feature column '\(column)' of data `\(data)` is not numeric: \(found) on line \(line) of \"\(file)\"",
                           primary: Label(span, declared ? "'\(column)' is listed here" : "'\(column)' is a feature: every column other than the label is"),
                           notes: ["an MLP reads every feature as a number"],
@@ -234,6 +263,14 @@ public enum CheckerDiagnostics {
         Diagnostic(code: .keyNotApplicable, message: "`\(key)` \(reason)",
                    primary: Label(span, "not applicable"),
                    help: ["remove `\(key)`"])
+    }
+
+    /// A data row whose label is empty (CSV) or absent/null (JSON Lines).
+    public static func labelMissing(label: String, data: String, file: String, line: Int, span: Span) -> Diagnostic {
+        Diagnostic(code: .labelMissing, message: "label column '\(label)' of data `\(data)` is empty on line \(line) of \"\(file)\"",
+                   primary: Label(span, "the label column"),
+                   notes: ["every row needs a label to train on or to score"],
+                   help: ["fill in the label on line \(line) of \"\(file)\", or remove that row"])
     }
 
     /// A loss expression without a criterion, or with an unknown or subtracted term.
@@ -439,6 +476,14 @@ public enum CheckerDiagnostics {
         Diagnostic(code: .resourcesOutsideExperiment, message: "a `resources` block must be inside `experiment { … }` (the default of every stage) or inside a `stage`",
                    primary: Label(span, "not allowed at the top level"),
                    help: ["move it into the experiment block: `experiment NAME { resources { cpus = 4 } }`"])
+    }
+
+    /// Classification on a label column with one class only.
+    public static func singleClass(loss: String, label: String, value: String, data: String, file: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .singleClass, message: "`\(loss)()` on data `\(data)` has nothing to tell apart: every label in column '\(label)' of \"\(file)\" is '\(value)'",
+                   primary: Label(span, "classification loss"),
+                   notes: ["with one class, the model learns to always answer '\(value)' and accuracy is 1 whatever it learns"],
+                   help: ["use a data file with at least two classes, or `mse()` for a numeric target"])
     }
 
     /// Split fractions that do not add up to 1.

@@ -273,11 +273,20 @@ final class CheckerRun {
             }
         }
         // The values `run` reads: numeric data's features must be numbers; the label's classes.
-        var classCount: Int?, numericLabels = false
+        var classCount: Int?, numericLabels = false, onlyLabel: String?
         if columns != nil, let values = reader.values(path: resolved, format: format, label: label?.string) {
             classCount = values.classCount
+            onlyLabel = values.onlyLabel
             numericLabels = label?.string.map { values.firstNonNumeric[$0] == nil } ?? false
-            if text == nil, let features {
+            let sourceSpan = settings.values["source"]?["path"]?.span ?? settings.values["source"]?.span ?? section.keyword.span
+            if let malformed = values.malformed {
+                emit(CheckerDiagnostics.dataFileMalformed(data: name, file: path, line: malformed.line, reason: malformed.reason, span: sourceSpan))
+            } else if values.rowCount == 0 {
+                emit(CheckerDiagnostics.dataFileNoRows(data: name, file: path, span: sourceSpan))
+            } else if let label, let cell = values.firstEmptyLabel {
+                emit(CheckerDiagnostics.labelMissing(label: label.string ?? "", data: name, file: path, line: cell.line, span: label.span))
+            }
+            if values.malformed == nil, text == nil, let features {
                 let declared = settings.values["features"]?.list
                 for column in features {
                     guard let cell = values.firstNonNumeric[column] else { continue }
@@ -290,7 +299,7 @@ final class CheckerRun {
         checkedData[name] = CheckedData(
             name: name, span: section.name?.span ?? section.keyword.span, format: format, path: path, resolvedPath: resolved,
             label: label?.string ?? "", text: text?.string, columns: columns, features: features, settings: record, splits: splits,
-            classCount: classCount, numericLabels: numericLabels)
+            classCount: classCount, numericLabels: numericLabels, onlyLabel: onlyLabel)
     }
 
     // MARK: Models

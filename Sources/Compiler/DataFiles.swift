@@ -86,6 +86,15 @@ struct DataValues: Sendable {
     /// label when every label is a non-negative integer (below 1 000 000), else the number
     /// of distinct values. Nil without a label column or with labels `run` refuses as class ids.
     var classCount: Int?
+    /// The number of data rows (records after the header; JSON objects).
+    var rowCount = 0
+    /// The first row whose label is empty or absent, which `run` refuses.
+    var firstEmptyLabel: Cell?
+    /// The one label value when every row has that same (non-empty) label.
+    var onlyLabel: String?
+    /// Why the file cannot be parsed past its header (a ragged row, an unclosed quote),
+    /// with the line: the error `run` would stop at. The header's own problems are the header check's.
+    var malformed: (line: Int?, reason: String)?
 
     /// Reads the file at the absolute `path` (`csv` or `jsonl`); nil when it cannot be read
     /// (its header check reports why).
@@ -97,7 +106,10 @@ struct DataValues: Sendable {
             if values.firstNonNumeric[column] == nil, text.flatMap({ DecimalParser.parse($0) }) == nil {
                 values.firstNonNumeric[column] = Cell(line: line, row: row, text: text ?? "")
             }
-            if column == label { labels.append(text ?? "") }
+            if column == label {
+                if (text ?? "").isEmpty, values.firstEmptyLabel == nil { values.firstEmptyLabel = Cell(line: line, row: row, text: "") }
+                labels.append(text ?? "")
+            }
         }
         if format == "jsonl" {
             var columns: [String] = [], known = Set<String>()
@@ -120,21 +132,36 @@ struct DataValues: Sendable {
                         row += 1
                     }
                 }
-            } catch { return nil }
+            } catch { return nil }  // the header check reads the whole file and reports it
+            values.rowCount = row
         } else {
             var buffer = bytes
-            guard let records = try? buffer.withUnsafeMutableBufferPointer({ try CSVRecords.parse($0) }), let header = records.header else { return nil }
+            let records: CSVRecords
+            do {
+                records = try buffer.withUnsafeMutableBufferPointer { try CSVRecords.parse($0) }
+            } catch let error as CSVError {
+                values.malformed = (error.line, error.reason.message)
+                return values
+            } catch { return nil }
+            guard let header = records.header else { return nil }
+            values.rowCount = records.rowLines.count
             let width = header.count
+            // Numbers are read from the bytes; a cell becomes a `String` only when it is a label
+            // or a column's first non-number (10⁶ rows: one String per row, not one per cell).
+            var settled = [Bool](repeating: false, count: width)
             buffer.withUnsafeBufferPointer { buf in
                 for row in 0..<records.rowLines.count {
-                    for (c, column) in header.enumerated() {
+                    for (c, column) in header.enumerated() where !settled[c] || column == label {
                         let k = 2 * (row * width + c)
-                        visit(column, line: Int(records.rowLines[row]), row: row,
-                              String(decoding: UnsafeBufferPointer(rebasing: buf[Int(records.spans[k])..<Int(records.spans[k + 1])]), as: UTF8.self))
+                        let cell = UnsafeBufferPointer(rebasing: buf[Int(records.spans[k])..<Int(records.spans[k + 1])])
+                        if column != label, DecimalParser.parse(cell) != nil { continue }
+                        visit(column, line: Int(records.rowLines[row]), row: row, String(decoding: cell, as: UTF8.self))
+                        settled[c] = values.firstNonNumeric[column] != nil
                     }
                 }
             }
         }
+        if let first = labels.first, !first.isEmpty, labels.allSatisfy({ $0 == first }) { values.onlyLabel = first }
         if let label, !labels.isEmpty, !labels.contains("") {
             if values.firstNonNumeric[label] == nil {
                 let ids = labels.compactMap { DecimalParser.parse($0) }

@@ -161,6 +161,9 @@ extension CheckerRun {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
             } else if ["cross_entropy", "focal"].contains(lossName), units < 2 {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
+            } else if ["cross_entropy", "focal", "bce"].contains(lossName), let data, let only = data.onlyLabel {
+                // The whole file has one class; a `where` filter only removes rows, so no stage can have two.
+                emit(CheckerDiagnostics.singleClass(loss: lossName, label: data.label, value: only, data: data.name, file: data.path, span: loss.span))
             } else if ["cross_entropy", "focal"].contains(lossName), let data, values["data"]?.symbol != nil,
                       let classes = data.classCount, units < classes, let headValue {
                 // Unfiltered data only: a `where` filter may keep fewer classes, which `run` checks on the rows it keeps.

@@ -231,6 +231,14 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case resourcePartitionInvalid = "E0197"
     /// A `resources` block at the top level of a file instead of inside `experiment` or a `stage`.
     case resourcesOutsideExperiment = "E0198"
+    /// A data file that `run` cannot parse past its header: a ragged row, a quote never closed (names the line).
+    case dataFileMalformed = "E0200"
+    /// A data file with a header (or no JSON object) but no data rows, so every split would be empty.
+    case dataFileNoRows = "E0201"
+    /// A data row whose label is empty or absent, which `run` refuses (names the line).
+    case labelMissing = "E0202"
+    /// Classification (`cross_entropy`, `focal`, `bce`) on data whose label column holds a single class.
+    case singleClass = "E0203"
 
     // MARK: Checker warnings
 

@@ -133,7 +133,9 @@ public struct CSVRecords: Sendable {
                 }
                 header = names
                 if headerOnly { return }
-                spans.reserveCapacity(max(0, n / 2))
+                // A guess from the file size, capped at 64 MB: uncapped, one 1 GB line would
+                // reserve 2 GB of spans for its four fields. Past the cap, appends grow the array.
+                spans.reserveCapacity(min(n / 2, 1 << 24))
             }
         }
     }

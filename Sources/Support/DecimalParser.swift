@@ -15,7 +15,7 @@ public enum DecimalParser {
     }
 
     /// The field as a number, or nil when it is empty or not a decimal number (spaces and
-    /// tabs around it are ignored; `nan`/`inf` are not numbers).
+    /// tabs around it are ignored; `nan`/`inf`, and values beyond `Double`'s range, are not numbers).
     public static func parse(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         var i = 0, n = field.count
         while i < n, field[i] == 0x20 || field[i] == 0x09 { i += 1 }
@@ -65,6 +65,7 @@ public enum DecimalParser {
         }
         // Rare: long or extreme numbers go through the correctly rounded slow path.
         let text = String(decoding: UnsafeBufferPointer(rebasing: field[begin..<n]), as: UTF8.self)
-        return Double(text)
+        // A value beyond Double's range (`1e999`, a 5 MB run of digits) reads as ±inf: not a number.
+        return Double(text).flatMap { $0.isFinite ? $0 : nil }
     }
 }
