@@ -52,6 +52,6 @@ enum FuzzScratch {
     /// Writes `data` as `name` in `dir`; a missing part, or one that is just `-`, is no file.
     static func write(_ data: Data?, _ name: String, in dir: String) {
         guard let data, data != Data("-".utf8) else { return }
-        FileManager.default.createFile(atPath: (dir as NSString).appendingPathComponent(name), contents: data)
+        _ = FileManager.default.createFile(atPath: (dir as NSString).appendingPathComponent(name), contents: data)
     }
 }
