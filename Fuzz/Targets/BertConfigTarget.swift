@@ -6,7 +6,7 @@ import Plan
 enum BertConfigTarget {
     static func run(_ data: Data) {
         let parts = FuzzInput.parts(data, count: 2)
-        let dir = FuzzScratch.emptyDirectory("bert-config")
+        let dir = FuzzScratch.directory("bert-config")
         FuzzScratch.write(parts[0], "config.json", in: dir)
         FuzzScratch.write(parts[1], "sentence_bert_config.json", in: dir)
         let folder = BertFolder(dir)

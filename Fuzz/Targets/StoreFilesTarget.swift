@@ -14,9 +14,11 @@ enum StoreFilesTarget {
 
     static func run(_ data: Data) {
         let parts = FuzzInput.parts(data, count: 5)
-        let root = FuzzScratch.emptyDirectory("store")
+        let root = FuzzScratch.directory("store")
         FuzzScratch.write(parts[0], "store.json", in: root)
+        // The entry is made afresh: pruning writes files of its own into it.
         let entry = (root as NSString).appendingPathComponent("tasks/\(key)")
+        try? FileManager.default.removeItem(atPath: entry)
         try? FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
         for (name, part) in zip(names, parts.dropFirst()) { FuzzScratch.write(part, name, in: entry) }
         FuzzScratch.write(Data("weights".utf8), "last.safetensors", in: entry)

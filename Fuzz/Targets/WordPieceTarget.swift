@@ -10,7 +10,7 @@ import Runtime
 enum WordPieceTarget {
     static func run(_ data: Data) {
         let parts = FuzzInput.parts(data, count: 3)
-        let dir = FuzzScratch.emptyDirectory("wordpiece")
+        let dir = FuzzScratch.directory("wordpiece")
         FuzzScratch.write(parts[0], "vocab.txt", in: dir)
         FuzzScratch.write(parts[1], BertFolder.tokenizerConfigName, in: dir)
         let folder = BertFolder(dir)
