@@ -20,7 +20,8 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible {
 /// untrusted): nesting depth is bounded, every read is bounds-checked, and
 /// numbers are converted by the correctly rounded `Double(String)`, so a
 /// float32 printed as float64 comes back bit-exact through `Float(Double)`.
-/// Numbers without fraction or exponent that fit in `Int` parse as `.int`.
+/// Numbers without fraction or exponent that fit in `Int` parse as `.int`; a number
+/// beyond `Double`'s range is an error, never ±infinity.
 /// Duplicate object keys are kept in order (see `JSONValue.subscript`).
 public struct JSONParser {
     /// Deepest nesting of arrays/objects accepted.
@@ -232,6 +233,12 @@ public struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
         if integral, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw JSONParseError(message: "invalid number '\(text)'", offset: start) }
+        // `Double("1e999")` is infinity: a value no JSON writer meant and none can write
+        // back (ours prints non-finite as null), so it is refused rather than passed on
+        // as a silent ±inf to a config field (found by `scripts/fuzz json`).
+        guard d.isFinite else {
+            throw JSONParseError(message: "number '\(text)' is out of range (beyond ±1.8e308)", offset: start)
+        }
         return .double(d)
     }
 }

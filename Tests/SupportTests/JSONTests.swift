@@ -66,6 +66,22 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// Issue 18 (found by `scripts/fuzz json`): `1E+256919524` parsed as +inf, which the
+    /// writer prints as null, so the value changed on a round trip and a config field
+    /// could silently receive infinity. Out-of-range numbers are refused, naming the number.
+    func testParserRejectsNumbersBeyondDoubleRange() {
+        for text in ["1E+256919524", "-1e309", "[0, 1e400]", "{\"eps\": 123456789e305}"] {
+            XCTAssertThrowsError(try JSONParser.parse(text), text) { error in
+                XCTAssertTrue("\(error)".contains("out of range"), "\(error)")
+            }
+        }
+        // The largest finite doubles and the smallest subnormals still parse, exactly.
+        XCTAssertEqual(try JSONParser.parse("1.7976931348623157e308").doubleValue, Double.greatestFiniteMagnitude)
+        XCTAssertEqual(try JSONParser.parse("-1.7976931348623157e308").doubleValue, -Double.greatestFiniteMagnitude)
+        XCTAssertEqual(try JSONParser.parse("5e-324").doubleValue, Double.leastNonzeroMagnitude)
+        XCTAssertEqual(try JSONParser.parse("1e-400").doubleValue, 0)
+    }
+
     /// Golden floats are float32 printed as float64: they must come back bit-exact.
     func testGoldenFloatsRecoverFloat32Bits() throws {
         // The repository's copy of the PyTorch goldens (found from this file's path).
