@@ -54,8 +54,9 @@ final class SlurmFollower: @unchecked Sendable {
             for key in keys where !finishedSet.contains(key) {
                 let task = byKey[key]!
                 if let status = store.completedStatus(key) {
-                    if let since = started[key], case .train(let spec) = task.payload {
-                        reportEpochs(of: key, stage: task.stage, epochs: spec.schedule.epochs, since: since)  // the last ones
+                    if case .train(let spec) = task.payload {  // its last epochs (all of them, if it was never seen running)
+                        reportEpochs(of: key, stage: task.stage, epochs: spec.schedule.epochs,
+                                     since: started[key] ?? Date().timeIntervalSince1970)
                     }
                     let seconds = started[key].map { Date().timeIntervalSince1970 - $0 } ?? 0
                     progress.handle(.finished(key: key, kind: task.kind, stage: task.stage, status: status,

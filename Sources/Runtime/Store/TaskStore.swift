@@ -136,6 +136,11 @@ public final class TaskStore: @unchecked Sendable {
         mutex.unlock()
         let fm = FileManager.default
         guard fm.fileExists(atPath: directory(for: key)) else { return .missing }
+        // ftx writes only regular files into an entry: a link there was put by someone
+        // else; the entry is corrupt (discarding removes the link, never its target).
+        if let link = ["manifest.json"].first(where: { isLink(path($0, for: key)) }) {
+            return .corrupt("\(link) is a symbolic link, which ftx never writes")
+        }
         let manifestData: Data
         switch readEntryFile("manifest.json", for: key) {
         case .success(let data?): manifestData = data
@@ -149,6 +154,7 @@ public final class TaskStore: @unchecked Sendable {
             guard let name = f["name"]?.stringValue, let hash = f["sha256"]?.stringValue else {
                 return .corrupt("manifest.json is not a valid manifest")
             }
+            if isLink(path(name, for: key)) { return .corrupt("\(name) is a symbolic link, which ftx never writes") }
             let data: Data
             switch readEntryFile(name, for: key) {
             case .success(let d?): data = d
@@ -159,6 +165,12 @@ public final class TaskStore: @unchecked Sendable {
         }
         mutex.lock(); verified[key] = status; mutex.unlock()
         return .complete(status)
+    }
+
+    /// Whether `p` itself is a symbolic link (not followed).
+    private func isLink(_ p: String) -> Bool {
+        var info = stat()
+        return lstat(p, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
     }
 
     /// The bytes of `file` of `key`'s entry; nil if there is no such file; a `StoreError`
