@@ -29,10 +29,7 @@ enum CancelCommand {
                 console.out("nothing to cancel: no SLURM job was submitted for `\(file)` on the store `\(loaded.store.root)`\n")
                 return ExitCode.success
             }
-            let states = Slurm.elementStates(of: record.jobs.map(\.id))
-            let active = record.jobs.filter { job in
-                job.elements.indices.contains { states[job.elementID($0)]?.isActive == true }
-            }
+            let active = record.activeJobs()
             guard !active.isEmpty else {
                 console.out("nothing to cancel: no SLURM job of `\(file)` is queued or running\n")
                 return ExitCode.success

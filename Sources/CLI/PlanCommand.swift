@@ -16,20 +16,8 @@ enum PlanCommand {
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
-        let executor = args.option("--executor") ?? "local"
-        guard executor == "local" || executor == "slurm" else {
-            throw UsageError("`--executor` is `local` or `slurm`, got `\(executor)`")
-        }
-        if executor == "local" {
-            for option in ["--jobs", "--slurm-args"] where args.option(option) != nil {
-                throw UsageError("`\(option)` applies to `ftx plan --executor slurm` only")
-            }
-        }
+        let executor = try ExecutorChoice(args, command: "plan", slurmOnly: ["--jobs"])
         let throttle = args.option("--jobs") == nil ? nil : try args.intOption("--jobs", default: 1)
-        var slurmOptions: [String] = []
-        if let line = args.option("--slurm-args") {
-            do { slurmOptions = try ShellWords.split(line) } catch { throw UsageError("`--slurm-args`: \(error)") }
-        }
         let loaded: LoadedExperiment
         do {
             loaded = try LoadedExperiment.load(args.positionals[0], storeOption: args.option("--store"),
@@ -40,10 +28,10 @@ enum PlanCommand {
         let store = loaded.store
         let report = PlanReport(plan: loaded.plan, isComplete: { store.completedStatus($0) != nil }, gflops: calibratedGFLOPS())
         var cluster: ClusterPlanReport?
-        if executor == "slurm" {
+        if executor.isSlurm {
             let pending = Set(loaded.plan.graph.tasks.filter { store.completedStatus($0.key) == nil }.map(\.key))
             let context = SlurmJobScript.Context.current(store: store, checkpointInterval: Trainer.Options.defaultCheckpointInterval,
-                                                         throttle: throttle, extraOptions: slurmOptions)
+                                                         throttle: throttle, extraOptions: executor.slurmOptions)
             cluster = ClusterPlanReport(plan: ClusterJobPlan(graph: loaded.plan.graph, pending: pending),
                                         context: context)
         }

@@ -36,19 +36,7 @@ enum RunCommand {
         let jobs = try args.intOption("--jobs", default: 1)
         let logging = try Logging(args)
         let checkpointInterval = try args.secondsOption("--checkpoint-every", default: Trainer.Options.defaultCheckpointInterval)
-        let executor = args.option("--executor") ?? "local"
-        guard executor == "local" || executor == "slurm" else {
-            throw UsageError("`--executor` is `local` or `slurm`, got `\(executor)`")
-        }
-        if executor == "local" {
-            for option in ["--detach", "--slurm-args"] where args.has(option) || args.option(option) != nil {
-                throw UsageError("`\(option)` applies to `--executor slurm` only")
-            }
-        }
-        var slurmOptions: [String] = []
-        if let line = args.option("--slurm-args") {
-            do { slurmOptions = try ShellWords.split(line) } catch { throw UsageError("`--slurm-args`: \(error)") }
-        }
+        let executor = try ExecutorChoice(args, command: "run", slurmOnly: ["--detach"])
         let loaded: LoadedExperiment
         do {
             loaded = try LoadedExperiment.load(args.positionals[0], storeOption: args.option("--store"),
@@ -69,10 +57,10 @@ enum RunCommand {
             console.err("ftx run: error: cannot record the experiment in the store `\(loaded.store.root)`: \(error)\n")
             return ExitCode.failure
         }
-        if executor == "slurm" {
+        if executor.isSlurm {
             // `--jobs N` on a cluster: at most N elements of each array run at once.
             let options = SlurmRun.Options(detach: args.has("--detach"), throttle: args.option("--jobs") == nil ? nil : jobs,
-                                           extraOptions: slurmOptions, checkpointInterval: checkpointInterval, logging: logging)
+                                           extraOptions: executor.slurmOptions, checkpointInterval: checkpointInterval, logging: logging)
             return SlurmRun.run(loaded, file: args.positionals[0], options: options, console: console)
         }
         return execute(loaded.plan.graph, estimates: loaded.plan.estimates, store: loaded.store, jobs: jobs,

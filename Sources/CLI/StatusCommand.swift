@@ -45,9 +45,10 @@ enum StatusCommand {
 
         var states: [String: State] = [:]
         var failures: [(key: String, detail: String)] = []
+        let latestElements = record?.latestElements() ?? [:]
         for task in graph.tasks {
             let key = task.key
-            let element = record?.latestElement(running: key)
+            let element = latestElements[key]
             let slurmState = element.flatMap { elementStates[$0.job.elementID($0.element)] }
             let state: State
             if store.completedStatus(key) != nil {
@@ -77,9 +78,7 @@ enum StatusCommand {
             let i = rows.firstIndex { $0.stage == stage }!
             rows[i].counts[states[task.key]!, default: 0] += 1
         }
-        let activeJobs = (record?.jobs ?? []).filter { job in
-            job.elements.indices.contains { elementStates[job.elementID($0)]?.isActive == true }
-        }
+        let activeJobs = record?.activeJobs(states: elementStates) ?? []
 
         if args.has("--json") {
             let stageRows: [JSONValue] = rows.map { row in

@@ -78,12 +78,9 @@ enum TaskCommand {
         let graph = loaded.plan.graph
 
         // A stage that prunes decides its trials together by rungs: they run as one unit.
+        let cohorts = graph.pruneCohorts
         for key in keys {
-            guard let task = graph.task(key), case .train(let spec) = task.payload, spec.prune != nil else { continue }
-            let cohort = graph.tasks.filter { t in
-                if case .train(let s) = t.payload, s.prune != nil, t.stage == task.stage { return true }
-                return false
-            }.map(\.key)
+            guard let task = graph.task(key), let cohort = cohorts[task.stage], cohort.contains(key) else { continue }
             guard Set(cohort).isSubset(of: keySet) else {
                 return fail("task \(TaskKey.short(key)) trains a trial of stage `\(task.stage)`, which prunes: "
                     + "its trials run together by rungs, so give all \(cohort.count) of them (or run the stage with `ftx run`)")

@@ -130,3 +130,16 @@ public enum SettingValue: Sendable, Hashable {
     /// A structured value (a call such as `sgd(lr: 0.01)`, a list) in canonical text.
     case text(String)
 }
+
+extension TaskGraph {
+    /// The train tasks of each stage that prunes (ASHA), by stage, in plan order: a cohort
+    /// whose trials are decided together, rung by rung, so they always run as one unit
+    /// (the executor, `ftx task run`, the cluster's job plan).
+    public var pruneCohorts: [String: [String]] {
+        var cohorts: [String: [String]] = [:]
+        for t in tasks {
+            if case .train(let spec) = t.payload, spec.prune != nil { cohorts[t.stage, default: []].append(t.key) }
+        }
+        return cohorts
+    }
+}

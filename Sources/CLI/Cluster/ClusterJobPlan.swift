@@ -41,14 +41,9 @@ struct ClusterJobPlan: Equatable {
 
         // A pruned stage's trials run as one unit: all its train tasks, done or not
         // (the cohort needs every member to decide its rungs; done ones are cached).
+        let cohortMembers = graph.pruneCohorts
         var cohortOf: [String: String] = [:]
-        var cohortMembers: [String: [String]] = [:]
-        for t in graph.tasks {
-            if case .train(let spec) = t.payload, spec.prune != nil {
-                cohortOf[t.key] = t.stage
-                cohortMembers[t.stage, default: []].append(t.key)
-            }
-        }
+        for (stage, members) in cohortMembers { for key in members { cohortOf[key] = stage } }
         let pendingCohorts = Set(tasks.compactMap { cohortOf[$0.key] })
 
         var wave: [String: Int] = [:]

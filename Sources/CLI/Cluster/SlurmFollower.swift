@@ -14,10 +14,13 @@ final class SlurmFollower: @unchecked Sendable {
     let jobs: [SlurmSubmissionRecord.Job]
     /// Seconds between looks at the store and the scheduler.
     var pollInterval = 1.0
-    /// Set by Ctrl-C: following stops at once, and the caller asks what to do.
-    let interruption: Interruption
+    /// Seconds between questions to the scheduler (`sacct`, `squeue`): each is a call into
+    /// the cluster's controller and database, which a shared cluster should not get every second.
+    var schedulerInterval = 5.0
+    /// Ctrl-C: following stops at once, and the caller asks what to do.
+    let interruption: StopSignals
 
-    init(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], interruption: Interruption) {
+    init(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], interruption: StopSignals) {
         self.graph = graph
         self.store = store
         self.jobs = jobs
@@ -86,10 +89,8 @@ final class SlurmFollower: @unchecked Sendable {
                 eta: perEpoch * Double(max(0, epochs - last.epoch)))))
         }
 
-        while true {
-            if interruption.isSet { return (.interrupted, finished, initiallyDone.count, failures) }
-            lookAtStore()
-            if finishedSet.count == Set(keys).count { return (.completed, finished, initiallyDone.count, failures) }
+        // Whether any element is still queued or running; reports each failed element once.
+        func askScheduler() -> Bool {
             let states = Slurm.elementStates(of: jobs.map(\.id))
             var active = false
             for job in jobs {
@@ -112,10 +113,23 @@ final class SlurmFollower: @unchecked Sendable {
                     failures.append(Self.failureReport(job: job, element: i, state: state, missing: missing, graph: graph))
                 }
             }
-            if !active {
-                lookAtStore()  // a task may have been sealed just before its element ended
-                let missing = keys.filter { !finishedSet.contains($0) }
-                return (missing.isEmpty ? .completed : .incomplete(missing: missing), finished, initiallyDone.count, failures)
+            return active
+        }
+
+        let keyCount = Set(keys).count
+        var lastAsked = -Double.infinity
+        while true {
+            if interruption.received != nil { return (.interrupted, finished, initiallyDone.count, failures) }
+            lookAtStore()
+            if finishedSet.count == keyCount { return (.completed, finished, initiallyDone.count, failures) }
+            let now = Date().timeIntervalSince1970
+            if now - lastAsked >= schedulerInterval {
+                lastAsked = now
+                if !askScheduler() {
+                    lookAtStore()  // a task may have been sealed just before its element ended
+                    let missing = keys.filter { !finishedSet.contains($0) }
+                    return (missing.isEmpty ? .completed : .incomplete(missing: missing), finished, initiallyDone.count, failures)
+                }
             }
             if interruption.wait(seconds: pollInterval) { return (.interrupted, finished, initiallyDone.count, failures) }
         }

@@ -44,13 +44,10 @@ enum SlurmRun {
 
         // Jobs of an earlier submission still queued or running: follow them rather
         // than submit the same tasks twice.
-        let earlierStates = Slurm.elementStates(of: record.jobs.map(\.id))
-        let active = record.jobs.filter { job in
-            job.elements.indices.contains { earlierStates[job.elementID($0)]?.isActive == true }
-        }
+        let active = record.activeJobs()
         // Ctrl-C from here on is caught: during submission it takes effect once the
         // submission is complete and recorded (a half-submitted chain is worse).
-        let interruption = options.detach ? nil : Interruption()
+        let interruption = options.detach ? nil : StopSignals(console: console, signals: [SIGINT], announcement: nil)
         defer { interruption?.release() }
         var jobs: [SlurmSubmissionRecord.Job]
         if !active.isEmpty {
@@ -84,7 +81,7 @@ enum SlurmRun {
 
     /// Follows `jobs` to their end; Ctrl-C asks whether to cancel them.
     static func follow(graph: TaskGraph, store: TaskStore, jobs: [SlurmSubmissionRecord.Job], file: String,
-                       progress: ProgressPrinter, interruption: Interruption, console: Console) -> Int32 {
+                       progress: ProgressPrinter, interruption: StopSignals, console: Console) -> Int32 {
         let follower = SlurmFollower(graph: graph, store: store, jobs: jobs, interruption: interruption)
         let (outcome, finished, alreadyDone, failures) = follower.follow(progress: progress)
         let missingCount: Int

@@ -63,11 +63,21 @@ struct SlurmSubmissionRecord: Equatable {
         try AtomicFile.write(JSONWriter.encode(json) + "\n", to: file)
     }
 
-    /// The newest element that runs `key`: (job, element index).
-    func latestElement(running key: String) -> (job: Job, element: Int)? {
-        for job in jobs.reversed() {
-            if let i = job.elements.firstIndex(where: { $0.contains(key) }) { return (job, i) }
+    /// For every key ever submitted, the newest element that runs it: (job, element index).
+    func latestElements() -> [String: (job: Job, element: Int)] {
+        var latest: [String: (job: Job, element: Int)] = [:]
+        for job in jobs {
+            for (i, keys) in job.elements.enumerated() {
+                for key in keys { latest[key] = (job, i) }
+            }
         }
-        return nil
+        return latest
+    }
+
+    /// The jobs with an element still queued or running, asking the scheduler once
+    /// (nil `states`) or reading the `states` already asked.
+    func activeJobs(states: [String: ElementState]? = nil) -> [Job] {
+        let states = states ?? Slurm.elementStates(of: jobs.map(\.id))
+        return jobs.filter { job in job.elements.indices.contains { states[job.elementID($0)]?.isActive == true } }
     }
 }
