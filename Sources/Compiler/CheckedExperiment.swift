@@ -63,6 +63,9 @@ public struct CheckedData: Sendable {
     public var numericLabels = false
     /// The one label value when every row of the file has it (a single class), when the file was read.
     public var onlyLabel: String?
+    /// The first label that is not a number (1-based line and its text), which a regression
+    /// loss cannot learn, when the file was read.
+    public var firstNonNumericLabel: (line: Int, text: String)?
 }
 
 /// A `model` declaration.

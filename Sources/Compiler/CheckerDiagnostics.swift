@@ -486,6 +486,15 @@ public enum CheckerDiagnostics {
                    help: ["use a data file with at least two classes, or `mse()` for a numeric target"])
     }
 
+    /// A regression loss on a label column with a value that is not a number.
+    public static func regressionLabelNotNumeric(loss: String, label: String, value: String, line: Int, data: String, file: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .regressionLabelNotNumeric,
+                   message: "`\(loss)()` on data `\(data)` needs numeric targets, but column '\(label)' holds '\(cellExcerpt(value))' on line \(line) of \"\(file)\"",
+                   primary: Label(span, "regression loss"),
+                   notes: ["a regression target is read as a number; every trial would fail on that row"],
+                   help: ["fix line \(line) of the file, or use `cross_entropy()` if '\(label)' names classes"])
+    }
+
     /// Split fractions that do not add up to 1.
     public static func splitFractionsSum(sum: Double, parts: String, span: Span) -> Diagnostic {
         Diagnostic(code: .splitFractionsSum, message: "split fractions must sum to 1, found \(parts) = \(Value.format((sum * 1e9).rounded() / 1e9))",

@@ -273,11 +273,14 @@ final class CheckerRun {
             }
         }
         // The values `run` reads: numeric data's features must be numbers; the label's classes.
-        var classCount: Int?, numericLabels = false, onlyLabel: String?
+        var classCount: Int?, numericLabels = false, onlyLabel: String?, firstNonNumericLabel: (line: Int, text: String)?
         if columns != nil, let values = reader.values(path: resolved, format: format, label: label?.string) {
             classCount = values.classCount
             onlyLabel = values.onlyLabel
             numericLabels = label?.string.map { values.firstNonNumeric[$0] == nil } ?? false
+            if values.malformed == nil, let cell = label?.string.flatMap({ values.firstNonNumeric[$0] }), !cell.text.isEmpty {
+                firstNonNumericLabel = (cell.line, cell.text)  // an empty label is E0202's
+            }
             let sourceSpan = settings.values["source"]?["path"]?.span ?? settings.values["source"]?.span ?? section.keyword.span
             if let malformed = values.malformed {
                 emit(CheckerDiagnostics.dataFileMalformed(data: name, file: path, line: malformed.line, reason: malformed.reason, span: sourceSpan))
@@ -299,7 +302,7 @@ final class CheckerRun {
         checkedData[name] = CheckedData(
             name: name, span: section.name?.span ?? section.keyword.span, format: format, path: path, resolvedPath: resolved,
             label: label?.string ?? "", text: text?.string, columns: columns, features: features, settings: record, splits: splits,
-            classCount: classCount, numericLabels: numericLabels, onlyLabel: onlyLabel)
+            classCount: classCount, numericLabels: numericLabels, onlyLabel: onlyLabel, firstNonNumericLabel: firstNonNumericLabel)
     }
 
     // MARK: Models

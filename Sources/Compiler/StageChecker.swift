@@ -159,6 +159,10 @@ extension CheckerRun {
             // All criteria share one target (checked with the loss), so the first decides the head.
             if ["bce", "mse"].contains(lossName), units != 1 {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
+            } else if lossName == "mse", let data, let cell = data.firstNonNumericLabel {
+                // `run` reads a regression target as a number and would fail on this row in every trial.
+                emit(CheckerDiagnostics.regressionLabelNotNumeric(loss: lossName, label: data.label, value: cell.text, line: cell.line,
+                                                                  data: data.name, file: data.path, span: loss.span))
             } else if ["cross_entropy", "focal"].contains(lossName), units < 2 {
                 emit(CheckerDiagnostics.headSizeForLoss(loss: lossName, units: units, span: loss.span))
             } else if ["cross_entropy", "focal", "bce"].contains(lossName), let data, let only = data.onlyLabel {

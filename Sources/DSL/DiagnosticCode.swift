@@ -239,6 +239,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case labelMissing = "E0202"
     /// Classification (`cross_entropy`, `focal`, `bce`) on data whose label column holds a single class.
     case singleClass = "E0203"
+    /// A regression loss (`mse`) on data whose label column holds a value that is not a number (names the line).
+    case regressionLabelNotNumeric = "E0240"
 
     // MARK: Checker warnings
 

@@ -79,10 +79,15 @@ public enum KernelMath {
 
     // MARK: scalar forms (same algorithms; unfused multiply-adds)
 
-    /// Scalar twin of `exp(_:)` (same algorithm, same clamping).
+    /// Scalar twin of `exp(_:)` (same algorithm, same clamping, same rounding trick).
+    /// NaN in, NaN out, as in the SIMD form: n comes from the sum's bits, not from a
+    /// float→int conversion, which traps on NaN (and is undefined under -Ounchecked).
     @inlinable @inline(__always) public static func exp(_ x0: Float) -> Float {
         let x = min(max(x0, -87.336_54), 88.376_26)
-        let fx = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        let magic: Float = 12_582_912
+        let t = x * 1.442_695_04 + magic
+        let fx = t - magic
+        let n = Int32(bitPattern: t.bitPattern) &- Int32(bitPattern: magic.bitPattern)
         var r = x - fx * 0.693_359_375
         r = r + fx * 2.121_944_4e-4
         var y: Float = 1.987_569_15e-4
@@ -92,7 +97,7 @@ public enum KernelMath {
         y = y * r + 1.666_666_55e-1
         y = y * r + 5.000_000_1e-1
         y = y * (r * r) + r + 1
-        return y * Float(bitPattern: UInt32(Int32(fx) + 127) << 23)
+        return y * Float(bitPattern: UInt32(bitPattern: (n &+ 127) &<< 23))
     }
 
     /// tanh, scalar (the kernels' SIMD form is `tanh(_: Lanes)`).

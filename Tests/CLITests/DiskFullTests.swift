@@ -55,16 +55,6 @@ final class DiskFullTests: XCTestCase {
         }
     }
 
-    func results(_ file: String, store: String) throws -> String {
-        let r = ftx(["results", "--json", "--store", store, file])
-        XCTAssertEqual(r.status, 0, r.err)
-        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
-        var trials = try XCTUnwrap(json["trials"] as? [[String: Any]])
-        for i in trials.indices { trials[i]["checkpoint"] = nil }
-        json["trials"] = trials
-        return String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
-    }
-
     func testAFullDiskIsAClearErrorAndTheMovedStoreCompletesIdentically() throws {
         let workspace = try Workspace()
         let file = try workspace.write("full.ftx", Self.experiment)
@@ -73,7 +63,7 @@ final class DiskFullTests: XCTestCase {
 
         let clean = workspace.url.appendingPathComponent("clean").path
         XCTAssertEqual(ftx(["run", "--store", clean, file]).status, 0)
-        let expected = try results(file, store: clean)
+        let expected = try finishedResults(file, store: clean)
 
         let store = small + "/store"
         let full = ftx(["run", "--checkpoint-every", "0", "--store", store, file])
@@ -90,6 +80,6 @@ final class DiskFullTests: XCTestCase {
         try FileManager.default.copyItem(atPath: store, toPath: moved)
         let resumed = ftx(["run", "--checkpoint-every", "0", "--store", moved, file])
         XCTAssertEqual(resumed.status, 0, resumed.err)
-        XCTAssertEqual(try results(file, store: moved), expected, "resumed on a roomy disk == clean, bit for bit")
+        XCTAssertEqual(try finishedResults(file, store: moved), expected, "resumed on a roomy disk == clean, bit for bit")
     }
 }

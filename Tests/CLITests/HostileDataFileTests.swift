@@ -16,6 +16,7 @@ final class HostileDataFileTests: XCTestCase {
 
     /// Writes `bytes` as `rows.csv` beside a one-epoch experiment on it; returns the experiment's path.
     private func experiment(_ workspace: Workspace, _ bytes: [UInt8], loss: String = "cross_entropy()") throws -> String {
+        let head = loss.hasPrefix("mse") ? "dense(1)" : "dense(2)"
         try Data(bytes).write(to: workspace.experiments.appendingPathComponent("rows.csv"))
         return try workspace.write("hostile.ftx", """
             experiment hostile {
@@ -31,7 +32,7 @@ final class HostileDataFileTests: XCTestCase {
 
             model net {
               layers = [dense(4, activation: relu)]
-              head = dense(2)
+              head = \(head)
             }
 
             stage fit {
@@ -102,6 +103,17 @@ final class HostileDataFileTests: XCTestCase {
     /// NaN, ±inf, text, NUL bytes, invalid UTF-8 and numbers beyond `Double`'s range in a
     /// feature column. The 5 MB number once read as inf, passed `check` and crashed `run`
     /// (`Int32(NaN)` in the softmax); a cell is shown cut short, control bytes escaped.
+    /// A regression target that is not a number used to pass `check` and fail every trial at run time.
+    func testNonNumericRegressionTargetIsACheckErrorNamingTheLine() throws {
+        try assertCheckFails(text([header] + rows(label: { $0 == 5 ? "high" : "\(Double($0) / 2)" })),
+                             ["error[E0240]: `mse()` on data `rows` needs numeric targets, but column 'label' holds 'high' on line 7 of \"rows.csv\"",
+                              "help: fix line 7 of the file"], loss: "mse()")
+        // Numeric targets pass; text labels under a classification loss are classes, not an error.
+        let workspace = try Workspace()
+        XCTAssertEqual(ftx(["check", try experiment(workspace, text([header] + rows(label: { "\(Double($0) / 2)" })), loss: "mse()")]).status, 0)
+        XCTAssertEqual(ftx(["check", try experiment(workspace, text([header] + rows(label: { $0 % 2 == 0 ? "cat" : "dog" })))]).status, 0)
+    }
+
     func testNonNumericFeaturesAreCheckErrorsNamingTheLine() throws {
         let cells: [([UInt8], String)] = [
             (Array("NaN".utf8), "'NaN' on line 9"), (Array("inf".utf8), "'inf' on line 9"), (Array("-inf".utf8), "'-inf' on line 9"),

@@ -53,21 +53,6 @@ final class KillResumeTests: XCTestCase {
 
     """
 
-    func launch(_ arguments: [String], output: URL? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = try XCTUnwrap(Self.executable, "the ftx executable is built with the tests")
-        process.arguments = arguments
-        if let output {
-            XCTAssertTrue(FileManager.default.createFile(atPath: output.path, contents: nil), "cannot create \(output.path)")
-            process.standardOutput = try FileHandle(forWritingTo: output)
-        } else {
-            process.standardOutput = FileHandle.nullDevice
-        }
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
     /// Starts `ftx ARGS`, waits until it reports `epochs` finished epochs (the epoch lines
     /// of `--verbose`), then `delay` µs, and kills it with SIGKILL. Whether the kill landed mid-run.
     func killAfter(epochs: Int, delay: UInt32, _ arguments: [String]) throws -> Bool {
@@ -93,26 +78,6 @@ final class KillResumeTests: XCTestCase {
         return landed && process.terminationReason == .uncaughtSignal
     }
 
-    func runToEnd(_ arguments: [String], output: URL? = nil) throws -> Int32 {
-        let p = try launch(arguments, output: output)
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
-
-    /// `results --json` with the store-specific checkpoint paths removed.
-    func results(_ file: String, store: String) throws -> String {
-        let r = ftx(["results", "--json", "--store", store, file])
-        XCTAssertEqual(r.status, 0, r.err)
-        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
-        var trials = try XCTUnwrap(json["trials"] as? [[String: Any]])
-        for i in trials.indices {
-            XCTAssertEqual(trials[i]["status"] as? String, "done")
-            trials[i]["checkpoint"] = nil
-        }
-        json["trials"] = trials
-        return String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
-    }
-
     func testKilledRunsResumeToIdenticalResultsWhateverTheJobs() throws {
         let _ = try XCTUnwrap(Self.executable, "`swift test` builds the ftx executable beside the tests")
         let workspace = try Workspace()
@@ -120,8 +85,8 @@ final class KillResumeTests: XCTestCase {
         let stores = workspace.url.appendingPathComponent("stores")
 
         let reference = stores.appendingPathComponent("reference").path
-        XCTAssertEqual(try runToEnd(["run", "--store", reference, file]), 0)
-        let expected = try results(file, store: reference)
+        XCTAssertEqual(try FTXProcess.runToEnd(["run", "--store", reference, file]), 0)
+        let expected = try finishedResults(file, store: reference)
 
         // Kill three times mid-run: after a seeded random number of completed
         // epochs (1–4) plus a random delay of up to 30 ms, so the kill lands
@@ -139,14 +104,14 @@ final class KillResumeTests: XCTestCase {
         XCTAssertEqual(kills, 3, "the run must really be interrupted, several times")
         // A killed run leaves its lease (its pid, this host): the next run takes it over at once.
         let resumedLog = workspace.url.appendingPathComponent("resumed.log")
-        XCTAssertEqual(try runToEnd(["run", "--checkpoint-every", "0", "--store", killed, file], output: resumedLog), 0)
+        XCTAssertEqual(try FTXProcess.runToEnd(["run", "--checkpoint-every", "0", "--store", killed, file], output: resumedLog), 0)
         let resumedOutput = try String(contentsOf: resumedLog, encoding: .utf8)
         XCTAssertFalse(resumedOutput.contains("waiting for task"), resumedOutput)
-        XCTAssertEqual(try results(file, store: killed), expected, "killed and resumed == uninterrupted, bit for bit")
+        XCTAssertEqual(try finishedResults(file, store: killed), expected, "killed and resumed == uninterrupted, bit for bit")
 
         let twoJobs = stores.appendingPathComponent("jobs2").path
-        XCTAssertEqual(try runToEnd(["run", "--jobs", "2", "--store", twoJobs, file]), 0)
-        XCTAssertEqual(try results(file, store: twoJobs), expected, "--jobs 2 == --jobs 1")
+        XCTAssertEqual(try FTXProcess.runToEnd(["run", "--jobs", "2", "--store", twoJobs, file]), 0)
+        XCTAssertEqual(try finishedResults(file, store: twoJobs), expected, "--jobs 2 == --jobs 1")
 
         // A second run of an unchanged experiment trains nothing.
         let again = ftx(["run", "--store", reference, file])
@@ -160,8 +125,8 @@ final class KillResumeTests: XCTestCase {
         let file = try workspace.write("resume.ftx", Self.experiment)
         let store = workspace.url.appendingPathComponent("shared-store").path
         let logA = workspace.url.appendingPathComponent("a.log"), logB = workspace.url.appendingPathComponent("b.log")
-        let a = try launch(["run", "--store", store, file], output: logA)
-        let b = try launch(["run", "--store", store, file], output: logB)
+        let a = try FTXProcess.launch(["run", "--store", store, file], output: logA)
+        let b = try FTXProcess.launch(["run", "--store", store, file], output: logB)
         a.waitUntilExit()
         b.waitUntilExit()
         XCTAssertEqual(a.terminationStatus, 0)
@@ -178,8 +143,8 @@ final class KillResumeTests: XCTestCase {
                           "each run trains at least one trial:\n\(own.joined(separator: "\n"))")
         }
         let reference = workspace.url.appendingPathComponent("reference-store").path
-        XCTAssertEqual(try runToEnd(["run", "--store", reference, file]), 0)
-        XCTAssertEqual(try results(file, store: store), try results(file, store: reference), "shared == alone, bit for bit")
+        XCTAssertEqual(try FTXProcess.runToEnd(["run", "--store", reference, file]), 0)
+        XCTAssertEqual(try finishedResults(file, store: store), try finishedResults(file, store: reference), "shared == alone, bit for bit")
         let leftover = try FileManager.default.subpathsOfDirectory(atPath: store).filter { $0.hasSuffix("lease.json") }
         XCTAssertEqual(leftover, [], "every lease is released")
     }

@@ -60,25 +60,12 @@ final class StopSignalTests: XCTestCase {
         return (process, stderr)
     }
 
-    func results(_ file: String, store: String) throws -> String {
-        let r = ftx(["results", "--json", "--store", store, file])
-        XCTAssertEqual(r.status, 0, r.err)
-        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
-        var trials = try XCTUnwrap(json["trials"] as? [[String: Any]])
-        for i in trials.indices {
-            XCTAssertEqual(trials[i]["status"] as? String, "done")
-            trials[i]["checkpoint"] = nil
-        }
-        json["trials"] = trials
-        return String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
-    }
-
     func testSIGINTAndSIGTERMStopWithACheckpointAndTheRunResumesIdentically() throws {
         let workspace = try Workspace()
         let file = try workspace.write("signals.ftx", Self.experiment)
         let reference = workspace.url.appendingPathComponent("reference").path
         XCTAssertEqual(ftx(["run", "--store", reference, file]).status, 0)
-        let expected = try results(file, store: reference)
+        let expected = try finishedResults(file, store: reference)
 
         for (signal, code, name) in [(SIGINT, Int32(130), "SIGINT"), (SIGTERM, Int32(143), "SIGTERM")] {
             let store = workspace.url.appendingPathComponent("store-\(name)").path
@@ -96,7 +83,7 @@ final class StopSignalTests: XCTestCase {
 
             let resumed = ftx(["run", "--checkpoint-every", "0", "--store", store, file])
             XCTAssertEqual(resumed.status, 0, resumed.err)
-            XCTAssertEqual(try results(file, store: store), expected, "\(name): stopped and resumed == uninterrupted, bit for bit")
+            XCTAssertEqual(try finishedResults(file, store: store), expected, "\(name): stopped and resumed == uninterrupted, bit for bit")
         }
     }
 }

@@ -43,6 +43,29 @@ final class KernelMathTests: KernelTestCase {
     }
 
     /// The lane helpers read and write exactly `count` floats of a partial vector.
+    /// A diverging run feeds NaN and ±inf to exp (softmax, losses): they must come out as
+    /// NaN / the clamped limits, never trap (a float→int conversion of NaN does).
+    func testExpOfNaNAndInfinitiesDoesNotTrap() {
+        XCTAssertTrue(KernelMath.exp(Float.nan).isNaN)
+        XCTAssertTrue(KernelMath.exp(Lanes(repeating: .nan))[7].isNaN)
+        XCTAssertEqual(KernelMath.exp(Float.infinity), KernelMath.exp(Float(88.376_26)))
+        XCTAssertEqual(KernelMath.exp(-Float.infinity), KernelMath.exp(Float(-87.336_54)))
+        XCTAssertEqual(KernelMath.exp(Lanes(repeating: .infinity))[0], KernelMath.exp(Float.infinity))
+        XCTAssertTrue(KernelMath.exp(Float.infinity).isFinite)
+    }
+
+    /// The scalar form rounds n exactly as the SIMD form does (the 1.5·2²³ trick), over a
+    /// dense sweep of the clamped range: an n off by one would be off by a factor of 2.
+    /// (The last multiply-add is unfused in the scalar form, so the last bit may differ.)
+    func testScalarExpAgreesWithSIMDExpEverywhere() {
+        var v: Float = -90
+        while v < 90 {
+            let simd = KernelMath.exp(Lanes(repeating: v))[0], scalar = KernelMath.exp(v)
+            XCTAssertEqual(scalar, simd, accuracy: 2.4e-7 * simd, "exp \(v)")
+            v += 0.0137
+        }
+    }
+
     func testPartialLoadsAndStoresTouchOnlyCount() {
         let src = (0..<16).map { Float($0) + 1 }
         for count in 0...16 {
