@@ -66,6 +66,8 @@ public struct CheckedData: Sendable {
     /// The first label that is not a number (1-based line and its text), which a regression
     /// loss cannot learn, when the file was read.
     public var firstNonNumericLabel: (line: Int, text: String)?
+    /// The number of data rows in the file (before any split or filter), when it was read.
+    public var rowCount: Int?
 }
 
 /// A `model` declaration.

@@ -495,6 +495,14 @@ public enum CheckerDiagnostics {
                    help: ["fix line \(line) of the file, or use `cross_entropy()` if '\(label)' names classes"])
     }
 
+    /// An `unfreeze` step that training never reaches.
+    public static func unfreezeNeverReached(at: Value, bound: String, swept: Bool, span: Span) -> Diagnostic {
+        Diagnostic(severity: .warning, code: .unfreezeNeverReached, message: "`unfreeze` at \(at.description) is never reached: \(bound)\(swept ? " in some trials of the sweep" : "")",
+                   primary: Label(span, "never reached"),
+                   notes: ["its parameters stay frozen to the end; the step only keeps them in the checkpoint"],
+                   help: ["unfreeze earlier, or train longer"])
+    }
+
     /// Split fractions that do not add up to 1.
     public static func splitFractionsSum(sum: Double, parts: String, span: Span) -> Diagnostic {
         Diagnostic(code: .splitFractionsSum, message: "split fractions must sum to 1, found \(parts) = \(Value.format((sum * 1e9).rounded() / 1e9))",

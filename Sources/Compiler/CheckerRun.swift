@@ -273,10 +273,11 @@ final class CheckerRun {
             }
         }
         // The values `run` reads: numeric data's features must be numbers; the label's classes.
-        var classCount: Int?, numericLabels = false, onlyLabel: String?, firstNonNumericLabel: (line: Int, text: String)?
+        var classCount: Int?, numericLabels = false, onlyLabel: String?, firstNonNumericLabel: (line: Int, text: String)?, rowCount: Int?
         if columns != nil, let values = reader.values(path: resolved, format: format, label: label?.string) {
             classCount = values.classCount
             onlyLabel = values.onlyLabel
+            if values.malformed == nil { rowCount = values.rowCount }
             numericLabels = label?.string.map { values.firstNonNumeric[$0] == nil } ?? false
             if values.malformed == nil, let cell = label?.string.flatMap({ values.firstNonNumeric[$0] }), !cell.text.isEmpty {
                 firstNonNumericLabel = (cell.line, cell.text)  // an empty label is E0202's
@@ -302,7 +303,7 @@ final class CheckerRun {
         checkedData[name] = CheckedData(
             name: name, span: section.name?.span ?? section.keyword.span, format: format, path: path, resolvedPath: resolved,
             label: label?.string ?? "", text: text?.string, columns: columns, features: features, settings: record, splits: splits,
-            classCount: classCount, numericLabels: numericLabels, onlyLabel: onlyLabel, firstNonNumericLabel: firstNonNumericLabel)
+            classCount: classCount, numericLabels: numericLabels, onlyLabel: onlyLabel, firstNonNumericLabel: firstNonNumericLabel, rowCount: rowCount)
     }
 
     // MARK: Models

@@ -210,7 +210,7 @@ public enum LanguageSchema {
             ParamSpec("unfreeze", .list(.record([
                 ParamSpec("at", .steps(fraction: false), .required, doc: "When the parameters start training: `N epochs` from the first step of epoch N (0-based); `N steps` (or a bare number) from optimizer step N (0-based, counted over the stage), in the middle of an epoch if need be.", example: "2 epochs"),
                 ParamSpec("layers", .list(.string, nonEmpty: true), .required, doc: "Patterns (as in `freeze`) of the frozen parameters that train from `at` on; each must select a parameter.", example: "[\"encoder.layer.5.*\"]"),
-            ]), nonEmpty: false), .defaulted(list([])), doc: "Gradual unfreezing: frozen parameters that start training at a given step.", example: "unfreeze = [{at: 2 epochs, layers: [\"layers.0\"]}]"),
+            ]), nonEmpty: false), .defaulted(list([])), doc: "Gradual unfreezing: frozen parameters that start training at a given step.", example: "unfreeze = [{at: 1 epochs, layers: [\"layers.0\"]}]"),
             ParamSpec("param_groups", .list(.record([
                 ParamSpec("params", .list(.string, nonEmpty: true), .required, doc: "Patterns (as in `freeze`) of the group's parameters; each must select a parameter that can train.", example: "[\"head\", \"encoder.layer.5\"]"),
                 ParamSpec("lr", .number(.positive), doc: "The group's base learning rate, in place of the optimizer's `lr`. Not with `one_cycle`, whose rates ignore `lr`. Default: the optimizer's.", example: "1e-3"),

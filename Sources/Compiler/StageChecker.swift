@@ -218,6 +218,7 @@ extension CheckerRun {
         let sweeps = checkSweeps(draft, base: record, model: model, names: parameterNames)
         if let units = headUnits { checkSweptClassWeights(sweeps, units: units) }
         let repeatCount = checkRepeat(values, sweeps: sweeps)
+        checkUnfreezeReached(values["unfreeze"], schedule: record["schedule"], sweeps: sweeps, data: data)
         if let data { checkValidSplitRules(draft, data: data, sweeps: sweeps) }
         return CheckedStage(name: name, span: draft.nameSpan, model: modelName, data: dataName, initialization: draft.initialization,
                             settings: record, sweeps: sweeps, select: values["select"], ensemble: values["ensemble"], prune: values["prune"],

@@ -267,6 +267,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case largeGrid = "W0203"
     /// A `random` sweep whose draws repeat (small `choice` spaces), so fewer distinct trials run.
     case duplicateRandomPoints = "W0204"
+    /// An `unfreeze` step at an epoch or step some trial of the stage never reaches.
+    case unfreezeNeverReached = "W0205"
 
     /// Ordered as the printed codes are (`E0001` < `E0100` < `W0100`).
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }

@@ -38,7 +38,7 @@ final class FreezePatternCheckTests: XCTestCase {
               pretrained = bert("../models/all-MiniLM-L6-v2")
               head = dense(6)
             }
-            """, stage: "probe", model: "minilm", data: "glosses", epochs: 1, lines)
+            """, stage: "probe", model: "minilm", data: "glosses", epochs: 2, lines)
     }
 
     /// `blocks`, then a stage `stage` that trains `model` on `data` with adamw(lr: 1e-3)
@@ -105,6 +105,24 @@ final class FreezePatternCheckTests: XCTestCase {
         """))
         XCTAssertEqual(errors(c), ["\"layers.9\" matches no parameter of model `mlp`"])
         XCTAssertEqual(c.diagnostics.first?.notes, ["model `mlp` has 3 layers (`layers.0` … `layers.2`)"])
+    }
+
+    /// An `unfreeze` step no trial reaches would change nothing but the checkpoint's
+    /// contents: W0205, against every epoch count a sweep gives, and against the most
+    /// steps the data file's rows allow (2 epochs of ⌈1797 digits rows / batch 32⌉ = 57 steps).
+    func testUnfreezeStepsNeverReachedAreWarnings() {
+        func diagnostics(_ at: String, sweep: String = "") -> [Diagnostic] {
+            check(mlp("  freeze = [\"layers.0\"]\n  unfreeze = [{at: \(at), layers: [\"layers.0\"]}]\n" + sweep)).diagnostics
+        }
+        XCTAssertEqual(diagnostics("1 epochs"), [])
+        XCTAssertEqual(diagnostics("2 epochs").map(\.code.rawValue), ["W0205"])
+        XCTAssertEqual(diagnostics("2 epochs").first?.severity, .warning)
+        XCTAssertEqual(diagnostics("113 steps"), [])
+        XCTAssertEqual(diagnostics("114 steps").map(\.message),
+                       ["`unfreeze` at 114 steps is never reached: the stage takes at most 114 optimizer steps (2 epochs of at most ⌈1797 rows / 32⌉ batches)"])
+        XCTAssertEqual(diagnostics("2 epochs", sweep: "  sweep grid {\n    schedule.epochs = [3, 2]\n  }").map(\.message),
+                       ["`unfreeze` at 2 epochs is never reached: the stage trains 2 epochs (0-based: the last is epoch 1) in some trials of the sweep"])
+        XCTAssertEqual(diagnostics("2 epochs", sweep: "  sweep grid {\n    schedule.epochs = [3, 4]\n  }"), [])
     }
 
     func testSweptFreezeAndUnfreezeValuesAreChecked() {
