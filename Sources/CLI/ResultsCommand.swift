@@ -177,10 +177,16 @@ struct ExperimentResults {
 
     func csv() -> String {
         let metrics = metricNames, settings = settingNames
-        var rows = [(["id", "stage", "status", "best", "epochs", "commit", "dirty"] + settings + metrics).map(Self.csvField).joined(separator: ",")]
+        // With `repeat`, which replicate of which sweep point each row is (empty for stages that do not repeat).
+        let replicates = hasReplicates ? ["replicate", "point"] : []
+        var rows = [(["id", "stage", "status", "best", "epochs", "commit", "dirty"] + replicates + settings + metrics).map(Self.csvField).joined(separator: ",")]
         for t in trials {
             var fields = [t.planned.id, t.planned.stage, t.status.rawValue, isBest(t) ? "true" : "false", String(t.epochs),
                           t.provenance?.commit ?? "", t.provenance.map { $0.dirty ? "true" : "false" } ?? ""]
+            if hasReplicates {
+                let repeated = repeatedPoints.contains(t.planned.point)
+                fields += [repeated ? String(t.planned.replicate) : "", repeated ? t.planned.point : ""]
+            }
             fields += settings.map { key in t.planned.settings.first { $0.key == key }.map { PlanReport.text($0.value) } ?? "" }
             fields += metrics.map { key in t.metrics.first { $0.key == key }.map { JSONWriter.format($0.value) } ?? "" }
             rows.append(fields.map(Self.csvField).joined(separator: ","))

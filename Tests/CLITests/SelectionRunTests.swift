@@ -144,6 +144,18 @@ final class SelectionRunTests: XCTestCase {
         let down = try XCTUnwrap(r.trials("down").first)
         XCTAssertEqual(try r.layer0(down), try r.layer0(chosen), "the downstream stage starts from the chosen replicate")
         XCTAssertTrue(r.text.contains("sweep points over their replicates (mean ± sample std):"), r.text)
+        // --csv names each row's replicate and point too (empty for the stage that does not repeat).
+        let csv = ftx(["results", "--csv", "--store", r.store, workspace.experiments.appendingPathComponent("rep.ftx").path]).out
+            .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try XCTUnwrap(csv.first)
+        XCTAssertEqual(Array(header[5...8]), ["commit", "dirty", "replicate", "point"])
+        let byID = Dictionary(uniqueKeysWithValues: csv.dropFirst().map { ($0[0], $0) })
+        for trial in up {
+            let row = try XCTUnwrap(byID[try XCTUnwrap(trial["id"] as? String)])
+            XCTAssertEqual(row[7], String(try XCTUnwrap(trial["replicate"] as? Int)))
+            XCTAssertEqual(row[8], trial["point"] as? String)
+        }
+        XCTAssertEqual(Array(try XCTUnwrap(byID[try XCTUnwrap(down["id"] as? String)])[7...8]), ["", ""])
         XCTAssertTrue(r.text.contains(String(format: "%.4f ± %.4f", means[bestPoint], try XCTUnwrap((points[bestPoint]["std"] as? [String: Any])?["valid.accuracy"] as? Double))), r.text)
     }
 }
