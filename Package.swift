@@ -16,7 +16,10 @@ import PackageDescription
 // measured) instead of AVX-512 (111 GFLOP/s per core). Only Kernels drops its
 // bounds checks (`-Ounchecked`): every parser of untrusted input (safetensors,
 // config.json, vocab.txt, CSV, .ftx) lives elsewhere and keeps them.
-let nativeCPU: [String] = ["-target-cpu", "native", "-Xcc", "-fno-math-errno"]
+// FTX_TARGET_CPU names another CPU (an LLVM name such as `haswell`): bench/cross-isa.sh
+// builds for `haswell` beside `native` and checks both train to bit-identical checkpoints.
+let targetCPU = Context.environment["FTX_TARGET_CPU"] ?? "native"
+let nativeCPU: [String] = ["-target-cpu", targetCPU, "-Xcc", "-fno-math-errno"]
 let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + nativeCPU, .when(configuration: .release))]
 let runtimeFlags: [SwiftSetting] = [.unsafeFlags(nativeCPU, .when(configuration: .release))]
 
