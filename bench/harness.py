@@ -168,6 +168,33 @@ class Bench:
                  note=f"peak RSS ftx {rss['ftx_extraction_mb']:.0f} MB vs peer {rss['peer_extraction_mb']:.0f} MB; "
                       "peer held to the faster of plain and malloc-tuned per run")
 
+    # W6 -----------------------------------------------------------------
+    def w6(self):
+        """A BERT-base-shaped encoder with seeded random weights (bench/make_bert_base.py), seq 128,
+        batch 16: fine-tune steps/s and extraction seq/s through `ftx bench finetune|encoder`,
+        alternating with the peer; peak RSS of each process."""
+        folder = os.path.join(OUT, "bert-base-random")
+        sh([self.python, os.path.join(HERE, "make_bert_base.py"), folder])
+        shape = ["--model", folder, "--length", "128", "--batch", "16", "--reps", "3", "--json"]
+        ft, ex, pft, pex, rss = [], [], [], [], {}
+        for r in range(self.reps):
+            peer_first = r % 2 == 1  # both orders
+            if peer_first:
+                a, b = self.peer("w6ft", {"FTX_BERT_BASE": folder}), self.peer("w6ex", {"FTX_BERT_BASE": folder})
+            f = json.loads(sh([self.ftx, "bench", "finetune"] + shape).stdout)["finetune"]
+            e = json.loads(sh([self.ftx, "bench", "encoder"] + shape).stdout)["encoder"]
+            if not f["losses"][-1] < f["losses"][0]:
+                raise SystemExit(f"ftx fine-tune losses did not fall: {f['losses']}")
+            if not peer_first:
+                a, b = self.peer("w6ft", {"FTX_BERT_BASE": folder}), self.peer("w6ex", {"FTX_BERT_BASE": folder})
+            ft.append(f["median"]); ex.append(e["median"]); pft.append(a["median"]); pex.append(b["median"])
+            rss["ftx_ft"] = max(rss.get("ftx_ft", 0), f["peak_rss_mb"]); rss["peer_ft"] = max(rss.get("peer_ft", 0), a["peak_rss_mb"])
+            rss["ftx_ex"] = max(rss.get("ftx_ex", 0), e["peak_rss_mb"]); rss["peer_ex"] = max(rss.get("peer_ex", 0), b["peak_rss_mb"])
+        self.add("W6a BERT-base fine-tune", "steps/s", summary(ft), summary(pft),
+                 note=f"peak RSS ftx {rss['ftx_ft']:.0f} MB vs peer {rss['peer_ft']:.0f} MB ({rss['ftx_ft'] / rss['peer_ft']:.2f}x)")
+        self.add("W6b BERT-base extraction", "seq/s", summary(ex), summary(pex),
+                 note=f"peak RSS ftx {rss['ftx_ex']:.0f} MB vs peer {rss['peer_ex']:.0f} MB ({rss['ftx_ex'] / rss['peer_ex']:.2f}x)")
+
     # W5 -----------------------------------------------------------------
     def w5(self):
         exp = os.path.join(HERE, "workloads", "w5.ftx")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch side of the ftx benchmarks (BENCHMARKS.md), one workload per call.
 
-    peer_torch.py w1|w2|w4|w3ft|w3ex|w5 [--reps N]
+    peer_torch.py w1|w2|w4|w3ft|w3ex|w5|w6ft|w6ex [--reps N]
 
 Prints one JSON object: the workload's figures (best and median over the
 repetitions after a warm-up) and, where there is one, the final accuracy.
@@ -189,6 +189,52 @@ def w3(reps, finetune):
             "peak_rss_mb": peak_rss_mb()}
 
 
+def w6(reps, finetune):
+    """W6: a BERT-base-shaped encoder (bench/make_bert_base.py, folder in FTX_BERT_BASE) + mean
+    pooling + dense(2), seq 128, batch 16, on random in-vocabulary tokens with a full attention
+    mask, as `ftx bench encoder|finetune` feeds it: (a) fine-tune steps/s, (b) extraction seq/s."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers import AutoModel
+    model = AutoModel.from_pretrained(os.environ["FTX_BERT_BASE"])
+    g = torch.Generator().manual_seed(0)
+    batch, length = 16, 128
+
+    def make():
+        ids = torch.randint(1000, 29000, (batch, length), generator=g)
+        ids[:, 0], ids[:, -1] = 101, 102
+        return {"input_ids": ids, "attention_mask": torch.ones(batch, length, dtype=torch.long)}
+    head = nn.Linear(model.config.hidden_size, 2)
+    labels = torch.arange(batch) % 2
+    if finetune:
+        model.train()
+        opt = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=2e-5)
+        b = make()
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = nn.functional.cross_entropy(head(mean_pool(model(**b).last_hidden_state, b["attention_mask"])), labels)
+            loss.backward()
+            opt.step()
+        per_rep = 1
+    else:
+        model.eval()
+        batches = [make() for _ in range(6)]  # as many as `ftx bench encoder` at length 128
+
+        def step():
+            with torch.no_grad():
+                for b in batches:
+                    mean_pool(model(**b).last_hidden_state, b["attention_mask"])
+        per_rep = len(batches) * batch
+    step()
+    rates = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        step()
+        rates.append(per_rep / (time.perf_counter() - t))
+    return {"workload": "W6a" if finetune else "W6b", "unit": "steps/s" if finetune else "seq/s", **summary(rates),
+            "peak_rss_mb": peak_rss_mb()}
+
+
 def w5(reps):
     """glosses probe: 12 trials (lr × wd × batch), frozen encoder, encoding inside each trial, 10 epochs."""
     tok, model = minilm()
@@ -235,7 +281,8 @@ def w5(reps):
     return {"workload": "W5", "unit": "s", "best": min(times), "median": statistics.median(times), "accuracy": results[0][1]}
 
 
-WORKLOADS = {"w1": w1, "w2": w2, "w4": w4, "w3ft": lambda r: w3(r, True), "w3ex": lambda r: w3(r, False), "w5": w5}
+WORKLOADS = {"w1": w1, "w2": w2, "w4": w4, "w3ft": lambda r: w3(r, True), "w3ex": lambda r: w3(r, False), "w5": w5,
+             "w6ft": lambda r: w6(r, True), "w6ex": lambda r: w6(r, False)}
 
 if __name__ == "__main__":
     name = sys.argv[1]

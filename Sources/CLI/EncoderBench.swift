@@ -8,7 +8,8 @@ import Support
 /// sequence 64 by default (`--batch`, `--length`), on random in-vocabulary tokens (the work
 /// does not depend on which tokens; the peer pads its texts to the same length).
 /// - `encoder`: frozen-encoder feature extraction (evaluation forward + mean pooling);
-///   a repetition is 12 batches, as in bench/peer_torch.py; reports sequences/s.
+///   a repetition is 12 batches of length 64 (as many tokens at other lengths: 6 of 128), as in
+///   bench/peer_torch.py; reports sequences/s.
 /// - `finetune`: a full fine-tune step (training forward with dropout, dense(2) head,
 ///   cross-entropy, backward, AdamW lr 2e-5); a repetition is one step; reports steps/s.
 /// Both report the best and median of `--reps` (default 5) after a warm-up, and the peak
@@ -60,7 +61,8 @@ struct EncoderBench {
     }
 
     private func extraction(_ model: BertModel, _ tokens: TokenBatch) -> Result {
-        let batchesPerRep = 12
+        // 12 batches of 64 tokens per row (W3), the same number of tokens at other lengths (W6: 6 of 128).
+        let batchesPerRep = max(2, 12 * 64 / length)
         _ = model.forward(tokens, pooling: .mean)  // warm-up: buffers, pages, the worker pool
         let times = (0..<reps).map { _ in
             seconds { for _ in 0..<batchesPerRep { _ = model.forward(tokens, pooling: .mean) } }
