@@ -227,4 +227,68 @@ final class SettingOriginsTests: XCTestCase {
         XCTAssertEqual(values.map { $0.origin.sweep?.index }, [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3])
         XCTAssertTrue(SettingOrigins.values(of: "optimizer.lt", in: probe, experiment: example.experiment).isEmpty)
     }
+
+    /// What the planner adds: a replicate's seed (as its spec has it) and the rank of a `top(k)` selection.
+    func testReplicateSeedsAndUpstreamRanksAreThePlannersOwn() throws {
+        let sandbox = try PlanSandbox()
+        let path = try sandbox.write("""
+            experiment r {
+              seed = 4
+            }
+
+            data wine {
+              source = csv("../data/wine.csv")
+              label = "label"
+              split = stratified(train: 0.7, valid: 0.3, seed: 1)
+            }
+
+            model net {
+              input = 13
+              layers = [dense(8, activation: relu)]
+              head = dense(3)
+            }
+
+            stage a {
+              model = net
+              data = wine
+              optimizer = adam(lr: 0.01)
+              schedule {
+                epochs = 2
+                batch_size = 16
+              }
+              repeat = 2
+              sweep zip {
+                optimizer.lr = [0.01, 0.02]
+                schedule.batch_size = [8, 16]
+              }
+              select = top(2, by: valid.accuracy)
+            }
+
+            stage b {
+              init = best(a)
+              data = wine
+              optimizer = sgd(lr: 0.1)
+              schedule {
+                epochs = 1
+                batch_size = 16
+              }
+            }
+
+            """)
+        let (experiment, _) = try checked(path)
+        let plan = try Planner().makePlan(experiment, file: try SourceFile.load(path: path))
+        let trials = SettingOrigins.trials(of: plan, experiment: experiment)
+        XCTAssertEqual(trials.map(\.name), ["a:1", "a:2", "a:3", "a:4", "b:1", "b:2"])
+        for trial in trials.prefix(4) {
+            guard case .train(let spec)? = plan.graph.task(trial.id!)?.payload else { return XCTFail(trial.name) }
+            let seed = try XCTUnwrap(trial.setting("seed"))
+            XCTAssertEqual(seed.value.number, Double(spec.seed), trial.name)
+            XCTAssertEqual(seed.origin.kind, .replicate, trial.name)
+        }
+        XCTAssertEqual(trials.prefix(4).compactMap { $0.setting("seed")?.value.number }, [4, 5, 4, 5])
+        XCTAssertEqual(trials.suffix(2).map { $0.setting("init.rank")?.value.number }, [1, 2])
+        XCTAssertEqual(trials.last?.setting("init.rank")?.origin.kind, .planned)
+        XCTAssertEqual(trials.last?.setting("model")?.origin.kind, .inherited)
+        XCTAssertEqual(trials.last?.setting("seed")?.origin.kind, .inherited, "a stage without repeat keeps the experiment's seed")
+    }
 }

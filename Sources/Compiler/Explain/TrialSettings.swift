@@ -69,9 +69,9 @@ public enum SettingOrigins {
         if stage.repeatCount > 1, case .train(let spec)? = plan.graph.task(trial.id)?.payload,
            let i = walk.out.firstIndex(where: { $0.path == "seed" }) {
             let base = walk.out[i]
-            walk.out[i].value = Value(.number(Double(spec.seed)), span: base.value.span)
-            walk.out[i].origin = SettingOrigin(kind: .replicate, declaration: base.origin.declaration, span: base.origin.span,
-                                               detail: "replicate \(trial.replicate + 1) of `repeat = \(stage.repeatCount)`: the point's seed \(base.text) + \(trial.replicate)")
+            walk.out[i] = ResolvedSetting(path: "seed", value: Value(.number(Double(spec.seed)), span: base.value.span), origin: SettingOrigin(
+                kind: .replicate, declaration: base.origin.declaration, span: base.origin.span,
+                detail: "`repeat = \(stage.repeatCount)`, replicate \(trial.replicate) (counted from 0): the point's seed \(base.text) + \(trial.replicate)"))
         }
         if let i = walk.out.firstIndex(where: { $0.path == "init" }) {
             var extra: [ResolvedSetting] = []
@@ -81,8 +81,10 @@ public enum SettingOrigins {
                 case "init":
                     let id = PlanReport.text(setting.value)
                     let position = plan.graph.trials.filter { $0.stage == upstreamStage }.firstIndex { $0.id == id }.map { "\(upstreamStage):\($0 + 1)" }
-                    extra.append(ResolvedSetting(path: "init.trial", value: Value(.string(id)), origin: SettingOrigin(
-                        kind: .planned, detail: "`init = \(upstreamStage)` trains one trial from each trial of stage `\(upstreamStage)`; this one from \(position ?? TaskKey.short(id)) (\(TaskKey.short(id)))")))
+                    var upstream = ResolvedSetting(path: "init.trial", value: Value(.string(id)), origin: SettingOrigin(
+                        kind: .planned, detail: "`init = \(upstreamStage)` trains one trial from each trial of stage `\(upstreamStage)`"))
+                    upstream.text = position.map { "\($0) (\(TaskKey.short(id)))" } ?? TaskKey.short(id)
+                    extra.append(upstream)
                 case "rank":
                     let rank = PlanReport.text(setting.value)
                     extra.append(ResolvedSetting(path: "init.rank", value: Value(.number(Double(rank) ?? 0)), origin: SettingOrigin(
