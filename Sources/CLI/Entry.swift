@@ -34,6 +34,7 @@ let subcommands: [Subcommand] = [
     ResultsCommand.subcommand,
     ReportCommand.subcommand,
     DiffCommand.subcommand,
+    ExplainCommand.subcommand,
     PredictCommand.subcommand,
     ExportCommand.subcommand,
     EmbedCommand.subcommand,

@@ -27,6 +27,21 @@ struct LoadedExperiment {
 
     /// Checks and plans `path`; warnings are printed, errors end the command.
     static func load(_ path: String, storeOption: String?, createStore: Bool, console: Console, json: Bool) throws -> LoadedExperiment {
+        let (check, plan) = try checkAndPlan(path, console: console)
+        let storeDir = storePath(for: path, option: storeOption)
+        let store: TaskStore
+        do {
+            store = try TaskStore(root: storeDir, create: createStore, warn: { console.err("warning: \($0)\n") })
+        } catch {
+            console.err("ftx: error: cannot open the store `\(storeDir)`: \(error)\n")
+            throw CommandFailure(status: ExitCode.failure)
+        }
+        return LoadedExperiment(check: check, plan: plan, store: store)
+    }
+
+    /// Checks and plans `path` without opening a store (`ftx explain`); warnings are
+    /// printed to standard error, errors end the command (exit 1, or 2 for an unreadable file).
+    static func checkAndPlan(_ path: String, console: Console) throws -> (FileCheck, Plan) {
         let check: FileCheck
         switch checkFile(path: path) {
         case .success(let c): check = c
@@ -47,15 +62,7 @@ struct LoadedExperiment {
         }
         // Warnings go to stderr so `--json` output stays one clean object.
         printDiagnostics(check.diagnostics + plan.warnings, file: check.file, console: console)
-        let storeDir = storePath(for: path, option: storeOption)
-        let store: TaskStore
-        do {
-            store = try TaskStore(root: storeDir, create: createStore, warn: { console.err("warning: \($0)\n") })
-        } catch {
-            console.err("ftx: error: cannot open the store `\(storeDir)`: \(error)\n")
-            throw CommandFailure(status: ExitCode.failure)
-        }
-        return LoadedExperiment(check: check, plan: plan, store: store)
+        return (check, plan)
     }
 
     static func printDiagnostics(_ diagnostics: [Diagnostic], file: SourceFile, console: Console) {

@@ -30,6 +30,8 @@ final class CheckerRun {
     var stages: [String: StageDraft] = [:]
     /// Models whose `head` was given but is invalid (already reported).
     var modelsWithInvalidHead = Set<String>()
+    /// The `experiment` block's `seed` as written, and the block's title: where a stage without its own seed gets it.
+    var experimentSeedSetting: (value: Value, declaration: String)?
 
     let checkFiles: Bool
 
@@ -84,7 +86,10 @@ final class CheckerRun {
         if let section = experimentSection {
             if let name = declarationName(section) { experimentName = name.name; experimentSpan = name.span }
             let settings = checkSection(section, LanguageSchema.experiment, title: "experiment `\(experimentName)`")
-            if let seed = settings.values["seed"]?.number { experimentSeed = Int(seed) }
+            if let seedValue = settings.values["seed"], let seed = seedValue.number {
+                experimentSeed = Int(seed)
+                experimentSeedSetting = (seedValue, "experiment `\(experimentName)`")
+            }
             experimentResources = checkResources(settings.sections, owner: "experiment `\(experimentName)`")
         }
         for name in declarationOrder[.data] ?? [] { checkData(declarations[.data]![name]!, name: name) }
@@ -136,7 +141,7 @@ final class CheckerRun {
                     fields.append(Value.Field(key.name, v))
                 } else if var d = key.defaultValue, given[key.name] == nil {
                     d.span = span
-                    fields.append(Value.Field(key.name, d))
+                    fields.append(Value.Field(key.name, d.with(origin: .schemaDefault)))
                 }
             }
             return Value(.record(fields + extra), span: span)
@@ -174,7 +179,7 @@ final class CheckerRun {
                 result.given[keyText] = setting
                 if skipKeys.contains(keyText) { continue }
                 if let v = resolve(setting.value, key.type, what: "`\(keyPrefix)\(keyText)`", example: key.example) {
-                    result.values[keyText] = v
+                    result.values[keyText] = v.with(origin: .written(key: setting.key.span))
                 }
             case .section(let sub):
                 let keyword = sub.keyword.name
@@ -342,12 +347,14 @@ final class CheckerRun {
                 }
                 architecture = .bert(folder: folder.directory, config: config)
                 var tokenizer = settings.values["tokenizer"] ?? LanguageSchema.call("wordpiece", in: "tokenizer").map { spec in
-                    Value(.call(name: "wordpiece", positional: [], named: spec.params.compactMap { p in p.defaultValue.map { Value.Field(p.name, $0) } }), span: settings.span)
+                    Value(.call(name: "wordpiece", positional: [], named: spec.params.compactMap { p in p.defaultValue.map { Value.Field(p.name, $0.with(origin: .schemaDefault)) } }),
+                          span: settings.span).with(origin: .schemaDefault)
                 }!
                 // The vocabulary: as given, else vocab.txt in the model folder.
                 let explicitVocab = tokenizer["vocab"] != nil
                 if !explicitVocab {
-                    tokenizer = tokenizer.setting("vocab", to: Value(.string((p as NSString).appendingPathComponent("vocab.txt")), span: tokenizer.span))
+                    tokenizer = tokenizer.setting("vocab", to: Value(.string((p as NSString).appendingPathComponent("vocab.txt")), span: tokenizer.span)
+                        .with(origin: .derived("the model folder's vocab.txt")))
                 }
                 // The vocabulary gets the checks the runtime's tokenizer makes (`BertFolder`).
                 if checkFiles, explicitVocab || config != nil, let vocab = tokenizer["vocab"], let v = vocab.string {
@@ -388,7 +395,7 @@ final class CheckerRun {
                     }
                 }
                 if settings.values["tokenizer"] == nil { extra.append(Value.Field("tokenizer", tokenizer)) }
-                if settings.given["pooling"] == nil { extra.append(Value.Field("pooling", Value(.symbol("mean"), span: settings.span))) }
+                if settings.given["pooling"] == nil { extra.append(Value.Field("pooling", Value(.symbol("mean"), span: settings.span).with(origin: .schemaDefault))) }
             }
         } else if settings.given["pretrained"] == nil {
             for key in ["tokenizer", "pooling"] {

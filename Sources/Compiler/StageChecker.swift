@@ -89,12 +89,18 @@ extension CheckerRun {
     }
 
     /// The model a stage trains: its own, else its `init` stage's (nil when unknown or on a cycle).
-    func effectiveModel(_ name: String, onCycle: Set<String>, depth: Int = 0) -> String? {
+    func effectiveModel(_ name: String, onCycle: Set<String>) -> String? {
+        effectiveModelSetting(name, onCycle: onCycle)?.value.symbol
+    }
+
+    /// The `model` setting a stage trains with and the stage that writes it: its own, else
+    /// its `init` stage's, followed upstream (nil when unknown or on a cycle).
+    func effectiveModelSetting(_ name: String, onCycle: Set<String>, depth: Int = 0) -> (value: Value, stage: String)? {
         guard let draft = stages[name], !onCycle.contains(name), depth < 10_000 else { return nil }
-        if let own = draft.settings.values["model"]?.symbol { return own }
+        if let own = draft.settings.values["model"], own.symbol != nil { return (own, name) }
         if draft.settings.given["model"] != nil { return nil }
         guard let up = upstream(of: draft) else { return nil }
-        return effectiveModel(up, onCycle: onCycle, depth: depth + 1)
+        return effectiveModelSetting(up, onCycle: onCycle, depth: depth + 1)
     }
 
     func finishStages() -> [CheckedStage] {
@@ -208,10 +214,23 @@ extension CheckerRun {
         var record = draft.settings.record(LanguageSchema.stage, extra: extra)
         if case .record(var fields) = record.kind {
             fields.removeAll { ["select", "ensemble", "prune"].contains($0.name) }
-            if values["model"] == nil, let modelName { fields.insert(Value.Field("model", Value(.symbol(modelName), span: draft.nameSpan)), at: 0) }
-            if values["seed"] == nil { fields.append(Value.Field("seed", Value(.number(Double(draft.seed)), span: draft.nameSpan))) }
+            if values["model"] == nil, let modelName {
+                var inherited = Value(.symbol(modelName), span: draft.nameSpan)
+                if let source = effectiveModelSetting(name, onCycle: onCycle), case .written(let key) = source.value.origin {
+                    inherited.origin = .inherited(from: "stage `\(source.stage)`", at: source.value.span, key: key, via: draft.settings.given["init"]?.key.span)
+                }
+                fields.insert(Value.Field("model", inherited), at: 0)
+            }
+            if values["seed"] == nil {
+                var seed = Value(.number(Double(draft.seed)), span: draft.nameSpan).with(origin: .schemaDefault)
+                if let (written, declaration) = experimentSeedSetting, case .written(let key) = written.origin {
+                    seed.origin = .inherited(from: declaration, at: written.span, key: key, via: nil)
+                }
+                fields.append(Value.Field("seed", seed))
+            }
             if values["metrics"] == nil, let i = fields.firstIndex(where: { $0.name == "metrics" }) {
-                fields[i].value = Value(.list(metrics.map { Value(.symbol($0), span: draft.nameSpan) }), span: draft.nameSpan)
+                let rule: ValueOrigin = criteria.first?.call.callName == "mse" ? .derived("the default with `loss = mse()`") : .schemaDefault
+                fields[i].value = Value(.list(metrics.map { Value(.symbol($0), span: draft.nameSpan) }), span: draft.nameSpan).with(origin: rule)
             }
             record.kind = .record(fields)
         }

@@ -38,10 +38,21 @@ public struct Value: Sendable, CustomStringConvertible {
     public var kind: Kind
     /// Where the value was written; defaults carry the span of the construct they complete.
     public var span: Span
+    /// How the value came to be: written, a default, inherited, swept. Recorded where
+    /// the value is resolved (checker, sweep expansion), read by `ftx explain`; like
+    /// `span`, it takes no part in equality, so it never reaches a key.
+    public var origin: ValueOrigin = .written(key: nil)
 
     public init(_ kind: Kind, span: Span = Span(start: 0, end: 0)) {
         self.kind = kind
         self.span = span
+    }
+
+    /// A copy with `origin` set.
+    public func with(origin: ValueOrigin) -> Value {
+        var copy = self
+        copy.origin = origin
+        return copy
     }
 
     /// The number, when this is one.

@@ -43,6 +43,8 @@ extension CheckerRun {
         // Messages that quote the call themselves take its bare name.
         let bareCallName = callName ?? owner.trimmingCharacters(in: CharacterSet(charactersIn: "`"))
         var given: [String: (label: Span, value: Expr)] = [:]
+        // Parameters given by position have no label to point at.
+        var byPosition = Set<String>()
         var ok = true
         let positionalParams = params.filter(\.positional)
         var nextPositional = 0
@@ -74,16 +76,17 @@ extension CheckerRun {
                     continue
                 }
                 given[positionalParams[nextPositional].name] = (arg.value.span, arg.value)
+                byPosition.insert(positionalParams[nextPositional].name)
                 nextPositional += 1
             }
         }
         var fields: [Value.Field] = []
         for param in params {
             let paramWhat = callName.map { "`\(param.name)` of `\($0)`" } ?? "`\(param.name)` of \(owner)"
-            if let (_, valueExpr) = given[param.name] {
+            if let (label, valueExpr) = given[param.name] {
                 let paramExample = param.example.isEmpty ? nil : "\(param.name): \(param.example)"
                 if let v = resolve(valueExpr, param.type, what: paramWhat, example: paramExample, generators: generators) {
-                    fields.append(Value.Field(param.name, v))
+                    fields.append(Value.Field(param.name, v.with(origin: .written(key: byPosition.contains(param.name) ? nil : label))))
                 } else {
                     ok = false
                 }
@@ -94,7 +97,7 @@ extension CheckerRun {
                     ok = false
                 case .defaulted(var v):
                     v.span = span
-                    fields.append(Value.Field(param.name, v))
+                    fields.append(Value.Field(param.name, v.with(origin: .schemaDefault)))
                 case .optional:
                     break
                 }

@@ -17,7 +17,7 @@ extension CheckerRun {
         }
         flatten(expr)
         var criteria: [(weight: Double, call: Value, span: Span)] = []
-        var penalties: [String: (Double, Span)] = [:]
+        var penalties: [String: (weight: Double, span: Span, callee: Span)] = [:]
         var ok = true
         for term in terms {
             var weightExpr: Expr?, callExpr = term
@@ -48,8 +48,8 @@ extension CheckerRun {
                     ok = false
                     continue
                 }
-                let previous = penalties[name]?.0 ?? 0
-                penalties[name] = (previous + weight, term.span)
+                let previous = penalties[name]?.weight ?? 0
+                penalties[name] = (previous + weight, term.span, callee.span)
                 continue
             }
             guard let v = resolveCall(callExpr, family: "loss", what: what, example: "cross_entropy()", generators: generators) else { ok = false; continue }
@@ -76,7 +76,9 @@ extension CheckerRun {
             result = Value(.call(name: "sum", positional: summed, named: []), span: expr.span)
         }
         for name in ["l1", "l2"] {
-            if let (weight, span) = penalties[name] { result = result.setting(name, to: Value(.number(weight), span: span)) }
+            if let (weight, span, callee) = penalties[name] {
+                result = result.setting(name, to: Value(.number(weight), span: span).with(origin: .written(key: callee)))
+            }
         }
         result.span = expr.span
         return result

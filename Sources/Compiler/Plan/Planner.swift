@@ -10,12 +10,30 @@ public struct Plan: Sendable {
     public var warnings: [Diagnostic]
     /// Estimated work per train task key.
     public var estimates: [String: TrainEstimate]
+    /// How the planner made each trial, by trial id: what `ftx explain` reads.
+    public var trialSources: [String: TrialSource]
 
-    public init(graph: TaskGraph, warnings: [Diagnostic], estimates: [String: TrainEstimate]) {
+    public init(graph: TaskGraph, warnings: [Diagnostic], estimates: [String: TrainEstimate], trialSources: [String: TrialSource] = [:]) {
         self.graph = graph
         self.warnings = warnings
         self.estimates = estimates
+        self.trialSources = trialSources
     }
+}
+
+/// How the planner made one trial: the sweep point whose settings it lowered, and
+/// where its weights start. Kept as the planner used them, so an explanation of a
+/// trial's settings cannot drift from what `run` trains.
+public struct TrialSource: Sendable {
+    /// The point, its 1-based position among the stage's points and their count.
+    public var point: SweepPoint
+    public var pointIndex: Int
+    public var pointCount: Int
+    /// The upstream task the weights start from, when `init` names a stage.
+    public var upstream: Initialization?
+    /// What the planner adds to the point's settings for the upstream: `init` (the
+    /// upstream trial of `init = stage`) or `rank` (of `init = best(stage)` after `top(k)`).
+    public var upstreamSettings: [(key: String, value: SettingValue)]
 }
 
 /// Builds the content-addressed task graph of a checked experiment.
@@ -55,7 +73,7 @@ public struct Planner: Sendable {
         let resources = Dictionary(checked.stages.map { ($0.name, checked.resources.overridden(by: $0.resources)) }, uniquingKeysWith: { a, _ in a })
         return Plan(graph: TaskGraph(experiment: checked.name, tasks: builder.tasks, trials: builder.trials,
                                      resources: resources, defaultResources: checked.resources),
-                    warnings: warnings, estimates: builder.estimates)
+                    warnings: warnings, estimates: builder.estimates, trialSources: builder.trialSources)
     }
 }
 
@@ -67,6 +85,7 @@ struct GraphBuilder {
     var tasks: [PlannedTask] = []
     var trials: [PlannedTrial] = []
     var estimates: [String: TrainEstimate] = [:]
+    var trialSources: [String: TrialSource] = [:]
     private var taskIndex: [String: Int] = [:]
     /// Trials of each planned stage, in order.
     private var stageTrials: [String: [PlannedTrial]] = [:]
@@ -126,7 +145,7 @@ struct GraphBuilder {
         var planned: [PlannedTrial] = []
         let points = SweepExpander.expand(stage)
         for upstream in upstreams {
-            for point in points {
+            for (pointIndex, point) in points.enumerated() {
                 let base = try lowering.lower(stage: stage, point: point, upstream: upstream.initialization)
                 var pointID: String?
                 // `repeat`: replicate r trains with seed s + r; replicate 0 is the trial without `repeat`.
@@ -151,6 +170,8 @@ struct GraphBuilder {
                     let trial = PlannedTrial(id: trainKey, stage: stage.name, settings: point.settings + upstream.settings, evalKey: evalKey,
                                              replicate: replicate, point: pointID)
                     planned.append(trial)
+                    trialSources[trainKey] = TrialSource(point: point, pointIndex: pointIndex + 1, pointCount: points.count,
+                                                         upstream: upstream.initialization, upstreamSettings: upstream.settings)
                     if estimates[trainKey] == nil { estimates[trainKey] = try estimate(spec) }
                 }
             }

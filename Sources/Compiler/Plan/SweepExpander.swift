@@ -25,39 +25,58 @@ public enum SweepExpander {
     /// The cartesian product of the blocks' points, first block slowest.
     public static func expand(_ sweeps: [CheckedSweep]) -> [SweepPoint] {
         var points = [SweepPoint()]
-        for sweep in sweeps {
-            let block = SweepExpander.points(of: sweep)
+        for (i, sweep) in sweeps.enumerated() {
+            let block = SweepExpander.points(of: sweep, block: i + 1)
             points = points.flatMap { p in block.map { p.combined(with: $0) } }
         }
         return points
     }
 
-    /// The points of one block.
-    public static func points(of sweep: CheckedSweep) -> [SweepPoint] {
+    /// The points of one block, the `block`-th of its stage (1-based; recorded in each
+    /// value's origin, `ValueOrigin.swept`).
+    public static func points(of sweep: CheckedSweep, block: Int = 1) -> [SweepPoint] {
         let axes = sweep.axes
         if axes.isEmpty { return [SweepPoint()] }
+        func origin(_ axis: SweepAxis, index: Int, count: Int, generator: Value? = nil) -> ValueOrigin {
+            .swept(SweepDraw(block: block, kind: kindText(sweep.kind), blockSpan: sweep.span, axis: axis.dottedPath, axisSpan: axis.span,
+                             index: index + 1, count: count, generator: generator?.description))
+        }
         switch sweep.kind {
         case .grid:
             var points = [SweepPoint()]
             for axis in axes {
                 let values = axis.values
                 points = points.flatMap { p in
-                    values.map { p.combined(with: SweepPoint(overrides: [override(axis.path, $0)])) }
+                    values.enumerated().map { i, v in
+                        p.combined(with: SweepPoint(overrides: [override(axis.path, v.with(origin: origin(axis, index: i, count: values.count)))]))
+                    }
                 }
             }
             return points
         case .zip:
             let count = axes.map(\.values.count).min() ?? 0
-            return (0..<count).map { i in SweepPoint(overrides: axes.map { override($0.path, $0.values[i]) }) }
+            return (0..<count).map { i in
+                SweepPoint(overrides: axes.map { override($0.path, $0.values[i].with(origin: origin($0, index: i, count: count))) })
+            }
         case .random(let trials, let seed):
             return (0..<max(0, trials)).map { i in
                 SweepPoint(overrides: axes.map { axis in
                     var rng = generator(seed: seed, axis: axis.dottedPath, trial: i)
                     let domain = axis.generator ?? Value(.call(name: "choice", positional: axis.values, named: []))
                     let (value, drawn) = draw(domain, &rng)
-                    return SweepPoint.Override(path: axis.path, value: value, drawnArguments: drawn)
+                    return SweepPoint.Override(path: axis.path, value: value.with(origin: origin(axis, index: i, count: trials, generator: domain)),
+                                               drawnArguments: drawn)
                 })
             }
+        }
+    }
+
+    /// A block's kind as written: `grid`, `zip`, `random(trials: 8, seed: 0)`.
+    public static func kindText(_ kind: CheckedSweep.Kind) -> String {
+        switch kind {
+        case .grid: return "grid"
+        case .zip: return "zip"
+        case .random(let trials, let seed): return "random(trials: \(trials), seed: \(seed))"
         }
     }
 
@@ -107,20 +126,22 @@ public enum SweepExpander {
             guard case .call(_, let positional, let named) = value.kind else { break }
             let options = positional + named.map(\.value)
             guard !options.isEmpty else { return (value, []) }
-            return draw(options[rng.nextInt(below: options.count)], &rng)
+            var (chosen, drawn) = draw(options[rng.nextInt(below: options.count)], &rng)
+            if case .written = chosen.origin { chosen.origin = .drawn(generator: value.description) }
+            return (chosen, drawn)
         case "uniform":
             guard let (a, b) = bounds(value) else { break }
             out.kind = .number(a + (b - a) * rng.nextDouble())
-            return (out, [])
+            return (out.with(origin: .drawn(generator: value.description)), [])
         case "loguniform":
             guard let (a, b) = bounds(value), a > 0, b > 0 else { break }
             out.kind = .number(exp(log(a) + (log(b) - log(a)) * rng.nextDouble()))
-            return (out, [])
+            return (out.with(origin: .drawn(generator: value.description)), [])
         case "int":
             guard let (a, b) = bounds(value), b >= a else { break }
             let lo = Int(a.rounded()), hi = Int(b.rounded())
             out.kind = .number(Double(lo + rng.nextInt(below: hi - lo + 1)))
-            return (out, [])
+            return (out.with(origin: .drawn(generator: value.description)), [])
         default:
             break
         }

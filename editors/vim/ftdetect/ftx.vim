@@ -1,0 +1,2 @@
+" ftx experiment files.
+autocmd BufRead,BufNewFile *.ftx setfiletype ftx
