@@ -81,7 +81,10 @@ enum Completion {
         case .loss:
             for family in ["loss", "penalty"] { for call in LanguageSchema.calls(in: family) { add(call.name, .function, call.example, call.doc, nil) } }
         case .reference(let kind):
-            for d in snapshot.symbols.declarations(of: kind) { add(d.name.name, .reference, kind.rawValue, "", nil) }
+            // A stage cannot start from itself.
+            for d in snapshot.symbols.declarations(of: kind) where !(kind == .stage && d.name.name == stage) {
+                add(d.name.name, .reference, kind.rawValue, "", nil)
+            }
         case .dataset:
             for d in snapshot.symbols.declarations(of: .data) { add(d.name.name, .reference, "data", "", nil) }
         case .metric:

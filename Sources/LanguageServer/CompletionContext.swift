@@ -45,7 +45,19 @@ struct CompletionContext {
         var inString = false
         var replace = Span(start: offset, end: offset)
         var tokens: [Token] = []
-        for token in all where token.kind != .comment {
+        // Scan from the start of the top-level declaration around the cursor (or the end of the
+        // one before it): outside declarations the bracket stack is empty, so nothing is lost.
+        let sections = snapshot.parsed.unit.sections
+        var from = 0
+        if let before = sections.last(where: { $0.span.start <= offset }) {
+            from = before.span.end < offset ? before.span.end : before.span.start
+        }
+        var lo = 0, hi = all.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if all[mid].span.start < from { lo = mid + 1 } else { hi = mid }
+        }
+        for token in all[lo...] where token.kind != .comment {
             if token.span.end < offset || (token.span.end == offset && !Self.isPartial(token)) {
                 tokens.append(token)
                 continue
@@ -114,7 +126,7 @@ struct CompletionContext {
 
         // The innermost block, and the frames opened inside its current setting.
         guard let blockIndex = levels.lastIndex(where: { if case .block = $0.frame { return true } else { return false } }) else { return nil }
-        let blocks = levels[1...blockIndex].compactMap { level -> String? in if case .block(let k, _) = level.frame { return k } else { return nil } }
+        let blocks = levels.prefix(blockIndex + 1).dropFirst().compactMap { level -> String? in if case .block(let k, _) = level.frame { return k } else { return nil } }
         let stage: String? = levels.lazy.compactMap { level -> String? in
             if case .block("stage", let label) = level.frame { return label }
             return nil
