@@ -38,7 +38,11 @@ enum Completion {
             if let positional {
                 values(positional.type, key: [], stage: stage, blocks: blocks, inString: false, snapshot: snapshot, store: store, add: add)
             }
-        case .value(let type, let key, let blocks, let stage, let inString):
+        case .value(let type, let key, let blocks, let stage, let data, let inString):
+            if case .column = SchemaLookup.element(of: type), let data, let columns = snapshot.check.experiment.data(named: data)?.columns {
+                // Column names of the data block's own file.
+                for column in columns { add(column, .value, "column of `\(data)`", "", insert: inString ? column : "\"\(column)\"") }
+            }
             values(type, key: key, stage: stage, blocks: blocks, inString: inString, snapshot: snapshot, store: store, add: add)
         }
         let range = snapshot.file.range(of: context.replace)

@@ -12,7 +12,7 @@ struct CompletionContext {
         /// At the start of a line in a block (`blocks`: the keywords, outermost first).
         case key(blocks: [String], stage: String?)
         /// A value of `type` for the setting `key` (dotted as written) of the innermost block.
-        case value(ValueType, key: [String], blocks: [String], stage: String?, inString: Bool)
+        case value(ValueType, key: [String], blocks: [String], stage: String?, data: String?, inString: Bool)
         /// After `call(` or `,` inside it: an argument label (or the next positional value).
         case argument(CallSpec, positional: ParamSpec?, blocks: [String], stage: String?)
         /// After `{` or `,` inside a record: a field name.
@@ -131,6 +131,10 @@ struct CompletionContext {
             if case .block("stage", let label) = level.frame { return label }
             return nil
         }.first
+        let data: String? = levels.lazy.compactMap { level -> String? in
+            if case .block("data", let label) = level.frame { return label }
+            return nil
+        }.first
         let block = levels[blockIndex]
         let item = Array(tokens[block.itemStart...])
         guard let equal = item.firstIndex(where: { $0.kind == .equal }) else {
@@ -184,7 +188,7 @@ struct CompletionContext {
                 return nil
             }
         }
-        return CompletionContext(place: .value(type, key: fieldPath, blocks: blocks, stage: stage, inString: inString), replace: replace)
+        return CompletionContext(place: .value(type, key: fieldPath, blocks: blocks, stage: stage, data: data, inString: inString), replace: replace)
     }
 
     /// Tokens the cursor may be in the middle of typing.

@@ -10,10 +10,8 @@ enum Hover {
         let file = snapshot.file
         let (markdown, span): (String?, Span?) = {
             if let declaration = snapshot.symbols.symbol(at: offset) {
-                let name = declaration.name
-                let at = snapshot.symbols.declarations.first { $0.name.span == name.span } != nil ? name.span
-                    : snapshot.symbols.references.first { $0.name.span.start <= offset && offset <= $0.name.span.end }?.name.span
-                return (describe(declaration, in: snapshot), at)
+                let under = ([declaration.name] + snapshot.symbols.uses(of: declaration)).first { $0.span.start <= offset && offset <= $0.span.end }
+                return (describe(declaration, in: snapshot), under?.span)
             }
             guard let target = SyntaxLocator(offset: offset).target(in: snapshot.parsed.unit) else { return (nil, nil) }
             return (describe(target, in: snapshot), wordSpan(in: file, at: offset))
