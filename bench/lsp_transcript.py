@@ -57,6 +57,7 @@ c.request("textDocument/references", dict(at("data = cancer", 8), context={"incl
 c.request("textDocument/rename", dict(at("model = net", 9), newName="classifier"))
 c.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
 c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": clean.replace("seed = 2", "seed   =    2")}]})
+c.wait_notification("textDocument/publishDiagnostics", lambda m: m["params"]["version"] == 3)
 c.request("textDocument/formatting", {"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": True}})
 c.request("shutdown", None)
 c.notify("exit", None)

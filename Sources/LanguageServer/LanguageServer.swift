@@ -9,7 +9,8 @@ import Support
 /// converted to LSP's UTF-16 at the edge.
 ///
 /// One thread reads, answers and publishes, in order. Diagnostics of changed documents
-/// are published when no further message is waiting, so a burst of edits is checked once.
+/// are published when no further message is waiting (or after a few more messages), so a
+/// burst of edits is checked once.
 /// A malformed message gets a JSON-RPC error and the server reads on; the end of input
 /// (or a client that stopped reading) ends it.
 public final class LanguageServer {
@@ -21,6 +22,10 @@ public final class LanguageServer {
     private var shuttingDown = false
     /// Documents whose current version's diagnostics are not yet published.
     private var unpublished: [String] = []
+    /// Messages handled since the oldest unpublished change: a client that never pauses
+    /// still gets its diagnostics after a few messages.
+    private var handledSinceChange = 0
+    private static let maxDeferredMessages = 8
 
     public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, version: String) {
         self.reader = FrameReader(descriptor: input)
@@ -32,13 +37,14 @@ public final class LanguageServer {
     /// 0 when `shutdown` came first, else 1.
     public func run() -> Int32 {
         while true {
-            if !unpublished.isEmpty, !reader.hasPendingInput { publishDiagnostics() }
+            if !unpublished.isEmpty, handledSinceChange >= Self.maxDeferredMessages || !reader.hasPendingInput { publishDiagnostics() }
             switch reader.next() {
             case .end:
                 return shuttingDown ? 0 : 1
             case .badHeader(let reason):
                 send(OutgoingMessage.error(id: .null, RPCError(code: .parseError, message: "unreadable message header: \(reason)")))
             case .body(let bytes):
+                if !unpublished.isEmpty { handledSinceChange += 1 }
                 if let code = handle(bytes) { return code }
             }
             if writer.closed { return shuttingDown ? 0 : 1 }
@@ -180,6 +186,7 @@ public final class LanguageServer {
             send(OutgoingMessage.notification("textDocument/publishDiagnostics", DiagnosticsPublisher.params(snapshot)))
         }
         unpublished.removeAll()
+        handledSinceChange = 0
     }
 
     /// What the server does, advertised as it is: full document sync, and the features below.
