@@ -88,6 +88,7 @@ public final class DataFileCache: @unchecked Sendable {
     private var headers: [String: (Stamp?, Result<DataHeader, DataFileReader.Failure>)] = [:]
     private var values: [String: (Stamp?, DataValues?)] = [:]
 
+    /// An empty cache; give the same instance to every `Checker` whose reads should be shared.
     public init() {}
 
     /// The file's size and modification time, nil when it cannot be stat'ed (then nothing is kept).

@@ -27,6 +27,7 @@ public final class LanguageServer {
     private var handledSinceChange = 0
     private static let maxDeferredMessages = 8
 
+    /// A server reading `input` and writing `output` (standard input and output by default); `version` goes into `serverInfo`.
     public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, version: String) {
         self.reader = FrameReader(descriptor: input)
         self.writer = FrameWriter(descriptor: output)
