@@ -6,6 +6,7 @@ import PackageDescription
 //   Plan      the IR the compiler writes and the runtime reads: typed trial specs,
 //             the task graph, parameter patterns, the model catalog
 //   Compiler  checker, sweeps, planner, diff — never the runtime
+//   LanguageServer  `ftx lsp`: LSP over stdio on top of DSL and Compiler — never the runtime
 //   Kernels   GEMM, SIMD pointwise/row kernels, the worker pool
 //   Runtime   tensors, autograd, layers, models, optimizers, data, trainer, executor, store
 //   Support   JSON, CSV, SHA-256, seeded randomness, atomic writes
@@ -37,8 +38,9 @@ let package = Package(
         .target(name: "Plan", dependencies: ["Support"], path: "Sources/Plan"),
         .target(name: "Kernels", path: "Sources/Kernels", swiftSettings: kernelFlags),
         .target(name: "Compiler", dependencies: ["DSL", "Plan", "Support"], path: "Sources/Compiler"),
+        .target(name: "LanguageServer", dependencies: ["DSL", "Plan", "Compiler", "Support"], path: "Sources/LanguageServer"),
         .target(name: "Runtime", dependencies: ["Plan", "Kernels", "Support"], path: "Sources/Runtime", swiftSettings: runtimeFlags),
-        .target(name: "CLI", dependencies: ["DSL", "Plan", "Compiler", "Runtime", "Kernels", "Support", "Charts"], path: "Sources/CLI"),
+        .target(name: "CLI", dependencies: ["DSL", "Plan", "Compiler", "LanguageServer", "Runtime", "Kernels", "Support", "Charts"], path: "Sources/CLI"),
         .executableTarget(name: "ftx", dependencies: ["CLI"], path: "Sources/ftx"),
         .testTarget(name: "DSLTests", dependencies: ["DSL", "Support"], path: "Tests/DSLTests"),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "Support"], path: "Tests/PlanTests"),

@@ -39,6 +39,7 @@ let subcommands: [Subcommand] = [
     ExportCommand.subcommand,
     EmbedCommand.subcommand,
     BenchSubcommand.subcommand,
+    LspCommand.subcommand,
 ]
 
 /// Runs the `ftx` command line with `arguments` (without the program name) and returns the exit code.

@@ -21,14 +21,17 @@ public struct Checker: Sendable {
     /// Whether to look at the file system: data headers, model folders,
     /// checkpoints. Off, the checker validates the file alone (editors, docs).
     public var checkFiles: Bool
+    /// Data-file reads to share with other checks (a language server's); nil reads each file once per check.
+    public var dataCache: DataFileCache?
 
-    public init(checkFiles: Bool = true) {
+    public init(checkFiles: Bool = true, dataCache: DataFileCache? = nil) {
         self.checkFiles = checkFiles
+        self.dataCache = dataCache
     }
 
     /// Checks a parsed file. Paths in the file are resolved against the directory of `file.path`.
     public func check(_ unit: SourceUnit, file: SourceFile) -> CheckResult {
-        let run = CheckerRun(file: file, checkFiles: checkFiles)
+        let run = CheckerRun(file: file, checkFiles: checkFiles, dataCache: dataCache)
         let experiment = run.run(unit)
         return CheckResult(diagnostics: run.diagnostics.sortedAndUnique(), experiment: experiment)
     }
@@ -56,8 +59,14 @@ let missingCodes: Set<DiagnosticCode> = [.missingArgument, .missingKey, .missing
 
 /// Parses and checks source text held in memory (`path` is used for messages and relative paths).
 public func checkSource(_ file: SourceFile, checkFiles: Bool = true) -> FileCheck {
-    let (unit, parseDiagnostics) = Parser.parse(file)
-    let result = Checker(checkFiles: checkFiles).check(unit, file: file)
+    checkSource(file, parsed: Parser.parse(file), checkFiles: checkFiles)
+}
+
+/// Checks source text already parsed (`parsed` is `Parser.parse(file)`; a language server keeps it),
+/// sharing data-file reads through `dataCache` when given.
+public func checkSource(_ file: SourceFile, parsed: (SourceUnit, [Diagnostic]), checkFiles: Bool = true, dataCache: DataFileCache? = nil) -> FileCheck {
+    let (unit, parseDiagnostics) = parsed
+    let result = Checker(checkFiles: checkFiles, dataCache: dataCache).check(unit, file: file)
     let parserFailed = parseDiagnostics.contains { $0.severity == .error }
     let checkerDiagnostics = parserFailed ? result.diagnostics.filter { !missingCodes.contains($0.code) } : result.diagnostics
     return FileCheck(file: file, diagnostics: (parseDiagnostics + checkerDiagnostics).sortedAndUnique(), experiment: result.experiment)

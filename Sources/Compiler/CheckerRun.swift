@@ -16,7 +16,7 @@ final class CheckerRun {
     let file: SourceFile
     let baseDirectory: String
     var diagnostics: [Diagnostic] = []
-    let reader = DataFileReader()
+    let reader: DataFileReader
 
     /// Declarations by kind and name (the first of duplicates), and names in source order.
     var declarations: [DeclarationKind: [String: Section]] = [:]
@@ -35,9 +35,10 @@ final class CheckerRun {
 
     let checkFiles: Bool
 
-    init(file: SourceFile, checkFiles: Bool) {
+    init(file: SourceFile, checkFiles: Bool, dataCache: DataFileCache? = nil) {
         self.file = file
         self.checkFiles = checkFiles
+        self.reader = DataFileReader(shared: dataCache)
         let dir = (file.path as NSString).deletingLastPathComponent
         self.baseDirectory = dir.isEmpty ? FileManager.default.currentDirectoryPath : dir
     }

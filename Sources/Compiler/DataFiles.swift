@@ -16,12 +16,16 @@ final class DataFileReader {
     }
 
     private var cache: [String: Result<DataHeader, Failure>] = [:]
+    /// Reads kept across checker runs (a language server re-checks on every edit), if any.
+    private let shared: DataFileCache?
+
+    init(shared: DataFileCache? = nil) { self.shared = shared }
 
     /// The header of the file at the absolute `path`, `format` `csv` or `jsonl`.
     func header(path: String, format: String) -> Result<DataHeader, Failure> {
         let key = format + ":" + path
         if let cached = cache[key] { return cached }
-        let result = Self.read(path: path, format: format)
+        let result = shared?.header(key: key, path: path) { Self.read(path: path, format: format) } ?? Self.read(path: path, format: format)
         cache[key] = result
         return result
     }
@@ -32,7 +36,8 @@ final class DataFileReader {
     func values(path: String, format: String, label: String?) -> DataValues? {
         let key = format + ":" + (label ?? "") + ":" + path
         if let cached = valueCache[key] { return cached }
-        let result = DataValues.read(path: path, format: format, label: label)
+        let read = { DataValues.read(path: path, format: format, label: label) }
+        let result = shared.map { $0.values(key: key, path: path, read: read) } ?? read()
         valueCache[key] = result
         return result
     }
@@ -66,6 +71,47 @@ final class DataFileReader {
         } catch {
             return .failure(.unreadable((error as NSError).localizedDescription))
         }
+    }
+}
+
+/// Data-file reads kept across checker runs, each valid while the file's size and
+/// modification time are unchanged: a language server checks the document on every
+/// edit, and re-reading a large CSV each time would dominate its answer time.
+public final class DataFileCache: @unchecked Sendable {
+    private struct Stamp: Equatable {
+        var size: Int64
+        var modified: Int
+        var modifiedNanoseconds: Int
+    }
+
+    private let lock = NSLock()
+    private var headers: [String: (Stamp?, Result<DataHeader, DataFileReader.Failure>)] = [:]
+    private var values: [String: (Stamp?, DataValues?)] = [:]
+
+    /// An empty cache; give the same instance to every `Checker` whose reads should be shared.
+    public init() {}
+
+    /// The file's size and modification time, nil when it cannot be stat'ed (then nothing is kept).
+    private static func stamp(_ path: String) -> Stamp? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Stamp(size: Int64(info.st_size), modified: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
+    }
+
+    func header(key: String, path: String, read: () -> Result<DataHeader, DataFileReader.Failure>) -> Result<DataHeader, DataFileReader.Failure> {
+        let stamp = Self.stamp(path)
+        if let stamp, let (kept, result) = lock.withLock({ headers[key] }), kept == stamp { return result }
+        let result = read()
+        if stamp != nil { lock.withLock { headers[key] = (stamp, result) } }
+        return result
+    }
+
+    func values(key: String, path: String, read: () -> DataValues?) -> DataValues? {
+        let stamp = Self.stamp(path)
+        if let stamp, let (kept, result) = lock.withLock({ values[key] }), kept == stamp { return result }
+        let result = read()
+        if stamp != nil { lock.withLock { values[key] = (stamp, result) } }
+        return result
     }
 }
 

@@ -95,7 +95,7 @@ final class CheckCommandTests: XCTestCase {
     func testHelpListsEveryCommand() {
         let help = ftx(["--help"])
         XCTAssertEqual(help.status, 0)
-        for command in ["check", "fmt", "plan", "run", "task", "status", "cancel", "verify", "results", "report", "diff", "explain", "predict", "export", "embed", "bench"] {
+        for command in ["check", "fmt", "plan", "run", "task", "status", "cancel", "verify", "results", "report", "diff", "explain", "predict", "export", "embed", "bench", "lsp"] {
             XCTAssertTrue(help.out.contains("\n  \(command) "), "help lists `\(command)`:\n\(help.out)")
         }
     }

@@ -66,6 +66,11 @@ final class ModuleLayoutTests: XCTestCase {
         }
     }
 
+    /// Issue 19: `ftx lsp` is the compiler kept warm — the front end, never the runtime.
+    func testTheLanguageServerNeverReachesTheRuntime() throws {
+        XCTAssertEqual(closure("LanguageServer", in: try targets()), ["Compiler", "DSL", "Plan", "Support"])
+    }
+
     func testOnlyTheKernelsAreBuiltUnchecked() throws {
         let unchecked = try targets().values.filter { $0.unsafeFlags.contains("-Ounchecked") }.map(\.name)
         XCTAssertEqual(unchecked, ["Kernels"])
