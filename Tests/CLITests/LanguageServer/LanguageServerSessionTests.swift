@@ -125,6 +125,9 @@ final class LanguageServerSessionTests: XCTestCase {
         let lr = markdown(try session.request("textDocument/hover", at("adamw(lr", 7)))
         XCTAssertTrue(lr.contains("The base learning rate."), lr)
         XCTAssertTrue(lr.contains("Swept (`sweep grid`, line 27): `0.001`, `0.003`"), lr)
+        // Where each trial's value came from, as `ftx explain` says it (SettingOrigins).
+        XCTAssertTrue(lr.contains("Resolved in the stage's 2 trials:\n- `0.001` ← sweep grid, axis optimizer.lr at 27:5, value 1 of 2\n- `0.003` ← sweep grid, axis optimizer.lr at 27:5, value 2 of 2"), lr)
+        XCTAssertTrue(batch.contains("Resolved in all 2 trials: `16` ← 24:5 in stage `pretrain`"), batch)
         let model = try session.request("textDocument/hover", at("model = mlp", 9))
         XCTAssertTrue(markdown(model).hasPrefix("**model `mlp`** (line 12)"), markdown(model))
         let mlpUse = try XCTUnwrap(lspPosition(of: "model = mlp", in: text, delta: 8))
