@@ -37,6 +37,7 @@ let subcommands: [Subcommand] = [
     PredictCommand.subcommand,
     ExportCommand.subcommand,
     EmbedCommand.subcommand,
+    AugmentCommand.subcommand,
     BenchSubcommand.subcommand,
 ]
 

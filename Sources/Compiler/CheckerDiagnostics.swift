@@ -176,6 +176,22 @@ public enum CheckerDiagnostics {
                                           : "list the numeric input columns in `features = [...]`, leaving out '\(column)'"])
     }
 
+    /// A text augmentation's table with no usable row.
+    public static func augmentTableEmpty(call: String, file: String, columns: (key: String, value: String), span: Span) -> Diagnostic {
+        Diagnostic(code: .augmentTableEmpty, message: "the table \"\(file)\" of `\(call)` has no rows, so `\(call)` would change nothing",
+                   primary: Label(span, "no rows"),
+                   help: ["add `\(columns.key),\(columns.value)` rows after the header line, or remove `\(call)`"])
+    }
+
+    /// A text augmentation's table that `run` cannot read (`TextPairTable.Failure`).
+    public static func augmentTableInvalid(call: String, file: String, failure: TextPairTable.Failure, span: Span) -> Diagnostic {
+        let place = failure.line.map { "line \($0) of \"\(file)\"" } ?? "\"\(file)\""
+        return Diagnostic(code: .augmentTableInvalid, message: "the table of `\(call)` cannot be read: \(place): \(failure.reason)",
+                          primary: Label(span, "this table"),
+                          notes: ["`run` reads the whole table and would stop there"],
+                          help: [failure.help])
+    }
+
     /// A data file or checkpoint that does not exist.
     public static func fileNotFound(kind: String, path: String, resolved: String, span: Span) -> Diagnostic {
         Diagnostic(code: .fileNotFound, message: "\(kind) \"\(path)\" does not exist",
@@ -188,6 +204,21 @@ public enum CheckerDiagnostics {
     public static func fileUnreadable(path: String, reason: String, span: Span) -> Diagnostic {
         Diagnostic(code: .fileUnreadable, message: "cannot read the header of \"\(path)\": \(reason)",
                    primary: Label(span, "unreadable"))
+    }
+
+    /// How many of the data's texts a `paraphrases` table covers: a note, or a warning when it covers none.
+    public static func paraphraseCoverage(data: String, file: String, covered: Int, texts: Int, span: Span) -> Diagnostic {
+        if covered == 0 {
+            return Diagnostic(severity: .warning, code: .paraphrasesCoverNothing,
+                              message: "\"\(file)\" has paraphrases for none of the \(texts) texts of data `\(data)`, so `paraphrases` changes nothing",
+                              primary: Label(span, "covers no text"),
+                              notes: ["a text is matched exactly, character for character, against the table's `text` column"],
+                              help: ["check that the table's texts are the data's, or remove `paraphrases`"])
+        }
+        return Diagnostic(severity: .note, code: .paraphraseCoverage,
+                          message: "\"\(file)\" has paraphrases for \(covered) of the \(texts) texts of data `\(data)` (all splits; only training texts are replaced)",
+                          primary: Label(span, "covers \(covered) of \(texts) texts"),
+                          help: ["`ftx augment FILE --stage S --show N` counts the training texts covered and shows examples"])
     }
 
     /// A `freeze`/`unfreeze` pattern that selects no trainable parameter (LANGUAGE.md, "Parameter patterns").
