@@ -40410,5 +40410,6 @@ zymolytic zymotic
 zymosis ferment fermentation fermenting zymolysis
 zymotic zymolytic
 zymurgy zymology
+
 """
 }
