@@ -294,7 +294,8 @@ final class CheckerRun {
             if values.malformed == nil, values.rowCount > 0 {
                 for (table, call) in paraphraseTables {
                     let covered = values.texts.filter { table.entries[$0] != nil }.count
-                    emit(CheckerDiagnostics.paraphraseCoverage(data: name, file: call.path, covered: covered, texts: values.texts.count, span: call.span))
+                    emit(covered == 0 ? CheckerDiagnostics.paraphrasesCoverNothing(data: name, file: call.path, texts: values.texts.count, span: call.span)
+                                      : CheckerDiagnostics.paraphraseCoverage(data: name, file: call.path, covered: covered, texts: values.texts.count, span: call.span))
                 }
             }
             if values.malformed == nil, text == nil, let features {
