@@ -7,8 +7,9 @@ import Support
 /// (which augments with it), so both accept the same files.
 ///
 /// - The header must name both columns; other columns are ignored.
-/// - Every row needs both cells non-empty (after trimming spaces); a `word` must be one
-///   word (no whitespace), and is kept lower-cased, as words are matched.
+/// - Every row needs both cells non-empty (not only spaces). Synonym cells are trimmed of
+///   spaces and a `word` must be one word, kept lower-cased, as words are matched;
+///   paraphrase cells are kept exactly, as texts are matched.
 /// - A key may have several rows: its values are kept in file order, repeats dropped.
 public struct TextPairTable: Sendable {
     /// Which pair a table holds.
@@ -83,14 +84,16 @@ public struct TextPairTable: Sendable {
         func cell(_ row: Int, _ column: Int) -> String {
             let i = 2 * (row * width + column)
             let start = Int(records.spans[i]), end = Int(records.spans[i + 1])
-            return String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let text = String(decoding: bytes[start..<end], as: UTF8.self)
+            // Words are looked up without spaces; texts are matched exactly, as the data's cells are read.
+            return kind == .synonyms ? text.trimmingCharacters(in: .whitespaces) : text
         }
         for row in 0..<rows {
             let line = Int(records.rowLines[row])
             var key = cell(row, k)
             let value = cell(row, v)
-            if key.isEmpty || value.isEmpty {
-                throw Failure(line: line, reason: "the `\(key.isEmpty ? keyName : valueName)` cell is empty",
+            if key.allSatisfy(\.isWhitespace) || value.allSatisfy(\.isWhitespace) {
+                throw Failure(line: line, reason: "the `\(key.allSatisfy(\.isWhitespace) ? keyName : valueName)` cell is empty",
                               help: "give every row both a \(keyName) and a \(valueName), or remove the row")
             }
             if kind == .synonyms {
