@@ -309,8 +309,8 @@ public enum LanguageSchema {
             Performance on Text Classification Tasks"), with a probability per word in place of the paper's count: \
             each eligible word of a training text becomes one of its synonyms (chosen uniformly) with probability \
             `p`, drawn anew every epoch. Words are the text's whitespace-separated pieces, each matched without the \
-            punctuation around it (kept); eligible are words with synonyms that are not stop words (EDA's list of \
-            127 English words, from the NLTK list its code ships) and are written all lower-case, Title-case or UPPER-case, \
+            punctuation around it (kept); eligible are words with synonyms that are not stop words (127 English \
+            function words, NLTK's stop-word list as EDA's code uses it) and are written all lower-case, Title-case or UPPER-case, \
             the synonym taking that case. The augmented text joins the words with single spaces. Training split \
             only; valid and test rows, evaluation, `predict` and `embed` see the texts unchanged. The draws come \
             from a generator seeded by the stage's seed, the epoch and the row, so a run is repeatable and a \

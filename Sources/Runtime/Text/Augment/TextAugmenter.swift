@@ -200,8 +200,8 @@ public struct TextAugmenter: Sendable {
         }
     }
 
-    /// EDA's stop words (the NLTK English list its code ships): never replaced, never the
-    /// word a synonym is inserted for. Matched lower-cased.
+    /// Stop words: NLTK's English stop-word list, as EDA's code uses it (127 function words).
+    /// Never replaced, never the word a synonym is inserted for. Matched lower-cased.
     public static let stopWords: Set<String> = [
         "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves",
         "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their",
