@@ -38,6 +38,7 @@ let subcommands: [Subcommand] = [
     PredictCommand.subcommand,
     ExportCommand.subcommand,
     EmbedCommand.subcommand,
+    AugmentCommand.subcommand,
     BenchSubcommand.subcommand,
     LspCommand.subcommand,
 ]

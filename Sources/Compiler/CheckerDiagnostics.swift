@@ -35,6 +35,22 @@ public enum CheckerDiagnostics {
                    help: ["add `select = best(valid.accuracy)` to stage `\(upstream)` to choose the trial to start from"])
     }
 
+    /// A text augmentation's table with no usable row.
+    public static func augmentTableEmpty(call: String, file: String, columns: (key: String, value: String), span: Span) -> Diagnostic {
+        Diagnostic(code: .augmentTableEmpty, message: "the table \"\(file)\" of `\(call)` has no rows, so `\(call)` would change nothing",
+                   primary: Label(span, "no rows"),
+                   help: ["add `\(columns.key),\(columns.value)` rows after the header line, or remove `\(call)`"])
+    }
+
+    /// A text augmentation's table that `run` cannot read (`TextPairTable.Failure`).
+    public static func augmentTableInvalid(call: String, file: String, failure: TextPairTable.Failure, span: Span) -> Diagnostic {
+        let place = failure.line.map { "line \($0) of \"\(file)\"" } ?? "\"\(file)\""
+        return Diagnostic(code: .augmentTableInvalid, message: "the table of `\(call)` cannot be read: \(place): \(failure.reason)",
+                          primary: Label(span, "this table"),
+                          notes: ["`run` reads the whole table and would stop there"],
+                          help: [failure.help])
+    }
+
     /// `pretrained = bert(DIR)` where DIR's `config.json` is missing, unreadable, not a
     /// supported BERT or has unusable sizes; `reason` is the config reader's error (file, field, value).
     public static func bertConfigInvalid(path: String, reason: String, span: Span) -> Diagnostic {
@@ -705,6 +721,23 @@ public enum CheckerDiagnostics {
         Diagnostic(severity: .warning, code: .largeSweep, message: "stage `\(stage)` expands to \(trials == Int.max ? "an enormous number of" : String(trials)) trials",
                    primary: Label(span, "more than \(LanguageSchema.largeSweepThreshold) trials"),
                    help: ["consider `sweep random(trials: 64, seed: 0) { … }` with `choice(...)` over the same values"])
+    }
+
+    /// A note: how many of the data's texts a `paraphrases` table covers.
+    public static func paraphraseCoverage(data: String, file: String, covered: Int, texts: Int, span: Span) -> Diagnostic {
+        Diagnostic(severity: .note, code: .paraphraseCoverage,
+                   message: "\"\(file)\" has paraphrases for \(covered) of the \(texts) texts of data `\(data)` (all splits; only training texts are replaced)",
+                   primary: Label(span, "covers \(covered) of \(texts) texts"),
+                   help: ["`ftx augment FILE --stage S --show N` counts the training texts covered and shows examples"])
+    }
+
+    /// A `paraphrases` table that covers none of the data's texts, so it changes nothing.
+    public static func paraphrasesCoverNothing(data: String, file: String, texts: Int, span: Span) -> Diagnostic {
+        Diagnostic(severity: .warning, code: .paraphrasesCoverNothing,
+                   message: "\"\(file)\" has paraphrases for none of the \(texts) texts of data `\(data)`, so `paraphrases` changes nothing",
+                   primary: Label(span, "covers no text"),
+                   notes: ["a text is matched exactly, character for character, against the table's `text` column"],
+                   help: ["check that the table's texts are the data's, or remove `paraphrases`"])
     }
 
     /// Selecting or ensembling on the test split leaks it.

@@ -271,16 +271,21 @@ final class CheckerRun {
                 if a.callName == "mixup" {
                     if let firstMixup { emit(CheckerDiagnostics.mixupRepeated(span: a.span, first: firstMixup)) } else { firstMixup = a.span }
                 }
+                let numeric = ["noise", "mixup"].contains(a.callName ?? "")
                 if a.callName == "token_dropout", text == nil {
                     emit(CheckerDiagnostics.keyNotApplicable(key: "token_dropout", reason: "drops tokens of text, but data `\(name)` has no `text` column", span: a.span))
-                } else if a.callName != "token_dropout", text != nil {
+                } else if !numeric, text == nil {
+                    emit(CheckerDiagnostics.keyNotApplicable(key: a.callName ?? "augment", reason: "rewrites texts, but data `\(name)` has no `text` column", span: a.span))
+                } else if numeric, text != nil {
                     emit(CheckerDiagnostics.keyNotApplicable(key: a.callName ?? "augment", reason: "perturbs numeric features, but data `\(name)` is text", span: a.span))
                 }
             }
         }
+        let paraphraseTables = checkAugmentTables(settings.values["augment"]?.list ?? [])
         // The values `run` reads: numeric data's features must be numbers; the label's classes.
         var classCount: Int?, numericLabels = false, onlyLabel: String?, firstNonNumericLabel: (line: Int, text: String)?, rowCount: Int?
-        if columns != nil, let values = reader.values(path: resolved, format: format, label: label?.string) {
+        if columns != nil, let values = reader.values(path: resolved, format: format, label: label?.string,
+                                                      text: paraphraseTables.isEmpty ? nil : text?.string) {
             classCount = values.classCount
             onlyLabel = values.onlyLabel
             if values.malformed == nil { rowCount = values.rowCount }
@@ -295,6 +300,13 @@ final class CheckerRun {
                 emit(CheckerDiagnostics.dataFileNoRows(data: name, file: path, span: sourceSpan))
             } else if let label, let cell = values.firstEmptyLabel {
                 emit(CheckerDiagnostics.labelMissing(label: label.string ?? "", data: name, file: path, line: cell.line, span: label.span))
+            }
+            if values.malformed == nil, values.rowCount > 0 {
+                for (table, call) in paraphraseTables {
+                    let covered = values.texts.filter { table.entries[$0] != nil }.count
+                    emit(covered == 0 ? CheckerDiagnostics.paraphrasesCoverNothing(data: name, file: call.path, texts: values.texts.count, span: call.span)
+                                      : CheckerDiagnostics.paraphraseCoverage(data: name, file: call.path, covered: covered, texts: values.texts.count, span: call.span))
+                }
             }
             if values.malformed == nil, text == nil, let features {
                 let declared = settings.values["features"]?.list

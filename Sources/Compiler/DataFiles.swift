@@ -33,10 +33,10 @@ final class DataFileReader {
     private var valueCache: [String: DataValues?] = [:]
 
     /// The values of the (readable) file at the absolute `path`, read once per checker run.
-    func values(path: String, format: String, label: String?) -> DataValues? {
-        let key = format + ":" + (label ?? "") + ":" + path
+    func values(path: String, format: String, label: String?, text: String? = nil) -> DataValues? {
+        let key = format + ":" + (label ?? "") + ":" + (text ?? "") + ":" + path
         if let cached = valueCache[key] { return cached }
-        let read = { DataValues.read(path: path, format: format, label: label) }
+        let read = { DataValues.read(path: path, format: format, label: label, text: text) }
         let result = shared.map { $0.values(key: key, path: path, read: read) } ?? read()
         valueCache[key] = result
         return result
@@ -141,10 +141,12 @@ struct DataValues: Sendable {
     /// Why the file cannot be parsed past its header (a ragged row, an unclosed quote),
     /// with the line: the error `run` would stop at. The header's own problems are the header check's.
     var malformed: (line: Int?, reason: String)?
+    /// The text column's cells in file order, when it was asked for (`paraphrases` counts the texts its table covers).
+    var texts: [String] = []
 
     /// Reads the file at the absolute `path` (`csv` or `jsonl`); nil when it cannot be read
     /// (its header check reports why).
-    static func read(path: String, format: String, label: String?) -> DataValues? {
+    static func read(path: String, format: String, label: String?, text textColumn: String? = nil) -> DataValues? {
         guard let bytes = try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) else { return nil }
         var values = DataValues()
         var labels: [String] = []
@@ -156,6 +158,7 @@ struct DataValues: Sendable {
                 if (text ?? "").isEmpty, values.firstEmptyLabel == nil { values.firstEmptyLabel = Cell(line: line, row: row, text: "") }
                 labels.append(text ?? "")
             }
+            if column == textColumn { values.texts.append(text ?? "") }
         }
         if format == "jsonl" {
             var columns: [String] = [], known = Set<String>()
@@ -197,10 +200,10 @@ struct DataValues: Sendable {
             var settled = [Bool](repeating: false, count: width)
             buffer.withUnsafeBufferPointer { buf in
                 for row in 0..<records.rowLines.count {
-                    for (c, column) in header.enumerated() where !settled[c] || column == label {
+                    for (c, column) in header.enumerated() where !settled[c] || column == label || column == textColumn {
                         let k = 2 * (row * width + c)
                         let cell = UnsafeBufferPointer(rebasing: buf[Int(records.spans[k])..<Int(records.spans[k + 1])])
-                        if column != label, DecimalParser.parse(cell) != nil { continue }
+                        if column != label, column != textColumn, DecimalParser.parse(cell) != nil { continue }
                         visit(column, line: Int(records.rowLines[row]), row: row, String(decoding: cell, as: UTF8.self))
                         settled[c] = values.firstNonNumeric[column] != nil
                     }

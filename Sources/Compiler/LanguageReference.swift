@@ -190,7 +190,8 @@ public enum LanguageReference {
             case "normalize": t.set("data", "normalize", "normalize = " + call.example)
             case "split": t.set("data", "split", "split = " + call.example)
             case "augment":
-                if call.name == "token_dropout" { t = .text }
+                if !["noise", "mixup"].contains(call.name) { t = .text }
+                files = call.name != "paraphrases"  // its example names a table of the user's
                 t.set("data", "augment", "augment = [\(call.example)]")
             case "layer": t.set("model", "layers", "layers = [\(call.example)]")
             case "head": t.set("model", "head", "head = " + call.example)

@@ -167,7 +167,7 @@ public enum LanguageSchema {
             ParamSpec("features", .list(.column, nonEmpty: true), doc: "The numeric input columns of an MLP, in this order. Default: every column other than `label`, in file order. Not allowed on data with a `text` column: a pretrained model reads only the text, and that data has no numeric features (its other columns, of any type, are not read).", example: "features = [\"pixel_0_0\", \"pixel_0_1\"]"),
             ParamSpec("normalize", .call(family: "normalize"), doc: "How numeric features are scaled. None when absent.", example: "normalize = scale(1 / 16)"),
             ParamSpec("split", .call(family: "split"), .defaulted(call("random", ("train", num(0.8)), ("valid", num(0.2)), ("seed", num(0)))), doc: "How rows are divided into train, valid and test.", example: "split = random(train: 0.8, valid: 0.2, seed: 0)"),
-            ParamSpec("augment", .list(.call(family: "augment"), nonEmpty: false), .defaulted(list([])), doc: "Augmentations applied in order to training batches only (valid and test rows, evaluation and `ftx embed` see the data unchanged), drawn from a generator seeded by the stage's seed and the step, so a run is repeatable. `noise` and `mixup` act on numeric features, `token_dropout` on the tokens of a `text` column; `check` rejects the others.", example: "augment = [noise(0.05)]"),
+            ParamSpec("augment", .list(.call(family: "augment"), nonEmpty: false), .defaulted(list([])), doc: "Augmentations applied in order to training batches only (valid and test rows, evaluation and `ftx embed` see the data unchanged), drawn from a generator seeded by the stage's seed and the step, so a run is repeatable. `noise` and `mixup` act on numeric features; `token_dropout` on the tokens of a `text` column; `synonyms`, `random_insertion`, `random_swap`, `random_deletion` and `paraphrases` on the training texts themselves, before tokenisation (drawn per epoch and row instead); `check` rejects what does not fit the data.", example: "augment = [noise(0.05)]"),
         ],
         doc: "A data set: where it comes from, which column is the label, how it is normalised and split. Stages refer to it by name and may filter it with `where`.",
         example: """
@@ -300,6 +300,38 @@ public enum LanguageSchema {
         CallSpec("noise", family: "augment", params: [ParamSpec("std", .number(.positive), .required, positional: true, doc: "Standard deviation of the Gaussian noise.", example: "0.05")], doc: "Add `std · N(0, 1)` to every feature of every training row (after normalisation). Numeric data only: data with a `text` column is rejected.", example: "noise(0.05)"),
         CallSpec("mixup", family: "augment", params: [ParamSpec("alpha", .number(.positive), .required, positional: true, doc: "The Beta(α, α) parameter of the mixing weight.", example: "0.2")], doc: "Mixup (Zhang et al. 2018): per training batch, draw `λ ~ Beta(α, α)` and a random pairing of its rows; each row's features become `λ·x + (1 − λ)·x'` of itself and its partner, and its loss `λ·L(y) + (1 − λ)·L(y')` (regression targets are mixed directly). At most one per `augment`. Numeric data only: data with a `text` column is rejected.", example: "mixup(0.2)"),
         CallSpec("token_dropout", family: "augment", params: [ParamSpec("p", .number(.unitOpen), .required, positional: true, doc: "The probability of replacing each token.", example: "0.1")], doc: "While training only: each token of a training batch except `[CLS]`, `[SEP]` and padding becomes `[MASK]` (`[UNK]` when the vocabulary has no `[MASK]`) with probability `p`, one draw per token in row order; sequence lengths do not change. For data with a `text` column read by a `pretrained` model only (numeric data is rejected). With a frozen encoder the pooled features are then computed per batch, in evaluation mode, instead of once.", example: "token_dropout(0.1)"),
+        // Text augmentation (EDA, Wei & Zou 2019, and paraphrase tables).
+        CallSpec("synonyms", family: "augment", params: [
+            ParamSpec("p", .number(.unit), .required, positional: true, doc: "The probability of replacing each eligible word (0: the identity, the trial is the one without it).", example: "0.1"),
+            ParamSpec("source", .path, doc: "A CSV file of `word,synonym` rows (a header line naming both columns; other columns are ignored), relative to the `.ftx` file: `word` is one word (matched lower-cased), a word may have several rows, and its synonyms are those rows' `synonym` cells, in file order. The table is one-way: list both directions for a symmetric one. Default: the table built from WordNet 3.0 (`scripts/build-synonyms`: the single-word, lower-case, letters-only lemmas of each synset, each the synonym of the others).", example: "\"synonyms.csv\""),
+        ], doc: """
+            Synonym replacement, EDA's SR (Wei & Zou 2019, "EDA: Easy Data Augmentation Techniques for Boosting \
+            Performance on Text Classification Tasks"), with a probability per word in place of the paper's count: \
+            each eligible word of a training text becomes one of its synonyms (chosen uniformly) with probability \
+            `p`, drawn anew every epoch. Words are the text's whitespace-separated pieces, each matched without the \
+            punctuation around it (kept); eligible are words with synonyms that are not stop words (127 English \
+            function words, NLTK's stop-word list as EDA's code uses it) and are written all lower-case, Title-case or UPPER-case, \
+            the synonym taking that case. The augmented text joins the words with single spaces. Training split \
+            only; valid and test rows, evaluation, `predict` and `embed` see the texts unchanged. The draws come \
+            from a generator seeded by the stage's seed, the epoch and the row, so a run is repeatable and a \
+            resumed run sees the same texts; `ftx augment` prints them. For data with a `text` column only. With a \
+            frozen encoder the pooled features are then computed per batch, in evaluation mode, instead of once \
+            (`ftx plan` says so).
+            """, example: "synonyms(0.1)"),
+        CallSpec("random_insertion", family: "augment", params: [
+            ParamSpec("alpha", .number(.unit), .required, positional: true, doc: "EDA's α_ri: the share of the text's words, n = ⌈α·l⌉ insertions for l words (0: the identity).", example: "0.1"),
+            ParamSpec("source", .path, doc: "The synonym table, as `synonyms`' `source`. Default: the WordNet table.", example: "\"synonyms.csv\""),
+        ], doc: "EDA's random insertion (Wei & Zou 2019): n = ⌈α·l⌉ times (l the text's word count before it), a word is chosen uniformly among the text's current words that `synonyms` would replace, and one of its synonyms (uniformly, as the table spells it) is inserted at a uniform position among the l' + 1 places of the l' current words. Stops early when no word has a synonym. Training split only, seeded like `synonyms`; for text data only.", example: "random_insertion(0.1)"),
+        CallSpec("random_swap", family: "augment", params: [
+            ParamSpec("alpha", .number(.unit), .required, positional: true, doc: "EDA's α_rs: n = ⌈α·l⌉ swaps for l words (0: the identity).", example: "0.1"),
+        ], doc: "EDA's random swap (Wei & Zou 2019): n = ⌈α·l⌉ times, a word i and a different word j are chosen uniformly and change places (punctuation moves with its word). Texts of fewer than two words are left alone. Training split only, seeded like `synonyms`; for text data only.", example: "random_swap(0.1)"),
+        CallSpec("random_deletion", family: "augment", params: [
+            ParamSpec("p", .number(.unit), .required, positional: true, doc: "EDA's p_rd: the probability of deleting each word (0: the identity).", example: "0.1"),
+        ], doc: "EDA's random deletion (Wei & Zou 2019): each word is deleted with probability `p`, one draw per word in order; when every word would go, one of them, chosen uniformly, stays; a one-word text is left alone. Training split only, seeded like `synonyms`; for text data only.", example: "random_deletion(0.1)"),
+        CallSpec("paraphrases", family: "augment", params: [
+            ParamSpec("path", .path, .required, positional: true, doc: "A CSV file of `text,paraphrase` rows (a header line naming both columns; other columns are ignored), relative to the `.ftx` file; a text may have several rows. Made offline, for example by back-translation.", example: "\"paraphrases.csv\""),
+            ParamSpec("p", .number(.unit), .required, doc: "The probability of replacing a text that has paraphrases (0: the identity).", example: "0.5"),
+        ], doc: "With probability `p`, a training text that has rows in the table (matched exactly, as the text stands at this point of `augment`: list `paraphrases` first to match the file's texts) becomes one of its paraphrases, chosen uniformly; texts without a row are left alone and draw nothing. `ftx check` validates the table and notes how many of the data's texts it covers; `ftx augment` how many training texts. Training split only, seeded like `synonyms`; for text data only.", example: "paraphrases(\"paraphrases.csv\", p: 0.5)"),
         // Layers.
         CallSpec("dense", family: "layer", params: [
             ParamSpec("units", .number(.count), .required, positional: true, doc: "Output size.", example: "128"),

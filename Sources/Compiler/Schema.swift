@@ -26,6 +26,8 @@ public struct NumberRange: Sendable, Hashable {
     public static let nonNegative = NumberRange(lower: 0)
     /// `[0, 1)`: probabilities of dropping, smoothing.
     public static let unitOpen = NumberRange(lower: 0, upper: 1, upperInclusive: false)
+    /// `[0, 1]`: probabilities of the text augmentations, where 0 is the identity and 1 allowed.
+    public static let unit = NumberRange(lower: 0, upper: 1)
     /// `(0, 1)`: split fractions, decay factors.
     public static let unitExclusive = NumberRange(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)
     /// `(0, 1]`: gammas.

@@ -239,6 +239,11 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case labelMissing = "E0202"
     /// Classification (`cross_entropy`, `focal`, `bce`) on data whose label column holds a single class.
     case singleClass = "E0203"
+    /// A text augmentation's table (`synonyms(source:)`, `random_insertion(source:)`, `paraphrases(…)`) that `run`
+    /// cannot read: not CSV, a header without its two columns, an empty cell, a `word` of several words (names the line).
+    case augmentTableInvalid = "E0204"
+    /// A text augmentation's table with a header but no usable row, so the augmentation could change nothing.
+    case augmentTableEmpty = "E0205"
     /// A regression loss (`mse`) on data whose label column holds a value that is not a number (names the line).
     case regressionLabelNotNumeric = "E0240"
 
@@ -269,6 +274,15 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case duplicateRandomPoints = "W0204"
     /// An `unfreeze` step at an epoch or step some trial of the stage never reaches.
     case unfreezeNeverReached = "W0205"
+
+    // MARK: Text augmentation notes and warnings
+
+    /// A note: how many of the data's texts a `paraphrases` table covers.
+    case paraphraseCoverage = "W0350"
+    /// A `paraphrases` table that covers none of the data's texts, so it changes nothing.
+    case paraphrasesCoverNothing = "W0351"
+    /// A note from the planner: a frozen encoder whose features are not hoisted because a text augmentation changes its inputs.
+    case featuresNotHoisted = "W0352"
 
     /// Ordered as the printed codes are (`E0001` < `E0100` < `W0100`).
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }

@@ -130,12 +130,51 @@ public enum Augmentation: Sendable, Hashable {
     /// becomes `[MASK]` (`[UNK]` when the vocabulary has none) with probability `p`.
     /// See `Augmenter.apply(_:to:vocabulary:generator:)`.
     case tokenDropout(p: Double)
+    /// EDA's synonym replacement (with a per-word probability): each eligible word of a
+    /// train text becomes one of its synonyms with probability `p`. See `TextAugmenter`.
+    case synonyms(p: Double, source: SynonymSource)
+    /// EDA's random insertion: ⌈α·l⌉ times, a synonym of a random eligible word is inserted at a random position.
+    case randomInsertion(alpha: Double, source: SynonymSource)
+    /// EDA's random swap: ⌈α·l⌉ times, two random words change places.
+    case randomSwap(alpha: Double)
+    /// EDA's random deletion: each word is deleted with probability `p` (never every word).
+    case randomDeletion(p: Double)
+    /// A train text that has rows in the table (`text,paraphrase`, an absolute path) becomes
+    /// one of its paraphrases with probability `p`.
+    case paraphrases(path: String, p: Double)
 
     /// Whether it acts on token ids (a pretrained encoder's text) rather than on numeric features.
     public var actsOnTokens: Bool {
         if case .tokenDropout = self { return true }
         return false
     }
+
+    /// Whether it rewrites a train row's text before tokenisation.
+    public var actsOnText: Bool {
+        switch self {
+        case .synonyms, .randomInsertion, .randomSwap, .randomDeletion, .paraphrases: return true
+        case .noise, .mixup, .tokenDropout: return false
+        }
+    }
+
+    /// Whether it perturbs numeric features (a gathered batch's `x`).
+    public var actsOnFeatures: Bool { !actsOnTokens && !actsOnText }
+
+    /// The table files it reads (absolute paths), whose contents are part of the trial's identity.
+    public var tablePaths: [String] {
+        switch self {
+        case .synonyms(_, .file(let path)), .randomInsertion(_, .file(let path)), .paraphrases(let path, _): return [path]
+        default: return []
+        }
+    }
+}
+
+/// Where `synonyms` and `random_insertion` find a word's synonyms.
+public enum SynonymSource: Sendable, Hashable {
+    /// The table built from WordNet 3.0 that ships with ftx (`scripts/build-synonyms`).
+    case wordnet
+    /// A user's CSV of `word,synonym` rows (an absolute path).
+    case file(String)
 }
 
 /// Which part of a split rule a row belongs to.

@@ -132,12 +132,24 @@ extension SpecWriter {
                     e.field("test") { $0.number(data.split.test) }
                 }
             }
-            e.field("augment") {
-                $0.list(data.augment) { e, a in
+            try e.field("augment") {
+                try $0.list(data.augment) { e, a in
+                    // A table is known by its contents: a user's by `file`, the built-in one by its digest.
+                    func source(_ e: inout Self, _ s: SynonymSource) throws {
+                        switch s {
+                        case .wordnet: e.variant("wordnet") { $0.string("sha256:" + SynonymSource.wordnetDigest) }
+                        case .file(let path): try e.variant("file") { try $0.file(path) }
+                        }
+                    }
                     switch a {
                     case .noise(let std): e.variant("noise") { $0.number(std) }
                     case .mixup(let alpha): e.variant("mixup") { $0.number(alpha) }
                     case .tokenDropout(let p): e.variant("token_dropout") { $0.number(p) }
+                    case .synonyms(let p, let s): try e.variant("synonyms") { $0.number(p); try source(&$0, s) }
+                    case .randomInsertion(let alpha, let s): try e.variant("random_insertion") { $0.number(alpha); try source(&$0, s) }
+                    case .randomSwap(let alpha): e.variant("random_swap") { $0.number(alpha) }
+                    case .randomDeletion(let p): e.variant("random_deletion") { $0.number(p) }
+                    case .paraphrases(let path, let p): try e.variant("paraphrases") { try $0.file(path); $0.number(p) }
                     }
                 }
             }

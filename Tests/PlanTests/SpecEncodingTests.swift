@@ -218,6 +218,30 @@ final class SpecEncodingTests: XCTestCase {
         }
     }
 
+    /// Every text augmentation, its parameter and its table are part of the key and of spec.json:
+    /// the built-in synonym table by its digest, a user's table by its contents.
+    func testTextAugmentationsAreEachTheirOwnTrial() throws {
+        let variants: [[Augmentation]] = [
+            [], [.synonyms(p: 0.1, source: .wordnet)], [.synonyms(p: 0.2, source: .wordnet)], [.synonyms(p: 0.1, source: .file("/data/s.csv"))],
+            [.synonyms(p: 0.1, source: .file("/data/t.csv"))], [.randomInsertion(alpha: 0.1, source: .wordnet)],
+            [.randomInsertion(alpha: 0.1, source: .file("/data/s.csv"))], [.randomSwap(alpha: 0.1)], [.randomSwap(alpha: 0.3)],
+            [.randomDeletion(p: 0.1)], [.paraphrases(path: "/data/p.csv", p: 0.5)], [.paraphrases(path: "/data/q.csv", p: 0.5)],
+            [.paraphrases(path: "/data/p.csv", p: 0.7)], [.randomSwap(alpha: 0.1), .randomDeletion(p: 0.1)], [.randomDeletion(p: 0.1), .randomSwap(alpha: 0.1)],
+        ]
+        var keys = Set<[UInt8]>(), json = Set<String>()
+        for augment in variants {
+            var spec = Self.full
+            spec.data.augment = augment
+            keys.insert(try canonicalBytes(spec))
+            json.insert(try specJSON(spec).description)
+        }
+        XCTAssertEqual(keys.count, variants.count)
+        XCTAssertEqual(json.count, variants.count)
+        var wordnet = Self.full
+        wordnet.data.augment = [.synonyms(p: 0.1, source: .wordnet)]
+        XCTAssertTrue(String(decoding: try canonicalBytes(wordnet), as: UTF8.self).contains("sha256:" + SynonymSource.wordnetDigest))
+    }
+
     func testAPretrainedEncodersInputWidthIsNotPartOfItsKey() throws {
         var wider = Self.full
         wider.model.input = 100

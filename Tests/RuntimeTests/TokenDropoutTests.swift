@@ -76,6 +76,7 @@ final class TokenDropoutTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let csv = TrainerFixtures.syntheticCSV(in: dir, rows: 20)
         for (augment, says) in [([Augmentation.tokenDropout(p: 0.1)], "replaces tokens"),
+                                ([.randomSwap(alpha: 0.1)], "rewrites texts, but the model reads numeric features"),
                                 ([.mixup(alpha: 0.2), .mixup(alpha: 0.4)], "`mixup` is given more than once")] {
             var spec = TrainerFixtures.syntheticSpec(csv: csv, epochs: 1)
             spec.data.augment = augment

@@ -33,6 +33,24 @@ struct FeatureHoisting {
         return Self.canonical(data: spec.data, filter: spec.filter, pretrained: p)
     }
 
+    /// The call name of the augmentation that alone keeps `spec`'s frozen encoder from a
+    /// hoisted `features` task (its inputs change per batch or epoch), or nil.
+    func augmentationPreventingHoisting(_ spec: TrainingSpec) -> String? {
+        guard let first = spec.data.augment.first(where: { $0.actsOnText || $0.actsOnTokens }) else { return nil }
+        var plain = spec
+        plain.data.augment = []
+        guard featuresSpec(for: plain) != nil else { return nil }
+        switch first {
+        case .synonyms: return "synonyms"
+        case .randomInsertion: return "random_insertion"
+        case .randomSwap: return "random_swap"
+        case .randomDeletion: return "random_deletion"
+        case .paraphrases: return "paraphrases"
+        case .tokenDropout: return "token_dropout"
+        case .noise, .mixup: return nil
+        }
+    }
+
     /// The features payload of an encoder over data: only what the pooled vectors depend on.
     static func canonical(data: DataSpec, filter: RowPredicate?, pretrained: PretrainedSpec) -> TrainingSpec {
         TrainingSpec(data: data, filter: filter, model: ModelSpec(input: 0, layers: [], head: nil, pretrained: pretrained),

@@ -48,7 +48,7 @@ public struct PlanReport {
 
     /// Every file or folder the plan reads, resolved (absolute, `..` and `.` removed) and
     /// de-duplicated, in plan order: data files, model folders, separate vocabularies,
-    /// `checkpoint(…)` files. ftx only reads these; the store is the one place it writes.
+    /// `checkpoint(…)` files, the tables of text augmentations. ftx only reads these; the store is the one place it writes.
     public var inputs: [(kind: String, path: String)] {
         var seen = Set<String>()
         var out: [(kind: String, path: String)] = []
@@ -66,6 +66,7 @@ public struct PlanReport {
                     if let vocabulary = pretrained.vocabulary { add("vocabulary", vocabulary) }
                 }
                 if case .checkpoint(let path) = spec.initialization { add("checkpoint", path) }
+                for path in spec.data.augment.flatMap(\.tablePaths) { add("table", path) }
             default: break
             }
         }

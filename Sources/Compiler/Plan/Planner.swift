@@ -68,7 +68,7 @@ public struct Planner: Sendable {
         for stage in checked.stagesInDependencyOrder {
             try builder.add(stage)
         }
-        let warnings = checked.stages.flatMap(SweepLinter.lint).sortedAndUnique()
+        let warnings = (checked.stages.flatMap(SweepLinter.lint) + builder.notes).sortedAndUnique()
         // Cluster resources sit beside the tasks, never in their specs: they change no key.
         let resources = Dictionary(checked.stages.map { ($0.name, checked.resources.overridden(by: $0.resources)) }, uniquingKeysWith: { a, _ in a })
         return Plan(graph: TaskGraph(experiment: checked.name, tasks: builder.tasks, trials: builder.trials,
@@ -86,6 +86,8 @@ struct GraphBuilder {
     var trials: [PlannedTrial] = []
     var estimates: [String: TrainEstimate] = [:]
     var trialSources: [String: TrialSource] = [:]
+    /// The planner's notes (a frozen encoder not hoisted because of augmentation), one per stage.
+    var notes: [Diagnostic] = []
     private var taskIndex: [String: Int] = [:]
     /// Trials of each planned stage, in order.
     private var stageTrials: [String: [PlannedTrial]] = [:]
@@ -157,6 +159,8 @@ struct GraphBuilder {
                     if case .upstream(let key, _)? = upstream.initialization { trainDeps.append(key) }
                     if let features = hoisting.featuresSpec(for: spec) {
                         trainDeps.append(try addTask(kind: .features, stage: stage.name, deps: [dataKey], payload: .features(features)))
+                    } else if let augmentation = hoisting.augmentationPreventingHoisting(spec), !notes.contains(where: { $0.primary.span == stage.span }) {
+                        notes.append(PlannerDiagnostics.featuresNotHoisted(stage: stage.name, augmentation: augmentation, span: stage.span))
                     }
                     let trainKey = try addTask(kind: .train, stage: stage.name, deps: trainDeps, payload: .train(spec))
                     // A random sweep drawing a point twice draws all its replicates twice (the seed is

@@ -24,6 +24,15 @@ public enum PlannerDiagnostics {
                    help: ["remove the repeated value; the trial it would make runs only once"])
     }
 
+    /// A note: a stage's frozen encoder computes its features per batch, because an augmentation changes its inputs.
+    public static func featuresNotHoisted(stage: String, augmentation: String, span: Span) -> Diagnostic {
+        Diagnostic(severity: .note, code: .featuresNotHoisted,
+                   message: "stage `\(stage)` freezes its encoder, but `\(augmentation)` changes the encoder's input every epoch, so its features cannot be computed once",
+                   primary: Label(span, "features computed per batch"),
+                   notes: ["without augmentation, the frozen encoder's pooled features would be one `features` task shared by the stage's trials; now every epoch encodes the training texts again (in evaluation mode), which costs about a forward pass of the encoder per epoch"],
+                   help: ["this is expected with text augmentation; remove it from the data's `augment` to train on features computed once"])
+    }
+
     /// A `random` sweep whose draws repeat (small `choice` spaces), so fewer distinct trials run.
     public static func duplicateRandomPoints(trials: Int, distinct: Int, span: Span) -> Diagnostic {
         Diagnostic(severity: .warning, code: .duplicateRandomPoints, message: "this random sweep draws \(trials) points but only \(distinct) are distinct",

@@ -154,15 +154,29 @@ public struct TrialLowering: Sendable {
         }
         let rule = SplitRule(kind, train: fraction("train"), valid: fraction("valid"), test: fraction("test"))
 
-        let augment = try (s["augment"]?.list ?? []).map { call -> Augmentation in
-            let first = call.callName.flatMap { name in LanguageSchema.call(name, in: "augment")?.params.first?.name }
-            let x = first.flatMap { call[$0]?.number } ?? Self.positional(call, 0)?.number
-            switch (call.callName, x) {
+        let augment = try (s["augment"]?.list ?? []).compactMap { call -> Augmentation? in
+            let params = call.callName.flatMap { name in LanguageSchema.call(name, in: "augment")?.params } ?? []
+            func argument(_ name: String) -> Value? {
+                call[name] ?? params.firstIndex { $0.name == name }.flatMap { Self.positional(call, $0) }
+            }
+            let first = params.first.flatMap { argument($0.name)?.number }
+            // A table path is relative to the `.ftx` file, like the data's own.
+            let synonyms: SynonymSource = argument("source")?.string.map { .file(absolute($0)) } ?? .wordnet
+            // The text operations at 0 change nothing and draw nothing: the trial is the one without them (same key).
+            switch (call.callName, first) {
             case ("noise", let std?): return .noise(std: std)
             case ("mixup", let alpha?): return .mixup(alpha: alpha)
             case ("token_dropout", let p?): return .tokenDropout(p: p)
-            default: throw PlanError("cannot lower augmentation `\(call)`")
+            case ("synonyms", let p?): return p == 0 ? nil : .synonyms(p: p, source: synonyms)
+            case ("random_insertion", let alpha?): return alpha == 0 ? nil : .randomInsertion(alpha: alpha, source: synonyms)
+            case ("random_swap", let alpha?): return alpha == 0 ? nil : .randomSwap(alpha: alpha)
+            case ("random_deletion", let p?): return p == 0 ? nil : .randomDeletion(p: p)
+            case ("paraphrases", _):
+                guard let path = argument("path")?.string, let p = argument("p")?.number else { break }
+                return p == 0 ? nil : .paraphrases(path: absolute(path), p: p)
+            default: break
             }
+            throw PlanError("cannot lower augmentation `\(call)`")
         }
         return DataSpec(source: source, label: decl.label, features: features, text: decl.text, target: target,
                         normalize: normalize, split: rule, augment: augment)

@@ -52,6 +52,8 @@ public enum Augmenter {
             batch.mixWeight *= l
         case .tokenDropout:
             preconditionFailure("token_dropout acts on token ids; the trainer applies it to the token batch")
+        case .synonyms, .randomInsertion, .randomSwap, .randomDeletion, .paraphrases:
+            preconditionFailure("\(augmentation) rewrites texts; the trainer applies it before tokenising (TextAugmenter)")
         }
     }
 

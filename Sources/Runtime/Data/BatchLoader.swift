@@ -159,7 +159,7 @@ public struct BatchLoader: Sendable {
         }
         if !augment.isEmpty {
             var g = SeededGenerator(seed: augmentKey ^ (UInt64(truncatingIfNeeded: step) &* 0x9E37_79B9_7F4A_7C15))
-            for a in augment where !a.actsOnTokens { Augmenter.apply(a, to: &batch, generator: &g) }
+            for a in augment where a.actsOnFeatures { Augmenter.apply(a, to: &batch, generator: &g) }
             batch.augmentGenerator = g
         }
     }

@@ -94,17 +94,22 @@ public final class PretrainedEncoder {
     /// The token augmentations of `augment` (train batches only) change the batch's token
     /// ids first, drawing from `augmentGenerator`; a frozen encoder then encodes the changed
     /// tokens in evaluation mode, as its cached features are, instead of reading the cache.
+    /// The text augmentations (`text`, train batches only) rewrite each row's text for `epoch`
+    /// before it is tokenised, which likewise rules out the cache.
     func batchInput(split: DataSplit, rows: ArraySlice<Int32>, tape: Tape, generator: inout SeededGenerator,
-                    augment: [Augmentation], augmentGenerator: inout SeededGenerator) -> (Variable, trains: Bool) {
+                    augment: [Augmentation], augmentGenerator: inout SeededGenerator,
+                    text: TextAugmenter? = nil, epoch: Int = 0) -> (Variable, trains: Bool) {
         let w = width
         let tokenAugment = augment.filter(\.actsOnTokens)
-        if isFrozen, tokenAugment.isEmpty {
+        if isFrozen, tokenAugment.isEmpty, text == nil {
             let all = features(of: split)
             var x = [Float](repeating: 0, count: rows.count * w)
             for (i, r) in rows.enumerated() { for j in 0..<w { x[i * w + j] = all[Int(r) * w + j] } }
             return (tape.input(Tensor(shape: [rows.count, w], data: x)), false)
         }
-        var batch = tokens(rows.map { split.texts[Int($0)] })
+        var batch = tokens(rows.map { r in
+            text.map { $0.augment(split.texts[Int(r)], epoch: epoch, row: Int(r)) } ?? split.texts[Int(r)]
+        })
         for a in tokenAugment { Augmenter.apply(a, to: &batch, vocabulary: tokenizer.vocabulary, generator: &augmentGenerator) }
         if isFrozen { return (tape.input(bert.forward(batch, pooling: spec.pooling).copy()), false) }
         weightsFromFolder = false

@@ -17,9 +17,9 @@ extension Trainer {
             throw TrainingError("the data has \(data.featureCount) feature columns but the model's input is \(spec.model.input)")
         }
         // `ftx check` rejects these; a spec that slips through must not train with the augmentation ignored.
-        if let a = spec.data.augment.first(where: { $0.actsOnTokens != (model.encoder != nil) }) {
+        if let a = spec.data.augment.first(where: { $0.actsOnFeatures == (model.encoder != nil) }) {
             throw TrainingError(model.encoder != nil ? "\(a) perturbs numeric features, but a pretrained encoder reads text"
-                                                     : "\(a) replaces tokens, but the model reads numeric features")
+                                                     : "\(a) \(a.actsOnTokens ? "replaces tokens" : "rewrites texts"), but the model reads numeric features")
         }
         if spec.data.augment.filter({ if case .mixup = $0 { return true } else { return false } }).count > 1 {
             throw TrainingError("`mixup` is given more than once; a batch is mixed once, each row with one partner")

@@ -91,6 +91,8 @@ public final class Trainer {
         let trialLoss = try TrialLoss(spec.loss, train: data.train, outputs: model.outputs)
         if let featuresPath { try model.encoder?.preloadFeatures(from: featuresPath, data: data) }
         let epochs = spec.schedule.epochs
+        // The text augmentations' tables, read once; a row's text is then a function of (seed, epoch, row).
+        let textAugmenter = try TextAugmenter(augment: spec.data.augment, seed: spec.seed)
         var loader = BatchLoader(split: data.train, batchSize: spec.schedule.batchSize, shuffle: spec.schedule.shuffle,
                                  seed: spec.seed, augment: spec.data.augment)
         // Optimizer steps: one per `accumulate` consecutive batches, the epoch's last one over the rest.
@@ -168,7 +170,8 @@ public final class Trainer {
                     var encoderTrains = false
                     if let encoder = model.encoder {
                         (x, encoderTrains) = encoder.batchInput(split: data.train, rows: batch.rows[0..<n], tape: tape, generator: &dropout,
-                                                               augment: loader.augment, augmentGenerator: &batch.augmentGenerator)
+                                                               augment: loader.augment, augmentGenerator: &batch.augmentGenerator,
+                                                               text: textAugmenter, epoch: epoch)
                     } else {
                         batch.x.withUnsafeBufferPointer { inputRows.pointer.update(from: $0.baseAddress!, count: n * features) }
                         x = tape.input(Tensor(storage: inputRows, shape: [n, features]))

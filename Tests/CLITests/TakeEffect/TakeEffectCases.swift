@@ -179,6 +179,22 @@ enum TakeEffectCases {
         mlp("augment mixup.alpha", base: ["data.augment": "[mixup(0.2)]"], ["data.augment": "[mixup(1.0)]"]),
         bert("augment token_dropout", ["data.augment": "[token_dropout(0.3)]"]),
         bert("augment token_dropout.p", base: ["data.augment": "[token_dropout(0.1)]"], ["data.augment": "[token_dropout(0.5)]"]),
+        bert("augment synonyms", ["data.augment": "[synonyms(0.5)]"]),
+        bert("augment synonyms.p", base: ["data.augment": "[synonyms(0.2)]"], ["data.augment": "[synonyms(0.8)]"]),
+        bert("augment synonyms.source", base: ["data.augment": "[synonyms(0.5)]"], ["data.augment": #"[synonyms(0.5, source: "synonyms.csv")]"#]),
+        bert("augment random_insertion", ["data.augment": "[random_insertion(0.5)]"]),
+        bert("augment random_insertion.alpha", base: ["data.augment": "[random_insertion(0.25)]"], ["data.augment": "[random_insertion(0.75)]"]),
+        bert("augment random_insertion.source", base: ["data.augment": "[random_insertion(0.5)]"],
+             ["data.augment": #"[random_insertion(0.5, source: "synonyms.csv")]"#]),
+        bert("augment random_swap", ["data.augment": "[random_swap(0.5)]"]),
+        bert("augment random_swap.alpha", base: ["data.augment": "[random_swap(0.25)]"], ["data.augment": "[random_swap(0.75)]"]),
+        bert("augment random_deletion", ["data.augment": "[random_deletion(0.3)]"]),
+        bert("augment random_deletion.p", base: ["data.augment": "[random_deletion(0.1)]"], ["data.augment": "[random_deletion(0.5)]"]),
+        bert("augment paraphrases", ["data.augment": #"[paraphrases("paraphrases.csv", p: 0.5)]"#]),
+        bert("augment paraphrases.path", base: ["data.augment": #"[paraphrases("paraphrases.csv", p: 0.5)]"#],
+             ["data.augment": #"[paraphrases("paraphrases-b.csv", p: 0.5)]"#]),
+        bert("augment paraphrases.p", base: ["data.augment": #"[paraphrases("paraphrases.csv", p: 0.2)]"#],
+             ["data.augment": #"[paraphrases("paraphrases.csv", p: 0.8)]"#]),
     ]
 
     static let model: [TakeEffectCase] = [

@@ -179,5 +179,16 @@ final class TakeEffectHarness {
         }
         try write(texts, "texts.csv")
         try write(numbers, "texts-numbers.csv")
+        // Tables of the text augmentations: synonyms of the texts' words, and two paraphrase tables of its texts.
+        try write("word,synonym\nbig,huge\nbig,large\nsmall,tiny\ncat,kitten\ndog,puppy\nfish,trout\nred,scarlet\nblue,azure\n", "synonyms.csv")
+        var paraphrases = "text,paraphrase\n", paraphrasesB = "text,paraphrase\n"
+        for line in texts.split(separator: "\n").dropFirst() {
+            let text = String(line.split(separator: ",")[0])
+            let words = text.split(separator: " ")
+            paraphrases += "\(text),\(words.reversed().joined(separator: " "))\n"
+            paraphrasesB += "\(text),a \(words.dropFirst().joined(separator: " ")) indeed\n"
+        }
+        try write(paraphrases, "paraphrases.csv")
+        try write(paraphrasesB, "paraphrases-b.csv")
     }
 }
