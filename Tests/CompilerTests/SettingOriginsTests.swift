@@ -21,7 +21,7 @@ final class SettingOriginsTests: XCTestCase {
 
     private func examples(sandbox: PlanSandbox) throws -> [Example] {
         let names = TestPaths.ftxFiles(in: TestPaths.root + "/experiments").map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
-        XCTAssertEqual(names.count, 4, "every repository example is explained")
+        XCTAssertEqual(names.count, 5, "every repository example is explained")
         return try names.map { name in
             let path = try sandbox.write(try PlanSandbox.example(name), as: "experiments/\(name).ftx")
             let (experiment, file) = try checked(path)

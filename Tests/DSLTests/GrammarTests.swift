@@ -146,7 +146,7 @@ final class GrammarTests: XCTestCase {
     func testGrammarClassifiesTheExamplesAsTheLexerDoes() throws {
         let rules = try Self.rules()
         let examples = Self.files(in: Self.root.appendingPathComponent("experiments"))
-        XCTAssertEqual(examples.count, 4)
+        XCTAssertEqual(examples.count, 5)
         var tokens = 0
         for url in examples {
             let file = try SourceFile.load(path: url.path)
