@@ -30,6 +30,8 @@ final class CheckerRun {
     var stages: [String: StageDraft] = [:]
     /// Models whose `head` was given but is invalid (already reported).
     var modelsWithInvalidHead = Set<String>()
+    /// Warning codes the `experiment`'s `allow` suppresses in the whole file.
+    var allowed = Set<DiagnosticCode>()
 
     let checkFiles: Bool
 
@@ -85,6 +87,7 @@ final class CheckerRun {
             if let name = declarationName(section) { experimentName = name.name; experimentSpan = name.span }
             let settings = checkSection(section, LanguageSchema.experiment, title: "experiment `\(experimentName)`")
             if let seed = settings.values["seed"]?.number { experimentSeed = Int(seed) }
+            allowed = LintSuppression.allowedCodes(settings.values["allow"]?.list ?? [], emit: emit)
             experimentResources = checkResources(settings.sections, owner: "experiment `\(experimentName)`")
         }
         for name in declarationOrder[.data] ?? [] { checkData(declarations[.data]![name]!, name: name) }
@@ -103,7 +106,7 @@ final class CheckerRun {
             name: experimentName, seed: experimentSeed, span: experimentSpan, baseDirectory: baseDirectory,
             data: (declarationOrder[.data] ?? []).compactMap { checkedData[$0] },
             models: (declarationOrder[.model] ?? []).compactMap { checkedModels[$0] },
-            stages: checkedStages, resources: experimentResources)
+            stages: checkedStages, resources: experimentResources, allowedWarnings: allowed)
     }
 
     func declarationName(_ section: Section) -> Identifier? {
@@ -273,9 +276,10 @@ final class CheckerRun {
             }
         }
         // The values `run` reads: numeric data's features must be numbers; the label's classes.
-        var classCount: Int?, numericLabels = false, onlyLabel: String?
+        var classCount: Int?, numericLabels = false, onlyLabel: String?, rowCount: Int?
         if columns != nil, let values = reader.values(path: resolved, format: format, label: label?.string) {
             classCount = values.classCount
+            if values.malformed == nil { rowCount = values.rowCount }
             onlyLabel = values.onlyLabel
             numericLabels = label?.string.map { values.firstNonNumeric[$0] == nil } ?? false
             let sourceSpan = settings.values["source"]?["path"]?.span ?? settings.values["source"]?.span ?? section.keyword.span
@@ -299,7 +303,7 @@ final class CheckerRun {
         checkedData[name] = CheckedData(
             name: name, span: section.name?.span ?? section.keyword.span, format: format, path: path, resolvedPath: resolved,
             label: label?.string ?? "", text: text?.string, columns: columns, features: features, settings: record, splits: splits,
-            classCount: classCount, numericLabels: numericLabels, onlyLabel: onlyLabel)
+            classCount: classCount, numericLabels: numericLabels, onlyLabel: onlyLabel, rowCount: rowCount)
     }
 
     // MARK: Models

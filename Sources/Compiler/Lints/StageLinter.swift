@@ -1,0 +1,125 @@
+import DSL
+import Foundation
+import Plan
+import Support
+
+/// The lints of `LintTable` over a checked experiment. A stage's lints look at what its trials
+/// run: each sweep point is lowered to its `TrainingSpec` (the planner's own lowering), and a
+/// lint fires for the stage only when it fires for every trial — a sweep that also tries
+/// usual values is a deliberate search, not a mistake. The warning points at the value of
+/// the first trial (a swept value points into its axis).
+struct StageLinter {
+    let experiment: CheckedExperiment
+    let file: SourceFile
+
+    /// Stages with more sweep points than this are linted on their settings alone (no trial lints).
+    static let pointLimit = 1000
+
+    func lint() -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for model in experiment.models { out += lintModel(model) }
+        for stage in experiment.stages {
+            out += lintSweeps(stage)
+            out += lintTrials(stage)
+        }
+        return out
+    }
+
+    // MARK: Models
+
+    /// W0307: dropout of one half or more on a pretrained transformer's task layers.
+    func lintModel(_ model: CheckedModel) -> [Diagnostic] {
+        guard case .bert = model.architecture, let layers = model.settings["layers"]?.list else { return [] }
+        var out: [Diagnostic] = []
+        for layer in layers where layer.callName == "dropout" {
+            let p = layer["p"]?.number ?? TrialLowering.positional(layer, 0)?.number
+            if let p, p >= LintTable.transformerDropoutLimit {
+                out.append(LintDiagnostics.dropoutHighOnTransformer(p: p, model: model.name, span: layer.span))
+            }
+        }
+        return out
+    }
+
+    // MARK: Sweeps
+
+    /// W0308: a numeric axis spanning decades with its values (or draws) bunched in the top decade.
+    func lintSweeps(_ stage: CheckedStage) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for sweep in stage.sweeps {
+            for axis in sweep.axes {
+                if let generator = axis.generator {
+                    forEachUniform(in: generator) { call, a, b in
+                        if a > 0, b / a >= LintTable.decadesRatio {
+                            out.append(LintDiagnostics.sweepAxisLinearOverDecades(path: axis.dottedPath, low: a, high: b, isUniform: true, span: call.span))
+                        }
+                    }
+                    if generator.callName == "choice", case .call(_, let options, _) = generator.kind, let d = linearList(options, axis: axis) { out.append(d) }
+                } else if let d = linearList(axis.values, axis: axis) {
+                    out.append(d)
+                }
+            }
+        }
+        return out
+    }
+
+    private func linearList(_ values: [Value], axis: SweepAxis) -> Diagnostic? {
+        let numbers = values.compactMap(\.number)
+        guard numbers.count == values.count, numbers.count >= 3, let low = numbers.min(), let high = numbers.max(), low > 0,
+              high / low >= LintTable.decadesRatio else { return nil }
+        let top = numbers.filter { $0 > high / 10 }.count
+        guard 2 * top > numbers.count else { return nil }
+        return LintDiagnostics.sweepAxisLinearOverDecades(path: axis.dottedPath, low: low, high: high, isUniform: false, span: axis.span)
+    }
+
+    /// Every `uniform(a, b)` inside a generator (a `choice` option's arguments included).
+    private func forEachUniform(in value: Value, _ body: (Value, Double, Double) -> Void) {
+        if value.callName == "uniform", let a = value["a"]?.number ?? TrialLowering.positional(value, 0)?.number, let b = value["b"]?.number ?? TrialLowering.positional(value, 1)?.number {
+            body(value, a, b)
+            return
+        }
+        switch value.kind {
+        case .call(_, let positional, let named):
+            for v in positional { forEachUniform(in: v, body) }
+            for field in named { forEachUniform(in: field.value, body) }
+        case .list(let items):
+            for v in items { forEachUniform(in: v, body) }
+        default:
+            break
+        }
+    }
+
+    // MARK: Trials
+
+    /// One trial as the lints see it.
+    struct Trial {
+        var settings: Value
+        var spec: TrainingSpec
+    }
+
+    /// The stage's trial lints: those every trial triggers, reported once.
+    func lintTrials(_ stage: CheckedStage) -> [Diagnostic] {
+        let points = stage.sweeps.reduce(1) { satMul($0, $1.pointCount) }
+        guard points <= Self.pointLimit else { return [] }
+        let lowering = TrialLowering(experiment: experiment)
+        let upstream: Initialization? = stage.initStage == nil ? nil : .upstream(taskKey: "lint")
+        var trials: [Trial] = []
+        for point in SweepExpander.expand(stage) {
+            // A trial that does not lower has an error reported elsewhere; lint nothing of the stage.
+            guard let spec = try? lowering.lower(stage: stage, point: point, upstream: upstream) else { return [] }
+            trials.append(Trial(settings: point.apply(to: stage.settings), spec: spec))
+        }
+        guard !trials.isEmpty else { return [] }
+        let context = StageContext(experiment: experiment, stage: stage, file: file)
+        var byCode: [DiagnosticCode: [Diagnostic]] = [:]
+        for trial in trials {
+            for d in context.lints(trial) { byCode[d.code, default: []].append(d) }
+        }
+        var out: [Diagnostic] = []
+        for (_, found) in byCode where found.count == trials.count {
+            var first = found[0]
+            if trials.count > 1 { first.notes.append("every one of the \(trials.count) trials of stage `\(stage.name)` does") }
+            out.append(first)
+        }
+        return out
+    }
+}
