@@ -46,7 +46,7 @@ struct LoadedExperiment {
             throw CommandFailure(status: ExitCode.failure)
         }
         // Warnings go to stderr so `--json` output stays one clean object.
-        printDiagnostics(check.diagnostics + plan.warnings, file: check.file, console: console)
+        printDiagnostics(check.diagnostics + check.suppression.filter(plan.warnings, in: check.file), file: check.file, console: console)
         let storeDir = storePath(for: path, option: storeOption)
         let store: TaskStore
         do {

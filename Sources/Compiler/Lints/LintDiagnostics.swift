@@ -10,8 +10,8 @@ public enum LintDiagnostics {
     static func f(_ x: Double) -> String { Value.format(x) }
 
     /// An `allow` naming something that is not a warning code.
-    public static func allowUnknownCode(text code: String, isError: Bool, suggestion: String?, span: Span) -> Diagnostic {
-        let message = isError ? "`\(code)` is an error, and errors cannot be allowed" : "`\(code)` is not a warning code"
+    public static func allowUnknownCode(text: String, isError: Bool, suggestion: String?, span: Span) -> Diagnostic {
+        let message = isError ? "`\(text)` is an error, and errors cannot be allowed" : "`\(text)` is not a warning code"
         var help = ["`allow` takes warning codes such as `W0304` (docs/LANGUAGE.md, Lints)"]
         var fixIts: [FixIt] = []
         if !isError, let suggestion {

@@ -86,7 +86,7 @@ public enum LintTable {
         Lint(code: .selectionOnTest, title: "selection on the test split",
              threshold: "`select`, `ensemble` or `prune` ranks trials by a `test.*` metric.",
              reason: "the test split must stay unseen until the final report, or its score no longer estimates new data",
-             source: "\(seed001): tune on the validation set, report on the test set"),
+             source: "\(seed002) §3.1.1 and §3.1.2: evaluate on the validation set to choose the best model"),
         Lint(code: .learningRateUnusual, title: "learning rate far outside the usual range",
              threshold: "The highest base rate any trainable parameter gets (the optimizer's `lr`, a `param_groups` entry's `lr`, `one_cycle`'s `max`; times `lr_decay^k`) "
                  + "is more than \(Int(farFactor))× below or above the usual range for the optimizer and what is trained: "
@@ -133,7 +133,7 @@ public enum LintTable {
         Lint(code: .selectionOnTrain, title: "selection on the training split",
              threshold: "`select`, `ensemble` or `prune` ranks trials by a `train.*` metric.",
              reason: "the training metric rewards the trial that overfits most, not the one that generalises",
-             source: "\(seed001): evaluate on the validation or test set"),
+             source: "\(seed002) §3.1.1 and §3.1.2: evaluate on the validation set to choose the best model; \(seed000) §4 steers training by the validation loss"),
     ]
 
     /// The row of `code`.
