@@ -30,7 +30,7 @@ public struct Checker: Sendable {
     public func check(_ unit: SourceUnit, file: SourceFile) -> CheckResult {
         let run = CheckerRun(file: file, checkFiles: checkFiles)
         let experiment = run.run(unit)
-        let lints = StageLinter(experiment: experiment, file: file).lint()
+        let lints = StageLinter(experiment: experiment, file: file, skipping: run.stagesWithErrors(in: experiment)).lint()
         return CheckResult(diagnostics: (run.diagnostics + lints).sortedAndUnique(), experiment: experiment)
     }
 }

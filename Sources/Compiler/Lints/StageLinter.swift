@@ -11,14 +11,17 @@ import Support
 struct StageLinter {
     let experiment: CheckedExperiment
     let file: SourceFile
+    /// Stages with an error in their own block or in the block of their model or data: their
+    /// settings hold defaults in place of the rejected values, so lints would speak of values never written.
+    var skipping: Set<String> = []
 
     /// Stages with more sweep points than this are linted on their settings alone (no trial lints).
     static let pointLimit = 1000
 
     func lint() -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for model in experiment.models { out += lintModel(model) }
-        for stage in experiment.stages {
+        for model in experiment.models where !skipping.contains("model:" + model.name) { out += lintModel(model) }
+        for stage in experiment.stages where !skipping.contains(stage.name) {
             out += lintSweeps(stage)
             out += lintTrials(stage)
         }
@@ -119,6 +122,24 @@ struct StageLinter {
             var first = found[0]
             if trials.count > 1 { first.notes.append("every one of the \(trials.count) trials of stage `\(stage.name)` does") }
             out.append(first)
+        }
+        return out
+    }
+}
+
+extension CheckerRun {
+    /// Names of the stages (and, as `model:NAME`, the models) whose blocks, or whose model's or
+    /// data's blocks, hold an error diagnostic.
+    func stagesWithErrors(in experiment: CheckedExperiment) -> Set<String> {
+        let errors = diagnostics.filter { $0.severity == .error }.map(\.primary.span.start)
+        func hasError(_ kind: DeclarationKind, _ name: String?) -> Bool {
+            guard let name, let span = declarations[kind]?[name]?.span else { return false }
+            return errors.contains { span.start <= $0 && $0 < span.end }
+        }
+        var out = Set<String>()
+        for model in experiment.models where hasError(.model, model.name) { out.insert("model:" + model.name) }
+        for stage in experiment.stages where hasError(.stage, stage.name) || hasError(.model, stage.model) || hasError(.data, stage.data) {
+            out.insert(stage.name)
         }
         return out
     }

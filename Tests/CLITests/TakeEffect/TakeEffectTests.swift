@@ -13,7 +13,7 @@ final class TakeEffectTests: XCTestCase {
 
     /// Settings with no case, and why none is needed.
     static let exempt: [String: String] = [
-        "experiment.allow": "issue 21: suppresses `check`'s warnings only; it reaches no spec, key or result by design (LintSuppressionTests show what it does)",
+        "experiment.allow": "issue 21: suppresses `check`'s warnings only; it reaches no spec, key or result by design (`LintTests` and the `ok_lints_allowed` golden fixture show what it does)",
     ]
 
     /// Cases (by id) of settings that are accepted and ignored today; each is written as
