@@ -99,31 +99,35 @@ struct StageLinter {
         var spec: TrainingSpec
     }
 
-    /// The stage's trial lints: those every trial triggers, reported once.
+    /// The stage's trial lints: those every trial triggers, reported once. Trials are lowered one
+    /// by one and only while some lint of the first trial still holds for all so far, so a clean
+    /// stage costs one lowering however large its sweep.
     func lintTrials(_ stage: CheckedStage) -> [Diagnostic] {
-        let points = stage.sweeps.reduce(1) { satMul($0, $1.pointCount) }
-        guard points <= Self.pointLimit else { return [] }
+        let count = stage.sweeps.reduce(1) { satMul($0, $1.pointCount) }
+        guard count <= Self.pointLimit else { return [] }
         let lowering = TrialLowering(experiment: experiment)
         let upstream: Initialization? = stage.initStage == nil ? nil : .upstream(taskKey: "lint")
-        var trials: [Trial] = []
-        for point in SweepExpander.expand(stage) {
+        let context = StageContext(experiment: experiment, stage: stage, file: file)
+        let points = SweepExpander.expand(stage)
+        var found: [Diagnostic] = []
+        for (i, point) in points.enumerated() {
             // A trial that does not lower has an error reported elsewhere; lint nothing of the stage.
             guard let spec = try? lowering.lower(stage: stage, point: point, upstream: upstream) else { return [] }
-            trials.append(Trial(settings: point.apply(to: stage.settings), spec: spec))
+            let trial = Trial(settings: point.apply(to: stage.settings), spec: spec)
+            if i == 0 {
+                found = context.lints(trial, only: nil)
+            } else {
+                let still = Set(context.lints(trial, only: Set(found.map(\.code))).map(\.code))
+                found.removeAll { !still.contains($0.code) }
+            }
+            if found.isEmpty { return [] }
         }
-        guard !trials.isEmpty else { return [] }
-        let context = StageContext(experiment: experiment, stage: stage, file: file)
-        var byCode: [DiagnosticCode: [Diagnostic]] = [:]
-        for trial in trials {
-            for d in context.lints(trial) { byCode[d.code, default: []].append(d) }
+        guard points.count > 1 else { return found }
+        return found.map { d in
+            var d = d
+            d.notes.append("every one of the \(points.count) trials of stage `\(stage.name)` does")
+            return d
         }
-        var out: [Diagnostic] = []
-        for (_, found) in byCode where found.count == trials.count {
-            var first = found[0]
-            if trials.count > 1 { first.notes.append("every one of the \(trials.count) trials of stage `\(stage.name)` does") }
-            out.append(first)
-        }
-        return out
     }
 }
 

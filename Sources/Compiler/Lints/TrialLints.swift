@@ -32,16 +32,21 @@ struct StageContext {
 
     static func isEncoder(_ name: String) -> Bool { name.hasPrefix("embeddings.") || name.hasPrefix("encoder.") }
 
-    func lints(_ trial: StageLinter.Trial) -> [Diagnostic] {
+    /// The trial's lints; `only`: just these codes (nil: all).
+    func lints(_ trial: StageLinter.Trial, only: Set<DiagnosticCode>?) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let rows = trainRows(trial.spec)
-        if let d = learningRate(trial) { out.append(d) }
-        if let d = warmup(trial, rows: rows) { out.append(d) }
-        if let d = stepDecay(trial, rows: rows) { out.append(d) }
-        if let d = plateau(trial) { out.append(d) }
-        if let d = batchSize(trial, rows: rows) { out.append(d) }
-        if let d = weightDecay(trial) { out.append(d) }
-        if let d = epochs(trial) { out.append(d) }
+        func run(_ codes: [DiagnosticCode], _ lint: () -> Diagnostic?) {
+            if let only, only.isDisjoint(with: codes) { return }
+            if let d = lint() { out.append(d) }
+        }
+        run([.learningRateUnusual]) { learningRate(trial) }
+        run([.warmupLongerThanTraining]) { warmup(trial, rows: rows) }
+        run([.scheduleDecaysToZero]) { stepDecay(trial, rows: rows) }
+        run([.plateauPatienceTooLong]) { plateau(trial) }
+        run([.fewStepsPerEpoch, .batchLargerThanTrainSplit]) { batchSize(trial, rows: rows) }
+        run([.weightDecayOnBiasAndNorm]) { weightDecay(trial) }
+        run([.tooManyEpochsForFineTuning]) { epochs(trial) }
         return out
     }
 
