@@ -7,8 +7,8 @@ enum CheckCommand {
     static let subcommand = Subcommand(
         name: "check",
         summary: "parse and validate experiments; every problem with file:line:col and a fix",
-        usage: "ftx check [--json] FILE...",
-        signature: CommandSignature(flags: ["--json"], options: [], minPositionals: 1),
+        usage: "ftx check [--json] [--deny-warnings] FILE...",
+        signature: CommandSignature(flags: ["--json", "--deny-warnings"], options: [], minPositionals: 1),
         run: run)
 
     static func run(_ args: ParsedArguments, _ console: Console) throws -> Int32 {
@@ -38,7 +38,10 @@ enum CheckCommand {
             console.err(DiagnosticRenderer.summary(files: args.positionals.count, errors: errors, warnings: warnings, color: console.colorErr) + "\n")
         }
         if unreadable > 0 { return ExitCode.failure }
-        return errors > 0 ? ExitCode.negative : ExitCode.success
+        // `--deny-warnings` (CI): a warning the file does not allow fails the check as an error does.
+        let denied = args.has("--deny-warnings") && warnings > 0
+        if denied, !json { console.err("ftx check: failed: --deny-warnings and \(warnings) warning\(warnings == 1 ? "" : "s")\n") }
+        return errors > 0 || denied ? ExitCode.negative : ExitCode.success
     }
 }
 

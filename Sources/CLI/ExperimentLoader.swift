@@ -61,7 +61,7 @@ struct LoadedExperiment {
             throw CommandFailure(status: ExitCode.failure)
         }
         // Warnings go to stderr so `--json` output stays one clean object.
-        printDiagnostics(check.diagnostics + plan.warnings, file: check.file, console: console)
+        printDiagnostics(check.diagnostics + check.suppression.filter(plan.warnings, in: check.file), file: check.file, console: console)
         return (check, plan)
     }
 

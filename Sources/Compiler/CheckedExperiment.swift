@@ -18,6 +18,8 @@ public struct CheckedExperiment: Sendable {
     public var stages: [CheckedStage]
     /// The experiment's `resources` block: what every stage's tasks ask of a cluster unless the stage sets its own.
     public var resources = JobResources()
+    /// Warning codes the `experiment`'s `allow` list suppresses in the whole file.
+    public var allowedWarnings = Set<DiagnosticCode>()
 
     public func data(named name: String) -> CheckedData? { data.first { $0.name == name } }
     public func model(named name: String) -> CheckedModel? { models.first { $0.name == name } }

@@ -33,7 +33,8 @@ public struct Checker: Sendable {
     public func check(_ unit: SourceUnit, file: SourceFile) -> CheckResult {
         let run = CheckerRun(file: file, checkFiles: checkFiles, dataCache: dataCache)
         let experiment = run.run(unit)
-        return CheckResult(diagnostics: run.diagnostics.sortedAndUnique(), experiment: experiment)
+        let lints = StageLinter(experiment: experiment, file: file, skipping: run.stagesWithErrors(in: experiment)).lint()
+        return CheckResult(diagnostics: (run.diagnostics + lints).sortedAndUnique(), experiment: experiment)
     }
 }
 
@@ -50,6 +51,9 @@ public struct FileCheck: Sendable {
     /// Parser and checker diagnostics, sorted and de-duplicated.
     public var diagnostics: [Diagnostic]
     public var experiment: CheckedExperiment
+    /// The warnings the file allows (`allow` in `experiment`, `# ftx: allow(…)` comments), already
+    /// left out of `diagnostics`; commands apply it to the planner's warnings too.
+    public var suppression = LintSuppression()
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
@@ -69,7 +73,11 @@ public func checkSource(_ file: SourceFile, parsed: (SourceUnit, [Diagnostic]), 
     let result = Checker(checkFiles: checkFiles, dataCache: dataCache).check(unit, file: file)
     let parserFailed = parseDiagnostics.contains { $0.severity == .error }
     let checkerDiagnostics = parserFailed ? result.diagnostics.filter { !missingCodes.contains($0.code) } : result.diagnostics
-    return FileCheck(file: file, diagnostics: (parseDiagnostics + checkerDiagnostics).sortedAndUnique(), experiment: result.experiment)
+    var commentDiagnostics: [Diagnostic] = []
+    let byLine = LintSuppression.comments(in: file) { commentDiagnostics.append($0) }
+    let suppression = LintSuppression(fileWide: result.experiment.allowedWarnings, byLine: byLine)
+    let all = suppression.filter(parseDiagnostics + checkerDiagnostics + commentDiagnostics, in: file)
+    return FileCheck(file: file, diagnostics: all.sortedAndUnique(), experiment: result.experiment, suppression: suppression)
 }
 
 /// Reads, parses and checks the file at `path`. A file that cannot be read is a `FileReadError`.

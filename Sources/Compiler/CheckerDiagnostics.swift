@@ -744,7 +744,7 @@ public enum CheckerDiagnostics {
     public static func selectionOnTest(metric: String, span: Span) -> Diagnostic {
         Diagnostic(severity: .warning, code: .selectionOnTest, message: "choosing trials by `\(metric)` uses the test split for model selection",
                    primary: Label(span, "test data used for selection"),
-                   help: ["select on the validation split, e.g. `valid.\(metric.split(separator: ".").last ?? "accuracy")`; keep test for the final report"])
+                   help: ["select on the validation split, e.g. `valid.\(metric.split(separator: ".").last ?? "accuracy")`; keep test for the final report", LintTable.why(.selectionOnTest)])
     }
 
     /// A data or model declaration no stage uses.

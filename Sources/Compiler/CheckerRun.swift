@@ -32,6 +32,8 @@ final class CheckerRun {
     var modelsWithInvalidHead = Set<String>()
     /// The `experiment` block's `seed` as written, and the block's title: where a stage without its own seed gets it.
     var experimentSeedSetting: (value: Value, declaration: String)?
+    /// Warning codes the `experiment`'s `allow` suppresses in the whole file.
+    var allowed = Set<DiagnosticCode>()
 
     let checkFiles: Bool
 
@@ -91,6 +93,7 @@ final class CheckerRun {
                 experimentSeed = Int(seed)
                 experimentSeedSetting = (seedValue, "experiment `\(experimentName)`")
             }
+            allowed = LintSuppression.allowedCodes(settings.values["allow"]?.list ?? [], emit: emit)
             experimentResources = checkResources(settings.sections, owner: "experiment `\(experimentName)`")
         }
         for name in declarationOrder[.data] ?? [] { checkData(declarations[.data]![name]!, name: name) }
@@ -109,7 +112,7 @@ final class CheckerRun {
             name: experimentName, seed: experimentSeed, span: experimentSpan, baseDirectory: baseDirectory,
             data: (declarationOrder[.data] ?? []).compactMap { checkedData[$0] },
             models: (declarationOrder[.model] ?? []).compactMap { checkedModels[$0] },
-            stages: checkedStages, resources: experimentResources)
+            stages: checkedStages, resources: experimentResources, allowedWarnings: allowed)
     }
 
     func declarationName(_ section: Section) -> Identifier? {
@@ -287,8 +290,8 @@ final class CheckerRun {
         if columns != nil, let values = reader.values(path: resolved, format: format, label: label?.string,
                                                       text: paraphraseTables.isEmpty ? nil : text?.string) {
             classCount = values.classCount
-            onlyLabel = values.onlyLabel
             if values.malformed == nil { rowCount = values.rowCount }
+            onlyLabel = values.onlyLabel
             numericLabels = label?.string.map { values.firstNonNumeric[$0] == nil } ?? false
             if values.malformed == nil, let cell = label?.string.flatMap({ values.firstNonNumeric[$0] }), !cell.text.isEmpty {
                 firstNonNumericLabel = (cell.line, cell.text)  // an empty label is E0202's

@@ -61,9 +61,45 @@ public enum LanguageReference {
 
         `ftx check` also warns (without failing) about sweeps that expand to more than \
         \(LanguageSchema.largeSweepThreshold) trials, empty sweeps, a `freeze` that covers every parameter, \
-        selection on the test split, and data or models no stage uses.
+        selection on the test split, and data or models no stage uses; and about the settings of \
+        the [Lints](#lints) below.
         """)
+        out.append(lintsSection())
         return out.joined(separator: "\n\n") + "\n"
+    }
+
+    /// The lints, from `LintTable` (the checker's help lines read the same rows).
+    static func lintsSection() -> String {
+        var lines = ["""
+        ## Lints
+
+        Settings that `ftx check` accepts but that are almost surely wrong, by the ranges practitioners \
+        use. Each is a warning (never an error) with its code, the place, the reason and the usual \
+        range; `ftx check --deny-warnings` fails on any (docs/CLI.md). A stage's lints look at what its \
+        trials run — every sweep point lowered as `ftx plan` lowers it — and fire only when every trial \
+        of the stage has the problem: a sweep that also tries usual values is a search, not a mistake \
+        (stages of more than \(StageLinter.pointLimit) points are not linted per trial). Row counts are \
+        the data file's rows cut by the split's fractions (`round(train·n)`).
+
+        **Allowing a warning.** `allow = ["W0304"]` in `experiment` allows codes in the whole file; \
+        a comment `# ftx: allow(W0304, W0306)` allows them on its own line and the next one (write it \
+        at the end of the flagged line or alone on the line above). Only warnings can be allowed: an \
+        `allow` naming anything else is itself a warning (W0340).
+
+        | code | lint | fires when | why | source |
+        |---|---|---|---|---|
+        """]
+        for lint in LintTable.all {
+            let cells = [lint.code.rawValue, lint.title, lint.threshold, capitalized(lint.reason) + ".", lint.source]
+            lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+        }
+        lines.append("""
+
+        Not lints because `check` already rejects them: class weights or label smoothing on a \
+        regression loss (`mse()` takes no arguments, E0146; a sum mixing `mse()` with \
+        `cross_entropy(…)` is E0175), and `mixup` on text data (E0120).
+        """)
+        return lines.joined(separator: "\n")
     }
 
     static func inline(_ names: [String]) -> String { names.map { "`\($0)`" }.joined(separator: ", ") }
@@ -201,7 +237,10 @@ public enum LanguageReference {
                 t.set("stage", "init", "init = " + call.example)
                 if call.name == "checkpoint" { t.set("stage", "model", "model = mlp"); files = false }
             case "optimizer": t.set("stage", "optimizer", "optimizer = " + call.example)
-            case "schedule": t.set("schedule", "lr", "lr = " + call.example)
+            case "schedule":
+                t.set("schedule", "lr", "lr = " + call.example)
+                // Enough epochs for `plateau`'s patience to act (lint W0303).
+                if call.name == "plateau" { t.set("schedule", "epochs", "epochs = 6") }
             case "loss":
                 t.set("stage", "loss", "loss = " + call.example)
                 if ["bce", "mse"].contains(call.name) { t.set("stage", "head", "head = dense(1)") }
@@ -253,7 +292,7 @@ struct ExampleTemplate {
         data: ("glosses", [("source", "source = csv(\"../data/wordnet-glosses.csv\")"), ("text", "text = \"text\""), ("label", "label = \"label\""), ("split", "split = stratified(train: 0.8, valid: 0.1, test: 0.1, seed: 0)")]),
         model: ("minilm", [("pretrained", "pretrained = bert(\"../models/all-MiniLM-L6-v2\")"), ("head", "head = dense(6)")]),
         upstream: "stage pretrain {\n  model = minilm\n  data = glosses\n  freeze = [\"embeddings.*\", \"encoder.*\"]\n  optimizer = adamw(lr: 1e-3)\n  schedule {\n    epochs = 1\n  }\n}",
-        stage: [("init", "init = pretrain"), ("data", "data = glosses"), ("optimizer", "optimizer = adamw(lr: 2e-5)")],
+        stage: [("init", "init = pretrain"), ("data", "data = glosses"), ("optimizer", "optimizer = adamw(lr: 2e-5, no_decay: bias_and_norm)")],
         schedule: [("epochs", "epochs = 1")])
 
     static func put(_ list: inout [(String, String)], _ key: String, _ line: String) {

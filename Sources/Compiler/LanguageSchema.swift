@@ -148,6 +148,7 @@ public enum LanguageSchema {
         "experiment", label: .name,
         keys: [
             ParamSpec("seed", .number(.naturalNumber), .defaulted(num(0)), doc: "The seed of every stage that does not set its own: initialisation, shuffling, dropout.", example: "seed = 0"),
+            ParamSpec("allow", .list(.string, nonEmpty: false), .defaulted(list([])), doc: "Warning codes `ftx check` does not report anywhere in the file (see [Lints](#lints)): `[\"W0304\"]`. Only warnings can be allowed; a code that is not a warning is itself a warning (W0340). To allow a warning on one line only, write `# ftx: allow(W0304)` on that line or the line above. Changes no result and no task key.", example: "allow = [\"W0304\"]"),
         ],
         sections: [resources],
         doc: "Names the experiment (at most one per file; default: the file's name), sets its seed and the cluster `resources` every stage asks for unless it sets its own.",

@@ -196,6 +196,8 @@ extension CheckerRun {
                 emit(CheckerDiagnostics.metricNotComputed(metric: "\(use.split).\(use.name)", name: use.name, stage: name, computed: metrics, span: use.span))
             } else if use.split == "test", ["`best`", "`top`", "`asha`"].contains(where: { use.context.contains($0) }) {
                 emit(CheckerDiagnostics.selectionOnTest(metric: "\(use.split).\(use.name)", span: use.span))
+            } else if use.split == "train", ["`best`", "`top`", "`asha`"].contains(where: { use.context.contains($0) }) {
+                emit(LintDiagnostics.selectionOnTrain(metric: "\(use.split).\(use.name)", span: use.span))
             }
         }
         // Parameter names with the stage's head; freeze patterns.

@@ -4,7 +4,8 @@
 /// Codes are stable — tests and scripts key on them, and a code is never reused
 /// for a different mistake. Ranges: `E0001`–`E0099` syntax (`ParserDiagnostics`),
 /// `E0100`… checker errors and `W0100`… checker warnings (`CheckerDiagnostics`),
-/// `W0200`… planner warnings (`PlannerDiagnostics`). Each case is named after the
+/// `W0200`… planner warnings (`PlannerDiagnostics`), `W0300`… lints from fine-tuning
+/// practice (`LintDiagnostics`, described once in `LintTable`). Each case is named after the
 /// one factory that emits it; to add a diagnostic, add a case here (in code
 /// order, with a comment saying when it fires) and a factory there.
 public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
@@ -283,6 +284,33 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case paraphrasesCoverNothing = "W0351"
     /// A note from the planner: a frozen encoder whose features are not hoisted because a text augmentation changes its inputs.
     case featuresNotHoisted = "W0352"
+
+    // MARK: Lints (settings that are valid but almost surely wrong; `LintTable` describes each)
+
+    /// The learning rate every parameter trains at is far outside the usual range for the optimizer and what is trained.
+    case learningRateUnusual = "W0300"
+    /// Warm-up as long as training or longer: the rate never finishes rising.
+    case warmupLongerThanTraining = "W0301"
+    /// A step-wise decay (`step`, `multistep`, `exponential`) brings the rate below a thousandth of its base with an epoch or more still to train.
+    case scheduleDecaysToZero = "W0302"
+    /// `plateau` patience so long that no epoch ever trains at a lowered rate.
+    case plateauPatienceTooLong = "W0303"
+    /// A batch size that leaves fewer than 10 optimizer steps per epoch.
+    case fewStepsPerEpoch = "W0304"
+    /// A batch size larger than the training split: every batch is the whole split.
+    case batchLargerThanTrainSplit = "W0305"
+    /// Weight decay on the biases and LayerNorms of a trained pretrained encoder, with no `no_decay` decision.
+    case weightDecayOnBiasAndNorm = "W0306"
+    /// `dropout(p)` with p ≥ 0.5 on a pretrained transformer's layers.
+    case dropoutHighOnTransformer = "W0307"
+    /// A sweep axis spanning two decades or more whose values bunch in its top decade (linear spacing, `uniform`).
+    case sweepAxisLinearOverDecades = "W0308"
+    /// Fine-tuning an unfrozen pretrained encoder for more than 20 epochs without `early_stop`.
+    case tooManyEpochsForFineTuning = "W0309"
+    /// Trials are chosen (`best`, `top`, `asha`) by a train-split metric, which rewards overfitting.
+    case selectionOnTrain = "W0310"
+    /// An `allow` (comment or `experiment` setting) that names no warning code.
+    case allowUnknownCode = "W0340"
 
     /// Ordered as the printed codes are (`E0001` < `E0100` < `W0100`).
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }

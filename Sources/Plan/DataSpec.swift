@@ -117,6 +117,18 @@ public struct SplitRule: Sendable, Hashable {
         self.valid = valid
         self.test = test
     }
+
+    /// Row counts of each split for `n` rows: `train = round(a·n)`; with a test split
+    /// `valid = min(round(b·n), n − train)` and `test = n − train − valid`; without one
+    /// `valid = n − train`. `round` is Python's (half to even, on the float64 product).
+    /// The one count rule: the runtime's `SplitPlanner` cuts by it, `check`'s lints size epochs by it.
+    public func counts(total n: Int) -> (train: Int, valid: Int, test: Int) {
+        func round(_ f: Double) -> Int { Int((f * Double(n)).rounded(.toNearestOrEven)) }
+        let train = min(max(round(self.train), 0), n)
+        if test == 0 { return (train, n - train, 0) }
+        let valid = min(max(round(self.valid), 0), n - train)
+        return (train, valid, n - train - valid)
+    }
 }
 
 /// One training-time augmentation.

@@ -41,7 +41,7 @@ struct ExperimentRun {
         self.store = workspace.url.appendingPathComponent(store).path
         let check = ftx(["check", self.file])
         XCTAssertEqual(check.status, 0, check.err, file: file, line: line)
-        XCTAssertFalse(check.err.contains("warning"), check.err, file: file, line: line)
+        XCTAssertEqual(warningsOtherThanLints(check.err), [], check.err, file: file, line: line)
         let run = ftx(["run", "--store", self.store, self.file])
         XCTAssertEqual(run.status, 0, run.err, file: file, line: line)
         let results = ftx(["results", "--json", "--store", self.store, self.file])

@@ -112,7 +112,9 @@ final class ReportCommandTests: XCTestCase {
         let out = workspace.url.appendingPathComponent("missing-folder/report.html").path
         let report = ftx(["report", "--out", out, "--store", workspace.url.appendingPathComponent("s").path, file])
         XCTAssertEqual(report.status, 2)
-        XCTAssertTrue(report.err.hasPrefix("ftx report: error: cannot write `\(out)`"), report.err)
+        // The fixture's lints (few steps per epoch on its small data) may come first.
+        XCTAssertTrue(report.err.split(separator: "\n").contains { $0.hasPrefix("ftx report: error: cannot write `\(out)`") }, report.err)
+        XCTAssertEqual(warningsOtherThanLints(report.err), [], report.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         XCTAssertEqual(ftx(["report", "--bogus", file]).status, 64)
     }

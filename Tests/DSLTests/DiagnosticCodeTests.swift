@@ -50,7 +50,7 @@ final class DiagnosticCodeTests: XCTestCase {
     /// (a code is never reused for a different mistake), and every factory uses a case.
     func testEachCodeHasExactlyOneFactory() throws {
         let files = ["Sources/DSL/ParserDiagnostics.swift", "Sources/Compiler/CheckerDiagnostics.swift",
-                     "Sources/Compiler/Plan/PlannerDiagnostics.swift"]
+                     "Sources/Compiler/Plan/PlannerDiagnostics.swift", "Sources/Compiler/Lints/LintDiagnostics.swift"]
         var uses: [String: Int] = [:]
         for file in files {
             for piece in try source(file).components(separatedBy: "code: ").dropFirst() {

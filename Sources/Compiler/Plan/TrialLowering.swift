@@ -487,7 +487,7 @@ public struct TrialLowering: Sendable {
         return PruneSpec(metric: metric, minimize: Self.minimizes(metric), minEpochs: Int(minEpochs), reduction: Int(reduction))
     }
 
-    private static func positional(_ value: Value, _ index: Int) -> Value? {
+    static func positional(_ value: Value, _ index: Int) -> Value? {
         guard case .call(_, let positional, _) = value.kind, index < positional.count else { return nil }
         return positional[index]
     }

@@ -52,11 +52,7 @@ public struct SplitAssignment: Sendable, Equatable {
 public enum SplitPlanner {
     /// Row counts of each split for `n` rows under `rule`'s fractions.
     public static func counts(total n: Int, rule: SplitRule) -> (train: Int, valid: Int, test: Int) {
-        func round(_ f: Double) -> Int { Int((f * Double(n)).rounded(.toNearestOrEven)) }
-        let train = min(max(round(rule.train), 0), n)
-        if rule.test == 0 { return (train, n - train, 0) }
-        let valid = min(max(round(rule.valid), 0), n - train)
-        return (train, valid, n - train - valid)
+        rule.counts(total: n)
     }
 
     /// Checks that the fractions are in [0, 1] and sum to 1 (within 1e-9).
