@@ -92,7 +92,7 @@ final class FreezePatternRunTests: XCTestCase {
         var stages: [String] = []
         for (i, p) in patterns.enumerated() {
             for held in [false, true] {
-                let unfreeze = held ? ["unfreeze = [{at: 1 epochs, layers: [\"\(p.pattern)\"]}]"] : []
+                let unfreeze = held ? ["unfreeze = [{at: 1 epochs, layers: [\"\(p.pattern)\"]}]  # ftx: allow(W0205)"] : []
                 stages.append(oneEpochStage("\(held ? "held" : "plain")\(i)",
                                             ["model = tiny", "data = texts", "freeze = [\"\(p.pattern)\"]"] + unfreeze, batchSize: 8))
             }
