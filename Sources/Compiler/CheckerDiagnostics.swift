@@ -446,6 +446,15 @@ public enum CheckerDiagnostics {
                           help: dym.help, fixIts: dym.fixIts)
     }
 
+    /// A regression loss on a label column with a value that is not a number.
+    public static func regressionLabelNotNumeric(loss: String, label: String, value: String, line: Int, data: String, file: String, span: Span) -> Diagnostic {
+        Diagnostic(code: .regressionLabelNotNumeric,
+                   message: "`\(loss)()` on data `\(data)` needs numeric targets, but column '\(label)' holds '\(cellExcerpt(value))' on line \(line) of \"\(file)\"",
+                   primary: Label(span, "regression loss"),
+                   notes: ["a regression target is read as a number; every trial would fail on that row"],
+                   help: ["fix line \(line) of the file, or use `cross_entropy()` if '\(label)' names classes"])
+    }
+
     /// `repeat = N` with `prune`: ASHA ranks single trials at each rung, not a point's replicates.
     public static func repeatWithPrune(repeatCount: Int, span: Span, pruneSpan: Span) -> Diagnostic {
         Diagnostic(code: .repeatWithPrune, message: "`repeat = \(repeatCount)` cannot be combined with `prune`",
@@ -500,23 +509,6 @@ public enum CheckerDiagnostics {
                    primary: Label(span, "classification loss"),
                    notes: ["with one class, the model learns to always answer '\(value)' and accuracy is 1 whatever it learns"],
                    help: ["use a data file with at least two classes, or `mse()` for a numeric target"])
-    }
-
-    /// A regression loss on a label column with a value that is not a number.
-    public static func regressionLabelNotNumeric(loss: String, label: String, value: String, line: Int, data: String, file: String, span: Span) -> Diagnostic {
-        Diagnostic(code: .regressionLabelNotNumeric,
-                   message: "`\(loss)()` on data `\(data)` needs numeric targets, but column '\(label)' holds '\(cellExcerpt(value))' on line \(line) of \"\(file)\"",
-                   primary: Label(span, "regression loss"),
-                   notes: ["a regression target is read as a number; every trial would fail on that row"],
-                   help: ["fix line \(line) of the file, or use `cross_entropy()` if '\(label)' names classes"])
-    }
-
-    /// An `unfreeze` step that training never reaches.
-    public static func unfreezeNeverReached(at: Value, bound: String, swept: Bool, span: Span) -> Diagnostic {
-        Diagnostic(severity: .warning, code: .unfreezeNeverReached, message: "`unfreeze` at \(at.description) is never reached: \(bound)\(swept ? " in some trials of the sweep" : "")",
-                   primary: Label(span, "never reached"),
-                   notes: ["its parameters stay frozen to the end; the step only keeps them in the checkpoint"],
-                   help: ["unfreeze earlier, or train longer"])
     }
 
     /// Split fractions that do not add up to 1.
@@ -745,6 +737,14 @@ public enum CheckerDiagnostics {
         Diagnostic(severity: .warning, code: .selectionOnTest, message: "choosing trials by `\(metric)` uses the test split for model selection",
                    primary: Label(span, "test data used for selection"),
                    help: ["select on the validation split, e.g. `valid.\(metric.split(separator: ".").last ?? "accuracy")`; keep test for the final report", LintTable.why(.selectionOnTest)])
+    }
+
+    /// An `unfreeze` step that training never reaches.
+    public static func unfreezeNeverReached(at: Value, bound: String, swept: Bool, span: Span) -> Diagnostic {
+        Diagnostic(severity: .warning, code: .unfreezeNeverReached, message: "`unfreeze` at \(at.description) is never reached: \(bound)\(swept ? " in some trials of the sweep" : "")",
+                   primary: Label(span, "never reached"),
+                   notes: ["its parameters stay frozen to the end; the step only keeps them in the checkpoint"],
+                   help: ["unfreeze earlier, or train longer"])
     }
 
     /// A data or model declaration no stage uses.

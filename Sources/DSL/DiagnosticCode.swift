@@ -276,15 +276,6 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     /// An `unfreeze` step at an epoch or step some trial of the stage never reaches.
     case unfreezeNeverReached = "W0205"
 
-    // MARK: Text augmentation notes and warnings
-
-    /// A note: how many of the data's texts a `paraphrases` table covers.
-    case paraphraseCoverage = "W0350"
-    /// A `paraphrases` table that covers none of the data's texts, so it changes nothing.
-    case paraphrasesCoverNothing = "W0351"
-    /// A note from the planner: a frozen encoder whose features are not hoisted because a text augmentation changes its inputs.
-    case featuresNotHoisted = "W0352"
-
     // MARK: Lints (settings that are valid but almost surely wrong; `LintTable` describes each)
 
     /// The learning rate every parameter trains at is far outside the usual range for the optimizer and what is trained.
@@ -311,6 +302,15 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case selectionOnTrain = "W0310"
     /// An `allow` (comment or `experiment` setting) that names no warning code.
     case allowUnknownCode = "W0340"
+
+    // MARK: Text augmentation notes and warnings
+
+    /// A note: how many of the data's texts a `paraphrases` table covers.
+    case paraphraseCoverage = "W0350"
+    /// A `paraphrases` table that covers none of the data's texts, so it changes nothing.
+    case paraphrasesCoverNothing = "W0351"
+    /// A note from the planner: a frozen encoder whose features are not hoisted because a text augmentation changes its inputs.
+    case featuresNotHoisted = "W0352"
 
     /// Ordered as the printed codes are (`E0001` < `E0100` < `W0100`).
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }

@@ -116,7 +116,7 @@ final class ExplainCommandTests: XCTestCase {
         let path = Paths.experiments.appendingPathComponent("wine-search.ftx").path
         let result = ftx(["explain", path, "train:3", "optimizer.lr"])
         XCTAssertEqual(result.status, 0, result.err)
-        XCTAssertTrue(result.out.contains("sweep random(trials: 16, seed: 3), axis optimizer at 34:5, draw 3 of 16, drawn from loguniform("), result.out)
+        XCTAssertTrue(result.out.contains("sweep random(trials: 16, seed: 3), axis optimizer at 36:5, draw 3 of 16, drawn from loguniform("), result.out)
     }
 
     func testUnknownTrialOrSettingIsAnErrorWithASuggestion() throws {

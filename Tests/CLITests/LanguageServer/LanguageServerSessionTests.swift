@@ -47,7 +47,7 @@ final class LanguageServerSessionTests: XCTestCase {
       optimizer = adamw(lr: 1e-3)
       schedule {
         epochs = 2
-        batch_sise = 16
+        batch_sise = 16  # ftx: allow(W0304)
       }
       sweep grid {
         optimizer.lr = [1e-3, 3e-3]
@@ -60,7 +60,7 @@ final class LanguageServerSessionTests: XCTestCase {
       data = points
       freeze = ["layers.0"]
       optimizer = sgd(lr: 1e-2)
-      schedule {
+      schedule {  # ftx: allow(W0305)
         epochs = 1
       }
     }
