@@ -94,10 +94,18 @@ public struct TrialLowering: Sendable {
     /// A path the checker already resolved against the `.ftx` file's directory
     /// (which is relative when the file was named by a relative path), made absolute.
     public static func absoluteFromWorkingDirectory(_ path: String) -> String {
-        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
-        let cwd = FileManager.default.currentDirectoryPath
-        return ((cwd as NSString).appendingPathComponent(path) as NSString).standardizingPath
+        let cwd = path.hasPrefix("/") ? "" : FileManager.default.currentDirectoryPath
+        return standardizedPaths.path(cwd: cwd, path) {
+            path.hasPrefix("/") ? (path as NSString).standardizingPath
+                                : ((cwd as NSString).appendingPathComponent(path) as NSString).standardizingPath
+        }
     }
+
+    /// `standardizingPath` resolves links, a system call per path component, and lowering
+    /// asks for the same few paths once per trial (the linter lowers every trial of every
+    /// stage: on a 5,000-line file that was 8% of `check`), so each answer is kept for the
+    /// process, by working directory and path.
+    private static let standardizedPaths = StandardizedPathCache()
 
     // MARK: Data
 
@@ -490,5 +498,19 @@ public struct TrialLowering: Sendable {
     static func positional(_ value: Value, _ index: Int) -> Value? {
         guard case .call(_, let positional, _) = value.kind, index < positional.count else { return nil }
         return positional[index]
+    }
+}
+
+/// The process's standardized paths (see `TrialLowering.absoluteFromWorkingDirectory`).
+private final class StandardizedPathCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths: [String: String] = [:]
+
+    func path(cwd: String, _ path: String, compute: () -> String) -> String {
+        let key = cwd + "\u{0}" + path
+        if let known = lock.withLock({ paths[key] }) { return known }
+        let result = compute()
+        lock.withLock { paths[key] = result }
+        return result
     }
 }
