@@ -22,6 +22,28 @@ enum FTXProcess {
         return process
     }
 
+    /// Starts `ftx ARGS` (with `--verbose`, so it prints a line per epoch) and reads its standard
+    /// output until `epochs` epoch lines (`: epoch `) have appeared or it ended: the moment to
+    /// signal or kill it mid-run. Standard error is piped when `keepStandardError`, else discarded.
+    static func launchAndWait(forEpochs epochs: Int, _ arguments: [String], keepStandardError: Bool = false) throws -> (process: Process, out: Pipe, err: Pipe?) {
+        let process = Process()
+        process.executableURL = try XCTUnwrap(Paths.ftxExecutable, "`swift test` builds the ftx executable beside the tests")
+        process.arguments = arguments
+        let out = Pipe(), err = keepStandardError ? Pipe() : nil
+        process.standardOutput = out
+        process.standardError = err ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var seen = 0, buffer = Data()
+        while seen < epochs {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // the run ended
+            buffer.append(chunk)
+            seen = String(decoding: buffer, as: UTF8.self).components(separatedBy: ": epoch ").count - 1
+        }
+        return (process, out, err)
+    }
+
     /// Runs `ftx ARGS` to its end; its exit status.
     static func runToEnd(_ arguments: [String], output: URL? = nil) throws -> Int32 {
         let process = try launch(arguments, output: output)

@@ -56,21 +56,8 @@ final class KillResumeTests: XCTestCase {
     /// Starts `ftx ARGS`, waits until it reports `epochs` finished epochs (the epoch lines
     /// of `--verbose`), then `delay` µs, and kills it with SIGKILL. Whether the kill landed mid-run.
     func killAfter(epochs: Int, delay: UInt32, _ arguments: [String]) throws -> Bool {
-        let process = Process()
-        process.executableURL = try XCTUnwrap(Self.executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var seen = 0, buffer = Data()
-        let reader = pipe.fileHandleForReading
-        while seen < epochs {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }  // the run ended
-            buffer.append(chunk)
-            seen = String(decoding: buffer, as: UTF8.self).components(separatedBy: ": epoch ").count - 1
-        }
+        let (process, stdout, _) = try FTXProcess.launchAndWait(forEpochs: epochs, arguments)
+        defer { withExtendedLifetime(stdout) {} }  // its reading end stays open until the kill
         usleep(delay)
         let landed = process.isRunning
         if landed { kill(process.processIdentifier, SIGKILL) }

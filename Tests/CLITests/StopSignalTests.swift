@@ -38,24 +38,11 @@ final class StopSignalTests: XCTestCase {
     /// Starts `ftx ARGS`, waits for `epochs` epoch lines of `--verbose`, sends `signal`, and
     /// returns the process once it ended, with its stderr.
     func interrupt(with signal: Int32, afterEpochs epochs: Int, _ arguments: [String]) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = try XCTUnwrap(Paths.ftxExecutable, "`swift test` builds the ftx executable beside the tests")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        var seen = 0, buffer = Data()
-        while seen < epochs {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            seen = String(decoding: buffer, as: UTF8.self).components(separatedBy: ": epoch ").count - 1
-        }
+        let (process, out, err) = try FTXProcess.launchAndWait(forEpochs: epochs, arguments, keepStandardError: true)
         XCTAssertTrue(process.isRunning, "the signal must land mid-run")
         kill(process.processIdentifier, signal)
         _ = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err!.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (process, stderr)
     }
