@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-5}
-ONLY=${2:-K1,W1,W2,W3,W4,W5}
+ONLY=${2:-K1,W1,W2,W3,W4,W5,W6,C1}
 swift build -c release --product ftx >&2
 FTX="$(swift build -c release --show-bin-path)/ftx"
 if [[ ! -x bench/.venv/bin/python ]]; then

@@ -36,6 +36,30 @@ final class KernelTests: KernelTestCase {
         }
     }
 
+    /// Byte dropout masks give the bits the float factors {1/(1−p), 0} gave (what a fine-tune kept
+    /// before the masks became bytes), and match their scalar twins.
+    func testDropoutByteMasksMatchFloatFactorsBitForBit() {
+        let p: Float = 0.1, keep = dropoutKeepFactor(p: p)
+        XCTAssertEqual(keep, 1 / (1 - p))
+        for n in Self.sizes {
+            let x = Self.random(n, seed: 4), y = Self.random(n, seed: 5)
+            var rng = TestRandom(seed: 6)
+            let bytes: [UInt8] = (0..<n).map { _ in Float.random(in: 0..<1, using: &rng) >= p ? 1 : 0 }
+            let factors: [Float] = bytes.map { $0 != 0 ? keep : 0 }
+            let z = [Float](repeating: .nan, count: n)
+            let multiplied = run(z) { dropoutMultiply(x, mask: bytes, keep: keep, out: $0, count: n) }
+            assertBits(multiplied, run(z) { vectorMul(x, factors, out: $0, count: n) }, "dropout multiply vs float mask \(n)")
+            assertBits(multiplied, run(z) { dropoutMultiplyReference(x, mask: bytes, keep: keep, out: $0, count: n) },
+                       "dropout multiply vs twin \(n)")
+            let added = run(z) { dropoutMultiplyAdd(x, mask: bytes, keep: keep, y, out: $0, count: n) }
+            assertBits(added, run(z) { vectorMulAdd(x, factors, y, out: $0, count: n) }, "dropout multiply-add vs float mask \(n)")
+            assertBits(added, run(z) { dropoutMultiplyAddReference(x, mask: bytes, keep: keep, y, out: $0, count: n) },
+                       "dropout multiply-add vs twin \(n)")
+            if let kept = bytes.firstIndex(of: 1) { XCTAssertEqual(multiplied[kept], x[kept] * keep) }
+            if let dropped = bytes.firstIndex(of: 0) { XCTAssertEqual(added[dropped], y[dropped] + x[dropped] * 0) }
+        }
+    }
+
     /// y + α·x rounds the product first (as every recorded trajectory did): −1 + 3·fl(1/3) is
     /// 0, where a fused multiply-add would keep the product's 3·10⁻⁸ excess.
     func testAxpyRoundsTheProduct() {

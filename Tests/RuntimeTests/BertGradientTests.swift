@@ -156,6 +156,28 @@ final class BertGradientTests: XCTestCase {
         }
     }
 
+    /// What a training step keeps per layer, from one more layer's cost: q, k, v, context and the
+    /// two sums (N, C) each, the probabilities (B, H, T, T), the GELU input (N, I) and the
+    /// LayerNorm statistics as floats; the three dropout masks as bytes. Not kept: gelu's output
+    /// and the two LayerNorm outputs (recomputed in backward), float dropout factors.
+    func testTrainingKeepsPerLayerOnlyWhatBackwardNeeds() throws {
+        func bytesAfterStep(layers: Int) throws -> Int {
+            var config = Self.tinyConfig
+            config.numHiddenLayers = layers
+            let model = try BertModel(directory: try Self.writeTinyModel(config: config))
+            var g = SeededGenerator(seed: 3)
+            let pooled = model.forward(Self.batch, tokenTypes: Self.types, pooling: .mean, training: true, generator: &g)
+            model.backward(pooledGradient: Tensor(shape: pooled.shape, repeating: 1))
+            return model.activationBytes
+        }
+        let c = Self.tinyConfig
+        let (b, t, h) = (Self.batch.count, Self.batch.length, c.numAttentionHeads)
+        let (n, hidden, inter) = (b * t, c.hiddenSize, c.intermediateSize)
+        let floats = 6 * n * hidden + b * h * t * t + n * inter + 4 * n
+        let maskBytes = b * h * t * t + 2 * n * hidden
+        XCTAssertEqual(try bytesAfterStep(layers: 3) - bytesAfterStep(layers: 2), 4 * floats + maskBytes)
+    }
+
     func testEvaluationIsDeterministicAndTrainingDropoutIsSeeded() throws {
         let model = try BertModel(directory: try Self.writeTinyModel())
         let e1 = model.forward(Self.batch, tokenTypes: Self.types, pooling: .mean).toArray()

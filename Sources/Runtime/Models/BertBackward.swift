@@ -46,7 +46,6 @@ extension BertModel {
         let a = activations, s = layers[l], p = parameters, acts = a.layer(l)
         let (b, t, c, ic, h) = (a.batch, a.length, config.hiddenSize, config.intermediateSize, config.numAttentionHeads)
         let n = b * t
-        let x = outputStorage(afterLayer: l).pointer
         func w(_ slot: Int) -> UnsafeMutablePointer<Float> { p.value(at: slot).pointer }
         func grad(_ slot: Int) -> UnsafeMutablePointer<Float>? { trainable(slot) ? p.accumulationTarget(slot) : nil }
         let hiddenDrop = a.training && config.hiddenDropout > 0
@@ -57,21 +56,26 @@ extension BertModel {
         layerNormBackward(rows: n, cols: c, x: acts.sum2.storage.pointer, weight: w(s.norm2), stats: acts.stats2.storage.pointer,
                           dy: gOut, dx: gB, dweight: grad(s.norm2), dbias: grad(s.norm2Bias))
         var dF = gB
-        if hiddenDrop { vectorMul(gB, acts.mask2.storage.pointer, out: gC, count: n * c); dF = gC }
+        let keep = dropoutKeepFactor(p: config.hiddenDropout)
+        if hiddenDrop { dropoutMultiply(gB, mask: acts.mask2.pointer, keep: keep, out: gC, count: n * c); dF = gC }
 
         // FFN output dense: f = act·W2ᵀ + b2.   W2: (C, I)  act: (N, I)
-        let act = acts.act.storage.pointer, inter = acts.inter.storage.pointer
+        // The forward kept only gelu's input: the activation is recomputed into the shared
+        // (N, I) buffer for W2's gradient, which dInter then overwrites (β = 0).
+        let inter = acts.inter.storage.pointer, dInter = a.intermediate.pointer(n * ic)
         if let dW = grad(s.output) {
-            gemm(transA: true, transB: false, m: c, n: ic, k: n, alpha: 1, a: dF, lda: c, b: act, ldb: ic, beta: 1, c: dW, ldc: ic)
+            BertKernels.gelu(n * ic, x: inter, y: dInter)
+            gemm(transA: true, transB: false, m: c, n: ic, k: n, alpha: 1, a: dF, lda: c, b: dInter, ldb: ic, beta: 1, c: dW, ldc: ic)
         }
         if let db = grad(s.outputBias) { columnSums(dF, out: db, rows: n, cols: c, accumulate: true) }
-        let dInter = a.gradInter.pointer(n * ic)
         gemm(transA: false, transB: false, m: n, n: ic, k: c, alpha: 1, a: dF, lda: c, b: w(s.output), ldb: ic, beta: 0, c: dInter, ldc: ic)
         BertKernels.geluBackwardInPlace(n * ic, g: dInter, x: inter)
 
-        // Intermediate dense: inter = hidden1·W1ᵀ + b1.   W1: (I, C)
-        let hidden1 = acts.hidden1.storage.pointer
+        // Intermediate dense: inter = hidden1·W1ᵀ + b1.   W1: (I, C); hidden1 = LN1(sum1) recomputed.
         if let dW = grad(s.intermediate) {
+            let hidden1 = a.hidden1.pointer(n * c)
+            BertKernels.layerNorm(rows: n, c: c, eps: config.layerNormEps, x: acts.sum1.storage.pointer, weight: w(s.norm1),
+                                  bias: w(s.norm1Bias), y: hidden1, stats: a.recomputedStats.pointer(2 * n))
             gemm(transA: true, transB: false, m: ic, n: c, k: n, alpha: 1, a: dInter, lda: ic, b: hidden1, ldb: c, beta: 1, c: dW, ldc: c)
         }
         if let db = grad(s.intermediateBias) { columnSums(dInter, out: db, rows: n, cols: ic, accumulate: true) }
@@ -83,7 +87,7 @@ extension BertModel {
         layerNormBackward(rows: n, cols: c, x: acts.sum1.storage.pointer, weight: w(s.norm1), stats: acts.stats1.storage.pointer,
                           dy: gB, dx: gOut, dweight: grad(s.norm1), dbias: grad(s.norm1Bias))
         var dO = gOut
-        if hiddenDrop { vectorMul(gOut, acts.mask1.storage.pointer, out: gC, count: n * c); dO = gC }
+        if hiddenDrop { dropoutMultiply(gOut, mask: acts.mask1.pointer, keep: keep, out: gC, count: n * c); dO = gC }
 
         // Attention output dense: o = context·Woᵀ + bo.
         let context = acts.context.storage.pointer
@@ -97,13 +101,15 @@ extension BertModel {
 
         // Attention core: dq, dk, dv from dContext (gB).
         let dq = a.gradQ.pointer(n * c), dk = a.gradK.pointer(n * c), dv = a.gradV.pointer(n * c)
-        let dropMask = a.training && config.attentionDropout > 0 ? UnsafePointer(acts.probsMask.storage.pointer) : nil
+        let dropMask = a.training && config.attentionDropout > 0 ? UnsafePointer(acts.probsMask.pointer) : nil
         BertKernels.attentionBackward(batch: b, length: t, c: c, heads: h, q: acts.q.storage.pointer, k: acts.k.storage.pointer,
                                       v: acts.v.storage.pointer, probs: acts.probs.storage.pointer, dropMask: dropMask,
+                                      dropP: config.attentionDropout,
                                       dContext: gB, scratch: a.attentionScratch.pointer(ParallelChunks.workers * 2 * t * t),
                                       dq: dq, dk: dk, dv: dv)
 
         // Projections q/k/v = x·Wᵀ + b; dx = dSum1 (residual, in gOut) + Σ d·W.
+        let x = projections.contains(where: { trainable($0.0) }) ? layerInput(l) : outputStorage(afterLayer: l).pointer
         for ((weight, bias), d) in zip(projections, [dq, dk, dv]) {
             if let dW = grad(weight) {
                 gemm(transA: true, transB: false, m: c, n: c, k: n, alpha: 1, a: d, lda: c, b: x, ldb: c, beta: 1, c: dW, ldc: c)
@@ -115,6 +121,20 @@ extension BertModel {
         }
     }
 
+    /// Layer `l`'s input for its weight gradients: the embeddings' (or features') output when it
+    /// is the first layer run, else the layer below's LN2(sum2), recomputed into `layerInput` by
+    /// the forward's kernel (the forward kept only the last layer's output).
+    func layerInput(_ l: Int) -> UnsafeMutablePointer<Float> {
+        let a = activations
+        if l == a.firstLayer { return outputStorage(afterLayer: l).pointer }
+        let n = a.batch * a.length, c = config.hiddenSize
+        let below = a.layer(l - 1), s = layers[l - 1], p = parameters
+        let x = a.layerInput.pointer(n * c)
+        BertKernels.layerNorm(rows: n, c: c, eps: config.layerNormEps, x: below.sum2.storage.pointer, weight: p.value(at: s.norm2).pointer,
+                              bias: p.value(at: s.norm2Bias).pointer, y: x, stats: a.recomputedStats.pointer(2 * n))
+        return x
+    }
+
     /// Embeddings' backward from dL/d(embedding output) in gradA.
     func backwardEmbeddings() {
         let a = activations, p = parameters
@@ -122,7 +142,10 @@ extension BertModel {
         let n = a.batch * t
         let gOut = a.gradA.pointer(n * c), gB = a.gradB.pointer(n * c), gC = a.gradC.pointer(n * c)
         var dy = gOut
-        if a.training && config.hiddenDropout > 0 { vectorMul(gOut, a.embeddingMask.storage.pointer, out: gC, count: n * c); dy = gC }
+        if a.training && config.hiddenDropout > 0 {
+            dropoutMultiply(gOut, mask: a.embeddingMask.pointer, keep: dropoutKeepFactor(p: config.hiddenDropout), out: gC, count: n * c)
+            dy = gC
+        }
         func grad(_ slot: Int) -> UnsafeMutablePointer<Float>? { trainable(slot) ? p.accumulationTarget(slot) : nil }
         gB.update(repeating: 0, count: n * c)
         layerNormBackward(rows: n, cols: c, x: a.embeddingSum.storage.pointer, weight: p.value(at: embeddingNorm).pointer,

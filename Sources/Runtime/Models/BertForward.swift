@@ -68,8 +68,9 @@ extension BertModel {
                       shape: [a.batch, a.length, config.hiddenSize])
     }
 
-    /// Floats held by the model's activation and scratch buffers.
-    public var activationFloats: Int { activations.floatsHeld }
+    /// Bytes held by the model's activation and scratch buffers (the training step's memory beside the
+    /// parameters, gradients and optimizer moments).
+    public var activationBytes: Int { activations.bytesHeld }
 
     // MARK: the pass
 
@@ -90,9 +91,7 @@ extension BertModel {
     func outputStorage(afterLayer layer: Int) -> TensorStorage {
         let a = activations
         if layer == a.firstLayer { return a.firstLayer == 0 && !a.ids.isEmpty ? a.embeddingOutput.storage : a.features.storage }
-        if a.recorded { return a.layer(layer - 1).output.storage }
-        // Evaluation ping-pongs: layers run from firstLayer write layer(0).output, spare, layer(0).output, …
-        return (layer - a.firstLayer) % 2 == 1 ? a.layer(0).output.storage : a.spare.storage
+        return (layer - a.firstLayer) % 2 == 1 ? a.hiddenStates.0.storage : a.hiddenStates.1.storage
     }
 
     func runEmbeddings(generator: inout SeededGenerator) {
@@ -112,7 +111,7 @@ extension BertModel {
         if a.training && config.hiddenDropout > 0 {
             let mask = a.embeddingMask.pointer(n * c)
             BertKernels.dropoutMask(n * c, p: config.hiddenDropout, generator: &generator, into: mask)
-            vectorMul(out, mask, out: out, count: n * c)
+            dropoutMultiply(out, mask: mask, keep: dropoutKeepFactor(p: config.hiddenDropout), out: out, count: n * c)
         }
     }
 
@@ -124,12 +123,8 @@ extension BertModel {
         guard from < to else { return x }
         for l in from..<to {
             let acts = a.recorded ? a.layer(l) : a.layer(0)
-            let out: UnsafeMutablePointer<Float>
-            if a.recorded {
-                out = acts.output.pointer(a.batch * a.length * config.hiddenSize)
-            } else {
-                out = ((l + 1 - a.firstLayer) % 2 == 1 ? a.layer(0).output : a.spare).pointer(a.batch * a.length * config.hiddenSize)
-            }
+            let out = ((l + 1 - a.firstLayer) % 2 == 1 ? a.hiddenStates.0 : a.hiddenStates.1)
+                .pointer(a.batch * a.length * config.hiddenSize)
             runLayer(l, x: x, acts: acts, out: out, generator: &generator)
             x = out
         }
@@ -150,7 +145,7 @@ extension BertModel {
 
         let dropping = a.training && config.attentionDropout > 0
         let probs = a.recorded ? acts.probs.pointer(b * h * t * t) : nil
-        var dropMask: UnsafeMutablePointer<Float>?
+        var dropMask: UnsafeMutablePointer<UInt8>?
         if dropping {
             dropMask = acts.probsMask.pointer(b * h * t * t)
             BertKernels.dropoutMask(b * h * t * t, p: config.attentionDropout, generator: &generator, into: dropMask!)
@@ -158,16 +153,17 @@ extension BertModel {
         let context = acts.context.pointer(n * c)
         let scratch = a.attentionScratch.pointer(ParallelChunks.workers * 2 * t * t)
         BertKernels.attentionForward(batch: b, length: t, c: c, heads: h, q: q, k: k, v: v, keyMask: a.keyMask.storage.pointer,
-                                     probs: probs, dropMask: dropMask, scratch: scratch, context: context)
+                                     probs: probs, dropMask: dropMask, dropP: config.attentionDropout, scratch: scratch, context: context)
 
         let hiddenDrop = a.training && config.hiddenDropout > 0
-        let sum1 = acts.sum1.pointer(n * c), stats1 = acts.stats1.pointer(2 * n), hidden1 = acts.hidden1.pointer(n * c)
+        let sum1 = acts.sum1.pointer(n * c), stats1 = acts.stats1.pointer(2 * n), hidden1 = a.hidden1.pointer(n * c)
         if hiddenDrop {
             let mask1 = acts.mask1.pointer(n * c)
-            // sum1 = drop(context·Woᵀ + bo) + x
-            LinearKernel.forward(rows: n, inFeatures: c, outFeatures: c, x: context, w: w(s.attentionOut), b: w(s.attentionOutBias), y: sum1)
+            // sum1 = drop(context·Woᵀ + bo) + x; the product goes to hidden1 first (LN1 writes it
+            // below), so the byte-mask kernel does not run in place (its scalar path).
+            LinearKernel.forward(rows: n, inFeatures: c, outFeatures: c, x: context, w: w(s.attentionOut), b: w(s.attentionOutBias), y: hidden1)
             BertKernels.dropoutMask(n * c, p: config.hiddenDropout, generator: &generator, into: mask1)
-            BertKernels.maskedResidual(n * c, a: sum1, mask: mask1, x: x, y: sum1)
+            BertKernels.maskedResidual(n * c, a: hidden1, mask: mask1, p: config.hiddenDropout, x: x, y: sum1)
         } else {
             // sum1 = x + bo, then += context·Woᵀ (bias and residual fused into the GEMM's C)
             BertKernels.residualPlusBias(rows: n, c: c, x: x, bias: w(s.attentionOutBias), y: sum1)
@@ -178,8 +174,8 @@ extension BertModel {
                               y: hidden1, stats: stats1)
 
         let inter = acts.inter.pointer(n * ic)
-        let act = a.recorded ? acts.act.pointer(n * ic) : inter
-        if a.recorded {  // backward needs the pre-activation
+        let act = a.recorded ? a.intermediate.pointer(n * ic) : inter
+        if a.recorded {  // backward needs the pre-activation (and recomputes gelu from it)
             LinearKernel.forward(rows: n, inFeatures: c, outFeatures: ic, x: hidden1, w: w(s.intermediate), b: w(s.intermediateBias), y: inter)
             BertKernels.gelu(n * ic, x: inter, y: act)
         } else {  // GELU in the GEMM's store: no second pass over the (N, 1536) activations
@@ -190,9 +186,10 @@ extension BertModel {
         let sum2 = acts.sum2.pointer(n * c), stats2 = acts.stats2.pointer(2 * n)
         if hiddenDrop {
             let mask2 = acts.mask2.pointer(n * c)
-            LinearKernel.forward(rows: n, inFeatures: ic, outFeatures: c, x: act, w: w(s.output), b: w(s.outputBias), y: sum2)
+            // The product goes to `out` first (LN2 writes it below): not in place, as above.
+            LinearKernel.forward(rows: n, inFeatures: ic, outFeatures: c, x: act, w: w(s.output), b: w(s.outputBias), y: out)
             BertKernels.dropoutMask(n * c, p: config.hiddenDropout, generator: &generator, into: mask2)
-            BertKernels.maskedResidual(n * c, a: sum2, mask: mask2, x: hidden1, y: sum2)
+            BertKernels.maskedResidual(n * c, a: out, mask: mask2, p: config.hiddenDropout, x: hidden1, y: sum2)
         } else {
             BertKernels.residualPlusBias(rows: n, c: c, x: hidden1, bias: w(s.outputBias), y: sum2)
             gemm(transA: false, transB: true, m: n, n: c, k: ic, alpha: 1, a: act, lda: ic, b: w(s.output), ldb: ic,

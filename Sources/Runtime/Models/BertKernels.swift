@@ -10,17 +10,20 @@ import Support
 enum BertKernels {
     // MARK: dropout
 
-    /// mask[i] = 1/(1−p) with probability 1−p, else 0: one `nextFloat()` per
-    /// element in order (kept iff u ≥ p), the convention of `Tape.dropout`.
-    static func dropoutMask(_ n: Int, p: Float, generator: inout SeededGenerator, into mask: UnsafeMutablePointer<Float>) {
-        let keep = 1 / (1 - p)
-        for i in 0..<n { mask[i] = generator.nextFloat() >= p ? keep : 0 }
+    /// mask[i] = 1 (kept, scaled by 1/(1−p) where applied) with probability 1−p, else 0: one
+    /// `nextFloat()` per element in order (kept iff u ≥ p), the convention of `Tape.dropout`.
+    static func dropoutMask(_ n: Int, p: Float, generator: inout SeededGenerator, into mask: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<n { mask[i] = generator.nextFloat() >= p ? 1 : 0 }
     }
 
-    /// y = a ⊙ mask + x   (mask nil: y = a + x).   a, x, y: (n)
-    static func maskedResidual(_ n: Int, a: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
+    /// y = a ⊙ drop(mask) + x   (mask nil: y = a + x).   a, x, y: (n)
+    static func maskedResidual(_ n: Int, a: UnsafePointer<Float>, mask: UnsafePointer<UInt8>?, p: Float, x: UnsafePointer<Float>,
                                y: UnsafeMutablePointer<Float>) {
-        if let mask { vectorMulAdd(a, mask, x, out: y, count: n) } else { vectorAdd(a, x, out: y, count: n) }
+        if let mask {
+            dropoutMultiplyAdd(a, mask: mask, keep: dropoutKeepFactor(p: p), x, out: y, count: n)
+        } else {
+            vectorAdd(a, x, out: y, count: n)
+        }
     }
 
     /// y[r] = x[r] + bias for each of `rows` rows of `c` floats, over all cores: a post-LN
@@ -73,15 +76,15 @@ enum BertKernels {
     /// Multi-head self-attention over projected q, k, v (N, C), heads packed in C
     /// (head h = features h·hd ..< (h+1)·hd, BERT's `view(B,T,H,hd)`):
     ///   P = softmax(q·kᵀ/√hd + padding mask)  (padded keys get probability exactly 0)
-    ///   context = (P ⊙ dropMask)·v
-    /// With `probs` (B, H, T, T) P is kept for backward (and `dropMask` (B, H, T, T)
-    /// applied if given); without, each worker uses `scratch` (2·T·T per worker).
+    ///   context = drop(P)·v
+    /// With `probs` (B, H, T, T) P is kept for backward (and `dropMask` (B, H, T, T) bytes
+    /// applied if given, at rate `dropP`); without, each worker uses `scratch` (2·T·T per worker).
     static func attentionForward(batch b: Int, length t: Int, c: Int, heads h: Int,
                                  q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                  keyMask: UnsafePointer<Float>, probs: UnsafeMutablePointer<Float>?,
-                                 dropMask: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>,
+                                 dropMask: UnsafePointer<UInt8>?, dropP: Float, scratch: UnsafeMutablePointer<Float>,
                                  context: UnsafeMutablePointer<Float>) {
-        let hd = c / h, tt = t * t
+        let hd = c / h, tt = t * t, keep = dropoutKeepFactor(p: dropP)
         let scale = 1 / Float(hd).squareRoot()
         ParallelChunks.run(b * h, minimum: 2) { worker, tasks in
             let mine = scratch + worker * 2 * tt
@@ -94,7 +97,7 @@ enum BertKernels {
                 maskedSoftmaxRows(p, out: p, rows: t, cols: t, keyMask: keyMask + bi * t)
                 var pv = UnsafePointer(p)
                 if let dropMask {
-                    vectorMul(p, dropMask + task * tt, out: mine + tt, count: tt)
+                    dropoutMultiply(p, mask: dropMask + task * tt, keep: keep, out: mine + tt, count: tt)
                     pv = UnsafePointer(mine + tt)
                 }
                 gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: 1,
@@ -104,14 +107,14 @@ enum BertKernels {
     }
 
     /// Backward of `attentionForward` with kept `probs`: writes (β = 0) dq, dk, dv (N, C)
-    ///   dv = (P ⊙ D)ᵀ·dctx;  dP = (dctx·vᵀ) ⊙ D;  dS = P ⊙ (dP − rowsum(dP ⊙ P));
+    ///   dv = drop(P)ᵀ·dctx;  dP = drop(dctx·vᵀ);  dS = P ⊙ (dP − rowsum(dP ⊙ P));
     ///   dq = dS·k/√hd;  dk = dSᵀ·q/√hd.   `scratch`: 2·T·T per worker.
     static func attentionBackward(batch b: Int, length t: Int, c: Int, heads h: Int,
                                   q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                                  probs: UnsafePointer<Float>, dropMask: UnsafePointer<Float>?,
+                                  probs: UnsafePointer<Float>, dropMask: UnsafePointer<UInt8>?, dropP: Float,
                                   dContext: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                                   dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
-        let hd = c / h, tt = t * t
+        let hd = c / h, tt = t * t, keep = dropoutKeepFactor(p: dropP)
         let scale = 1 / Float(hd).squareRoot()
         ParallelChunks.run(b * h, minimum: 2) { worker, tasks in
             let dp = scratch + worker * 2 * tt, pd = dp + tt
@@ -120,15 +123,21 @@ enum BertKernels {
                 let p = probs + task * tt
                 var pv = p
                 if let dropMask {
-                    vectorMul(p, dropMask + task * tt, out: pd, count: tt)
+                    dropoutMultiply(p, mask: dropMask + task * tt, keep: keep, out: pd, count: tt)
                     pv = UnsafePointer(pd)
                 }
                 gemm(transA: true, transB: false, m: t, n: hd, k: t, alpha: 1,
                      a: pv, lda: t, b: dContext + base, ldb: c, beta: 0, c: dv + base, ldc: c, threads: 1)
                 gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: 1,
                      a: dContext + base, lda: c, b: v + base, ldb: c, beta: 0, c: dp, ldc: t, threads: 1)
-                if let dropMask { vectorMul(dp, dropMask + task * tt, out: dp, count: tt) }
-                softmaxRowsBackward(p, dout: dp, dx: dp, rows: t, cols: t)
+                // drop(dP) goes to pd (free once dv is written): in place, LLVM's overlap check
+                // would send the byte-mask loop down its scalar path.
+                var dP = UnsafePointer(dp)
+                if let dropMask {
+                    dropoutMultiply(dp, mask: dropMask + task * tt, keep: keep, out: pd, count: tt)
+                    dP = UnsafePointer(pd)
+                }
+                softmaxRowsBackward(p, dout: dP, dx: dp, rows: t, cols: t)
                 gemm(transA: false, transB: false, m: t, n: hd, k: t, alpha: scale,
                      a: dp, lda: t, b: k + base, ldb: c, beta: 0, c: dq + base, ldc: c, threads: 1)
                 gemm(transA: true, transB: false, m: t, n: hd, k: t, alpha: scale,
