@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The packed BLIS path, for each (NC, KC) block:
 /// - tall C (enough MC-row blocks for every thread): the threads first pack op(B)'s KC×NC
@@ -7,7 +8,8 @@ import Foundation
 /// - short C (W2's 128-row batches): the same with the roles swapped: op(A) for all of M is
 ///   shared, and each part packs and computes a group of NR-column slivers.
 /// Each operand is packed once whatever the thread count; parts are claimed one at a time,
-/// so a late or preempted worker takes fewer. Which thread packs or computes a block never
+/// so a late or preempted worker takes fewer; a step's shared panel is packed in the tail of
+/// the step before (two panels alternate). Which thread packs or computes a block never
 /// changes its arithmetic.
 func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
     let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr, mc = GEMMBlocking.mc
@@ -23,9 +25,12 @@ func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
     // By rows: blocks of at most MC rows, as many as a multiple of the thread count and equal
     // to within one sliver, so the threads finish together (1024 rows: 12 × 84–96, not 10 × 96 + 64).
     let rowParts = (rowBlocks + threads - 1) / threads * threads
-    // The shared panel: op(B) (KC × NC) by rows, op(A) (all of M × KC) by columns.
-    buf.reserve(a: byRows ? 0 : mSlivers * mr * kcMax + 16, b: byRows ? ncMax * kcMax + 16 : 0)
-    let shared = byRows ? buf.b : buf.a
+    // The shared panel: op(B) (KC × NC) by rows, op(A) (all of M × KC) by columns; two of
+    // them, so a step's panel can be packed while the step before it still computes.
+    let panelSize = ((byRows ? ncMax * kcMax : mSlivers * mr * kcMax) + 31) / 16 * 16  // 64-byte aligned halves
+    buf.reserve(a: byRows ? 0 : 2 * panelSize, b: byRows ? 2 * panelSize : 0)
+    let panels = byRows ? buf.b : buf.a
+    var steps: [PanelStep] = []
     var jc = 0
     while jc < g.n {
         let nc = min(ncLimit, g.n - jc)
@@ -37,24 +42,45 @@ func gemmPacked(_ g: GEMMArgs, threads: Int, _ buf: PackBuffers) {
         var pc = 0
         while pc < g.k {
             let kc = min(kcMax, g.k - pc)
-            let step = PanelStep(g: g, shared: shared, byRows: byRows, jc: jc, nc: nc, pc: pc, kc: kc,
-                                 beta: pc == 0 ? g.beta : 1, addend: pc == 0 ? g.addend : UnsafePointer(g.c),
-                                 ldAddend: pc == 0 ? g.ldAddend : g.ldc, mSlivers: mSlivers, nSlivers: nSlivers,
-                                 parts: byRows ? rowParts : colBlocks, threads: threads, last: pc + kc == g.k)
-            if threads == 1 {
-                for i in 0..<step.packParts { step.pack(part: i) }
-                for i in 0..<step.parts { step.compute(part: i, buf) }
-            } else {
-                WorkerPool.shared.run(step.packParts) { step.pack(part: $0) }
-                WorkerPool.shared.run(step.parts) { i in
-                    let own = packPool.take()
-                    step.compute(part: i, own)
-                    packPool.give(own)
-                }
-            }
+            steps.append(PanelStep(g: g, shared: panels + steps.count % 2 * panelSize, byRows: byRows, jc: jc, nc: nc, pc: pc, kc: kc,
+                                   beta: pc == 0 ? g.beta : 1, addend: pc == 0 ? g.addend : UnsafePointer(g.c),
+                                   ldAddend: pc == 0 ? g.ldAddend : g.ldc, mSlivers: mSlivers, nSlivers: nSlivers,
+                                   parts: byRows ? rowParts : colBlocks, threads: threads, last: pc + kc == g.k))
             pc += kc
         }
         jc += nc
+    }
+    if threads == 1 {
+        for step in steps {
+            for i in 0..<step.packParts { step.pack(part: i) }
+            for i in 0..<step.parts { step.compute(part: i, buf) }
+        }
+        return
+    }
+    // One job per step, its tail filled with packing the next step's panel: job i runs step i's
+    // compute parts, then step i + 1's pack parts (into the other panel), so a thread that runs
+    // out of blocks to compute packs instead of waiting, and no job is spent on packing alone.
+    // Job 0 also packs step 0's panel first; its compute parts wait until that is complete.
+    // Parts are claimed in index order, so even run inline (a busy pool) every pack precedes
+    // the computes that read it. Who packs or computes what never changes the arithmetic.
+    let firstPacked = Atomic<Int>(0)
+    for (i, step) in steps.enumerated() {
+        let before = i == 0 ? step.packParts : 0
+        let next = i + 1 < steps.count ? steps[i + 1] : nil
+        let after = next?.packParts ?? 0
+        WorkerPool.shared.run(before + step.parts + after) { part in
+            if part < before {
+                step.pack(part: part)
+                firstPacked.add(1, ordering: .releasing)
+            } else if part < before + step.parts {
+                if before > 0 { while firstPacked.load(ordering: .acquiring) < before {} }
+                let own = packPool.take()
+                step.compute(part: part - before, own)
+                packPool.give(own)
+            } else {
+                next!.pack(part: part - before - step.parts)
+            }
+        }
     }
 }
 
