@@ -49,6 +49,19 @@ final class TensorTests: XCTestCase {
         }
     }
 
+    /// Storages above the mapping threshold (anonymous pages) start zeroed like small ones and
+    /// hold what is written.
+    func testLargeStoragesStartZeroedAndKeepWrites() {
+        let n = (8 << 20) / 4 + 17
+        let storage = TensorStorage(capacity: n)
+        XCTAssertEqual(Int(bitPattern: storage.pointer) % 64, 0)
+        XCTAssertTrue((0..<n).allSatisfy { storage.pointer[$0] == 0 })
+        storage.pointer[n - 1] = 3
+        storage.pointer[0] = -1
+        XCTAssertEqual(storage.pointer[n - 1], 3)
+        XCTAssertEqual(storage.pointer[0], -1)
+    }
+
     func testArenaReusesBlocksInRequestOrder() {
         let arena = TensorArena()
         let a = arena.take(100), b = arena.take(10)

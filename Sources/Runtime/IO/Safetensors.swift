@@ -37,16 +37,23 @@ public struct SafetensorsFile: @unchecked Sendable {
     private let data: Data
     private let dataStart: Int
     private let index: [String: Int]
+    /// The mapping behind `data` when the file was opened from a path: `copyFloats` hands each
+    /// tensor's pages back once copied, so loading does not hold the file and its copy at once.
+    private var mapping: MappedFile?
 
     /// Opens and validates the file at `path`, memory-mapping it.
     public init(contentsOf path: String) throws {
-        let data: Data
+        let mapping: MappedFile
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            mapping = try MappedFile(path: path)
         } catch {
             throw SafetensorsError(path: path, problem: "cannot read file: \(error.localizedDescription)")
         }
+        let data = mapping.bytes.baseAddress.map {
+            Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0), count: mapping.bytes.count, deallocator: .none)
+        } ?? Data()
         try self.init(data: data, path: path)
+        self.mapping = mapping
     }
 
     /// Validates an in-memory safetensors image; `path` only labels errors.
@@ -202,6 +209,7 @@ public struct SafetensorsFile: @unchecked Sendable {
             let src = raw.baseAddress! + dataStart + info.dataOffsets.lowerBound
             Self.convert(info.dtype, from: src, to: dst, count: n)
         }
+        mapping?.release((dataStart + info.dataOffsets.lowerBound)..<(dataStart + info.dataOffsets.upperBound))
     }
 
     /// The tensor as Int64 (integer and BOOL types only).

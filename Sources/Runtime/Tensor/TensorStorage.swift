@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import Plan
 import Support
@@ -11,16 +12,39 @@ public final class TensorStorage: @unchecked Sendable {
     /// Number of floats allocated.
     public let capacity: Int
 
+    /// Storages of at least this many bytes are mapped from the kernel (anonymous pages,
+    /// zero until written) instead of allocated and zeroed: a page costs memory only once
+    /// something writes it. A frozen encoder's gradient buffer (BERT-base: 438 MB) is then
+    /// never resident; allocated and zero-filled, it was a third of extraction's peak memory.
+    static let mappedBytes = 8 << 20
+
+    /// Whether `pointer` came from `mmap` (else from `allocate`).
+    private let mapped: Bool
+
     /// Allocates `capacity` zeroed floats (at least one, so `pointer` is always valid).
     public init(capacity: Int) {
         let n = max(capacity, 1)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * MemoryLayout<Float>.stride, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: n)
-        pointer.initialize(repeating: 0, count: n)
+        let bytes = n * MemoryLayout<Float>.stride
+        if bytes >= Self.mappedBytes,
+           let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED {
+            pointer = raw.bindMemory(to: Float.self, capacity: n)  // page-aligned, zero-filled
+            mapped = true
+        } else {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            pointer = raw.bindMemory(to: Float.self, capacity: n)
+            pointer.initialize(repeating: 0, count: n)
+            mapped = false
+        }
         self.capacity = capacity
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit {
+        if mapped {
+            munmap(UnsafeMutableRawPointer(pointer), max(capacity, 1) * MemoryLayout<Float>.stride)
+        } else {
+            UnsafeMutableRawPointer(pointer).deallocate()
+        }
+    }
 }
 
 /// A pool of storages handed out in request order and reused after `rewind()`.
