@@ -82,7 +82,7 @@ struct EncoderBench {
         let targets = (0..<batch).map { $0 % 2 }
         var losses: [Float] = []
         func step() {
-            store.zeroGradients()
+            store.discardGradients()  // as the trainer does: each gradient's first write overwrites it
             tape.reset()
             let pooled = model.forward(tokens, pooling: .mean, training: true, generator: &g)
             let x = tape.input(pooled, requiresGradient: true)
@@ -90,6 +90,7 @@ struct EncoderBench {
             losses.append(tape.value(loss).scalar)
             tape.backward(loss)
             model.backward(pooledGradient: tape.gradient(x)!)
+            store.settleGradients()
             optimizer.step(parameters: store.values.pointer, gradients: store.gradients.pointer, learningRate: 2e-5)
         }
         step()  // warm-up

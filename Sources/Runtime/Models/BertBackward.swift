@@ -48,6 +48,13 @@ extension BertModel {
         let n = b * t
         func w(_ slot: Int) -> UnsafeMutablePointer<Float> { p.value(at: slot).pointer }
         func grad(_ slot: Int) -> UnsafeMutablePointer<Float>? { trainable(slot) ? p.accumulationTarget(slot) : nil }
+        // A weight's gradient is one GEMM's output: a discarded slot is overwritten (β = 0)
+        // instead of zero-filled first and added to (a serial pass over every weight).
+        func weightGrad(_ slot: Int) -> (c: UnsafeMutablePointer<Float>, beta: Float)? {
+            guard trainable(slot) else { return nil }
+            let target = p.gradientTarget(slot)
+            return (target.pointer, target.beta)
+        }
         let hiddenDrop = a.training && config.hiddenDropout > 0
         let gOut = a.gradA.pointer(n * c), gB = a.gradB.pointer(n * c), gC = a.gradC.pointer(n * c)
 
@@ -63,20 +70,20 @@ extension BertModel {
         // The forward kept only gelu's input: the activation is recomputed into the shared
         // (N, I) buffer for W2's gradient, which dInter then overwrites (β = 0).
         let inter = acts.inter.storage.pointer, dInter = a.intermediate.pointer(n * ic)
-        if let dW = grad(s.output) {
+        if let dW = weightGrad(s.output) {
             BertKernels.gelu(n * ic, x: inter, y: dInter)
-            gemm(transA: true, transB: false, m: c, n: ic, k: n, alpha: 1, a: dF, lda: c, b: dInter, ldb: ic, beta: 1, c: dW, ldc: ic)
+            gemm(transA: true, transB: false, m: c, n: ic, k: n, alpha: 1, a: dF, lda: c, b: dInter, ldb: ic, beta: dW.beta, c: dW.c, ldc: ic)
         }
         if let db = grad(s.outputBias) { columnSums(dF, out: db, rows: n, cols: c, accumulate: true) }
         gemm(transA: false, transB: false, m: n, n: ic, k: c, alpha: 1, a: dF, lda: c, b: w(s.output), ldb: ic, beta: 0, c: dInter, ldc: ic)
         BertKernels.geluBackwardInPlace(n * ic, g: dInter, x: inter)
 
         // Intermediate dense: inter = hidden1·W1ᵀ + b1.   W1: (I, C); hidden1 = LN1(sum1) recomputed.
-        if let dW = grad(s.intermediate) {
+        if let dW = weightGrad(s.intermediate) {
             let hidden1 = a.hidden1.pointer(n * c)
             BertKernels.layerNorm(rows: n, c: c, eps: config.layerNormEps, x: acts.sum1.storage.pointer, weight: w(s.norm1),
                                   bias: w(s.norm1Bias), y: hidden1, stats: a.recomputedStats.pointer(2 * n))
-            gemm(transA: true, transB: false, m: ic, n: c, k: n, alpha: 1, a: dInter, lda: ic, b: hidden1, ldb: c, beta: 1, c: dW, ldc: c)
+            gemm(transA: true, transB: false, m: ic, n: c, k: n, alpha: 1, a: dInter, lda: ic, b: hidden1, ldb: c, beta: dW.beta, c: dW.c, ldc: c)
         }
         if let db = grad(s.intermediateBias) { columnSums(dInter, out: db, rows: n, cols: ic, accumulate: true) }
         // dHidden1 = dSum2 (residual) + dInter·W1, accumulated in gB.
@@ -91,8 +98,8 @@ extension BertModel {
 
         // Attention output dense: o = context·Woᵀ + bo.
         let context = acts.context.storage.pointer
-        if let dW = grad(s.attentionOut) {
-            gemm(transA: true, transB: false, m: c, n: c, k: n, alpha: 1, a: dO, lda: c, b: context, ldb: c, beta: 1, c: dW, ldc: c)
+        if let dW = weightGrad(s.attentionOut) {
+            gemm(transA: true, transB: false, m: c, n: c, k: n, alpha: 1, a: dO, lda: c, b: context, ldb: c, beta: dW.beta, c: dW.c, ldc: c)
         }
         if let db = grad(s.attentionOutBias) { columnSums(dO, out: db, rows: n, cols: c, accumulate: true) }
         let projections = [(s.query, s.queryBias), (s.key, s.keyBias), (s.value, s.valueBias)]
@@ -111,8 +118,8 @@ extension BertModel {
         // Projections q/k/v = x·Wᵀ + b; dx = dSum1 (residual, in gOut) + Σ d·W.
         let x = projections.contains(where: { trainable($0.0) }) ? layerInput(l) : outputStorage(afterLayer: l).pointer
         for ((weight, bias), d) in zip(projections, [dq, dk, dv]) {
-            if let dW = grad(weight) {
-                gemm(transA: true, transB: false, m: c, n: c, k: n, alpha: 1, a: d, lda: c, b: x, ldb: c, beta: 1, c: dW, ldc: c)
+            if let dW = weightGrad(weight) {
+                gemm(transA: true, transB: false, m: c, n: c, k: n, alpha: 1, a: d, lda: c, b: x, ldb: c, beta: dW.beta, c: dW.c, ldc: c)
             }
             if let db = grad(bias) { columnSums(d, out: db, rows: n, cols: c, accumulate: true) }
             if needInputGradient {

@@ -13,7 +13,10 @@ enum BertKernels {
     /// mask[i] = 1 (kept, scaled by 1/(1−p) where applied) with probability 1−p, else 0: one
     /// `nextFloat()` per element in order (kept iff u ≥ p), the convention of `Tape.dropout`.
     static func dropoutMask(_ n: Int, p: Float, generator: inout SeededGenerator, into mask: UnsafeMutablePointer<UInt8>) {
-        for i in 0..<n { mask[i] = generator.nextFloat() >= p ? 1 : 0 }
+        // nextFloat() is u = (r >> 40)·2⁻²⁴ with r >> 40 an integer below 2²⁴, and p·2²⁴ is exact,
+        // so u ≥ p exactly when r >> 40 ≥ ⌈p·2²⁴⌉: the same decisions without a conversion.
+        let threshold = UInt64((p * 16_777_216).rounded(.up))
+        for i in 0..<n { mask[i] = generator.next() >> 40 >= threshold ? 1 : 0 }
     }
 
     /// y = a ⊙ drop(mask) + x   (mask nil: y = a + x).   a, x, y: (n)
