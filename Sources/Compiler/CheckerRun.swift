@@ -36,10 +36,13 @@ final class CheckerRun {
     var allowed = Set<DiagnosticCode>()
 
     let checkFiles: Bool
+    /// Stage results kept from the previous check of the same document, if any.
+    let stageCache: StageCheckCache?
 
-    init(file: SourceFile, checkFiles: Bool, dataCache: DataFileCache? = nil) {
+    init(file: SourceFile, checkFiles: Bool, dataCache: DataFileCache? = nil, stageCache: StageCheckCache? = nil) {
         self.file = file
         self.checkFiles = checkFiles
+        self.stageCache = stageCache
         self.reader = DataFileReader(shared: dataCache)
         let dir = (file.path as NSString).deletingLastPathComponent
         self.baseDirectory = dir.isEmpty ? FileManager.default.currentDirectoryPath : dir
@@ -98,7 +101,8 @@ final class CheckerRun {
         }
         for name in declarationOrder[.data] ?? [] { checkData(declarations[.data]![name]!, name: name) }
         for name in declarationOrder[.model] ?? [] { checkModel(declarations[.model]![name]!, name: name) }
-        for name in declarationOrder[.stage] ?? [] { draftStage(declarations[.stage]![name]!, name: name, experimentSeed: experimentSeed) }
+        stageCache?.begin(surroundings: stageSurroundings(unit))
+        for name in declarationOrder[.stage] ?? [] { draftStageReusing(declarations[.stage]![name]!, name: name, experimentSeed: experimentSeed) }
         let checkedStages = finishStages()
         let unsure = diagnostics.contains { $0.code == .unknownSection || $0.code == .referenceNotFound }
         for kind in [DeclarationKind.data, .model] where !unsure {

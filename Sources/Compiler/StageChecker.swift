@@ -109,7 +109,7 @@ extension CheckerRun {
         var out: [CheckedStage] = []
         for name in order {
             guard let draft = stages[name] else { continue }
-            out.append(finishStage(draft, onCycle: onCycle))
+            out.append(finishStageReusing(draft, onCycle: onCycle))
         }
         return out
     }
