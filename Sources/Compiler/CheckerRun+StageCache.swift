@@ -35,19 +35,26 @@ extension CheckerRun {
         if let draft = stages[name] { cache.storeDraft(name, draft: draft, diagnostics: emitted.diagnostics, used: emitted.used, file: file) }
     }
 
-    /// `finishStage`, or the kept checked stage when it and every stage up its `init` chain are unchanged.
+    /// `finishStage`, or the kept checked stage when it and the drafts it read are unchanged.
     func finishStageReusing(_ draft: StageDraft, onCycle: Set<String>) -> CheckedStage {
         guard let cache = stageCache else { return finishStage(draft, onCycle: onCycle) }
-        if let entry = cache.reusableCheck(draft.name, upstream: { self.stages[$0].flatMap(self.upstream(of:)) }, isStage: { self.stages[$0] != nil }),
-           let checked = entry.checked {
+        if let entry = cache.reusableCheck(draft.name, onCycle: onCycle, isStage: { self.stages[$0] != nil }), let checked = entry.checked {
             diagnostics += entry.finishDiagnostics
             used.formUnion(entry.finishUsed)
             return checked
         }
         var checked: CheckedStage?
+        draftReads = [draft.name]
         let emitted = captured { checked = finishStage(draft, onCycle: onCycle) }
-        cache.storeCheck(draft.name, checked: checked!, diagnostics: emitted.diagnostics, used: emitted.used)
+        cache.storeCheck(draft.name, checked: checked!, diagnostics: emitted.diagnostics, used: emitted.used, reads: draftReads!, onCycle: onCycle)
+        draftReads = nil
         return checked!
+    }
+
+    /// Stage `name`'s draft, as `finishStage` reads another stage's: recorded while a cache is filled.
+    func draft(_ name: String) -> StageDraft? {
+        draftReads?.insert(name)
+        return stages[name]
     }
 
     /// Runs `body` and returns what it emitted and the declarations it used (both also stay in the run).

@@ -28,6 +28,8 @@ final class CheckerRun {
     var checkedData: [String: CheckedData] = [:]
     var checkedModels: [String: CheckedModel] = [:]
     var stages: [String: StageDraft] = [:]
+    /// The stages whose drafts the stage being finished read (`draft(_:)`), while a `StageCheckCache` records them.
+    var draftReads: Set<String>?
     /// Models whose `head` was given but is invalid (already reported).
     var modelsWithInvalidHead = Set<String>()
     /// The `experiment` block's `seed` as written, and the block's title: where a stage without its own seed gets it.

@@ -8,11 +8,13 @@ import Foundation
 /// inputs: the stage block's bytes at the same offset (so every span in its results still
 /// points at the same text), the same surroundings (`CheckerRun.stageSurroundings`: every
 /// declaration that is not a stage, what their files said, every declared name), and, for
-/// its checked stage and lints, the same for each stage up its `init` chain. Reuse replays
+/// its checked stage and lints, the same drafts of the other stages its check read (those
+/// up its `init` chain that decide its model and whether its `init` is ambiguous; the
+/// checker records each read). Reuse replays
 /// exactly what the stage's check contributed (its diagnostics, the declarations it used,
 /// its draft, its checked stage, its lints), so a check with this cache reports what a check
 /// without it reports. Stages whose check reads the file system beyond the surroundings
-/// (`init = checkpoint(…)`) are never kept, and stages on an `init` cycle never reused.
+/// (`init = checkpoint(…)`) are never kept.
 ///
 /// One document per cache; not for concurrent checks (a language server checks on one thread).
 public final class StageCheckCache: @unchecked Sendable {
@@ -26,6 +28,9 @@ public final class StageCheckCache: @unchecked Sendable {
         var checked: CheckedStage?
         var finishDiagnostics: [Diagnostic] = []
         var finishUsed: Set<String> = []
+        /// The stages whose drafts `finishStage` read, and those of them on an `init` cycle then.
+        var reads: Set<String> = []
+        var readsOnCycle: Set<String> = []
         /// The stage's lints (`StageLinter`), once computed for this checked stage.
         var lints: [Diagnostic]?
     }
@@ -35,7 +40,10 @@ public final class StageCheckCache: @unchecked Sendable {
     private var entries: [String: Entry] = [:]
     /// This check's verdicts: stages whose draft, and whose checked stage, are reused.
     private var draftReused = Set<String>()
-    private var chainReused: [String: Bool] = [:]
+    private var checkReused = Set<String>()
+
+    /// How many stages the last check took from the cache whole (checked stage and lints), not checking them again.
+    public private(set) var reusedStages = 0
 
     /// An empty cache; give the same instance to every check of one document.
     public init() {}
@@ -47,7 +55,8 @@ public final class StageCheckCache: @unchecked Sendable {
             self.surroundings = surroundings
         }
         draftReused.removeAll()
-        chainReused.removeAll()
+        checkReused.removeAll()
+        reusedStages = 0
     }
 
     /// The kept draft of stage `name` when its block is byte for byte the same at the same place.
@@ -70,28 +79,22 @@ public final class StageCheckCache: @unchecked Sendable {
                               draftDiagnostics: diagnostics, draftUsed: used)
     }
 
-    /// The kept check of stage `name` when its draft and the drafts up its `init` chain were all reused.
-    func reusableCheck(_ name: String, upstream: (String) -> String?, isStage: (String) -> Bool) -> Entry? {
-        guard chainIsReused(name, upstream: upstream, isStage: isStage), let entry = entries[name], entry.checked != nil else { return nil }
+    /// The kept check of stage `name` when the drafts it read (its own, the stages up its
+    /// `init` chain that it looked at) were all reused and are on an `init` cycle as they were.
+    func reusableCheck(_ name: String, onCycle: Set<String>, isStage: (String) -> Bool) -> Entry? {
+        guard draftReused.contains(name), let entry = entries[name], entry.checked != nil,
+              entry.reads.allSatisfy({ draftReused.contains($0) || !isStage($0) }),
+              onCycle.intersection(entry.reads) == entry.readsOnCycle else { return nil }
+        checkReused.insert(name)
+        reusedStages += 1
         return entry
     }
 
-    private func chainIsReused(_ name: String, upstream: (String) -> String?, isStage: (String) -> Bool) -> Bool {
-        if let known = chainReused[name] { return known }
-        guard draftReused.contains(name) else { return false }
-        // Provisionally false: a chain that comes back here is an `init` cycle, never reused.
-        chainReused[name] = false
-        var reused = true
-        if let up = upstream(name), isStage(up) {
-            reused = chainIsReused(up, upstream: upstream, isStage: isStage)
-        }
-        chainReused[name] = reused
-        return reused
-    }
-
-    func storeCheck(_ name: String, checked: CheckedStage, diagnostics: [Diagnostic], used: Set<String>) {
+    func storeCheck(_ name: String, checked: CheckedStage, diagnostics: [Diagnostic], used: Set<String>, reads: Set<String>, onCycle: Set<String>) {
         guard entries[name] != nil else { return }
         entries[name]!.checked = checked
+        entries[name]!.reads = reads
+        entries[name]!.readsOnCycle = onCycle.intersection(reads)
         entries[name]!.finishDiagnostics = diagnostics
         entries[name]!.finishUsed = used
         entries[name]!.lints = nil
@@ -99,7 +102,7 @@ public final class StageCheckCache: @unchecked Sendable {
 
     /// Stage `name`'s lints, when kept for the checked stage this check reused.
     func reusableLints(_ name: String) -> [Diagnostic]? {
-        guard chainReused[name] == true else { return nil }
+        guard checkReused.contains(name) else { return nil }
         return entries[name]?.lints
     }
 
