@@ -23,17 +23,21 @@ public struct Checker: Sendable {
     public var checkFiles: Bool
     /// Data-file reads to share with other checks (a language server's); nil reads each file once per check.
     public var dataCache: DataFileCache?
+    /// Stage results to keep for, and reuse from, the previous check of the same document
+    /// (a language server's); nil checks every stage.
+    public var stageCache: StageCheckCache?
 
-    public init(checkFiles: Bool = true, dataCache: DataFileCache? = nil) {
+    public init(checkFiles: Bool = true, dataCache: DataFileCache? = nil, stageCache: StageCheckCache? = nil) {
         self.checkFiles = checkFiles
         self.dataCache = dataCache
+        self.stageCache = stageCache
     }
 
     /// Checks a parsed file. Paths in the file are resolved against the directory of `file.path`.
     public func check(_ unit: SourceUnit, file: SourceFile) -> CheckResult {
-        let run = CheckerRun(file: file, checkFiles: checkFiles, dataCache: dataCache)
+        let run = CheckerRun(file: file, checkFiles: checkFiles, dataCache: dataCache, stageCache: stageCache)
         let experiment = run.run(unit)
-        let lints = StageLinter(experiment: experiment, file: file, skipping: run.stagesWithErrors(in: experiment)).lint()
+        let lints = StageLinter(experiment: experiment, file: file, skipping: run.stagesWithErrors(in: experiment), cache: stageCache).lint()
         return CheckResult(diagnostics: (run.diagnostics + lints).sortedAndUnique(), experiment: experiment)
     }
 }
@@ -67,10 +71,12 @@ public func checkSource(_ file: SourceFile, checkFiles: Bool = true) -> FileChec
 }
 
 /// Checks source text already parsed (`parsed` is `Parser.parse(file)`; a language server keeps it),
-/// sharing data-file reads through `dataCache` when given.
-public func checkSource(_ file: SourceFile, parsed: (SourceUnit, [Diagnostic]), checkFiles: Bool = true, dataCache: DataFileCache? = nil) -> FileCheck {
+/// sharing data-file reads through `dataCache` and reusing the unchanged stages' results of
+/// the previous check of the same document through `stageCache`, when given.
+public func checkSource(_ file: SourceFile, parsed: (SourceUnit, [Diagnostic]), checkFiles: Bool = true, dataCache: DataFileCache? = nil,
+                        stageCache: StageCheckCache? = nil) -> FileCheck {
     let (unit, parseDiagnostics) = parsed
-    let result = Checker(checkFiles: checkFiles, dataCache: dataCache).check(unit, file: file)
+    let result = Checker(checkFiles: checkFiles, dataCache: dataCache, stageCache: stageCache).check(unit, file: file)
     let parserFailed = parseDiagnostics.contains { $0.severity == .error }
     let checkerDiagnostics = parserFailed ? result.diagnostics.filter { !missingCodes.contains($0.code) } : result.diagnostics
     var commentDiagnostics: [Diagnostic] = []

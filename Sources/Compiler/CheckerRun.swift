@@ -28,6 +28,8 @@ final class CheckerRun {
     var checkedData: [String: CheckedData] = [:]
     var checkedModels: [String: CheckedModel] = [:]
     var stages: [String: StageDraft] = [:]
+    /// The stages whose drafts the stage being finished read (`draft(_:)`), while a `StageCheckCache` records them.
+    var draftReads: Set<String>?
     /// Models whose `head` was given but is invalid (already reported).
     var modelsWithInvalidHead = Set<String>()
     /// The `experiment` block's `seed` as written, and the block's title: where a stage without its own seed gets it.
@@ -36,10 +38,13 @@ final class CheckerRun {
     var allowed = Set<DiagnosticCode>()
 
     let checkFiles: Bool
+    /// Stage results kept from the previous check of the same document, if any.
+    let stageCache: StageCheckCache?
 
-    init(file: SourceFile, checkFiles: Bool, dataCache: DataFileCache? = nil) {
+    init(file: SourceFile, checkFiles: Bool, dataCache: DataFileCache? = nil, stageCache: StageCheckCache? = nil) {
         self.file = file
         self.checkFiles = checkFiles
+        self.stageCache = stageCache
         self.reader = DataFileReader(shared: dataCache)
         let dir = (file.path as NSString).deletingLastPathComponent
         self.baseDirectory = dir.isEmpty ? FileManager.default.currentDirectoryPath : dir
@@ -98,7 +103,8 @@ final class CheckerRun {
         }
         for name in declarationOrder[.data] ?? [] { checkData(declarations[.data]![name]!, name: name) }
         for name in declarationOrder[.model] ?? [] { checkModel(declarations[.model]![name]!, name: name) }
-        for name in declarationOrder[.stage] ?? [] { draftStage(declarations[.stage]![name]!, name: name, experimentSeed: experimentSeed) }
+        stageCache?.begin(surroundings: stageSurroundings(unit))
+        for name in declarationOrder[.stage] ?? [] { draftStageReusing(declarations[.stage]![name]!, name: name, experimentSeed: experimentSeed) }
         let checkedStages = finishStages()
         let unsure = diagnostics.contains { $0.code == .unknownSection || $0.code == .referenceNotFound }
         for kind in [DeclarationKind.data, .model] where !unsure {

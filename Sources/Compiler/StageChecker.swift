@@ -96,7 +96,7 @@ extension CheckerRun {
     /// The `model` setting a stage trains with and the stage that writes it: its own, else
     /// its `init` stage's, followed upstream (nil when unknown or on a cycle).
     func effectiveModelSetting(_ name: String, onCycle: Set<String>, depth: Int = 0) -> (value: Value, stage: String)? {
-        guard let draft = stages[name], !onCycle.contains(name), depth < 10_000 else { return nil }
+        guard let draft = self.draft(name), !onCycle.contains(name), depth < 10_000 else { return nil }
         if let own = draft.settings.values["model"], own.symbol != nil { return (own, name) }
         if draft.settings.given["model"] != nil { return nil }
         guard let up = upstream(of: draft) else { return nil }
@@ -109,7 +109,7 @@ extension CheckerRun {
         var out: [CheckedStage] = []
         for name in order {
             guard let draft = stages[name] else { continue }
-            out.append(finishStage(draft, onCycle: onCycle))
+            out.append(finishStageReusing(draft, onCycle: onCycle))
         }
         return out
     }
@@ -120,13 +120,13 @@ extension CheckerRun {
         // The model: own or inherited.
         let modelName = effectiveModel(name, onCycle: onCycle)
         if modelName == nil, draft.settings.given["model"] == nil, !onCycle.contains(name) {
-            let upstreamKnown = upstream(of: draft).map { stages[$0] != nil } ?? false
+            let upstreamKnown = upstream(of: draft).map { self.draft($0) != nil } ?? false
             if !upstreamKnown, draft.settings.given["init"] == nil || values["init"] != nil {
                 let models = declarationOrder[.model] ?? []
                 emit(CheckerDiagnostics.missingKey(key: "model", section: "stage `\(name)`", example: "model = \(models.first ?? "mlp")", span: draft.nameSpan))
             }
         }
-        if let up = upstream(of: draft), let upDraft = stages[up], !onCycle.contains(name) {
+        if let up = upstream(of: draft), let upDraft = self.draft(up), !onCycle.contains(name) {
             if let own = values["model"]?.symbol, let theirs = effectiveModel(up, onCycle: onCycle), own != theirs {
                 emit(CheckerDiagnostics.initModelMismatch(stage: name, model: own, upstream: up, upstreamModel: theirs, span: values["model"]!.span))
             }

@@ -12,14 +12,16 @@ final class DocumentSnapshot {
     /// Whether relative data and model paths can be resolved (a `file:` URI).
     let onDisk: Bool
     private let dataCache: DataFileCache
+    private let stageCache: StageCheckCache
 
-    init(uri: String, version: Int, text: String, dataCache: DataFileCache) {
+    init(uri: String, version: Int, text: String, dataCache: DataFileCache, stageCache: StageCheckCache) {
         self.uri = uri
         self.version = version
         let path = DocumentSnapshot.path(of: uri)
         self.onDisk = path != nil
         self.file = SourceFile(path: path ?? uri, text: text)
         self.dataCache = dataCache
+        self.stageCache = stageCache
     }
 
     private(set) lazy var tokens: [Token] = Lexer.tokenize(file)
@@ -28,7 +30,9 @@ final class DocumentSnapshot {
         return (unit, diagnostics)
     }()
     /// What `ftx check` reports for this text: paths resolved against the document's folder.
-    private(set) lazy var check: FileCheck = checkSource(file, parsed: (parsed.unit, parsed.diagnostics), checkFiles: onDisk, dataCache: dataCache)
+    /// The stages unchanged since the document's previous check are not checked again.
+    private(set) lazy var check: FileCheck = checkSource(file, parsed: (parsed.unit, parsed.diagnostics), checkFiles: onDisk,
+                                                         dataCache: dataCache, stageCache: stageCache)
     private(set) lazy var symbols: SymbolIndex = SymbolIndex(unit: parsed.unit)
 
     /// The file path of a `file:` URI (percent-decoded); nil for other schemes.
@@ -44,6 +48,8 @@ final class DocumentSnapshot {
 final class DocumentStore {
     private var documents: [String: DocumentSnapshot] = [:]
     private var parameterNames: [String: [String: [String]]] = [:]
+    /// Each document's stage results, kept from one version's check to the next.
+    private var stageCaches: [String: StageCheckCache] = [:]
     /// Data-file reads shared by every check (keyed by path, size and modification time).
     let dataCache = DataFileCache()
 
@@ -53,7 +59,9 @@ final class DocumentStore {
 
     @discardableResult
     func open(uri: String, version: Int, text: String) -> DocumentSnapshot {
-        let snapshot = DocumentSnapshot(uri: uri, version: version, text: text, dataCache: dataCache)
+        let stageCache = stageCaches[uri] ?? StageCheckCache()
+        stageCaches[uri] = stageCache
+        let snapshot = DocumentSnapshot(uri: uri, version: version, text: text, dataCache: dataCache, stageCache: stageCache)
         documents[uri] = snapshot
         return snapshot
     }
@@ -61,6 +69,7 @@ final class DocumentStore {
     func close(uri: String) {
         documents[uri] = nil
         parameterNames[uri] = nil
+        stageCaches[uri] = nil
     }
 
     /// The trainable parameter names of `stage`'s model: from this version's check, else the last one that knew them.

@@ -14,6 +14,8 @@ struct StageLinter {
     /// Stages with an error in their own block or in the block of their model or data: their
     /// settings hold defaults in place of the rejected values, so lints would speak of values never written.
     var skipping: Set<String> = []
+    /// Lints kept from the previous check of the same document, reused for stages whose checked stage was.
+    var cache: StageCheckCache?
 
     /// Stages with more sweep points than this are linted on their settings alone (no trial lints).
     static let pointLimit = 1000
@@ -22,8 +24,13 @@ struct StageLinter {
         var out: [Diagnostic] = []
         for model in experiment.models where !skipping.contains("model:" + model.name) { out += lintModel(model) }
         for stage in experiment.stages where !skipping.contains(stage.name) {
-            out += lintSweeps(stage)
-            out += lintTrials(stage)
+            if let kept = cache?.reusableLints(stage.name) {
+                out += kept
+                continue
+            }
+            let lints = lintSweeps(stage) + lintTrials(stage)
+            cache?.storeLints(stage.name, lints)
+            out += lints
         }
         return out
     }
