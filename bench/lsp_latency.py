@@ -7,6 +7,8 @@ Measures, over N (default 50) requests each, the wall time from sending to recei
   completion         after `optimizer = ` (calls of the optimizer family), document unchanged
   diagnostics        didChange (one number edited) -> its publishDiagnostics (a full parse + check)
   hover after change didChange then hover at once: the hover waits for that version's check
+  typing mid-file    didChange (one character typed into a comment half-way down the file, which
+                     moves every stage below it) -> its publishDiagnostics
 Prints median and p95 per measurement (goal: < 50 ms).
 """
 import os, statistics, sys, time
@@ -85,6 +87,23 @@ def hover_after_change():
 
 
 results["hover after change"] = [timed(hover_after_change) for _ in range(n)]
+
+# Typing: each change adds one character to a comment in the middle of the file; every
+# stage below it moves, so the server cannot reuse their checks as they were placed.
+middle = [i for i, l in enumerate(lines) if l.startswith("# stage ")][len(epoch_lines) // 2]
+typed = list(lines)
+
+
+def typing():
+    global version
+    version += 1
+    typed[middle] += "x"
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": "\n".join(typed)}]})
+    v = version
+    client.wait_notification("textDocument/publishDiagnostics", lambda m: m["params"].get("version") == v)
+
+
+results["typing mid-file"] = [timed(typing) for _ in range(n)]
 client.pending.clear()
 status = client.close()
 
