@@ -22,17 +22,21 @@ extension CheckerRun {
         return out
     }
 
-    /// `draftStage`, or the kept draft when the stage's block is unchanged.
+    /// `draftStage`, unless the kept draft holds (the block is unchanged): `replayKeptDrafts` adds those.
     func draftStageReusing(_ section: Section, name: String, experimentSeed: Int) {
         guard let cache = stageCache else { return draftStage(section, name: name, experimentSeed: experimentSeed) }
-        if let entry = cache.reusableDraft(name, section: section, file: file) {
-            stages[name] = entry.draft
-            diagnostics += entry.draftDiagnostics
-            used.formUnion(entry.draftUsed)
-            return
-        }
+        if cache.keepsDraft(name, section: section, file: file) { return }
         let emitted = captured { draftStage(section, name: name, experimentSeed: experimentSeed) }
         if let draft = stages[name] { cache.storeDraft(name, draft: draft, diagnostics: emitted.diagnostics, used: emitted.used, file: file) }
+    }
+
+    /// The kept drafts of unchanged stages, where their blocks now are, with what drafting them emitted and used.
+    func replayKeptDrafts() {
+        for entry in stageCache?.keptDrafts() ?? [] {
+            stages[entry.name] = entry.draft
+            diagnostics += entry.draftDiagnostics
+            used.formUnion(entry.draftUsed)
+        }
     }
 
     /// `finishStage`, or the kept checked stage when it and the drafts it read are unchanged.

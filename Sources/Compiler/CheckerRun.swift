@@ -105,6 +105,7 @@ final class CheckerRun {
         for name in declarationOrder[.model] ?? [] { checkModel(declarations[.model]![name]!, name: name) }
         stageCache?.begin(surroundings: stageSurroundings(unit))
         for name in declarationOrder[.stage] ?? [] { draftStageReusing(declarations[.stage]![name]!, name: name, experimentSeed: experimentSeed) }
+        replayKeptDrafts()
         let checkedStages = finishStages()
         let unsure = diagnostics.contains { $0.code == .unknownSection || $0.code == .referenceNotFound }
         for kind in [DeclarationKind.data, .model] where !unsure {

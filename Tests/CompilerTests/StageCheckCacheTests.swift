@@ -150,6 +150,14 @@ final class StageCheckCacheTests: XCTestCase {
         XCTAssertNotEqual(edited, text)
         XCTAssertEqual(check(edited).diagnostics, [])
         XCTAssertEqual(cache.reusedStages, 8)
+        // Lines typed above stages move them: they are reused where they now are.
+        let typed = edited.replacingOccurrences(of: "# stage 5: a fine-tune", with: "# stage 5: typing\n# a fine-tune")
+            .replacingOccurrences(of: "  batch_size = 32\n    lr = cosine", with: "  batch_size = 32\n    lr = cosine")
+        let moved = check(typed.replacingOccurrences(of: "\n  select = best(valid.accuracy)\n}\n\n# stage 3", with: "\n  select = best(valid.accuracy)\n  batch_sise = 1\n}\n\n# stage 3"))
+        XCTAssertEqual(moved.diagnostics, checkSource(moved.file).diagnostics)
+        XCTAssertEqual(moved.diagnostics.map(\.code), [.unknownKey])
+        XCTAssertEqual(cache.reusedStages, 8, "s2 changed, and s3 reads it; s4…s9 moved")
+        XCTAssertEqual(Self.dumped(moved.experiment), Self.dumped(checkSource(moved.file).experiment))
         // The model changes under every stage: nothing is reused.
         XCTAssertEqual(check(edited.replacingOccurrences(of: "dropout(0.1)", with: "dropout(0.2)")).diagnostics, [])
         XCTAssertEqual(cache.reusedStages, 0)
