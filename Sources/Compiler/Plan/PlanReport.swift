@@ -144,9 +144,9 @@ public struct PlanReport {
     // MARK: JSON
 
     /// The `--json` object of CLI.md:
-    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status","estimated_seconds"}],"estimate"}`;
+    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status","stage","estimated_seconds"}],"estimate"}`;
     /// trials of a stage with `repeat` > 1 add `"replicate"` (0-based) and `"point"` (replicate 0's id).
-    /// `estimated_seconds` is each task's estimate whether or not it is done; `estimate` sums the
+    /// A task's `stage` is "" for a data task; `estimated_seconds` is its estimate whether or not it is done; `estimate` sums the
     /// pending tasks': `{"seconds","stages":{STAGE: s},"kinds":{KIND: s},"calibration":{…}}` (data tasks
     /// under the stage ""; `calibration` as `calibration.json` holds it).
     public func jsonValue() -> JSONValue {
@@ -166,6 +166,7 @@ public struct PlanReport {
                 ("kind", .string(task.kind.rawValue)),
                 ("deps", .array(task.deps.map { .string($0) })),
                 ("status", .string(done.contains(task.key) ? "done" : "pending")),
+                ("stage", .string(task.stage)),
                 ("estimated_seconds", seconds[task.key].map(JSONValue.double) ?? .null),
             ])
         }
