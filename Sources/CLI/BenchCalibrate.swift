@@ -14,7 +14,8 @@ import Support
 ///    one-core products (8³ and 64×128×64) whose times give the per-call cost and the small rate.
 /// 2. The optimizer: an AdamW step over 1 M parameters (`parameter_update_seconds`).
 /// 3. Training steps of two MLPs through the trainer's layers: a tiny one (all fixed
-///    costs) and one 2,048 wide (all elementwise work); with their GEMMs and updates
+///    costs) and a layer norm, GELU and dropout over 2,048 features (mostly elementwise
+///    work); with their GEMMs and updates
 ///    subtracted, they give the cost per operation and per element.
 /// 4. Parsing a CSV file, tokenizing texts, a store task with and without 8 MB of weights,
 ///    reading those weights back.
@@ -38,7 +39,8 @@ struct CostCalibrator {
 
         // Two MLP steps: A = tiny (operations), B = wide (elements); solve for both prices.
         let a = (input: 4, layers: [LayerSpec.dense(units: 4, activation: .relu)], batch: 4)
-        let b = (input: 16, layers: [LayerSpec.dense(units: 2048, activation: .relu), .dropout(p: 0.1)], batch: 256)
+        // B: a layer norm, GELU and dropout over 2,048 features, so elementwise passes dominate its one small product.
+        let b = (input: 2048, layers: [LayerSpec.layerNorm(eps: 1e-5), .activation(.gelu), .dropout(p: 0.1)], batch: 256)
         var equations: [(ops: Double, elements: Double, rest: Double)] = []
         for m in [a, b] {
             let head = LayerSpec.dense(units: 2, activation: nil)

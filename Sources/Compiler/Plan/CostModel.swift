@@ -167,7 +167,7 @@ public enum CostModel {
                 // Frozen: the features of every split once — read from the hoisted task, else computed by the trial.
                 if hoisted {
                     setup.readBytes += used * pooledBytes
-                    eval.readBytes += used * pooledBytes
+                    eval.readBytes += used * pooledBytes + encoderParameters * 4  // features, and the folder the model loads anyway
                     var f = pass(used)
                     f.tasks = 1
                     f.readBytes = encoderParameters * 4
