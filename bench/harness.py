@@ -26,6 +26,22 @@ def numpy_env():
     return env
 
 
+def write_w2_data():
+    """bench/out/w2-train.csv, W2's synthetic data (bench/workloads/w2.ftx reads it), unless it exists."""
+    import numpy as np
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, "w2-train.csv")
+    if not os.path.exists(path):
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((2560, 784)).astype(np.float32)  # 20 batches of 128
+        y = rng.integers(0, 10, 2560)
+        with open(path, "w") as f:
+            f.write(",".join(f"x{i}" for i in range(784)) + ",label\n")
+            for row, label in zip(x, y):
+                f.write(",".join(f"{v:.4f}" for v in row) + f",{label}\n")
+    return path
+
+
 def summary(values, higher_is_better=True):
     best = max(values) if higher_is_better else min(values)
     return {"best": best, "median": statistics.median(values), "all": values}
@@ -104,17 +120,7 @@ class Bench:
 
     # W2 -----------------------------------------------------------------
     def w2(self):
-        import numpy as np
-        os.makedirs(OUT, exist_ok=True)
-        path = os.path.join(OUT, "w2-train.csv")
-        if not os.path.exists(path):
-            rng = np.random.default_rng(0)
-            x = rng.standard_normal((2560, 784)).astype(np.float32)  # 20 batches of 128
-            y = rng.integers(0, 10, 2560)
-            with open(path, "w") as f:
-                f.write(",".join(f"x{i}" for i in range(784)) + ",label\n")
-                for row, label in zip(x, y):
-                    f.write(",".join(f"{v:.4f}" for v in row) + f",{label}\n")
+        write_w2_data()
         exp = os.path.join(HERE, "workloads", "w2.ftx")
         rates, task_rates, peer_rates, peer_tuned = [], [], [], []
         for r in range(self.reps):

@@ -1,3 +1,4 @@
+import Compiler
 import Foundation
 import Kernels
 import Plan
@@ -76,8 +77,11 @@ func runBench(arguments: [String], console: Console) -> Int32 {
         }
         return 0
     }
+    if what == ["calibrate"] {
+        return runCalibrate(json: json, console: console)
+    }
     if what.count > 1 || (what.count == 1 && what[0] != "gemm") {
-        return fail("unknown benchmark '\(what.joined(separator: " "))' (available: gemm, encoder, finetune)")
+        return fail("unknown benchmark '\(what.joined(separator: " "))' (available: gemm, calibrate, encoder, finetune)")
     }
     let squares = shapes.isEmpty
     if squares { shapes = [256, 512, 1024, 2048].map { GEMMShape(m: $0, n: $0, k: $0) } }
@@ -108,6 +112,36 @@ func runBench(arguments: [String], console: Console) -> Int32 {
         }
     }
     return 0
+}
+
+/// `ftx bench calibrate [--json]`: measures and records every price of the cost model.
+/// Prints the prices (`--json`: `{"calibration":{…}}`, the object `calibration.json` holds).
+private func runCalibrate(json: Bool, console: Console) -> Int32 {
+    let calibration: CostCalibration
+    do { calibration = try CostCalibrator().run() } catch {
+        console.err("ftx bench: calibration failed: \(error)\n")
+        return ExitCode.failure
+    }
+    do { try BenchCalibration.record(calibration) } catch {
+        console.err("ftx bench: could not record the calibration in \(BenchCalibration.path): \(error)\n")
+        return ExitCode.failure
+    }
+    if json {
+        console.out(JSONWriter.encode(.object([("calibration", calibration.json)])) + "\n")
+    } else {
+        console.out("cost model prices (recorded in \(BenchCalibration.path)):\n")
+        guard case .object(let members) = calibration.json else { return ExitCode.success }
+        for (name, value) in members {
+            let text: String
+            switch value {
+            case .double(let d): text = String(format: "%.4g", d)
+            case .string(let s): text = s
+            default: text = JSONWriter.encode(value)
+            }
+            console.out("  " + pad(name, 26) + text + "\n")
+        }
+    }
+    return ExitCode.success
 }
 
 /// GFLOP/s to one decimal, as the table prints them.

@@ -72,15 +72,13 @@ struct LoadedExperiment {
     }
 }
 
-/// The machine's measured GEMM speed, if `ftx bench gemm` has recorded it; else the planner's default.
-func calibratedGFLOPS() -> Double {
-    guard let data = try? Data(contentsOf: URL(fileURLWithPath: BenchCalibration.path)),
-          let value = try? JSONParser.parse(data), let g = value["gflops"]?.doubleValue, g > 0
-    else { return PlanReport.defaultGFLOPS }
-    return g
-}
+/// The machine's measured GEMM speed, if `ftx bench gemm` or `ftx bench calibrate` has recorded it; else the default.
+func calibratedGFLOPS() -> Double { BenchCalibration.load().gflops }
 
 /// Where `ftx bench` records its calibration: `$FTX_CACHE` or `$XDG_CACHE_HOME/ftx` or `~/.cache/ftx`.
+/// The file is one JSON object: `gflops` and `measured` (all `ftx bench gemm` writes), and the other
+/// prices of `CostCalibration` that `ftx bench calibrate` adds. An unreadable file, or a member
+/// missing or not a positive number, means that price's default.
 enum BenchCalibration {
     static var path: String {
         let env = ProcessInfo.processInfo.environment
@@ -88,10 +86,32 @@ enum BenchCalibration {
         return cache + "/calibration.json"
     }
 
-    /// Writes `{"gflops": …, "measured": …}` atomically (creating the folder).
+    /// The recorded prices, each missing one (or all, with no file) at its default.
+    static func load() -> CostCalibration {
+        guard let value = stored() else { return .defaults }
+        return CostCalibration(json: value)
+    }
+
+    private static func stored() -> JSONValue? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)), let value = try? JSONParser.parse(data),
+              case .object = value else { return nil }
+        return value
+    }
+
+    /// Records `ftx bench gemm`'s rate: `gflops` replaced, the file's other prices kept (a
+    /// new file is `{"gflops": …, "measured": …}`, as before `calibrate` existed).
     static func record(gflops: Double, measured: String) throws {
+        var members: [(key: String, value: JSONValue)] = []
+        if case .object(let old)? = stored() { members = old.filter { $0.key != "gflops" && $0.key != "measured" } }
+        try write(.object([("gflops", .double(gflops)), ("measured", .string(measured))] + members))
+    }
+
+    /// Records every price of `calibration`.
+    static func record(_ calibration: CostCalibration) throws { try write(calibration.json) }
+
+    /// Writes atomically, creating the folder.
+    private static func write(_ json: JSONValue) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let json: JSONValue = .object([("gflops", .double(gflops)), ("measured", .string(measured))])
         try AtomicFile.write(JSONWriter.encode(json) + "\n", to: path)
     }
 }

@@ -26,7 +26,7 @@ enum PlanCommand {
             return failure.status
         }
         let store = loaded.store
-        let report = PlanReport(plan: loaded.plan, isComplete: { store.completedStatus($0) != nil }, gflops: calibratedGFLOPS())
+        let report = PlanReport(plan: loaded.plan, isComplete: { store.completedStatus($0) != nil }, calibration: BenchCalibration.load())
         var cluster: ClusterPlanReport?
         if executor.isSlurm {
             let pending = Set(loaded.plan.graph.tasks.filter { store.completedStatus($0.key) == nil }.map(\.key))

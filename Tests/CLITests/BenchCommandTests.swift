@@ -38,6 +38,47 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: cache + "/calibration.json"))
     }
 
+    /// `ftx bench calibrate` records every price of the cost model; `plan` prices with them;
+    /// a later `ftx bench gemm` replaces `gflops` only; a file from before `calibrate` (only
+    /// `gflops`) still plans, with the other prices at their defaults (issue 20).
+    func testCalibrateRecordsEveryPriceAndGEMMKeepsThem() throws {
+        let workspace = try Workspace()
+        let cache = workspace.url.appendingPathComponent("cache").path
+        let previous = ProcessInfo.processInfo.environment["FTX_CACHE"]
+        setenv("FTX_CACHE", cache, 1)
+        defer { if let previous { setenv("FTX_CACHE", previous, 1) } else { unsetenv("FTX_CACHE") } }
+        let file = cache + "/calibration.json"
+        let names = ["gflops", "small_gflops", "gemm_call_seconds", "op_seconds", "element_seconds", "parameter_update_seconds",
+                     "parse_byte_seconds", "tokenize_byte_seconds", "write_byte_seconds", "read_byte_seconds", "task_seconds"]
+        let r = ftx(["bench", "calibrate", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let printed = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])?["calibration"] as? [String: Any])
+        let recorded = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        for name in names {
+            let value = try XCTUnwrap(recorded[name] as? Double, name)
+            XCTAssertGreaterThan(value, 0, name)
+            XCTAssertEqual(printed[name] as? Double, value, name)
+        }
+        XCTAssertTrue((recorded["measured"] as? String)?.hasPrefix("ftx bench calibrate") ?? false)
+
+        let experiment = Paths.experiments.appendingPathComponent("digits-transfer.ftx").path
+        let store = workspace.url.appendingPathComponent("store").path
+        let planned = ftx(["plan", "--json", "--store", store, experiment])
+        XCTAssertEqual(planned.status, 0, planned.err)
+        let estimate = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(planned.out.utf8)) as? [String: Any])?["estimate"] as? [String: Any])
+        let used = try XCTUnwrap(estimate["calibration"] as? [String: Any])
+        for name in names { XCTAssertEqual(used[name] as? Double, recorded[name] as? Double, name) }
+
+        XCTAssertEqual(ftx(["bench", "gemm", "--json"]).status, 0)
+        let after = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        for name in names.dropFirst() { XCTAssertEqual(after[name] as? Double, recorded[name] as? Double, name) }
+
+        try #"{"gflops":55.5,"measured":"gemm n=256 median, 2 threads"}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        let old = ftx(["plan", "--store", store, experiment])
+        XCTAssertEqual(old.status, 0, old.err)
+        XCTAssertTrue(old.out.contains("at 55.5 GFLOP/s (prices: gemm n=256 median, 2 threads)"), old.out)
+    }
+
     /// A tiny fine-tune run: the JSON carries one loss per step (warm-up included), and they fall.
     func testEncoderAndFinetuneJSON() throws {
         let model = try Paths.miniLM()

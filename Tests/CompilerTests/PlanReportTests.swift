@@ -18,7 +18,7 @@ final class PlanReportTests: XCTestCase {
         let report = PlanReport(plan: plan, isComplete: { done.contains($0) })
         let json = try JSONParser.parse(report.json())
 
-        XCTAssertEqual(json.keys, ["experiment", "trials", "tasks"])
+        XCTAssertEqual(json.keys, ["experiment", "trials", "tasks", "estimate"])
         XCTAssertEqual(json["experiment"]?.stringValue, "digits_transfer")
         let trials = try XCTUnwrap(json["trials"]?.arrayValue)
         XCTAssertEqual(trials.count, 13)
@@ -37,8 +37,10 @@ final class PlanReportTests: XCTestCase {
         let tasks = try XCTUnwrap(json["tasks"]?.arrayValue)
         XCTAssertEqual(tasks.count, plan.graph.tasks.count)
         for task in tasks {
-            XCTAssertEqual(task.keys, ["id", "kind", "deps", "status"])
+            XCTAssertEqual(task.keys, ["id", "kind", "deps", "status", "stage", "estimated_seconds"])
             let id = try XCTUnwrap(task["id"]?.stringValue)
+            XCTAssertGreaterThan(try XCTUnwrap(task["estimated_seconds"]?.doubleValue), 0)
+            XCTAssertEqual(task["stage"]?.stringValue, plan.graph.task(id)?.stage)
             XCTAssertEqual(task["status"]?.stringValue, done.contains(id) ? "done" : "pending")
         }
         XCTAssertEqual(Set(tasks.compactMap { $0["kind"]?.stringValue }), ["data", "train", "eval", "select", "ensemble"])
@@ -79,11 +81,58 @@ final class PlanReportTests: XCTestCase {
         XCTAssertTrue(row.contains("optimizer.lr=0.0003 schedule.batch_size=16 freeze=[] init="))
         XCTAssertTrue(lines.contains { $0.hasPrefix("  train") && $0.contains("13") })
         XCTAssertTrue(lines.contains { $0.contains("not in store") })
-        XCTAssertTrue(lines.last { !$0.isEmpty }?.hasPrefix("total: 29 tasks, 29 pending; estimated training time") ?? false)
+        XCTAssertTrue(lines.last { !$0.isEmpty }?.hasPrefix("total: 29 tasks, 29 pending; estimated time") ?? false)
         XCTAssertGreaterThan(report.pendingSeconds, 0)
-        // Twice the throughput, half the time.
+        // Every kind and every stage has its line; the data task's stage is shown as "(data)".
+        for kind in ["data", "train", "eval", "select", "ensemble"] {
+            XCTAssertTrue(lines.contains { $0.hasPrefix("  \(kind)") && $0.contains("~") }, kind)
+        }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  (data)") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  pretrain") && $0.contains("~") })
+        // A faster GEMM makes the products, and only they, faster.
         let faster = PlanReport(plan: plan, isComplete: { _ in false }, gflops: 10)
-        XCTAssertEqual(faster.pendingSeconds * 2, report.pendingSeconds, accuracy: 1e-9)
+        XCTAssertLessThan(faster.pendingSeconds, report.pendingSeconds)
+    }
+
+    /// The estimate per stage and per kind are the sums of the tasks' estimates, in the text and in `--json`.
+    func testEstimatesSumByStageAndKind() throws {
+        let sandbox = try PlanSandbox()
+        let plan = try digitsPlan(sandbox)
+        let pretrain = try XCTUnwrap(plan.graph.trials.first { $0.stage == "pretrain" })
+        let done = Set([pretrain.id])
+        let report = PlanReport(plan: plan, isComplete: { done.contains($0) }, calibration: .defaults)
+        let pending = plan.graph.tasks.filter { !done.contains($0.key) }
+        let total = pending.compactMap { report.estimatedSeconds($0.key) }.reduce(0, +)
+        XCTAssertEqual(report.pendingSeconds, total, accuracy: 1e-12)
+        XCTAssertEqual(report.pendingSecondsByStage.map(\.stage), ["", "pretrain", "finetune"])
+        XCTAssertEqual(report.pendingSecondsByStage.map(\.seconds).reduce(0, +), total, accuracy: 1e-12)
+        let finetune = pending.filter { $0.stage == "finetune" }.compactMap { report.estimatedSeconds($0.key) }.reduce(0, +)
+        XCTAssertEqual(report.pendingSecondsByStage[2].seconds, finetune, accuracy: 1e-12)
+        // The done pretrain train task still has an estimate, but is not pending.
+        XCTAssertGreaterThan(try XCTUnwrap(report.estimatedSeconds(pretrain.id)), 0)
+        let json = try JSONParser.parse(report.json())
+        let estimate = try XCTUnwrap(json["estimate"])
+        XCTAssertEqual(try XCTUnwrap(estimate["seconds"]?.doubleValue), total, accuracy: 1e-9)
+        XCTAssertEqual(estimate["stages"]?.keys, ["", "pretrain", "finetune"])
+        XCTAssertEqual(estimate["kinds"]?.keys, ["data", "train", "eval", "select", "ensemble"])
+        let kinds = try XCTUnwrap(estimate["kinds"]?.objectValue).compactMap { $0.value.doubleValue }.reduce(0, +)
+        XCTAssertEqual(kinds, total, accuracy: 1e-9)
+        XCTAssertEqual(estimate["calibration"]?["measured"]?.stringValue, CostCalibration.defaults.measured)
+    }
+
+    /// The glosses probe's 12 trials share one hoisted features task; the encoder pass is charged
+    /// to it, once, and to no probe trial; the fine-tune, which trains the encoder, pays it per batch.
+    func testHoistedFeaturesCarryTheEncoderPass() throws {
+        let sandbox = try PlanSandbox()
+        let plan = try makePlan(try sandbox.write(try PlanSandbox.example("glosses-minilm"), as: "experiments/glosses-minilm.ftx"))
+        let report = PlanReport(plan: plan, isComplete: { _ in false }, calibration: .defaults)
+        let features = try XCTUnwrap(plan.graph.tasks.first { $0.kind == .features })
+        let probe = plan.graph.trials.filter { $0.stage == "probe" }
+        let finetune = try XCTUnwrap(plan.graph.trials.first { $0.stage == "finetune" })
+        let featureSeconds = try XCTUnwrap(report.estimatedSeconds(features.key))
+        for trial in probe { XCTAssertLessThan(try XCTUnwrap(report.estimatedSeconds(trial.id)), featureSeconds) }
+        XCTAssertEqual(plan.estimates[probe[0].id]?.setup.largeFlops, 0)
+        XCTAssertGreaterThan(try XCTUnwrap(report.estimatedSeconds(finetune.id)), featureSeconds)
     }
 
     func testDurationsReadWell() {

@@ -3,22 +3,33 @@ import Plan
 import Support
 
 /// What `ftx plan` prints: trials and tasks with their status in the store,
-/// the reason each pending task must run, and the estimated training time.
+/// the reason each pending task must run, and the estimated time of every task,
+/// by kind and by stage (`CostModel`'s work at `CostCalibration`'s prices).
 public struct PlanReport {
-    /// A conservative GEMM throughput (GFLOP/s) for estimates when the machine
-    /// has not been measured with `ftx bench gemm`.
-    public static let defaultGFLOPS = 20.0
+    /// The GEMM throughput (GFLOP/s) of the default prices, for a machine that has not
+    /// been measured with `ftx bench gemm` or `ftx bench calibrate`.
+    public static let defaultGFLOPS = CostCalibration.defaults.gflops
 
     public let plan: Plan
-    /// The calibration used to turn FLOPs into seconds.
-    public let gflops: Double
+    /// The prices that turn the cost model's work into seconds.
+    public let calibration: CostCalibration
+    /// The large-GEMM rate of `calibration`.
+    public var gflops: Double { calibration.gflops }
     private let done: Set<String>
+    /// Estimated seconds of every task, by key (select tasks included).
+    private let seconds: [String: Double]
 
     /// `isComplete` says whether a task key is complete in the store.
-    public init(plan: Plan, isComplete: (String) -> Bool, gflops: Double = PlanReport.defaultGFLOPS) {
+    public init(plan: Plan, isComplete: (String) -> Bool, calibration: CostCalibration) {
         self.plan = plan
-        self.gflops = gflops
+        self.calibration = calibration
         self.done = Set(plan.graph.tasks.map(\.key).filter(isComplete))
+        self.seconds = Self.estimatedSeconds(plan, calibration)
+    }
+
+    /// The default prices with a measured GEMM rate.
+    public init(plan: Plan, isComplete: (String) -> Bool, gflops: Double = PlanReport.defaultGFLOPS) {
+        self.init(plan: plan, isComplete: isComplete, calibration: .defaults(gflops: gflops))
     }
 
     /// Whether the task is complete in the store.
@@ -39,11 +50,68 @@ public struct PlanReport {
         return "upstream " + names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "") + " must run first"
     }
 
-    /// Estimated seconds of every pending train task.
+    /// The estimated seconds of a task (of any kind), whether or not it is done.
+    public func estimatedSeconds(_ key: String) -> Double? { seconds[key] }
+
+    /// Estimated seconds of every pending task.
     public var pendingSeconds: Double {
-        plan.graph.tasks.filter { $0.kind == .train && !done.contains($0.key) }
-            .compactMap { plan.estimates[$0.key]?.seconds(gflops: gflops) }
-            .reduce(0, +)
+        plan.graph.tasks.filter { !done.contains($0.key) }.compactMap { seconds[$0.key] }.reduce(0, +)
+    }
+
+    /// Estimated seconds of the pending tasks of each stage (data tasks under ""), in plan order.
+    public var pendingSecondsByStage: [(stage: String, seconds: Double)] {
+        var order: [String] = []
+        var sums: [String: Double] = [:]
+        for task in plan.graph.tasks where !done.contains(task.key) {
+            if sums[task.stage] == nil { order.append(task.stage) }
+            sums[task.stage, default: 0] += seconds[task.key] ?? 0
+        }
+        return order.map { ($0, sums[$0]!) }
+    }
+
+    /// Estimated seconds of the pending tasks of each kind.
+    public func pendingSeconds(kind: PlannedTask.Kind) -> Double {
+        plan.graph.tasks.filter { $0.kind == kind && !done.contains($0.key) }.compactMap { seconds[$0.key] }.reduce(0, +)
+    }
+
+    /// Every task's seconds: a train task's from its estimate (a pruned stage's trials at
+    /// their mean epochs under successive halving), an eval task's from its trial's, a data
+    /// or features task's from a trial that reads it, a select task's fixed store cost, an
+    /// ensemble's its members' forward passes.
+    static func estimatedSeconds(_ plan: Plan, _ c: CostCalibration) -> [String: Double] {
+        let graph = plan.graph
+        var reader: [String: TrainEstimate] = [:]  // a data or features task's first reading trial
+        for task in graph.tasks where task.kind == .train {
+            for d in task.deps where reader[d] == nil { reader[d] = plan.estimates[task.key] }
+        }
+        let cohorts = graph.pruneCohorts
+        var out: [String: Double] = [:]
+        var fixed = CostWork()
+        fixed.tasks = 1
+        for task in graph.tasks {
+            switch task.payload {
+            case .train(let spec):
+                guard let e = plan.estimates[task.key] else { continue }
+                let epochs = spec.prune.map { CostModel.ashaMeanEpochs($0, epochs: spec.schedule.epochs, trials: cohorts[task.stage]?.count ?? 1) }
+                out[task.key] = e.seconds(c, epochs: epochs)
+            case .eval(let trainKey, _):
+                if let e = plan.estimates[trainKey] { out[task.key] = c.seconds(e.eval) }
+            case .data:
+                if let e = reader[task.key] { out[task.key] = c.seconds(e.data) }
+            case .features:
+                if let f = reader[task.key]?.features { out[task.key] = c.seconds(f) }
+            case .select:
+                out[task.key] = c.seconds(fixed)
+            case .ensemble(_, _, let k, let candidates, _):
+                // Each member's forward pass over every split, as its eval task does it.
+                let members = candidates.prefix(max(k, 1)).compactMap { key -> Double? in
+                    guard case .eval(let trainKey, _)? = graph.task(key)?.payload, let e = plan.estimates[trainKey] else { return nil }
+                    return c.seconds(e.eval) - c.seconds(fixed)
+                }
+                out[task.key] = c.seconds(fixed) + members.reduce(0, +)
+            }
+        }
+        return out
     }
 
     /// Every file or folder the plan reads, resolved (absolute, `..` and `.` removed) and
@@ -76,8 +144,11 @@ public struct PlanReport {
     // MARK: JSON
 
     /// The `--json` object of CLI.md:
-    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status"}]}`;
+    /// `{"experiment","trials":[{"id","stage","settings","status"}],"tasks":[{"id","kind","deps","status","stage","estimated_seconds"}],"estimate"}`;
     /// trials of a stage with `repeat` > 1 add `"replicate"` (0-based) and `"point"` (replicate 0's id).
+    /// A task's `stage` is "" for a data task; `estimated_seconds` is its estimate whether or not it is done; `estimate` sums the
+    /// pending tasks': `{"seconds","stages":{STAGE: s},"kinds":{KIND: s},"calibration":{…}}` (data tasks
+    /// under the stage ""; `calibration` as `calibration.json` holds it).
     public func jsonValue() -> JSONValue {
         let repeated = plan.graph.repeatedPoints
         let trials: [JSONValue] = plan.graph.trials.map { trial in
@@ -95,9 +166,19 @@ public struct PlanReport {
                 ("kind", .string(task.kind.rawValue)),
                 ("deps", .array(task.deps.map { .string($0) })),
                 ("status", .string(done.contains(task.key) ? "done" : "pending")),
+                ("stage", .string(task.stage)),
+                ("estimated_seconds", seconds[task.key].map(JSONValue.double) ?? .null),
             ])
         }
-        return .object([("experiment", .string(plan.graph.experiment)), ("trials", .array(trials)), ("tasks", .array(tasks))])
+        let kinds = PlannedTask.Kind.allInReportOrder.filter { k in plan.graph.tasks.contains { $0.kind == k } }
+        let estimate: JSONValue = .object([
+            ("seconds", .double(pendingSeconds)),
+            ("stages", .object(pendingSecondsByStage.map { (key: $0.stage, value: JSONValue.double($0.seconds)) })),
+            ("kinds", .object(kinds.map { (key: $0.rawValue, value: JSONValue.double(pendingSeconds(kind: $0))) })),
+            ("calibration", calibration.json),
+        ])
+        return .object([("experiment", .string(plan.graph.experiment)), ("trials", .array(trials)), ("tasks", .array(tasks)),
+                        ("estimate", estimate)])
     }
 
     /// `jsonValue()` as one line of text.
@@ -160,24 +241,25 @@ public struct PlanReport {
         if let store { lines.append("writes: \(store) (the store, the only place written)") }
         lines.append("")
 
-        // Tasks by kind.
+        // Tasks by kind, with the estimated time of their pending tasks.
         lines.append("tasks:")
-        let kinds: [PlannedTask.Kind] = [.data, .features, .train, .eval, .select, .ensemble]
-        for kind in kinds {
+        for kind in PlannedTask.Kind.allInReportOrder {
             let ofKind = graph.tasks.filter { $0.kind == kind }
             if ofKind.isEmpty { continue }
             let doneCount = ofKind.filter { done.contains($0.key) }.count
             var line = "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))\(String(ofKind.count).leftPadded(4))  (\(doneCount) done, \(ofKind.count - doneCount) pending)"
-            if kind == .train {
-                let seconds = ofKind.filter { !done.contains($0.key) }.compactMap { plan.estimates[$0.key]?.seconds(gflops: gflops) }.reduce(0, +)
-                if seconds > 0 { line += "  ~\(Self.duration(seconds))" }
-            }
+            let pending = pendingSeconds(kind: kind)
+            if pending > 0 { line += "  ~\(Self.duration(pending))" }
             lines.append(line)
             if explain {
                 for task in ofKind {
                     var detail = "      \(TaskKey.short(task.key))  \(task.stage.isEmpty ? "-" : task.stage)  \(reason(task))"
-                    if task.kind == .train, !done.contains(task.key), let e = plan.estimates[task.key] {
-                        detail += String(format: "  (%d steps, %.2g GFLOP, ~%@)", e.steps, e.flops / 1e9, Self.duration(e.seconds(gflops: gflops)))
+                    if !done.contains(task.key), let s = seconds[task.key] {
+                        if task.kind == .train, let e = plan.estimates[task.key] {
+                            detail += String(format: "  (%d steps, %.2g GFLOP, ~%@)", e.steps, e.flops / 1e9, Self.duration(s))
+                        } else {
+                            detail += "  (~\(Self.duration(s)))"
+                        }
                     }
                     lines.append(detail)
                 }
@@ -185,9 +267,20 @@ public struct PlanReport {
         }
         lines.append("")
         let pendingTasks = graph.tasks.filter { !done.contains($0.key) }.count
+        if pendingTasks > 0 {
+            // The estimate per stage: what `bench/cost_model.py` compares with the measured wall time.
+            lines.append("estimated time by stage:")
+            let stages = pendingSecondsByStage
+            let names = stages.map { $0.stage.isEmpty ? "(data)" : $0.stage }
+            let width = names.map(\.count).max() ?? 0
+            for (name, stage) in zip(names, stages) {
+                lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  ~" + Self.duration(stage.seconds))
+            }
+            lines.append("")
+        }
         var total = "total: \(graph.tasks.count) task\(graph.tasks.count == 1 ? "" : "s"), \(pendingTasks) pending"
         if pendingTasks > 0 {
-            total += String(format: "; estimated training time ~%@ at %g GFLOP/s", Self.duration(pendingSeconds), gflops)
+            total += String(format: "; estimated time ~%@ at %g GFLOP/s (prices: %@)", Self.duration(pendingSeconds), gflops, calibration.measured)
         } else {
             total += "; nothing to run"
         }
@@ -217,6 +310,11 @@ public struct PlanReport {
         }
         return [render(header)] + rows.map(render)
     }
+}
+
+extension PlannedTask.Kind {
+    /// The kinds in the order the report lists them: the order the executor runs them in a stage.
+    static let allInReportOrder: [PlannedTask.Kind] = [.data, .features, .train, .eval, .select, .ensemble]
 }
 
 extension String {

@@ -1,0 +1,121 @@
+import Foundation
+import Support
+
+/// What one unit of each kind of work costs on this machine, in seconds: the prices
+/// `CostModel` charges a task's `CostWork` at. `ftx bench calibrate` measures them
+/// (`BenchCalibration` in the CLI) and stores them in `calibration.json` beside the
+/// `gflops` figure `ftx bench gemm` records; a file with only `gflops` (written before
+/// the cost model had other prices) keeps the default of every other price, and with
+/// no file at all every price is its default.
+///
+/// The defaults are this project's reference machine (2 cores of an AMD EPYC Zen 4,
+/// measured by `ftx bench calibrate` on 2026-12-07 while other work shared the cores),
+/// rounded: a machine that has not been calibrated gets estimates of the right order.
+public struct CostCalibration: Sendable, Hashable {
+    /// GEMM throughput of products large enough to use every core (m·n·k ≥ `CostWork.threadedProduct`),
+    /// in GFLOP/s: `ftx bench gemm`'s n = 256 median (the field older files hold).
+    public var gflops: Double
+    /// GEMM throughput of smaller products, which run on one core (the direct path), in GFLOP/s.
+    public var smallGFLOPS: Double
+    /// Fixed cost of one GEMM call (dispatch, packing set-up, thread wake-up): what keeps a
+    /// 32×64×10 product far below either rate.
+    public var gemmCallSeconds: Double
+    /// Fixed cost of one operation of the step (an autograd node's forward and backward, a
+    /// kernel launch of the encoder): the per-layer overhead that dominates tiny models.
+    public var opSeconds: Double
+    /// Cost per element of an elementwise or row-wise pass (bias, activation, dropout,
+    /// softmax, layer norm, loss), counted as `CostWork.elements` counts them.
+    public var elementSeconds: Double
+    /// Cost of one optimizer update of one parameter (AdamW: moments, bias correction, decay).
+    public var parameterUpdateSeconds: Double
+    /// Cost per byte of parsing a CSV or JSON Lines data file.
+    public var parseByteSeconds: Double
+    /// Cost per byte of text of WordPiece tokenization (normalising, splitting, vocabulary look-ups).
+    public var tokenizeByteSeconds: Double
+    /// Cost per byte written to the store (checkpoints, sealed weights, features).
+    public var writeByteSeconds: Double
+    /// Cost per byte of weights read (a pretrained folder, an upstream or final checkpoint).
+    public var readByteSeconds: Double
+    /// Fixed cost of one task in the store: lease, entry, `spec.json`, status, seal with its manifest.
+    public var taskSeconds: Double
+    /// How the figures were obtained (shown by `ftx plan`).
+    public var measured: String
+
+    /// The reference machine's prices (see the type's documentation).
+    public static let defaults = CostCalibration(
+        gflops: 20, smallGFLOPS: 40, gemmCallSeconds: 1.0e-6, opSeconds: 2.0e-6, elementSeconds: 1.0e-9,
+        parameterUpdateSeconds: 1.0e-9, parseByteSeconds: 2.0e-8, tokenizeByteSeconds: 2.0e-8,
+        writeByteSeconds: 1.0e-9, readByteSeconds: 3.0e-10, taskSeconds: 2.0e-3, measured: "defaults (not calibrated)")
+
+    public init(gflops: Double, smallGFLOPS: Double, gemmCallSeconds: Double, opSeconds: Double, elementSeconds: Double,
+                parameterUpdateSeconds: Double, parseByteSeconds: Double, tokenizeByteSeconds: Double,
+                writeByteSeconds: Double, readByteSeconds: Double, taskSeconds: Double, measured: String) {
+        self.gflops = gflops
+        self.smallGFLOPS = smallGFLOPS
+        self.gemmCallSeconds = gemmCallSeconds
+        self.opSeconds = opSeconds
+        self.elementSeconds = elementSeconds
+        self.parameterUpdateSeconds = parameterUpdateSeconds
+        self.parseByteSeconds = parseByteSeconds
+        self.tokenizeByteSeconds = tokenizeByteSeconds
+        self.writeByteSeconds = writeByteSeconds
+        self.readByteSeconds = readByteSeconds
+        self.taskSeconds = taskSeconds
+        self.measured = measured
+    }
+
+    /// The defaults with a measured large-GEMM rate (what callers that only know `gflops` price with).
+    public static func defaults(gflops: Double) -> CostCalibration {
+        var c = defaults
+        c.gflops = gflops
+        return c
+    }
+
+    /// The JSON member names of the prices in `calibration.json`, with their key paths.
+    static var fields: [(name: String, path: WritableKeyPath<CostCalibration, Double>)] { [
+        ("gflops", \.gflops), ("small_gflops", \.smallGFLOPS), ("gemm_call_seconds", \.gemmCallSeconds),
+        ("op_seconds", \.opSeconds), ("element_seconds", \.elementSeconds),
+        ("parameter_update_seconds", \.parameterUpdateSeconds), ("parse_byte_seconds", \.parseByteSeconds),
+        ("tokenize_byte_seconds", \.tokenizeByteSeconds), ("write_byte_seconds", \.writeByteSeconds),
+        ("read_byte_seconds", \.readByteSeconds), ("task_seconds", \.taskSeconds),
+    ] }
+
+    /// Reads `calibration.json`'s object: every price present, positive and finite is taken,
+    /// every other keeps its default (an old file holds only `gflops` and `measured`).
+    public init(json: JSONValue) {
+        self = Self.defaults
+        var any = false
+        for field in Self.fields {
+            if let v = json[field.name]?.doubleValue, v.isFinite, v > 0 {
+                self[keyPath: field.path] = v
+                any = true
+            }
+        }
+        if let m = json["measured"]?.stringValue {
+            measured = m
+        } else if any {
+            measured = "calibration.json"
+        }
+    }
+
+    /// The object `calibration.json` holds: every price, then `measured`.
+    public var json: JSONValue {
+        .object(Self.fields.map { (key: $0.name, value: JSONValue.double(self[keyPath: $0.path])) }
+                + [(key: "measured", value: .string(measured))])
+    }
+
+    /// Seconds of `work` at these prices.
+    public func seconds(_ work: CostWork) -> Double {
+        work.gemmCalls * gemmCallSeconds
+            + work.smallFlops / (max(smallGFLOPS, 1e-9) * 1e9)
+            + work.largeFlops / (max(gflops, 1e-9) * 1e9)
+            + work.ops * opSeconds
+            + work.elements * elementSeconds
+            + work.parameterUpdates * parameterUpdateSeconds
+            + work.parsedBytes * parseByteSeconds
+            + work.tokenizedBytes * tokenizeByteSeconds
+            + work.writtenBytes * writeByteSeconds
+            + work.readBytes * readByteSeconds
+            + work.tasks * taskSeconds
+    }
+}
