@@ -33,7 +33,7 @@ enum DiffCommand {
             let new = revisions.count == 2
                 ? try DiffSide.revision(revisions[1], of: repository, path: path)
                 : try DiffSide.workingTree(path: file)
-            let diff = try ExperimentDiff.compare(old: old, new: new, gflops: calibratedGFLOPS())
+            let diff = try ExperimentDiff.compare(old: old, new: new, calibration: BenchCalibration.load())
             if args.has("--json") {
                 console.out(diff.json() + "\n")
             } else {
@@ -80,7 +80,7 @@ enum DiffCommand {
             let new = newFile == newPath && newLabel == "working tree"
                 ? try DiffSide.workingTree(path: newPath)
                 : try DiffSide.source(try bytes(newFile), at: newPath, label: newLabel)
-            let diff = try ExperimentDiff.compare(old: old, new: new, gflops: calibratedGFLOPS())
+            let diff = try ExperimentDiff.compare(old: old, new: new, calibration: BenchCalibration.load())
             if args.has("--json") {
                 console.out(diff.json() + "\n")
             } else {

@@ -72,9 +72,6 @@ struct LoadedExperiment {
     }
 }
 
-/// The machine's measured GEMM speed, if `ftx bench gemm` or `ftx bench calibrate` has recorded it; else the default.
-func calibratedGFLOPS() -> Double { BenchCalibration.load().gflops }
-
 /// Where `ftx bench` records its calibration: `$FTX_CACHE` or `$XDG_CACHE_HOME/ftx` or `~/.cache/ftx`.
 /// The file is one JSON object: `gflops` and `measured` (all `ftx bench gemm` writes), and the other
 /// prices of `CostCalibration` that `ftx bench calibrate` adds. An unreadable file, or a member

@@ -72,7 +72,7 @@ enum RunCommand {
     /// `estimates` (the planner's cost model) give the live display its plan ETA.
     static func execute(_ graph: TaskGraph, estimates: [String: TrainEstimate], store: TaskStore, jobs: Int,
                         checkpointInterval: Double, logging: Logging, command: String, console: Console) -> Int32 {
-        let outline = RunOutline(graph: graph, estimates: estimates, gflops: calibratedGFLOPS(), jobs: jobs,
+        let outline = RunOutline(graph: graph, estimates: estimates, calibration: BenchCalibration.load(), jobs: jobs,
                                  isComplete: { store.completedStatus($0) != nil })
         let progress = ProgressPrinter(console: console, format: logging.format, verbose: logging.verbose, outline: outline)
         let executor = Executor(graph: graph, store: store, jobs: jobs,

@@ -71,7 +71,7 @@ enum SlurmRun {
             console.out("detached: `ftx status \(file)` shows progress, `ftx cancel \(file)` cancels the jobs\n")
             return ExitCode.success
         }
-        let outline = RunOutline(graph: graph, estimates: loaded.plan.estimates, gflops: calibratedGFLOPS(), jobs: 1,
+        let outline = RunOutline(graph: graph, estimates: loaded.plan.estimates, calibration: BenchCalibration.load(), jobs: 1,
                                  isComplete: { store.completedStatus($0) != nil })
         let progress = ProgressPrinter(console: console, format: options.logging.format, verbose: options.logging.verbose,
                                        outline: outline)

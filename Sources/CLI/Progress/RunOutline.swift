@@ -12,7 +12,7 @@ public struct RunOutline: Sendable {
         public var stage: String
         /// Optimizer steps of the whole stage (without early stopping).
         public var steps: Int
-        /// Estimated seconds (`TrainEstimate.seconds(gflops:)`).
+        /// Estimated seconds (`TrainEstimate.seconds(_:)` at the machine's calibration).
         public var seconds: Double
 
         public init(key: String, stage: String, steps: Int, seconds: Double) {
@@ -42,12 +42,12 @@ public struct RunOutline: Sendable {
     /// Nothing known beforehand.
     public static let unknown = RunOutline(taskCount: nil, complete: [], trains: [], jobs: 1)
 
-    /// The outline of `graph`, with the planner's `estimates` converted at `gflops` (CLI.md's `plan` estimate).
-    public init(graph: TaskGraph, estimates: [String: TrainEstimate], gflops: Double, jobs: Int, isComplete: (String) -> Bool) {
+    /// The outline of `graph`, with the planner's `estimates` priced by `calibration` (CLI.md's `plan` estimate).
+    public init(graph: TaskGraph, estimates: [String: TrainEstimate], calibration: CostCalibration, jobs: Int, isComplete: (String) -> Bool) {
         self.init(taskCount: graph.tasks.count, complete: Set(graph.tasks.map(\.key).filter(isComplete)),
                   trains: graph.tasks.compactMap { task in
                       guard task.kind == .train, let e = estimates[task.key] else { return nil }
-                      return Train(key: task.key, stage: task.stage, steps: e.steps, seconds: e.seconds(gflops: gflops))
+                      return Train(key: task.key, stage: task.stage, steps: e.steps, seconds: e.seconds(calibration))
                   },
                   jobs: jobs)
     }

@@ -42,7 +42,7 @@ enum ReportCommand {
             do {
                 let (repository, path) = try GitRepository.locate(file: file)
                 let old = try DiffSide.revision(revision, of: repository, path: path)
-                let diff = try ExperimentDiff.compare(old: old, new: try DiffSide.workingTree(path: file), gflops: calibratedGFLOPS())
+                let diff = try ExperimentDiff.compare(old: old, new: try DiffSide.workingTree(path: file), calibration: BenchCalibration.load())
                 let comparison = try ResultsComparison.make(file: file, revision: revision, current: model.results, store: loaded.store)
                 sections.append(ReportPage.Section(id: "compare", title: "Compared with \(revision)",
                                                    body: ComparisonSection.html(diff: diff, comparison: comparison)))

@@ -20,7 +20,7 @@ public struct ExperimentDiff: Sendable {
     /// Tasks of the new plan whose keys the old plan did not have: the work
     /// the edit causes, assuming the old revision was run.
     public var recompute: [PlannedTask]
-    /// Estimated seconds of the train tasks in `recompute`, at `gflops`.
+    /// Estimated seconds of the train tasks in `recompute`, at the calibration's prices (GEMMs at `gflops`).
     public var recomputeSeconds: Double
     public var gflops: Double
     /// Estimated seconds of each train task in `recompute`, by key.
@@ -36,7 +36,7 @@ public struct ExperimentDiff: Sendable {
 
     /// Compares two checked sides; plans both (a side that cannot be planned is a `DiffError`).
     public static func compare(old: DiffSide, new: DiffSide, digests: FileDigests = FileDigests(),
-                               gflops: Double = PlanReport.defaultGFLOPS) throws -> ExperimentDiff {
+                               calibration: CostCalibration = .defaults) throws -> ExperimentDiff {
         var differ = SettingsDiffer(old: old.check.experiment, new: new.check.experiment, digests: digests)
         differ.run()
         let planner = Planner(digests: digests)
@@ -53,10 +53,10 @@ public struct ExperimentDiff: Sendable {
         let recompute = newPlan.graph.tasks.filter { !before.contains($0.key) }
         var estimates: [String: Double] = [:]
         for task in recompute where task.kind == .train {
-            if let e = newPlan.estimates[task.key] { estimates[task.key] = e.seconds(gflops: gflops) }
+            if let e = newPlan.estimates[task.key] { estimates[task.key] = e.seconds(calibration) }
         }
         return ExperimentDiff(changes: differ.changes, trials: byStage.map(\.impact).reduce(TrialImpact(), +), trialsByStage: byStage,
-                              recompute: recompute, recomputeSeconds: estimates.values.reduce(0, +), gflops: gflops, recomputeEstimates: estimates,
+                              recompute: recompute, recomputeSeconds: estimates.values.reduce(0, +), gflops: calibration.gflops, recomputeEstimates: estimates,
                               oldLabel: old.label, newLabel: new.label, oldInputs: old.inputs, newInputs: new.inputs)
     }
 

@@ -54,8 +54,6 @@ public struct TrainEstimate: Sendable, Hashable {
         return calibration.seconds(setup) + loop + checkpoints * calibration.seconds(checkpoint)
     }
 
-    /// Seconds of the train task at the default prices with a measured GEMM rate.
-    public func seconds(gflops: Double) -> Double { seconds(CostCalibration.defaults(gflops: gflops)) }
 }
 
 /// Counts the work of every task kind the executor runs, from the shapes, rows, steps
