@@ -8,9 +8,10 @@ import Support
 /// the cost model had other prices) keeps the default of every other price, and with
 /// no file at all every price is its default.
 ///
-/// The defaults are this project's reference machine (2 cores of an AMD EPYC Zen 4,
-/// measured by `ftx bench calibrate` on 2026-12-07 while other work shared the cores),
-/// rounded: a machine that has not been calibrated gets estimates of the right order.
+/// The defaults are conservative round figures, not a measurement (the GEMM rate is the
+/// planner's old default of 20 GFLOP/s; the others were set from a calibration taken while
+/// other work shared the cores): an uncalibrated machine gets estimates of the right order,
+/// and `ftx plan` says "defaults (not calibrated)".
 public struct CostCalibration: Sendable, Hashable {
     /// GEMM throughput of products large enough to use every core (m·n·k ≥ `CostWork.threadedProduct`),
     /// in GFLOP/s: `ftx bench gemm`'s n = 256 median (the field older files hold).
