@@ -45,7 +45,7 @@ def estimates(ftx, experiment, store):
 def measure(ftx, experiment, store):
     """{stage: seconds} measured, {stage: {kind: seconds}}, startup seconds, wall, cpu of one `ftx run`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = sh(["nice", "-n", "19", ftx, "run", "--jobs", "1", "--store", store, "--log-format", "json", experiment]).stdout
+    out = sh([ftx, "run", "--jobs", "1", "--store", store, "--log-format", "json", experiment]).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
@@ -88,7 +88,7 @@ def main():
     ap.add_argument("--json", default=os.path.join(HERE, "out", "cost_model.json"))
     args = ap.parse_args()
     if not args.skip_calibrate:
-        print(sh(["nice", "-n", "19", args.ftx, "bench", "calibrate"]).stdout, file=sys.stderr)
+        print(sh([args.ftx, "bench", "calibrate"]).stdout, file=sys.stderr)
     harness.write_w2_data()
     files = sorted(glob.glob(os.path.join(ROOT, "experiments", "*.ftx"))) + sorted(glob.glob(os.path.join(HERE, "workloads", "*.ftx")))
     only = [n for n in args.only.split(",") if n]
