@@ -18,9 +18,8 @@ final class BenchCommandTests: XCTestCase {
     func testGEMMBenchCalibratesPlan() throws {
         let workspace = try Workspace()
         let cache = workspace.url.appendingPathComponent("cache").path
-        let previous = ProcessInfo.processInfo.environment["FTX_CACHE"]
-        setenv("FTX_CACHE", cache, 1)
-        defer { if let previous { setenv("FTX_CACHE", previous, 1) } else { unsetenv("FTX_CACHE") } }
+        let restore = Self.pointCache(at: cache)
+        defer { restore() }
         let r = ftx(["bench", "gemm", "--json"])
         XCTAssertEqual(r.status, 0, r.err)
         let items = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])?["gemm"] as? [[String: Any]])
@@ -44,9 +43,8 @@ final class BenchCommandTests: XCTestCase {
     func testCalibrateRecordsEveryPriceAndGEMMKeepsThem() throws {
         let workspace = try Workspace()
         let cache = workspace.url.appendingPathComponent("cache").path
-        let previous = ProcessInfo.processInfo.environment["FTX_CACHE"]
-        setenv("FTX_CACHE", cache, 1)
-        defer { if let previous { setenv("FTX_CACHE", previous, 1) } else { unsetenv("FTX_CACHE") } }
+        let restore = Self.pointCache(at: cache)
+        defer { restore() }
         let file = cache + "/calibration.json"
         let names = ["gflops", "small_gflops", "gemm_call_seconds", "op_seconds", "element_seconds", "parameter_update_seconds",
                      "parse_byte_seconds", "tokenize_byte_seconds", "write_byte_seconds", "read_byte_seconds", "task_seconds"]
@@ -109,5 +107,12 @@ final class BenchCommandTests: XCTestCase {
         let long = ftx(["bench", "encoder", "--model", model, "--length", "600"])
         XCTAssertEqual(long.status, 2)
         XCTAssertTrue(long.err.contains("max_position_embeddings"), long.err)
+    }
+
+    /// Points `FTX_CACHE` (where `ftx bench` records its calibration) at `path`; returns what restores it.
+    static func pointCache(at path: String) -> () -> Void {
+        let previous = ProcessInfo.processInfo.environment["FTX_CACHE"]
+        setenv("FTX_CACHE", path, 1)
+        return { if let previous { setenv("FTX_CACHE", previous, 1) } else { unsetenv("FTX_CACHE") } }
     }
 }
