@@ -10,15 +10,20 @@ import Support
 /// is timed on the runtime's own code, and where a measurement mixes several kinds of
 /// work the others are subtracted at their already measured prices, with the work
 /// counted by the same `CostModel` functions `ftx plan` estimates with:
-/// 1. GEMM: the n = 256 median on all cores (`gflops`, as `ftx bench gemm`), and two small
-///    one-core products (8³ and 64×128×64) whose times give the per-call cost and the small rate.
+/// 1. GEMM: the n = 256 and n = 1024 medians on all cores (`gflops`, as `ftx bench gemm`,
+///    and `gflops_1024`), and six small one-core products whose times, fitted by least
+///    squares, give the per-call cost, the small rate and the prices per packed op(B) and per
+///    C element.
 /// 2. The optimizer: an AdamW step over 1 M parameters (`parameter_update_seconds`).
 /// 3. Training steps of two MLPs through the trainer's layers: a tiny one (all fixed
 ///    costs) and a layer norm, GELU and dropout over 2,048 features (mostly elementwise
 ///    work); with their GEMMs and updates
 ///    subtracted, they give the cost per operation and per element.
-/// 4. Parsing a CSV file, tokenizing texts, a store task with and without 8 MB of weights,
+/// 4. Parsing two CSV files (short and long fields: the per-field and per-byte prices), tokenizing texts, a store task with and without 8 MB of weights,
 ///    reading those weights back.
+/// 5. A BERT encoder layer at MiniLM's and at BERT-base's width (`EncoderCostCalibrator`).
+/// 6. A tiny experiment through the executor: the fixed costs of train, eval and data tasks,
+///    per epoch and per step (`TaskCostCalibrator`).
 /// Every time is the median of several repetitions after a warm-up.
 struct CostCalibrator {
     /// The measured prices.
@@ -26,14 +31,24 @@ struct CostCalibrator {
         var c = CostCalibration.defaults
         let threads = GEMMBlocking.defaultThreads
         c.gflops = benchGEMM(GEMMShape(m: 256, n: 256, k: 256), threads: threads).median
+        c.gflops1024 = benchGEMM(GEMMShape(m: 1024, n: 1024, k: 1024), threads: threads).median
 
-        // Small products on one core: t = call + flops / rate, from two sizes.
-        let tiny = GEMMShape(m: 8, n: 8, k: 8), small = GEMMShape(m: 64, n: 128, k: 64)
-        let tTiny = gemmSeconds(tiny), tSmall = gemmSeconds(small)
-        let (fTiny, fSmall) = (2.0 * 8 * 8 * 8, 2.0 * 64 * 128 * 64)
-        let rate = (fSmall - fTiny) / max(tSmall - tTiny, 1e-12)
-        c.smallGFLOPS = rate / 1e9
-        c.gemmCallSeconds = max(tTiny - fTiny / rate, 1e-9)
+        // Small products on one core: t = call + flops / rate + packed · pack + outputs · output,
+        // fitted over shapes that stress each term: tiny, balanced, few rows (a batch of 16's
+        // forward and input gradient) and shallow (a weight gradient over 16 rows).
+        let shapes = [GEMMShape(m: 8, n: 8, k: 8), GEMMShape(m: 64, n: 128, k: 64), GEMMShape(m: 16, n: 128, k: 128),
+                      GEMMShape(m: 16, n: 64, k: 128), GEMMShape(m: 128, n: 64, k: 16, transA: true), GEMMShape(m: 32, n: 256, k: 64)]
+        let fit = leastSquares(shapes.map { s in
+            // Each row divided by its time: relative errors, so the tiny product's call cost counts as much as the big ones' rate.
+            let (m, n, k) = (Double(s.m), Double(s.n), Double(s.k)), t = gemmSeconds(s)
+            return ([1 / t, 2 * m * n * k / t, k * n / t, m * n / t], 1)
+        })
+        if let fit, fit[1] > 0 {
+            c.gemmCallSeconds = max(fit[0], 1e-9)
+            c.smallGFLOPS = 1 / fit[1] / 1e9
+            c.gemmPackSeconds = max(fit[2], 1e-13)
+            c.gemmOutputSeconds = max(fit[3], 1e-13)
+        }
 
         c.parameterUpdateSeconds = try optimizerStepSeconds(parameters: 1 << 20) / Double(1 << 20)
 
@@ -65,9 +80,11 @@ struct CostCalibrator {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ftx-calibrate-\(getpid())-\(UInt64.random(in: 0..<(1 << 40)))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        c.parseByteSeconds = try parseSeconds(folder: folder)
+        (c.parseByteSeconds, c.parseFieldSeconds) = try parseSeconds(folder: folder)
         c.tokenizeByteSeconds = try tokenizeSeconds()
         (c.taskSeconds, c.writeByteSeconds, c.readByteSeconds) = try storeSeconds(folder: folder)
+        (c.encoderGFLOPS, c.wideEncoderGFLOPS) = try EncoderCostCalibrator(prices: c).run()
+        c = try TaskCostCalibrator(prices: c).run(folder: folder)
         c.measured = "ftx bench calibrate, \(threads) thread\(threads == 1 ? "" : "s"), \(Self.today())"
         return c
     }
@@ -132,23 +149,40 @@ struct CostCalibrator {
         } / Double(steps)
     }
 
-    /// Parsing a 2,000-row CSV file of 64 numbers per row (a fresh file: nothing cached).
-    private func parseSeconds(folder: String) throws -> Double {
+    /// Parsing two 2,000-row CSV files (fresh files: nothing cached): 64 one- or two-digit
+    /// numbers per row (mostly fields) and 16 ten-digit decimals per row (mostly bytes);
+    /// t = bytes · per byte + fields · per field, solved from the two.
+    private func parseSeconds(folder: String) throws -> (byte: Double, field: Double) {
         var g = SeededGenerator(seed: 3)
-        var text = (0..<64).map { "f\($0)" }.joined(separator: ",") + ",label\n"
-        for _ in 0..<2000 {
-            text += (0..<64).map { _ in String(g.nextInt(below: 17)) }.joined(separator: ",") + ",\(g.nextInt(below: 10))\n"
+        func file(columns: Int, value: () -> String) -> (text: String, fields: Double) {
+            var text = (0..<columns).map { "f\($0)" }.joined(separator: ",") + ",label\n"
+            for _ in 0..<2000 {
+                text += (0..<columns).map { _ in value() }.joined(separator: ",") + ",\(g.nextInt(below: 10))\n"
+            }
+            return (text, Double(2000 * (columns + 1)))
         }
-        var times: [Double] = []
-        for i in 0..<5 {
-            let path = folder + "/parse-\(i).csv"
-            try AtomicFile.write(text, to: path)
-            let spec = DataSpec(source: .csv(path: path), label: "label", split: SplitRule(.ordered, train: 1, valid: 0))
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            _ = try Dataset.load(spec)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+        let short = file(columns: 64) { String(g.nextInt(below: 17)) }
+        let long = file(columns: 16) { String(format: "%.8f", Double(g.nextInt(below: 2_000_000)) / 1_000_000 - 1) }
+        func seconds(_ text: String, _ name: String) throws -> Double {
+            var times: [Double] = []
+            for i in 0..<5 {
+                let path = folder + "/\(name)-\(i).csv"
+                try AtomicFile.write(text, to: path)
+                let spec = DataSpec(source: .csv(path: path), label: "label", split: SplitRule(.ordered, train: 1, valid: 0))
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                _ = try Dataset.load(spec)
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+            }
+            return times.sorted()[2]
         }
-        return times.sorted()[2] / Double(text.utf8.count)
+        let (ts, tl) = (try seconds(short.text, "short"), try seconds(long.text, "long"))
+        let (bs, bl) = (Double(short.text.utf8.count), Double(long.text.utf8.count))
+        // ts = bs·b + fs·f, tl = bl·b + fl·f.
+        let det = bs * long.fields - bl * short.fields
+        let byte = (ts * long.fields - tl * short.fields) / det
+        let field = (bs * tl - bl * ts) / det
+        guard det != 0, byte > 0, field > 0 else { return (ts / bs, 1e-12) }  // not separable here: all per byte
+        return (byte, field)
     }
 
     /// WordPiece over 2,000 English-like texts with a small vocabulary.
@@ -168,7 +202,9 @@ struct CostCalibrator {
     }
 
     /// A store task (entry, spec, a small result, seal) without and with 8 MB of weights,
-    /// and reading those back: the fixed task cost, per byte written and per byte read.
+    /// and loading 32 MB of weights as a model does (open the safetensors file, copy each
+    /// tensor into fresh parameter storage, whose pages fault in as they are written):
+    /// the fixed task cost, per byte written and per byte read.
     private func storeSeconds(folder: String) throws -> (task: Double, write: Double, read: Double) {
         let store = try TaskStore(root: folder + "/store", create: true)
         var n = 0
@@ -188,10 +224,18 @@ struct CostCalibrator {
         }
         let fixed = try median(reps: 5) { try task(nil) }
         let big = try median(reps: 3) { try task(weights) }
-        let path = store.path("final.safetensors", for: String(format: "%064x", n))
-        let read = try median(reps: 3) { _ = try Data(contentsOf: URL(fileURLWithPath: path)) }
-        let bytes = Double(weights.count)
-        return (fixed, max(big - fixed, 1e-9) / bytes, read / bytes)
+        let tensors = (0..<8).map { SafetensorsTensor(name: "w\($0)", shape: [1024, 1024], values: [Float](repeating: 0.5, count: 1 << 20)) }
+        let path = folder + "/weights.safetensors"
+        try SafetensorsWriter.write(tensors, to: path)
+        let floats = tensors.count << 20
+        let read = try median(reps: 3) {
+            let file = try SafetensorsFile(contentsOf: path)
+            let storage = TensorStorage(capacity: floats)
+            for (i, t) in tensors.enumerated() {
+                try file.copyFloats(t.name, into: UnsafeMutableBufferPointer(start: storage.pointer + (i << 20), count: 1 << 20))
+            }
+        }
+        return (fixed, max(big - fixed, 1e-9) / Double(weights.count), read / Double(floats * 4))
     }
 
     private static func today() -> String {

@@ -61,6 +61,28 @@ public func sumOfSquares(_ x: UnsafePointer<Float>, count n: Int) -> Double {
     return total
 }
 
+/// Σ|x[i]| in Double, blocked like `sumOfSquares` (an L1 penalty's value): the same order on
+/// every machine.   // x: (N)
+public func sumOfAbsolutes(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    var total = 0.0
+    var i = 0
+    while i + 16 <= n {
+        let blockEnd = min(n & ~15, i + 1024)
+        var acc = Lanes()
+        while i < blockEnd {
+            let v = Lanes.load(x + i)
+            acc += v.replacing(with: -v, where: v .< 0)
+            i += 16
+        }
+        for lane in 0..<16 { total += Double(acc[lane]) }
+    }
+    while i < n {
+        total += Double(abs(x[i]))
+        i += 1
+    }
+    return total
+}
+
 /// Whether every x[i] is finite: x − x is 0 for finite x and NaN for ±∞ or NaN, and one NaN
 /// makes the sum NaN.   // x: (N)
 public func vectorIsFinite(_ x: UnsafePointer<Float>, count n: Int) -> Bool {
@@ -103,6 +125,13 @@ public func vectorMaxReference(_ x: UnsafePointer<Float>, count: Int) -> Float {
 public func sumOfSquaresReference(_ x: UnsafePointer<Float>, count: Int) -> Double {
     var s = 0.0
     for i in 0..<count { s += Double(x[i]) * Double(x[i]) }
+    return s
+}
+
+/// Scalar twin of `sumOfAbsolutes`.
+public func sumOfAbsolutesReference(_ x: UnsafePointer<Float>, count: Int) -> Double {
+    var s = 0.0
+    for i in 0..<count { s += Double(abs(x[i])) }
     return s
 }
 

@@ -176,9 +176,11 @@ final class PlanGraphTests: XCTestCase {
         let evaluate: Double = 2.0 * 180 * Double(64 * 128 + 128 * 128 + 128 * 10)
         XCTAssertEqual(estimate.flops, 10 * (train + evaluate), accuracy: 1)
         // With every other price zero, the time is the GEMM operations at the rate.
-        let gemmOnly = CostCalibration(gflops: 1, smallGFLOPS: 1, gemmCallSeconds: 0, opSeconds: 0, elementSeconds: 0,
-                                       parameterUpdateSeconds: 0, parseByteSeconds: 0, tokenizeByteSeconds: 0, writeByteSeconds: 0,
-                                       readByteSeconds: 0, taskSeconds: 0, measured: "test")
+        var gemmOnly = CostCalibration(gflops: 1, gflops1024: 1, smallGFLOPS: 1, gemmCallSeconds: 0, opSeconds: 0, elementSeconds: 0,
+                                       parameterUpdateSeconds: 0, parseByteSeconds: 0, parseFieldSeconds: 0, tokenizeByteSeconds: 0,
+                                       writeByteSeconds: 0, readByteSeconds: 0, taskSeconds: 0, measured: "test")
+        gemmOnly.gemmPackSeconds = 0
+        gemmOnly.gemmOutputSeconds = 0
         XCTAssertEqual(estimate.seconds(gemmOnly), estimate.flops / 1e9, accuracy: 1e-9)
     }
 }

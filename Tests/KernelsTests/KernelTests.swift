@@ -106,6 +106,9 @@ final class KernelTests: KernelTestCase {
             XCTAssertEqual(vectorMax(x, count: n), vectorMaxReference(x, count: n), "max \(n)")
             let squares = sumOfSquaresReference(x, count: n)
             XCTAssertEqual(sumOfSquares(x, count: n), squares, accuracy: 1e-6 * squares + 1e-30, "sum of squares \(n)")
+            let absolutes = sumOfAbsolutesReference(x, count: n)
+            XCTAssertEqual(absolutes, Double(absSum), accuracy: 1e-5 * absolutes + 1e-30)
+            XCTAssertEqual(sumOfAbsolutes(x, count: n), absolutes, accuracy: 1e-6 * absolutes + 1e-30, "sum of absolutes \(n)")
             XCTAssertTrue(vectorIsFinite(x, count: n))
         }
         XCTAssertEqual(vectorMax([Float](), count: 0), -.infinity)

@@ -37,7 +37,7 @@ public final class JSONLinesLog {
     private func emit(_ name: String, _ fields: [(key: String, value: JSONValue)], at now: Double) {
         let header: [(key: String, value: JSONValue)] = [
             ("event", .string(name)), ("time", .string(Self.iso8601(wallClock()))),
-            ("elapsed", .double((max(0, now - start) * 1000).rounded() / 1000)),
+            ("elapsed", .double((max(0, now - start) * 1e6).rounded() / 1e6)),  // µs: tools time short tasks from it
         ]
         write(JSONLines.line(.object(header + fields)))
     }

@@ -42,16 +42,21 @@ public struct TrainEstimate: Sendable, Hashable {
         self.features = features
     }
 
-    /// Seconds of the train task at `calibration`'s prices, over `epochs` epochs (default:
-    /// all of them; `CostModel.ashaMeanEpochs` for a pruned stage). Checkpoints: one at the
-    /// end of every epoch that ends `CostModel.checkpointInterval` seconds after the last,
-    /// never after the final epoch (the seal writes the weights then).
-    public func seconds(_ calibration: CostCalibration, epochs: Double? = nil) -> Double {
-        let n = epochs ?? Double(self.epochs)
+    /// Seconds of the train task at `calibration`'s prices over every epoch, or for a trial of
+    /// a pruned stage over its mean share of synchronous successive halving (`pruned`): its
+    /// mean epochs, plus a checkpoint at every rung it reaches and a new start (set-up and
+    /// reading that checkpoint back) each time it goes on. Checkpoints besides: one at the end
+    /// of every epoch that ends `CostModel.checkpointInterval` seconds after the last, never
+    /// after the final epoch (the seal writes the weights then).
+    public func seconds(_ calibration: CostCalibration, pruned: CostModel.ASHAShare? = nil) -> Double {
+        let n = pruned?.epochs ?? Double(self.epochs)
         let perEpoch = calibration.seconds(epoch)
         let loop = perEpoch * n
         let checkpoints = min(max(n - 1, 0), (loop / CostModel.checkpointInterval).rounded(.down))
-        return calibration.seconds(setup) + loop + checkpoints * calibration.seconds(checkpoint)
+        var resume = setup
+        resume.readBytes += checkpoint.writtenBytes
+        let rungs = pruned.map { $0.pauses * calibration.seconds(checkpoint) + ($0.starts - 1) * calibration.seconds(resume) } ?? 0
+        return calibration.seconds(setup) + loop + checkpoints * calibration.seconds(checkpoint) + rungs
     }
 
 }
@@ -78,9 +83,10 @@ public struct TrainEstimate: Sendable, Hashable {
 ///   trained encoder, each evaluation pass, the features task).
 /// - **Evaluation**: after each epoch a forward pass over the splits the trainer scores
 ///   (`splitsScoredEachEpoch`) in chunks of 512 rows; the eval task scores all three.
-/// - **Encoder**: per layer the Q, K, V and output projections, the two MLP products,
-///   and per sequence and head the attention scores and mix (small products, one call
-///   each); trained layers cost twice their forward again backward; frozen bottom
+/// - **Encoder**: per layer the Q, K, V and output projections and the two MLP products
+///   at the rate a real encoder layer of that width runs them, elementwise passes included
+///   (`CostWork.encoderProjections`), and per sequence and head the attention scores and
+///   mix (small products, one call each) and the softmax; trained layers cost twice their forward again backward; frozen bottom
 ///   layers only forward. A frozen encoder's features are computed once (a hoisted
 ///   `features` task, or once per trial when it cannot be hoisted) and then only read.
 /// - **Store**: a fixed cost per task, bytes written (sealed weights, resume
@@ -90,14 +96,9 @@ public struct TrainEstimate: Sendable, Hashable {
 /// keeps `filterKeeps` of the rows, and every epoch runs (early stopping can only make
 /// a trial shorter; a pruned stage runs `ashaMeanEpochs`).
 public enum CostModel {
-    /// Bytes of text per WordPiece token, roughly, for English text.
-    static let bytesPerToken = 4.0
     /// The share of rows a `where` filter is assumed to keep (its selectivity is only
     /// known once the data is read): a half, as `label < 5` keeps of ten balanced classes.
     public static let filterKeeps = 0.5
-    /// A training batch of texts pads to its longest text (evaluation batches are sorted by
-    /// length and pad about to the mean): assumed this many times the mean length.
-    public static let trainPadding = 1.5
     /// Rows per forward pass of an evaluation (`TrialEvaluation.chunk`).
     static let evalChunk = 512.0
     /// Sequences per batch of an encoder's evaluation pass (`PretrainedEncoder.evaluate`).
@@ -112,11 +113,12 @@ public enum CostModel {
     /// Bytes of `summary.json` and history per row or epoch, roughly.
     static let summaryBytesPerRow = 8.0
 
-    /// The estimate for `spec` on a data file of `records` rows and `bytes` bytes;
-    /// `encoder` is the config of its pretrained encoder, if it has one.
-    /// A text model's sequence length is estimated from the file's bytes per
-    /// row (plus `[CLS]` and `[SEP]`), capped at the tokenizer's `max_length`.
-    public static func estimate(_ spec: TrainingSpec, records: Int, bytes: Int, encoder: BertConfig?) -> TrainEstimate {
+    /// The estimate for `spec` on its data `file`; `encoder` is the config of its pretrained
+    /// encoder, if it has one. A text model's sequence lengths come from the file's row
+    /// lengths (`SequenceLengths`): evaluation passes sort texts by length and pad about to
+    /// the mean; a training batch, in shuffled order, pads to its longest row.
+    public static func estimate(_ spec: TrainingSpec, file: DataFileFacts, encoder: BertConfig?) -> TrainEstimate {
+        let records = file.records
         let used = Double(records) * (spec.filter == nil ? 1 : filterKeeps)
         let split = spec.data.split
         let rows = (train: (used * split.train).rounded(), valid: (used * split.valid).rounded(), test: (used * split.test).rounded())
@@ -125,15 +127,21 @@ public enum CostModel {
         let accumulate = Double(max(spec.schedule.accumulate, 1))
         let stepsPerEpoch = (batches / accumulate).rounded(.up)
         let rowBatch = batches > 0 ? rows.train / batches : 0  // the mean rows of a batch
-        let bytesPerRow = records > 0 ? Double(bytes) / Double(records) : 0
+        let bytesPerRow = file.bytesPerRow
 
         let trains: (String) -> Bool = spec.everTrains
         var setup = CostWork(), epoch = CostWork(), eval = CostWork(), checkpoint = CostWork()
         setup.tasks = 1
+        setup.trainTasks = 1
         eval.tasks = 1
+        eval.evalTasks = 1
+        epoch.epochs = 1
+        epoch.steps = stepsPerEpoch
         var data = CostWork()
         data.tasks = 1
-        data.parsedBytes = Double(bytes)
+        data.dataTasks = 1
+        data.parsedBytes = Double(file.bytes)
+        data.parsedFields = Double(file.fields)
         data.writtenBytes = Double(records) * summaryBytesPerRow
         var features: CostWork?
 
@@ -143,8 +151,9 @@ public enum CostModel {
         var persistedParameters = 0.0
         if let pretrained = spec.model.pretrained, let config = encoder {
             width = config.hiddenSize
-            let length = min(Double(pretrained.maxLength), (bytesPerRow / bytesPerToken).rounded(.up) + 2)
-            let trainLength = min(Double(pretrained.maxLength), (length * trainPadding).rounded(.up))
+            let textLengths = SequenceLengths(file, maxLength: pretrained.maxLength)
+            let length = textLengths.mean
+            let trainLength = textLengths.expectedLongest(of: rowBatch)
             let catalog = ModelCatalog.bert(config)
             let encoderParameters = catalog.reduce(0.0) { $0 + Double($1.shape.reduce(1, *)) }
             let trained = catalog.filter { ModelCatalog.isBertEncoderParameter($0.name) && trains($0.name) }
@@ -315,12 +324,13 @@ public enum CostModel {
         let h = Double(c.hiddenSize), i = Double(c.intermediateSize), a = Double(c.numAttentionHeads)
         let d = h / a, t = b * l
         var layer = CostWork()
-        layer.gemm(t, h, h, count: 4)  // query, key, value, output
-        layer.gemm(t, i, h)
-        layer.gemm(t, h, i)
+        // The query, key, value and output projections and the two MLP products, with the
+        // bias, GELU, norm and residual passes around them: priced at the rate a real encoder
+        // layer runs them (`CostCalibration.encoderGFLOPS`, by width).
+        layer.encoderProjections(tokens: t, hidden: h, intermediate: i)
         layer.gemm(l, l, d, count: b * a)  // scores per sequence and head
         layer.gemm(l, d, l, count: b * a)  // the mix
-        layer.elements = t * (9 * h + 3 * i) + 2 * a * b * l * l + (training ? 3 * t * h + a * b * l * l : 0)
+        layer.elements = 2 * a * b * l * l + (training ? 3 * t * h + a * b * l * l : 0)  // softmax; dropout when training
         layer.ops = encoderLayerOps / 2
         var perBatch = layer * Double(c.numHiddenLayers)
         perBatch += layer * (2 * Double(min(max(trainedLayers, 0), c.numHiddenLayers)))  // backward: input and weight gradients
@@ -346,23 +356,43 @@ public enum CostModel {
         }
     }
 
-    /// Epochs a trial of a pruned stage trains on average: all `trials` train to the first
-    /// rung, the best `max(1, ⌊n / reduction⌋)` of those to the next, and so on, and the
-    /// last survivors to the end (`ASHACohort`'s synchronous successive halving).
-    public static func ashaMeanEpochs(_ prune: PruneSpec, epochs: Int, trials: Int) -> Double {
-        guard trials > 0 else { return Double(epochs) }
-        var total = 0, alive = trials, done = 0
+    /// What a trial of a pruned stage does on average under `ASHACohort`'s synchronous
+    /// successive halving: all `trials` train to the first rung and pause there (a
+    /// checkpoint); the best `max(1, ⌊n / reduction⌋)` start again from it and go on to the
+    /// next, and so on; the last survivors train to the end.
+    public struct ASHAShare: Sendable, Hashable {
+        /// Epochs trained.
+        public var epochs: Double
+        /// Times the trial's task starts (1, plus once per rung it survives).
+        public var starts: Double
+        /// Rungs it reaches and pauses at.
+        public var pauses: Double
+
+        public init(epochs: Double, starts: Double, pauses: Double) {
+            self.epochs = epochs
+            self.starts = starts
+            self.pauses = pauses
+        }
+    }
+
+    /// The mean `ASHAShare` of a trial of a stage pruned by `prune` with `trials` trials of `epochs` epochs.
+    public static func ashaShare(_ prune: PruneSpec, epochs: Int, trials: Int) -> ASHAShare {
+        guard trials > 0 else { return ASHAShare(epochs: Double(epochs), starts: 1, pauses: 0) }
+        var total = 0, alive = trials, done = 0, starts = trials, pauses = 0
         var rung = max(prune.minEpochs, 1)
         while rung < epochs {
             total += alive * (rung - done)
+            pauses += alive
             done = rung
             alive = max(1, alive / max(prune.reduction, 2))
+            starts += alive
             let next = rung * max(prune.reduction, 2)
             if next <= rung { break }
             rung = next
         }
         total += alive * (epochs - done)
-        return Double(total) / Double(trials)
+        let n = Double(trials)
+        return ASHAShare(epochs: Double(total) / n, starts: Double(starts) / n, pauses: Double(pauses) / n)
     }
 
     /// How many encoder layers from the bottom never train (their backward pass is skipped).

@@ -19,6 +19,8 @@ public final class FileDigests: @unchecked Sendable {
         public var lineBreaks: Int
         /// Whether the last byte is a line break.
         public var endsWithLineBreak: Bool
+        /// Line lengths and commas (what the cost model estimates parsing and text lengths from).
+        public var lines: LineProfile
 
         /// Records of a CSV/JSONL file with a header line (CSV) or without (JSONL), approximately:
         /// quoted line breaks inside CSV fields count as extra records.
@@ -103,6 +105,7 @@ public final class FileDigests: @unchecked Sendable {
         var hasher = SHA256()
         var size = 0, breaks = 0
         var last: UInt8 = 0
+        var scanner = LineProfileScanner()
         while true {
             let chunk: Data
             do {
@@ -115,10 +118,12 @@ public final class FileDigests: @unchecked Sendable {
             size += chunk.count
             chunk.withUnsafeBytes { raw in
                 for b in raw where b == 0x0A { breaks += 1 }
+                scanner.scan(raw)
                 last = raw[raw.count - 1]
             }
         }
-        return FileDigest(sha256: hasher.finalize().hex, size: size, lineBreaks: breaks, endsWithLineBreak: last == 0x0A)
+        return FileDigest(sha256: hasher.finalize().hex, size: size, lineBreaks: breaks, endsWithLineBreak: last == 0x0A,
+                          lines: scanner.finish())
     }
 }
 

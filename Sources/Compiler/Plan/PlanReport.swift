@@ -75,7 +75,7 @@ public struct PlanReport {
     }
 
     /// Every task's seconds: a train task's from its estimate (a pruned stage's trials at
-    /// their mean epochs under successive halving), an eval task's from its trial's, a data
+    /// their mean share of successive halving), an eval task's from its trial's, a data
     /// or features task's from a trial that reads it, a select task's fixed store cost, an
     /// ensemble's its members' forward passes.
     static func estimatedSeconds(_ plan: Plan, _ c: CostCalibration) -> [String: Double] {
@@ -92,8 +92,8 @@ public struct PlanReport {
             switch task.payload {
             case .train(let spec):
                 guard let e = plan.estimates[task.key] else { continue }
-                let epochs = spec.prune.map { CostModel.ashaMeanEpochs($0, epochs: spec.schedule.epochs, trials: cohorts[task.stage]?.count ?? 1) }
-                out[task.key] = e.seconds(c, epochs: epochs)
+                let share = spec.prune.map { CostModel.ashaShare($0, epochs: spec.schedule.epochs, trials: cohorts[task.stage]?.count ?? 1) }
+                out[task.key] = e.seconds(c, pruned: share)
             case .eval(let trainKey, _):
                 if let e = plan.estimates[trainKey] { out[task.key] = c.seconds(e.eval) }
             case .data:

@@ -243,6 +243,6 @@ struct GraphBuilder {
         let hasHeader: Bool
         if case .csv = spec.data.source { hasHeader = true } else { hasHeader = false }
         let encoder = spec.model.pretrained.flatMap { encoderConfigs[$0.directory] }
-        return CostModel.estimate(spec, records: digest.records(hasHeader: hasHeader), bytes: digest.size, encoder: encoder)
+        return CostModel.estimate(spec, file: DataFileFacts(digest, hasHeader: hasHeader), encoder: encoder)
     }
 }

@@ -6,15 +6,15 @@ import Support
 public enum PenaltyKernel {
     /// coefficient · Σ|w| (l1) or coefficient · Σw² (l2).
     public static func value(_ store: ParameterStore, _ kind: PenaltyKind, coefficient: Float) -> Float {
+        // Blocked SIMD sums (a scalar Float loop is one dependent add per weight: digits-transfer's
+        // fine-tune spent 7% of its time here).
         var total: Double = 0
         for s in store.slots where s.trainable && s.role.isPenalized {
             let w = store.values.pointer + s.offset
-            var acc: Float = 0
             switch kind {
-            case .l1: for i in 0..<s.count { acc += abs(w[i]) }
-            case .l2: for i in 0..<s.count { acc += w[i] * w[i] }
+            case .l1: total += sumOfAbsolutes(w, count: s.count)
+            case .l2: total += sumOfSquares(w, count: s.count)
             }
-            total += Double(acc)
         }
         return Float(Double(coefficient) * total)
     }

@@ -38,6 +38,29 @@ public final class TensorStorage: @unchecked Sendable {
         self.capacity = capacity
     }
 
+    /// Sets `count` floats from `offset` to zero. In a mapped storage the whole pages of a
+    /// large range are handed back to the kernel instead of written (`MADV_DONTNEED` makes
+    /// private anonymous pages read as zero again): a frozen encoder's gradient region,
+    /// never touched, then costs no page faults and no memory to clear. A range written
+    /// again soon is cheaper to `memset`; callers that know so fill it themselves.
+    public func zero(offset: Int, count: Int) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= max(capacity, 1), "zero: range outside the storage")
+        let start = UnsafeMutableRawPointer(pointer + offset), bytes = count * MemoryLayout<Float>.stride
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let last = (Int(bitPattern: start) + bytes) / page * page
+        guard mapped, page > 0, last - first >= 16 * page else {
+            start.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+            return
+        }
+        let head = first - Int(bitPattern: start), tail = Int(bitPattern: start) + bytes - last
+        start.initializeMemory(as: UInt8.self, repeating: 0, count: head)
+        UnsafeMutableRawPointer(bitPattern: last)!.initializeMemory(as: UInt8.self, repeating: 0, count: tail)
+        if madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_DONTNEED) != 0 {
+            UnsafeMutableRawPointer(bitPattern: first)!.initializeMemory(as: UInt8.self, repeating: 0, count: last - first)
+        }
+    }
+
     deinit {
         if mapped {
             munmap(UnsafeMutableRawPointer(pointer), max(capacity, 1) * MemoryLayout<Float>.stride)

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Solves min ‖X·b − y‖ over measured rows (x, y) through the normal equations, each column
+/// scaled to at most 1 first (the calibration's columns run from 1 to millions of operations),
+/// with Gaussian elimination and partial pivoting. Nil when X has no full rank. Used by
+/// `ftx bench calibrate` to split measured times into per-unit prices.
+func leastSquares(_ rows: [(x: [Double], y: Double)]) -> [Double]? {
+    let n = rows.first?.x.count ?? 0
+    guard n > 0, rows.count >= n else { return nil }
+    let scale = (0..<n).map { j in rows.map { abs($0.x[j]) }.max().map { $0 > 0 ? $0 : 1 } ?? 1 }
+    var a = [[Double]](repeating: [Double](repeating: 0, count: n + 1), count: n)
+    for r in rows {
+        for i in 0..<n {
+            for j in 0..<n { a[i][j] += r.x[i] / scale[i] * r.x[j] / scale[j] }
+            a[i][n] += r.x[i] / scale[i] * r.y
+        }
+    }
+    for col in 0..<n {
+        guard let pivot = (col..<n).max(by: { abs(a[$0][col]) < abs(a[$1][col]) }), abs(a[pivot][col]) > 1e-12 else { return nil }
+        a.swapAt(col, pivot)
+        for row in 0..<n where row != col {
+            let f = a[row][col] / a[col][col]
+            for j in col...n { a[row][j] -= f * a[col][j] }
+        }
+    }
+    return (0..<n).map { a[$0][n] / a[$0][$0] / scale[$0] }
+}
