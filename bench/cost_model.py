@@ -5,14 +5,16 @@ and bench/workloads/*.ftx, `ftx plan --json` gives each task's estimated seconds
 took; both are summed per stage (data tasks under "(data)") and printed side by side
 with their ratio and whether it lies within ±35%.
 
-    cost_model.py --ftx PATH [--only NAME,...] [--skip-calibrate] [--json OUT]
+    cost_model.py --ftx PATH [--only NAME,...] [--skip NAME,...] [--calibrate each|once|skip] [--json OUT]
 
 Measured time of a task: with one job, tasks run one after another, so the wall time
 between consecutive events of the run's log belongs to the task running then; the
 short gap between one task's end and the next one's start is charged to the next
 (its set-up). What precedes the first task (check, plan, opening the store) is
 reported per file as "startup" and not compared. The constants come only from
-`ftx bench calibrate`, run first (unless --skip-calibrate); nothing here is fitted.
+`ftx bench calibrate`, run right before each file by default (this machine's speed moves
+by up to 2x within minutes; `--calibrate once` runs it once first, `skip` not at all);
+nothing here is fitted.
 The process's CPU time is printed beside its wall time: on a machine shared with
 other work, wall time above CPU time shows how much the run waited for a core.
 """
@@ -84,11 +86,13 @@ def main():
     ap.add_argument("--ftx", required=True)
     ap.add_argument("--only", default="", help="comma-separated file names without .ftx (default: all)")
     ap.add_argument("--skip", default="", help="comma-separated file names without .ftx to leave out")
-    ap.add_argument("--skip-calibrate", action="store_true")
+    ap.add_argument("--calibrate", choices=["each", "once", "skip"], default="each",
+                    help="run `ftx bench calibrate` before each file (default), once first, or not")
     ap.add_argument("--json", default=os.path.join(HERE, "out", "cost_model.json"))
     args = ap.parse_args()
-    if not args.skip_calibrate:
-        print(sh([args.ftx, "bench", "calibrate"]).stdout, file=sys.stderr)
+    def calibrate():
+        return json.loads(sh([args.ftx, "bench", "calibrate", "--json"]).stdout)["calibration"]
+    prices = calibrate() if args.calibrate == "once" else None
     harness.write_w2_data()
     files = sorted(glob.glob(os.path.join(ROOT, "experiments", "*.ftx"))) + sorted(glob.glob(os.path.join(HERE, "workloads", "*.ftx")))
     only = [n for n in args.only.split(",") if n]
@@ -97,6 +101,8 @@ def main():
     files = [f for f in files if os.path.basename(f)[:-4] not in args.skip.split(",")]
     rows = []
     for f in files:
+        if args.calibrate == "each":
+            prices = calibrate()
         store = tempfile.mkdtemp(prefix="ftx-cost-model-")
         try:
             est, est_kinds, _ = estimates(args.ftx, f, store)
@@ -111,8 +117,10 @@ def main():
                          "within": abs(ratio - 1) <= TOLERANCE, "kinds_estimated": est_kinds.get(stage, {}),
                          "kinds_measured": meas_kinds.get(stage, {})})
         rows.append({"file": name, "stage": "(run)", "estimated": sum(est.values()), "measured": wall - startup,
-                     "ratio": sum(est.values()) / max(wall - startup, 1e-9), "startup": startup, "wall": wall, "cpu": cpu})
-        print(f"{name}: wall {wall:.2f}s (startup {startup:.2f}s), cpu {cpu:.2f}s", file=sys.stderr)
+                     "ratio": sum(est.values()) / max(wall - startup, 1e-9), "startup": startup, "wall": wall, "cpu": cpu,
+                     "calibration": prices})
+        gflops = f", calibrated at {prices['gflops']:.0f} GFLOP/s" if prices else ""
+        print(f"{name}: wall {wall:.2f}s (startup {startup:.2f}s), cpu {cpu:.2f}s{gflops}", file=sys.stderr)
     print("| file | stage | estimated s | measured s | est / meas | within ±35% | by kind (est / meas s) |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
@@ -120,10 +128,10 @@ def main():
             print(f"| {r['file']} | all tasks | {r['estimated']:.2f} | {r['measured']:.2f} | {r['ratio']:.2f} | | "
                   f"process wall {r['wall']:.2f}, cpu {r['cpu']:.2f} |")
             continue
-        kinds = ", ".join(f"{k} {r['kinds_estimated'].get(k, 0):.2f}/{r['kinds_measured'].get(k, 0):.2f}"
+        kinds = ", ".join(f"{k} {r['kinds_estimated'].get(k, 0):.3f}/{r['kinds_measured'].get(k, 0):.3f}"
                           for k in ["data", "features", "train", "eval", "select", "ensemble"]
                           if k in r["kinds_estimated"] or k in r["kinds_measured"])
-        print(f"| {r['file']} | {r['stage']} | {r['estimated']:.2f} | {r['measured']:.2f} | {r['ratio']:.2f} | "
+        print(f"| {r['file']} | {r['stage']} | {r['estimated']:.3f} | {r['measured']:.3f} | {r['ratio']:.2f} | "
               f"{'yes' if r['within'] else 'no'} | {kinds} |")
     staged = [r for r in rows if r["stage"] != "(run)"]
     print(f"\n{sum(r['within'] for r in staged)} of {len(staged)} stages within ±35%.")

@@ -19,11 +19,11 @@ import Support
 ///    costs) and a layer norm, GELU and dropout over 2,048 features (mostly elementwise
 ///    work); with their GEMMs and updates
 ///    subtracted, they give the cost per operation and per element.
-/// 4. Parsing two CSV files (short and long fields: the per-field and per-byte prices), tokenizing texts, a store task with and without 8 MB of weights,
+/// 4. Tokenizing texts, a store task with and without 8 MB of weights,
 ///    reading those weights back.
 /// 5. A BERT encoder layer at MiniLM's and at BERT-base's width (`EncoderCostCalibrator`).
-/// 6. A tiny experiment through the executor: the fixed costs of train, eval and data tasks,
-///    per epoch and per step (`TaskCostCalibrator`).
+/// 6. A tiny experiment run as `ftx run`: the fixed costs of train, eval and data tasks,
+///    per epoch and per step, and the parse prices per field and per byte (`TaskCostCalibrator`).
 /// Every time is the median of several repetitions after a warm-up.
 struct CostCalibrator {
     /// The measured prices.
@@ -80,7 +80,6 @@ struct CostCalibrator {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ftx-calibrate-\(getpid())-\(UInt64.random(in: 0..<(1 << 40)))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        (c.parseByteSeconds, c.parseFieldSeconds) = try parseSeconds(folder: folder)
         c.tokenizeByteSeconds = try tokenizeSeconds()
         (c.taskSeconds, c.writeByteSeconds, c.readByteSeconds) = try storeSeconds(folder: folder)
         (c.encoderGFLOPS, c.wideEncoderGFLOPS) = try EncoderCostCalibrator(prices: c).run()
@@ -147,42 +146,6 @@ struct CostCalibrator {
                 optimizer.step(parameters: store.values.pointer, gradients: store.gradients.pointer, learningRate: 1e-3)
             }
         } / Double(steps)
-    }
-
-    /// Parsing two 2,000-row CSV files (fresh files: nothing cached): 64 one- or two-digit
-    /// numbers per row (mostly fields) and 16 ten-digit decimals per row (mostly bytes);
-    /// t = bytes · per byte + fields · per field, solved from the two.
-    private func parseSeconds(folder: String) throws -> (byte: Double, field: Double) {
-        var g = SeededGenerator(seed: 3)
-        func file(columns: Int, value: () -> String) -> (text: String, fields: Double) {
-            var text = (0..<columns).map { "f\($0)" }.joined(separator: ",") + ",label\n"
-            for _ in 0..<2000 {
-                text += (0..<columns).map { _ in value() }.joined(separator: ",") + ",\(g.nextInt(below: 10))\n"
-            }
-            return (text, Double(2000 * (columns + 1)))
-        }
-        let short = file(columns: 64) { String(g.nextInt(below: 17)) }
-        let long = file(columns: 16) { String(format: "%.8f", Double(g.nextInt(below: 2_000_000)) / 1_000_000 - 1) }
-        func seconds(_ text: String, _ name: String) throws -> Double {
-            var times: [Double] = []
-            for i in 0..<5 {
-                let path = folder + "/\(name)-\(i).csv"
-                try AtomicFile.write(text, to: path)
-                let spec = DataSpec(source: .csv(path: path), label: "label", split: SplitRule(.ordered, train: 1, valid: 0))
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                _ = try Dataset.load(spec)
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
-            }
-            return times.sorted()[2]
-        }
-        let (ts, tl) = (try seconds(short.text, "short"), try seconds(long.text, "long"))
-        let (bs, bl) = (Double(short.text.utf8.count), Double(long.text.utf8.count))
-        // ts = bs·b + fs·f, tl = bl·b + fl·f.
-        let det = bs * long.fields - bl * short.fields
-        let byte = (ts * long.fields - tl * short.fields) / det
-        let field = (bs * tl - bl * ts) / det
-        guard det != 0, byte > 0, field > 0 else { return (ts / bs, 1e-12) }  // not separable here: all per byte
-        return (byte, field)
     }
 
     /// WordPiece over 2,000 English-like texts with a small vocabulary.

@@ -5,14 +5,17 @@ import Runtime
 import Support
 
 /// The last step of `ftx bench calibrate`: what tasks cost besides the work `CostModel`
-/// counts in them. A tiny experiment (a 16-feature, three-class CSV file; an MLP of 32 tanh
-/// units with dropout; four trials: batch 8 or 64, 2 or 12 epochs) runs as `ftx run` does, in
-/// a process of its own on a fresh store, several times; every task's time, less its counted work at
-/// the prices measured before, leaves the fixed costs:
-/// - a train task's time = 1 · task + epochs · epoch + steps · step: solved by least
-///   squares over the four trials (the two batch sizes separate steps from epochs, the two
-///   epoch counts epochs from the task);
-/// - an eval task's and the data task's: the median rest.
+/// counts in them, and what parsing a data file costs. A tiny experiment (a 16-feature,
+/// three-class CSV file; an MLP of 32 tanh units with dropout; four trials: batch 8 or 64, 3
+/// or 20 epochs; and one trial each on a file of short and one of long fields) runs as
+/// `ftx run` does, in a process of its own on a fresh store, several times; every task's
+/// median time, less its counted work at the prices measured before, leaves:
+/// - a train task's = 1 · task + epochs · epoch + steps · step: least squares over the four
+///   trials (the two batch sizes separate steps from epochs, the two epoch counts epochs
+///   from the task);
+/// - a data task's = 1 · task + fields · field + bytes · byte, over the three files: parsing
+///   as a run does it, once and cold, costs twice or more what a warm loop measures;
+/// - an eval task's: the median rest.
 /// Why: the cost model's first table missed every tiny-MLP stage by about half; what is
 /// left per epoch (the shuffle, scoring the splits, the metrics, the history and progress
 /// events) and per task (reading the spec and data, building the model) is not in the
@@ -20,57 +23,61 @@ import Support
 struct TaskCostCalibrator {
     var prices: CostCalibration
 
-    /// `prices` with the five fixed costs measured (each at least 1 ns: a file's zero reads as "use the default").
-    func run(folder: String, repetitions: Int = 5) throws -> CostCalibration {
-        var prices = self.prices  // what the counted work costs: without the fixed costs being measured
+    /// `prices` with the fixed costs and the parse prices measured (each at least 1 ns: a
+    /// file's zero reads as "use the default").
+    func run(folder: String, repetitions: Int = 7) throws -> CostCalibration {
+        var prices = self.prices  // what the counted work costs: without the prices being measured here
         prices.trainTaskSeconds = 0
         prices.evalTaskSeconds = 0
         prices.dataTaskSeconds = 0
         prices.epochSeconds = 0
         prices.stepSeconds = 0
+        prices.parseByteSeconds = 0
+        prices.parseFieldSeconds = 0
+        prices.taskSeconds = 0  // the store entry is part of each kind's fixed cost
         let experiment = try writeExperiment(in: folder)
-        var trainTimes: [String: [Double]] = [:], evalRests: [Double] = [], dataRests: [Double] = []
-        var estimates: [String: TrainEstimate] = [:]
+        var times: [String: [Double]] = [:]
         let (console, _) = Console.capturing()
         let loaded = try LoadedExperiment.load(experiment, storeOption: folder + "/store-plan", createStore: true,
                                                console: console, json: false)
-        estimates = loaded.plan.estimates
+        let estimates = loaded.plan.estimates
         for r in 0..<repetitions {
             // In a process of its own, as `ftx run` runs: a run's first tasks pay for code and
             // data touched for the first time, which a warm loop in this process would not.
-            let seconds = try runTimes(experiment, store: folder + "/store-\(r)")
-            for task in loaded.plan.graph.tasks {
-                guard let seconds = seconds[task.key] else { continue }
-                switch task.payload {
-                case .train:
-                    trainTimes[task.key, default: []].append(seconds)
-                case .eval(let trainKey, _):
-                    if let e = estimates[trainKey] { evalRests.append(seconds - prices.seconds(e.eval)) }
-                case .data:
-                    if let e = estimates.values.first { dataRests.append(seconds - prices.seconds(e.data)) }
-                default:
-                    break
-                }
+            for (key, seconds) in try runTimes(experiment, store: folder + "/store-\(r)") { times[key, default: []].append(seconds) }
+        }
+        var trainRows: [(x: [Double], y: Double)] = [], dataRows: [(x: [Double], y: Double)] = [], evalRests: [Double] = []
+        for task in loaded.plan.graph.tasks {
+            guard let t = times[task.key].map(median) else { continue }
+            switch task.payload {
+            case .train where task.stage == "fit":
+                // t = counted + 1 · task + epochs · epoch + steps · step.
+                guard let e = estimates[task.key] else { continue }
+                trainRows.append(([1, Double(e.epochs), Double(e.steps)], t - e.seconds(prices)))
+            case .eval(let trainKey, _):
+                if let e = estimates[trainKey] { evalRests.append(t - prices.seconds(e.eval)) }
+            case .data:
+                // t = counted (store) + 1 · task + fields · field + bytes · byte, over three files of different shapes.
+                guard let e = loaded.plan.graph.tasks.first(where: { $0.kind == .train && $0.deps.contains(task.key) })
+                        .flatMap({ estimates[$0.key] }) else { continue }
+                dataRows.append(([1, e.data.parsedFields, e.data.parsedBytes], t - prices.seconds(e.data)))
+            default:
+                break
             }
         }
-        // Least squares for (task, epoch, step) over the trials' median times.
-        var rows: [(x: [Double], y: Double)] = []
-        for (key, times) in trainTimes {
-            guard let e = estimates[key] else { continue }
-            let epochs = Double(e.epochs)
-            let counted = e.seconds(prices)
-            rows.append(([1, epochs, Double(e.steps)], median(times) - counted))
-        }
-        guard rows.count >= 3, let solved = leastSquares(rows) else {
-            throw BenchError("the calibration experiment gave too few train tasks to solve for their fixed costs")
+        guard trainRows.count >= 3, let train = nonNegativeLeastSquares(trainRows), dataRows.count >= 3,
+              let data = nonNegativeLeastSquares(dataRows) else {
+            throw BenchError("the calibration experiment gave too few tasks to solve for their fixed costs")
         }
         var c = self.prices
         let floor = 1e-9
-        c.trainTaskSeconds = max(solved[0], floor)
-        c.epochSeconds = max(solved[1], floor)
-        c.stepSeconds = max(solved[2], floor)
+        c.trainTaskSeconds = max(train[0], floor)
+        c.epochSeconds = max(train[1], floor)
+        c.stepSeconds = max(train[2], floor)
         c.evalTaskSeconds = max(median(evalRests), floor)
-        c.dataTaskSeconds = max(median(dataRests), floor)
+        c.dataTaskSeconds = max(data[0], floor)
+        c.parseFieldSeconds = max(data[1], 1e-12)
+        c.parseByteSeconds = max(data[2], 1e-12)
         return c
     }
 
@@ -107,16 +114,26 @@ struct TaskCostCalibrator {
         throw BenchError("cannot find the ftx executable to run the calibration experiment (looked at \(own) and \(sibling))")
     }
 
-    /// The experiment and its data file; returns the experiment's path.
+    /// The experiment and its three data files; returns the experiment's path.
     private func writeExperiment(in folder: String) throws -> String {
         var g = SeededGenerator(seed: 5)
-        var csv = (0..<16).map { "x\($0)" }.joined(separator: ",") + ",label\n"
-        for _ in 0..<600 {
-            let label = g.nextInt(below: 3)
-            let features = (0..<16).map { i in String(format: "%.4f", Double(g.nextInt(below: 20_000)) / 10_000 - 1 + (i % 3 == label ? 0.5 : 0)) }
-            csv += features.joined(separator: ",") + ",\(label)\n"
+        func file(_ name: String, rows: Int, columns: Int, classes: Int, value: (Int, Int) -> String) throws {
+            var csv = (0..<columns).map { "x\($0)" }.joined(separator: ",") + ",label\n"
+            for _ in 0..<rows {
+                let label = g.nextInt(below: classes)
+                csv += (0..<columns).map { value($0, label) }.joined(separator: ",") + ",\(label)\n"
+            }
+            try AtomicFile.write(csv, to: folder + "/" + name)
         }
-        try AtomicFile.write(csv, to: folder + "/calibrate.csv")
+        // The trials' data: 16 four-decimal features, three classes that the features separate.
+        try file("calibrate.csv", rows: 600, columns: 16, classes: 3) { i, label in
+            String(format: "%.4f", Double(g.nextInt(below: 20_000)) / 10_000 - 1 + (i % 3 == label ? 0.5 : 0))
+        }
+        // For the parse prices: mostly fields (64 one- or two-digit numbers a row) and mostly bytes (16 ten-digit decimals).
+        try file("short.csv", rows: 10_000, columns: 64, classes: 10) { _, _ in String(g.nextInt(below: 17)) }
+        try file("long.csv", rows: 10_000, columns: 16, classes: 10) { _, _ in
+            String(format: "%.8f", Double(g.nextInt(below: 2_000_000)) / 1_000_000 - 1)
+        }
         let text = """
         experiment calibrate {
           seed = 0
@@ -129,10 +146,34 @@ struct TaskCostCalibrator {
           split = stratified(train: 0.7, valid: 0.15, test: 0.15, seed: 0)
         }
 
+        data short {
+          source = csv("short.csv")
+          label = "label"
+          split = ordered(train: 0.9, valid: 0.1)
+        }
+
+        data long {
+          source = csv("long.csv")
+          label = "label"
+          split = ordered(train: 0.9, valid: 0.1)
+        }
+
         model net {
           input = 16
           layers = [dense(32, activation: tanh), dropout(0.1)]
           head = dense(3)
+        }
+
+        model wide {
+          input = 64
+          layers = [dense(8)]
+          head = dense(10)
+        }
+
+        model narrow {
+          input = 16
+          layers = [dense(8)]
+          head = dense(10)
         }
 
         stage fit {
@@ -148,8 +189,30 @@ struct TaskCostCalibrator {
 
           sweep grid {
             schedule.batch_size = [8, 64]
-            schedule.epochs = [2, 12]
+            schedule.epochs = [3, 20]
           }
+        }
+
+        stage read_short {
+          model = wide
+          data = short
+          optimizer = sgd(lr: 0.01)
+          schedule {
+            epochs = 1
+            batch_size = 256
+          }
+          loss = cross_entropy()
+        }
+
+        stage read_long {
+          model = narrow
+          data = long
+          optimizer = sgd(lr: 0.01)
+          schedule {
+            epochs = 1
+            batch_size = 256
+          }
+          loss = cross_entropy()
         }
 
         """

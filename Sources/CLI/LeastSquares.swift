@@ -25,3 +25,22 @@ func leastSquares(_ rows: [(x: [Double], y: Double)]) -> [Double]? {
     }
     return (0..<n).map { a[$0][n] / a[$0][$0] / scale[$0] }
 }
+
+/// `leastSquares` with every coefficient at least zero (a price is never negative): while
+/// the fit has a negative coefficient, that column is dropped and the rest fitted again;
+/// dropped columns are 0. Nil when no fit of the remaining columns exists.
+func nonNegativeLeastSquares(_ rows: [(x: [Double], y: Double)]) -> [Double]? {
+    let n = rows.first?.x.count ?? 0
+    var kept = Array(0..<n)
+    while !kept.isEmpty {
+        guard let fit = leastSquares(rows.map { r in (kept.map { r.x[$0] }, r.y) }) else { return nil }
+        if let worst = fit.indices.filter({ fit[$0] < 0 }).min(by: { fit[$0] < fit[$1] }) {
+            kept.remove(at: worst)
+            continue
+        }
+        var out = [Double](repeating: 0, count: n)
+        for (i, column) in kept.enumerated() { out[column] = fit[i] }
+        return out
+    }
+    return [Double](repeating: 0, count: n)
+}

@@ -68,33 +68,42 @@ public struct TrainEstimate: Sendable, Hashable {
 /// - **GEMMs**, one call per product with its size: a dense layer is a forward product
 ///   (batch, out, in), a weight gradient (out, in, batch) when its weights train, and an
 ///   input gradient (batch, in, out) when anything below it trains. Products of
-///   m·n·k < 2²⁰ run on one core, larger ones on all, and every call has a fixed cost:
-///   the small products of a 64-wide MLP run far below the machine's peak.
+///   m·n·k < 2²⁰ run on one core: a fixed cost per call, their operations, the op(B)
+///   elements they pack and the C elements they store (the small products of a 64-wide
+///   MLP run far below the machine's peak). Larger ones run on all cores, at rates
+///   between the n = 256 and n = 1024 ones by size.
 /// - **Operations**: a fixed cost per node of the step (a layer, an activation, dropout,
 ///   the loss) and per step (`stepOps`: tape reset, gradient settling, the optimizer
-///   call): what dominates tiny models. A node that only runs forward (evaluation)
-///   counts half.
+///   call). A node that only runs forward (evaluation) counts half.
 /// - **Elements** of elementwise and row-wise passes (bias, activation, dropout, layer
 ///   norm, softmax, loss), forward and, where gradients flow, backward.
 /// - **Parameter updates**: the optimizer touches every trainable parameter each step;
 ///   random initialisation costs one update-equivalent per parameter.
+/// - **The executor's and trainer's own costs**: per train, eval and data task (spec,
+///   data, model, history), per epoch (shuffle, metrics, events) and per step: what
+///   dominates tiny models.
 /// - **Data**: the data task parses the file once per process (later tasks share the
-///   parse); text is tokenized wherever the encoder reads it (each training batch of a
-///   trained encoder, each evaluation pass, the features task).
+///   parse), per byte and per field; text is tokenized wherever the encoder reads it
+///   (each training batch of a trained encoder, each evaluation pass, the features task).
+/// - **Text lengths** from the file's row lengths (`SequenceLengths`): evaluation passes
+///   sort texts by length and pad to about the mean; a training batch pads to its longest.
 /// - **Evaluation**: after each epoch a forward pass over the splits the trainer scores
 ///   (`splitsScoredEachEpoch`) in chunks of 512 rows; the eval task scores all three.
 /// - **Encoder**: per layer the Q, K, V and output projections and the two MLP products
 ///   at the rate a real encoder layer of that width runs them, elementwise passes included
 ///   (`CostWork.encoderProjections`), and per sequence and head the attention scores and
-///   mix (small products, one call each) and the softmax; trained layers cost twice their forward again backward; frozen bottom
-///   layers only forward. A frozen encoder's features are computed once (a hoisted
-///   `features` task, or once per trial when it cannot be hoisted) and then only read.
+///   mix (small products, one call each) and the softmax; trained layers cost twice their
+///   forward again backward; frozen bottom layers only forward. A frozen encoder's features
+///   are computed once (a hoisted `features` task, or once per trial when it cannot be
+///   hoisted) and then only read.
 /// - **Store**: a fixed cost per task, bytes written (sealed weights, resume
 ///   checkpoints with the optimizer's moments, features) and bytes of weights read.
+/// - **Pruning**: a trial of an `asha` stage runs its mean share of successive halving
+///   (`ashaShare`): its epochs, a checkpoint at each rung and a new start after each.
 ///
 /// Two things are not known before the run and are assumed: a stage's `where` filter
 /// keeps `filterKeeps` of the rows, and every epoch runs (early stopping can only make
-/// a trial shorter; a pruned stage runs `ashaMeanEpochs`).
+/// a trial shorter).
 public enum CostModel {
     /// The share of rows a `where` filter is assumed to keep (its selectivity is only
     /// known once the data is read): a half, as `label < 5` keeps of ten balanced classes.
@@ -131,14 +140,13 @@ public enum CostModel {
 
         let trains: (String) -> Bool = spec.everTrains
         var setup = CostWork(), epoch = CostWork(), eval = CostWork(), checkpoint = CostWork()
-        setup.tasks = 1
+        // A train, eval or data task's fixed cost, its store entry included, is its kind's
+        // (`CostCalibration.trainTaskSeconds` …, measured on real tasks); `tasks` prices the others.
         setup.trainTasks = 1
-        eval.tasks = 1
         eval.evalTasks = 1
         epoch.epochs = 1
         epoch.steps = stepsPerEpoch
         var data = CostWork()
-        data.tasks = 1
         data.dataTasks = 1
         data.parsedBytes = Double(file.bytes)
         data.parsedFields = Double(file.fields)

@@ -41,9 +41,10 @@ public struct CostWork: Sendable, Hashable {
     public var tokenizedBytes = 0.0
     public var writtenBytes = 0.0
     public var readBytes = 0.0
+    /// Store tasks other than train, eval and data ones (select, ensemble, features) …
     public var tasks = 0.0
-    /// Tasks by kind, for what each kind does besides its counted work (reading its spec
-    /// and data, building the model, the history and metrics files): train, eval and data tasks.
+    /// … and those three by kind, each with its store entry and what it does besides its
+    /// counted work (reading its spec and data, building the model, the history and metrics files).
     public var trainTasks = 0.0
     public var evalTasks = 0.0
     public var dataTasks = 0.0

@@ -106,7 +106,9 @@ public struct PlanReport {
                 // Each member's forward pass over every split, as its eval task does it.
                 let members = candidates.prefix(max(k, 1)).compactMap { key -> Double? in
                     guard case .eval(let trainKey, _)? = graph.task(key)?.payload, let e = plan.estimates[trainKey] else { return nil }
-                    return c.seconds(e.eval) - c.seconds(fixed)
+                    var evalTask = CostWork()
+                    evalTask.evalTasks = 1
+                    return c.seconds(e.eval) - c.seconds(evalTask)
                 }
                 out[task.key] = c.seconds(fixed) + members.reduce(0, +)
             }
