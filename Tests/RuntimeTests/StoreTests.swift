@@ -66,6 +66,13 @@ final class StoreTests: XCTestCase {
         XCTAssertFalse(TaskStore.isValidKey("../etc"))
         XCTAssertFalse(TaskStore.isValidKey("a/b"))
         XCTAssertFalse(TaskStore.isValidKey(""))
+        XCTAssertTrue(TaskStore.isValidKey("Trial_2.b-Z9"))
+        XCTAssertFalse(TaskStore.isValidKey("."))
+        XCTAssertFalse(TaskStore.isValidKey(".."))
+        XCTAssertFalse(TaskStore.isValidKey("é"))       // a letter, but not ASCII
+        XCTAssertFalse(TaskStore.isValidKey("a b"))
+        XCTAssertFalse(TaskStore.isValidKey("a\u{0}b"))
+        XCTAssertFalse(TaskStore.isValidKey(String(repeating: "a", count: 201)))
     }
 
     func testALeaseExcludesASecondHolderAndNamesItsOwner() throws {
