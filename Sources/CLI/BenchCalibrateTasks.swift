@@ -7,14 +7,17 @@ import Support
 /// The last step of `ftx bench calibrate`: what tasks cost besides the work `CostModel`
 /// counts in them, and what parsing a data file costs. A tiny experiment (a 16-feature,
 /// three-class CSV file; an MLP of 32 tanh units with dropout; four trials: batch 8 or 64, 3
-/// or 20 epochs; and one trial each on a file of short and one of long fields) runs as
+/// or 20 epochs; and one trial each on a file of short fields, one of long fields and one of
+/// texts) runs as
 /// `ftx run` does, in a process of its own on a fresh store, several times; every task's
 /// median time, less its counted work at the prices measured before, leaves:
 /// - a train task's = 1 · task + epochs · epoch + steps · step: least squares over the four
 ///   trials (the two batch sizes separate steps from epochs, the two epoch counts epochs
 ///   from the task);
-/// - a data task's = 1 · task + fields · field + bytes · byte, over the three files: parsing
-///   as a run does it, once and cold, costs twice or more what a warm loop measures;
+/// - a data task's = 1 · task + fields · field + bytes · byte + text bytes · text byte, over
+///   four files (the trials', short fields, long fields, texts read through a tiny random
+///   BERT): parsing as a run does it, once and cold, costs twice or more what a warm loop
+///   measures, and a text file's strings cost more per byte than numbers;
 /// - an eval task's: the median rest.
 /// Why: the cost model's first table missed every tiny-MLP stage by about half; what is
 /// left per epoch (the shuffle, scoring the splits, the metrics, the history and progress
@@ -34,6 +37,7 @@ struct TaskCostCalibrator {
         prices.stepSeconds = 0
         prices.parseByteSeconds = 0
         prices.parseFieldSeconds = 0
+        prices.parseTextByteSeconds = 0
         prices.taskSeconds = 0  // the store entry is part of each kind's fixed cost
         let experiment = try writeExperiment(in: folder)
         var times: [String: [Double]] = [:]
@@ -60,12 +64,12 @@ struct TaskCostCalibrator {
                 // t = counted (store) + 1 · task + fields · field + bytes · byte, over three files of different shapes.
                 guard let e = loaded.plan.graph.tasks.first(where: { $0.kind == .train && $0.deps.contains(task.key) })
                         .flatMap({ estimates[$0.key] }) else { continue }
-                dataRows.append(([1, e.data.parsedFields, e.data.parsedBytes], t - prices.seconds(e.data)))
+                dataRows.append(([1, e.data.parsedFields, e.data.parsedBytes, e.data.parsedTextBytes], t - prices.seconds(e.data)))
             default:
                 break
             }
         }
-        guard trainRows.count >= 3, let train = nonNegativeLeastSquares(trainRows), dataRows.count >= 3,
+        guard trainRows.count >= 3, let train = nonNegativeLeastSquares(trainRows), dataRows.count >= 4,
               let data = nonNegativeLeastSquares(dataRows) else {
             throw BenchError("the calibration experiment gave too few tasks to solve for their fixed costs")
         }
@@ -78,6 +82,7 @@ struct TaskCostCalibrator {
         c.dataTaskSeconds = max(data[0], floor)
         c.parseFieldSeconds = max(data[1], 1e-12)
         c.parseByteSeconds = max(data[2], 1e-12)
+        c.parseTextByteSeconds = max(data[3], 1e-12)
         return c
     }
 
@@ -134,6 +139,29 @@ struct TaskCostCalibrator {
         try file("long.csv", rows: 10_000, columns: 16, classes: 10) { _, _ in
             String(format: "%.8f", Double(g.nextInt(below: 2_000_000)) / 1_000_000 - 1)
         }
+        // A text file: 2,000 short definitions of a few words (the WordNet glosses' shape) and six classes.
+        let words = ["a", "the", "of", "small", "animal", "that", "lives", "in", "water", "plant", "tree", "person",
+                     "who", "makes", "tools", "used", "for", "cutting", "genus", "family", "edible", "fruit"]
+        var texts = "text,label\n"
+        for _ in 0..<2000 {
+            texts += (0..<(6 + g.nextInt(below: 10))).map { _ in words[g.nextInt(below: words.count)] }.joined(separator: " ")
+                + ",c\(g.nextInt(below: 6))\n"
+        }
+        try AtomicFile.write(texts, to: folder + "/texts.csv")
+        // … read through a tiny random BERT (hidden 16, one layer) whose vocabulary holds the words.
+        let bert = folder + "/tiny-bert"
+        try FileManager.default.createDirectory(atPath: bert, withIntermediateDirectories: true)
+        let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
+        let config = BertConfig(hiddenSize: 16, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 32,
+                                maxPositionEmbeddings: 32, typeVocabSize: 2, vocabSize: vocabulary.count)
+        try AtomicFile.write(config.json, to: bert + "/config.json")
+        try AtomicFile.write(vocabulary.joined(separator: "\n") + "\n", to: bert + "/vocab.txt")
+        try SafetensorsWriter.write(ModelCatalog.bert(config).map { spec in
+            let n = spec.shape.reduce(1, *)
+            let gain = spec.name.hasSuffix("LayerNorm.weight")
+            return SafetensorsTensor(name: spec.name, shape: spec.shape,
+                                     values: (0..<n).map { _ in gain ? 1 : 0.02 * Float(g.nextGaussian()) })
+        }, to: bert + "/model.safetensors")
         let text = """
         experiment calibrate {
           seed = 0
@@ -154,6 +182,13 @@ struct TaskCostCalibrator {
 
         data long {
           source = csv("long.csv")
+          label = "label"
+          split = ordered(train: 0.9, valid: 0.1)
+        }
+
+        data texts {
+          source = csv("texts.csv")
+          text = "text"
           label = "label"
           split = ordered(train: 0.9, valid: 0.1)
         }
@@ -191,6 +226,25 @@ struct TaskCostCalibrator {
             schedule.batch_size = [8, 64]
             schedule.epochs = [3, 20]
           }
+        }
+
+        model reader {
+          pretrained = bert("tiny-bert")
+          tokenizer = wordpiece(max_length: 24)
+          pooling = mean
+          head = dense(6)
+        }
+
+        stage read_texts {
+          model = reader
+          data = texts
+          freeze = ["embeddings.*", "encoder.*"]
+          optimizer = sgd(lr: 0.01)
+          schedule {
+            epochs = 1
+            batch_size = 256
+          }
+          loss = cross_entropy()
         }
 
         stage read_short {

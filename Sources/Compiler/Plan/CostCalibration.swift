@@ -47,6 +47,8 @@ public struct CostCalibration: Sendable, Hashable {
     /// … and per field (a number conversion or a string), so that a file of long decimals
     /// and one of one-digit labels are both priced right.
     public var parseFieldSeconds: Double
+    /// … and per byte of a file with a text column, besides the above.
+    public var parseTextByteSeconds = 2.0e-8
     /// Cost per byte of text of WordPiece tokenization (normalising, splitting, vocabulary look-ups).
     public var tokenizeByteSeconds: Double
     /// Cost per byte written to the store (checkpoints, sealed weights, features).
@@ -116,7 +118,7 @@ public struct CostCalibration: Sendable, Hashable {
         ("gemm_pack_seconds", \.gemmPackSeconds), ("gemm_output_seconds", \.gemmOutputSeconds),
         ("encoder_gflops", \.encoderGFLOPS), ("wide_encoder_gflops", \.wideEncoderGFLOPS), ("op_seconds", \.opSeconds), ("element_seconds", \.elementSeconds),
         ("parameter_update_seconds", \.parameterUpdateSeconds), ("parse_byte_seconds", \.parseByteSeconds),
-        ("parse_field_seconds", \.parseFieldSeconds),
+        ("parse_field_seconds", \.parseFieldSeconds), ("parse_text_byte_seconds", \.parseTextByteSeconds),
         ("tokenize_byte_seconds", \.tokenizeByteSeconds), ("write_byte_seconds", \.writeByteSeconds),
         ("read_byte_seconds", \.readByteSeconds), ("task_seconds", \.taskSeconds),
         ("train_task_seconds", \.trainTaskSeconds), ("eval_task_seconds", \.evalTaskSeconds),
@@ -166,6 +168,7 @@ public struct CostCalibration: Sendable, Hashable {
             + work.parameterUpdates * parameterUpdateSeconds
             + work.parsedBytes * parseByteSeconds
             + work.parsedFields * parseFieldSeconds
+            + work.parsedTextBytes * parseTextByteSeconds
             + work.tokenizedBytes * tokenizeByteSeconds
             + work.writtenBytes * writeByteSeconds
             + work.readBytes * readByteSeconds

@@ -150,6 +150,7 @@ public enum CostModel {
         data.dataTasks = 1
         data.parsedBytes = Double(file.bytes)
         data.parsedFields = Double(file.fields)
+        if spec.data.text != nil { data.parsedTextBytes = Double(file.bytes) }  // a text file's bytes are mostly its text column
         data.writtenBytes = Double(records) * summaryBytesPerRow
         var features: CostWork?
 

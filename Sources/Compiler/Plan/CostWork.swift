@@ -38,6 +38,9 @@ public struct CostWork: Sendable, Hashable {
     public var parsedBytes = 0.0
     /// Fields (CSV cells, JSON members) parsed: each costs a number conversion or a string besides its bytes.
     public var parsedFields = 0.0
+    /// Bytes of a data file with a text column: kept as strings (validated, copied, their
+    /// labels interned), which costs more per byte than a number.
+    public var parsedTextBytes = 0.0
     public var tokenizedBytes = 0.0
     public var writtenBytes = 0.0
     public var readBytes = 0.0
@@ -106,6 +109,7 @@ public struct CostWork: Sendable, Hashable {
         a.parameterUpdates += b.parameterUpdates
         a.parsedBytes += b.parsedBytes
         a.parsedFields += b.parsedFields
+        a.parsedTextBytes += b.parsedTextBytes
         a.tokenizedBytes += b.tokenizedBytes
         a.writtenBytes += b.writtenBytes
         a.readBytes += b.readBytes
@@ -133,6 +137,7 @@ public struct CostWork: Sendable, Hashable {
         r.parameterUpdates = a.parameterUpdates * factor
         r.parsedBytes = a.parsedBytes * factor
         r.parsedFields = a.parsedFields * factor
+        r.parsedTextBytes = a.parsedTextBytes * factor
         r.tokenizedBytes = a.tokenizedBytes * factor
         r.writtenBytes = a.writtenBytes * factor
         r.readBytes = a.readBytes * factor
