@@ -41,43 +41,34 @@ public func vectorMax(_ x: UnsafePointer<Float>, count n: Int) -> Float {
 /// Σ x[i]² in float64: float32 `Lanes` partial sums of fused squares, widened and added
 /// every 1024 elements (a gradient norm correctly rounded to within an ulp).   // x: (N)
 public func sumOfSquares(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    blockedSum(x, count: n, { acc, v in acc.addingProduct(v, v) }, { Double($0) * Double($0) })
+}
+
+/// Σ|x[i]| in float64, blocked as `sumOfSquares` (an L1 penalty's value).   // x: (N)
+public func sumOfAbsolutes(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    blockedSum(x, count: n, { acc, v in acc + v.replacing(with: -v, where: v .< 0) }, { Double(abs($0)) })
+}
+
+/// Σ term(x[i]) in float64: `add` folds 16 elements into float32 lane sums, which are widened
+/// and added every 1024 elements; the tail goes through `scalar`. One fixed order on every
+/// machine.
+@inline(__always)
+private func blockedSum(_ x: UnsafePointer<Float>, count n: Int, _ add: (Lanes, Lanes) -> Lanes,
+                        _ scalar: (Float) -> Double) -> Double {
     var total = 0.0
     var i = 0
     while i + 16 <= n {
         let blockEnd = min(n & ~15, i + 1024)
         var acc = Lanes()
         while i < blockEnd {
-            let v = Lanes.load(x + i)
-            acc = acc.addingProduct(v, v)
+            acc = add(acc, Lanes.load(x + i))
             i += 16
         }
         // Widen the 16 lanes before adding them up.
         for lane in 0..<16 { total += Double(acc[lane]) }
     }
     while i < n {
-        total += Double(x[i]) * Double(x[i])
-        i += 1
-    }
-    return total
-}
-
-/// Σ|x[i]| in Double, blocked like `sumOfSquares` (an L1 penalty's value): the same order on
-/// every machine.   // x: (N)
-public func sumOfAbsolutes(_ x: UnsafePointer<Float>, count n: Int) -> Double {
-    var total = 0.0
-    var i = 0
-    while i + 16 <= n {
-        let blockEnd = min(n & ~15, i + 1024)
-        var acc = Lanes()
-        while i < blockEnd {
-            let v = Lanes.load(x + i)
-            acc += v.replacing(with: -v, where: v .< 0)
-            i += 16
-        }
-        for lane in 0..<16 { total += Double(acc[lane]) }
-    }
-    while i < n {
-        total += Double(abs(x[i]))
+        total += scalar(x[i])
         i += 1
     }
     return total
