@@ -4,61 +4,31 @@
 Usage: gen_large_ftx.py OUT.ftx [LINES]
 The file reads ../data/digits.csv relative to OUT's folder, so put OUT in bench/out/.
 """
+import os
 import sys
 
 out = sys.argv[1]
 target = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
 
-head = """# Generated for the C1 benchmark: `ftx check` on a large file.
-experiment large {
-  seed = 0
-}
+# The text is shared with StageCheckCacheTests: head, then one stage per i.
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "..", "Tests", "Fixtures", "large-experiment.template")) as f:
+    head, stage = f.read().split("\n@@ stage:", 1)
+head = head.replace("@DATA@", "../../data/digits.csv") + "\n"
+stage = stage.split("\n", 1)[1]  # the marker line's explanation
 
-data digits {
-  source = csv("../../data/digits.csv")
-  label = "label"
-  normalize = scale(1 / 16)
-  split = random(train: 0.8, valid: 0.2, seed: 0)
-}
 
-model mlp {
-  input = 64
-  layers = [dense(128, activation: relu), dropout(0.1), dense(128, activation: relu)]
-  head = dense(10)
-}
-"""
+def fill(i):
+    init = f"  init = best(s{i - 1})\n" if i > 0 else ""
+    return (stage.replace("@INIT@", init).replace("@I@", str(i)).replace("@CUT@", str(i % 5))
+            .replace("@LR@", f"{i % 9 + 1}e-4").replace("@EPOCHS@", str(2 + i % 5)))
 
-stage = """
-# stage {i}: a fine-tune of the previous stage
-stage s{i} {{
-  model = mlp
-{init}  data = digits where label >= {cut}
-  freeze = ["layers.0"]
-  optimizer = adamw(lr: {lr}, weight_decay: 0.01)
-  schedule {{
-    epochs = {epochs}
-    batch_size = 32
-    lr = cosine(warmup: 0.1, min: 1e-6)
-    clip_grad_norm = 1.0
-    early_stop = {{metric: valid.loss, patience: 2}}
-  }}
-  loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()
-  metrics = [accuracy, f1, loss]
-
-  sweep grid {{
-    optimizer.lr = [3e-4, 1e-3]
-    schedule.batch_size = [16, 32]
-  }}
-  select = best(valid.accuracy)
-}}
-"""
 
 parts = [head]
 lines = head.count("\n")
 i = 0
 while lines < target:
-    init = f"  init = best(s{i - 1})\n" if i > 0 else ""
-    text = stage.format(i=i, init=init, cut=i % 5, lr=f"{(i % 9 + 1)}e-4", epochs=2 + i % 5)
+    text = fill(i)
     parts.append(text)
     lines += text.count("\n")
     i += 1

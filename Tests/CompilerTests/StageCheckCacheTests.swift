@@ -13,53 +13,16 @@ import XCTest
 final class StageCheckCacheTests: XCTestCase {
     /// The benchmark's experiment (bench/gen_large_ftx.py) with `stages` stages.
     static func largeExperiment(stages: Int) -> String {
-        var text = """
-        # Generated like bench/gen_large_ftx.py.
-        experiment large {
-          seed = 0
-        }
-
-        data digits {
-          source = csv("../data/digits.csv")
-          label = "label"
-          normalize = scale(1 / 16)
-          split = random(train: 0.8, valid: 0.2, seed: 0)
-        }
-
-        model mlp {
-          input = 64
-          layers = [dense(128, activation: relu), dropout(0.1), dense(128, activation: relu)]
-          head = dense(10)
-        }
-
-        """
+        // The text bench/gen_large_ftx.py writes for C1 (one template for both).
+        let template = (try? String(contentsOfFile: TestPaths.root + "/Tests/Fixtures/large-experiment.template", encoding: .utf8)) ?? ""
+        let parts = template.components(separatedBy: "\n@@ stage:")
+        precondition(parts.count == 2, "Tests/Fixtures/large-experiment.template has no `@@ stage:` line")
+        var text = parts[0].replacingOccurrences(of: "@DATA@", with: "../data/digits.csv") + "\n"
+        let stage = String(parts[1].drop { $0 != "\n" }.dropFirst())  // the marker line's explanation
         for i in 0..<stages {
-            text += """
-
-            # stage \(i): a fine-tune of the previous stage
-            stage s\(i) {
-              model = mlp
-            \(i > 0 ? "  init = best(s\(i - 1))\n" : "")  data = digits where label >= \(i % 5)
-              freeze = ["layers.0"]
-              optimizer = adamw(lr: \(i % 9 + 1)e-4, weight_decay: 0.01)
-              schedule {
-                epochs = \(2 + i % 5)
-                batch_size = 32
-                lr = cosine(warmup: 0.1, min: 1e-6)
-                clip_grad_norm = 1.0
-                early_stop = {metric: valid.loss, patience: 2}
-              }
-              loss = cross_entropy(label_smoothing: 0.1) + 1e-4 * l2()
-              metrics = [accuracy, f1, loss]
-
-              sweep grid {
-                optimizer.lr = [3e-4, 1e-3]
-                schedule.batch_size = [16, 32]
-              }
-              select = best(valid.accuracy)
-            }
-
-            """
+            text += stage.replacingOccurrences(of: "@INIT@", with: i > 0 ? "  init = best(s\(i - 1))\n" : "")
+                .replacingOccurrences(of: "@I@", with: "\(i)").replacingOccurrences(of: "@CUT@", with: "\(i % 5)")
+                .replacingOccurrences(of: "@LR@", with: "\(i % 9 + 1)e-4").replacingOccurrences(of: "@EPOCHS@", with: "\(2 + i % 5)")
         }
         return text
     }
