@@ -23,6 +23,13 @@ struct EncoderCostCalibrator {
         (try rate(hidden: 384, intermediate: 1536), try rate(hidden: 768, intermediate: 3072))
     }
 
+    /// A random BERT parameter's values, as BERT initialises them: LayerNorm gains 1,
+    /// everything else N(0, 0.02²) (the calibration's layers and its tiny text model).
+    static func randomValues(_ name: String, count: Int, _ g: inout SeededGenerator) -> [Float] {
+        let gain = name.hasSuffix("LayerNorm.weight")
+        return (0..<count).map { _ in gain ? 1 : 0.02 * Float(g.nextGaussian()) }
+    }
+
     private func rate(hidden: Int, intermediate: Int) throws -> Double {
         let config = BertConfig(hiddenSize: hidden, numHiddenLayers: 1, numAttentionHeads: 12, intermediateSize: intermediate,
                                 maxPositionEmbeddings: 128, typeVocabSize: 2, vocabSize: 1000)
@@ -30,8 +37,7 @@ struct EncoderCostCalibrator {
         var g = SeededGenerator(seed: 6)
         for (i, slot) in store.slots.enumerated() {
             let t = store.value(at: i)
-            let gain = slot.name.hasSuffix("LayerNorm.weight")
-            for j in 0..<t.count { t.pointer[j] = gain ? 1 : 0.02 * Float(g.nextGaussian()) }
+            t.pointer.update(from: Self.randomValues(slot.name, count: t.count, &g), count: t.count)
         }
         let model = try BertModel(config: config, parameters: store)
         let (batch, length) = (16, 64)

@@ -88,20 +88,12 @@ struct TaskCostCalibrator {
 
     /// Each task's seconds in `ftx run --jobs 1 --log-format json` of `experiment` on a fresh store.
     private func runTimes(_ experiment: String, store: String) throws -> [String: Double] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.ftxExecutable())
-        process.arguments = ["run", "--jobs", "1", "--log-format", "json", "--store", store, experiment]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError("the calibration experiment failed (`ftx run` exit \(process.terminationStatus))")
+        let run = try Subprocess.run(try Self.ftxExecutable(), ["run", "--jobs", "1", "--log-format", "json", "--store", store, experiment])
+        guard run.status == 0 else {
+            throw BenchError("the calibration experiment \(experiment) failed: \(run.errorLine)")
         }
         var times: [String: Double] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in run.text.split(separator: "\n") {
             guard let event = try? JSONParser.parse(Data(line.utf8)), event["event"]?.stringValue == "finished",
                   let key = event["key"]?.stringValue, let seconds = event["seconds"]?.doubleValue else { continue }
             times[key] = seconds
@@ -157,10 +149,8 @@ struct TaskCostCalibrator {
         try AtomicFile.write(config.json, to: bert + "/config.json")
         try AtomicFile.write(vocabulary.joined(separator: "\n") + "\n", to: bert + "/vocab.txt")
         try SafetensorsWriter.write(ModelCatalog.bert(config).map { spec in
-            let n = spec.shape.reduce(1, *)
-            let gain = spec.name.hasSuffix("LayerNorm.weight")
-            return SafetensorsTensor(name: spec.name, shape: spec.shape,
-                                     values: (0..<n).map { _ in gain ? 1 : 0.02 * Float(g.nextGaussian()) })
+            SafetensorsTensor(name: spec.name, shape: spec.shape,
+                              values: EncoderCostCalibrator.randomValues(spec.name, count: spec.shape.reduce(1, *), &g))
         }, to: bert + "/model.safetensors")
         let text = """
         experiment calibrate {

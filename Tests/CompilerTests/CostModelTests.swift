@@ -55,6 +55,7 @@ final class CostModelTests: XCTestCase {
             text[cut...].withUnsafeBytes { scanner.scan($0) }
             let p = scanner.finish()
             XCTAssertEqual(p.commas, 3, "cut at \(cut)")
+            XCTAssertEqual(p.lineBreaks, 3, "cut at \(cut)")
             XCTAssertEqual(p.firstLine, 4, "cut at \(cut)")
             let rows = p.rows(hasHeader: true)
             XCTAssertEqual(rows.reduce(0, +), 3)

@@ -15,12 +15,12 @@ public final class FileDigests: @unchecked Sendable {
         public var sha256: String
         /// Size in bytes.
         public var size: Int
-        /// Line breaks (`\n`) in the file; a data file's row count is about this minus its header.
-        public var lineBreaks: Int
         /// Whether the last byte is a line break.
         public var endsWithLineBreak: Bool
-        /// Line lengths and commas (what the cost model estimates parsing and text lengths from).
+        /// Line breaks, line lengths and commas (what the cost model estimates parsing and text lengths from).
         public var lines: LineProfile
+        /// Line breaks (`\n`) in the file; a data file's row count is about this minus its header.
+        public var lineBreaks: Int { lines.lineBreaks }
 
         /// Records of a CSV/JSONL file with a header line (CSV) or without (JSONL), approximately:
         /// quoted line breaks inside CSV fields count as extra records.
@@ -103,7 +103,7 @@ public final class FileDigests: @unchecked Sendable {
         }
         defer { try? handle.close() }
         var hasher = SHA256()
-        var size = 0, breaks = 0
+        var size = 0
         var last: UInt8 = 0
         var scanner = LineProfileScanner()
         while true {
@@ -117,13 +117,12 @@ public final class FileDigests: @unchecked Sendable {
             hasher.update(chunk)
             size += chunk.count
             chunk.withUnsafeBytes { raw in
-                for b in raw where b == 0x0A { breaks += 1 }
                 scanner.scan(raw)
                 last = raw[raw.count - 1]
             }
         }
-        return FileDigest(sha256: hasher.finalize().hex, size: size, lineBreaks: breaks, endsWithLineBreak: last == 0x0A,
-                          lines: scanner.finish())
+        let lines = scanner.finish()
+        return FileDigest(sha256: hasher.finalize().hex, size: size, endsWithLineBreak: last == 0x0A, lines: lines)
     }
 }
 

@@ -16,6 +16,8 @@ public struct LineProfile: Sendable, Hashable {
     public private(set) var firstLine = 0
     /// Commas in the file: a CSV file's separators (fields per row are about commas / rows + 1).
     public var commas = 0
+    /// Line breaks (`\n`) in the file.
+    public fileprivate(set) var lineBreaks = 0
 
     public init() {}
 
@@ -52,6 +54,7 @@ public struct LineProfileScanner {
         while start < raw.count, let hit = memchr(base + start, 0x0A, raw.count - start) {
             let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
             profile.add(line: pending + end - start)
+            profile.lineBreaks += 1
             pending = 0
             start = end
         }
